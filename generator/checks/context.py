@@ -1,0 +1,71 @@
+"""What a domain check needs: where to report, the site's index, file resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from generator.numbering import IndexPattern
+from generator.problems import Problems
+
+if TYPE_CHECKING:
+    from generator.site import Entry, Site
+
+
+@dataclass
+class Context:
+    site: "Site"
+    problems: Problems
+    pattern: IndexPattern | None
+    index: dict[str, "Entry"] = field(default_factory=dict)
+
+    def error(self, entry: "Entry", loc: tuple, code: str, message: str, hint: str = "") -> None:
+        self.problems.error(entry.rel, entry.doc.pos(loc), code, message, hint)
+
+    def warning(self, entry: "Entry", loc: tuple, code: str, message: str, hint: str = "") -> None:
+        self.problems.warning(entry.rel, entry.doc.pos(loc), code, message, hint)
+
+    def looks_like_index_no(self, text: str) -> bool:
+        return self.pattern is not None and self.pattern.parse(text) is not None
+
+    def check_file(self, entry: "Entry", loc: tuple, ref: str) -> Path | None:
+        """Resolve an attachment reference; it must stay inside content/attachments/."""
+        path, problem = resolve_attachment(self.site.content_dir, ref)
+        if problem:
+            code, message, hint = problem
+            self.error(entry, loc, code, message, hint)
+            return None
+        entry.files[ref] = path
+        return path
+
+
+def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[str, str, str] | None]:
+    """(absolute path, None) or (None, (code, message, hint))."""
+    text = ref.strip().replace("\\", "/")
+    pure = PurePosixPath(text)
+    if "://" in text or text.startswith("mailto:"):
+        return None, ("attachment-url", f"附件“{ref}”是网址，不是本站文件", "附件文件放在 content/attachments/ 下；外部链接写在正文中")
+    if pure.is_absolute() or (len(text) > 1 and text[1] == ":"):
+        return None, ("attachment-path", f"附件路径“{ref}”是绝对路径", "写成相对于 content/ 的路径，如 attachments/2024/apply.pdf")
+    if ".." in pure.parts:
+        return None, ("attachment-path", f"附件路径“{ref}”含有“..”", "附件必须在 content/attachments/ 之内")
+    if pure.parts[:1] == ("content",):
+        pure = PurePosixPath(*pure.parts[1:])
+    if pure.parts[:1] != ("attachments",):
+        return None, ("attachment-path", f"附件“{ref}”不在 attachments/ 下", f"把文件放进 content/attachments/，写成 attachments/{pure.name}")
+    path = content_dir / pure
+    root = (content_dir / "attachments").resolve()
+    try:
+        resolved = path.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError):
+        names = [p.relative_to(content_dir).as_posix() for p in root.rglob("*") if p.is_file()] if root.is_dir() else []
+        close = get_close_matches(pure.as_posix(), names, n=1, cutoff=0.6)
+        hint = f"是不是“{close[0]}”？" if close else "把文件放进 content/attachments/ 并核对文件名（区分大小写）"
+        return None, ("attachment-missing", f"找不到附件文件“{ref}”", hint)
+    if not resolved.is_relative_to(root):
+        return None, ("attachment-path", f"附件“{ref}”是指向 content/attachments/ 之外的链接", "把真实文件复制到 content/attachments/ 下")
+    if not resolved.is_file():
+        return None, ("attachment-missing", f"附件“{ref}”不是文件", "")
+    return resolved, None

@@ -1,0 +1,159 @@
+"""The `gongkai` command. Each subcommand runs the pipeline stages in the order below.
+
+    check    load → validate → check                        (print problems)
+    number   load → validate → number                       (edit files in place)
+    new      write a template file for a category
+    build    load → validate → check → render → index → publish
+    serve    build with drafts into a temporary folder and preview it
+
+Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage or unreadable config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from difflib import get_close_matches
+from pathlib import Path
+
+from generator import __version__
+from generator.problems import FORMATTERS, Problems, summary
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _site_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-s", "--site", type=Path, default=Path("."), metavar="DIR", help="站点文件夹（含 site_config.yml），默认当前文件夹")
+
+
+def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=None) -> None:
+    stream = stream or sys.stdout
+    ordered = problems.sorted()
+    if ordered or fmt == "json":
+        print(FORMATTERS[fmt](ordered, strict), file=stream)
+    if fmt == "text" and ordered:
+        print(summary(problems, strict), file=sys.stderr)
+
+
+def _load(args, problems: Problems):
+    from generator.site import load_site
+
+    site_dir = args.site.resolve()
+    if not site_dir.is_dir():
+        problems.error(str(args.site), None, "site-missing", f"站点文件夹 {args.site} 不存在")
+        return None
+    return load_site(site_dir, problems)
+
+
+def cmd_check(args) -> int:
+    problems = Problems()
+    site = _load(args, problems)
+    _report(problems, args.format, args.strict)
+    if site is None:
+        return EXIT_USAGE
+    if problems.has_errors(args.strict):
+        return EXIT_CONTENT
+    if args.format == "text":
+        print(f"检查通过：{len(site.entries)} 个条目" + (f"，{len(problems)} 个警告" if len(problems) else ""), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_number(args) -> int:
+    from generator.checks import make_pattern
+    from generator.numbering import RegistryError, assign
+
+    problems = Problems()
+    site = _load(args, problems)
+    if site is None:
+        _report(problems)
+        return EXIT_USAGE
+    pattern = make_pattern(site, problems)
+    if pattern is None:
+        _report(problems)
+        return EXIT_USAGE
+    try:
+        done = assign(site, pattern, dry_run=args.check)
+    except RegistryError as exc:
+        problems.error("content/.registry", (exc.line, 1), "registry-invalid", str(exc))
+        _report(problems)
+        return EXIT_CONTENT
+    if args.check:
+        for entry, number in done:
+            print(f"{entry.rel}:{entry.doc.pos(())[0]}:1: error: 缺少索引号（将编为 {number}） [index-missing]")
+        return EXIT_CONTENT if done else EXIT_OK
+    for entry, number in done:
+        print(f"{number}\t{entry.rel}")
+    unreadable = {p.path for p in problems if p.level == "error" and p.path.startswith("content/") and p.code not in ("index-missing",)}
+    print(f"已编号 {len(done)} 个条目" + (f"；{len(unreadable)} 个文件有错误未能编号，请先运行 gongkai check" if unreadable else ""), file=sys.stderr)
+    return EXIT_CONTENT if unreadable else EXIT_OK
+
+
+def cmd_new(args) -> int:
+    from generator import scaffold
+    from generator.config import load_config
+    from generator.model.registry import TYPES
+    from generator.site import build_sections
+
+    problems = Problems()
+    config = load_config(args.site.resolve(), problems)
+    if config is None:
+        _report(problems)
+        return EXIT_USAGE
+    sections, _ = build_sections(config)
+    section = sections.get(args.category)
+    if section is None:
+        close = get_close_matches(args.category, list(sections), n=1, cutoff=0.5)
+        hint = f"是不是 {close[0]}？" if close else ""
+        print(f"gongkai new: 没有栏目“{args.category}”。{hint}可用栏目：{'、'.join(sections)}", file=sys.stderr)
+        return EXIT_USAGE
+    title = args.title.strip()
+    if not title:
+        print("gongkai new: 标题不能为空", file=sys.stderr)
+        return EXIT_USAGE
+    ctype = TYPES[section.type]
+    today = dt.date.today()
+    folder = config.content_dir / "/".join(s.key for s in section.trail[-1:])
+    path = scaffold.new_path(folder, ctype, title, today)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scaffold.render(ctype, title, zh=args.zh, today=today), encoding="utf-8")
+    print(path.relative_to(config.site_dir).as_posix())
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
+    parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="检查 site_config.yml 和 content/ 下的全部内容")
+    _site_arg(check)
+    check.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    check.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
+    check.set_defaults(func=cmd_check)
+
+    number = sub.add_parser("number", help="为缺少索引号的已发布条目生成索引号")
+    _site_arg(number)
+    number.add_argument("--check", action="store_true", help="只报告缺少索引号的条目，不修改文件")
+    number.set_defaults(func=cmd_number)
+
+    new = sub.add_parser("new", help="按栏目类型生成一个新条目文件")
+    _site_arg(new)
+    new.add_argument("category", help="栏目键，如 notices")
+    new.add_argument("title", help="标题")
+    new.add_argument("--zh", action="store_true", help="使用中文字段名")
+    new.set_defaults(func=cmd_new)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

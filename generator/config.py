@@ -1,0 +1,176 @@
+"""`site_config.yml`: the site's identity, organisation, footer, numbering and categories."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+
+from generator import orgcode
+from generator.load.aliases import normalize
+from generator.load.documents import LoadProblem, load_document
+from generator.model.base import Invalid, Schema, label
+from generator.model.registry import TYPES
+from generator.model.validate import validate
+from generator.problems import Problems
+
+CONFIG_FILE = "site_config.yml"
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+RESERVED_KEYS = {"pages", "attachments", "i", "data", "assets", "search", "catalogue", "feeds", "subscribe", "pagefind"}
+
+
+class SiteInfo(Schema):
+    name: str = label("名称", "网站名称")
+    url: str = label("网址", "网站根地址，如 https://www.example.gov.cn/")
+    language: str = label("语言", "zh 或 en", "zh", pattern="^(zh|en)$")
+    timezone: str = label("时区", "如 Asia/Shanghai", "Asia/Shanghai")
+    description: str = label("简介", "网站简介", "")
+
+    @field_validator("url")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("应为以 http:// 或 https:// 开头的完整网址")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知时区“{value}”，如 Asia/Shanghai") from None
+        return value
+
+
+class Organization(Schema):
+    name: str = label("名称", "目录维护机关名称")
+    code: str = label("代码", "统一社会信用代码（18 位）或组织机构代码（9 位）")
+    address: str | None = label("地址", "办公地址", None)
+    postcode: str | None = label("邮编", "邮政编码", None)
+    phone: str | None = label("电话", "联系电话", None)
+    email: str | None = label("电子邮箱", "电子邮箱", None)
+    hours: str | None = label("办公时间", "办公时间", None)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        problem = orgcode.explain(value)
+        if problem:
+            raise Invalid("org-code", f"机构代码无效：{problem}")
+        return value.upper()
+
+
+class Identity(Schema):
+    sponsor: str = label("主办单位", "主办单位")
+    organizer: str | None = label("承办单位", "承办单位", None)
+    site_code: str | None = label("网站标识码", "10 位网站标识码", None, pattern=r"^[0-9A-Za-z]{10}$")
+    icp: str | None = label("ICP备案号", "如 浙ICP备00000000号", None)
+    public_security: str | None = label("公安备案号", "如 浙公网安备33010000000000号", None)
+
+
+class IndexNumber(Schema):
+    pattern: str = label("格式", "占位符 org, year, yearmonth, category_code, seq", "{org}/{year}-{seq:05d}")
+    org: str | None = label("前段码", "默认为 organization.code", None)
+
+
+class Channel(Schema):
+    phone: str | None = label("电话", "电话", None)
+    email: str | None = label("电子邮箱", "电子邮箱", None)
+    address: str | None = label("地址", "地址", None)
+
+
+class Category(Schema):
+    key: str = label("键", "文件夹名与网址段，小写字母、数字、- 或 _")
+    title: str = label("标题", "栏目名称")
+    type: str = label("类型", "article, duty, fee, procedure, budget, appointment, work_report")
+    code: str | None = label("代码", "用于索引号的 {category_code}", None)
+    description: str = label("简介", "栏目简介", "")
+    children: list["Category"] = label("子栏目", "子栏目", [])
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not _KEY.match(value):
+            raise ValueError("栏目键只能用小写字母、数字、- 和 _，如 notices")
+        if value in RESERVED_KEYS:
+            raise ValueError(f"“{value}”是保留名称，请换一个栏目键")
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in TYPES:
+            raise ValueError(f"未知类型“{value}”，可选：{', '.join(TYPES)}")
+        return value
+
+
+class SiteConfigModel(Schema):
+    site: SiteInfo
+    organization: Organization
+    identity: Identity
+    index_number: IndexNumber = Field(default_factory=IndexNumber)
+    feedback: Channel | None = None
+    categories: list[Category] = Field(min_length=1)
+    require_review: bool = label("需要审核", "发布前必须填写 review", False)
+    own_domains: list[str] = label("本站域名", "隐私检查时视为本机关的邮箱域名", [])
+
+    @model_validator(mode="after")
+    def _unique_keys(self):
+        seen = set()
+        for category in walk_categories(self.categories):
+            if category.key in seen:
+                raise ValueError(f"栏目键“{category.key}”重复")
+            seen.add(category.key)
+        return self
+
+
+def walk_categories(categories: list[Category], parent: Category | None = None):
+    for category in categories:
+        yield category
+        yield from walk_categories(category.children, category)
+
+
+@dataclass
+class SiteConfig:
+    """The validated configuration and where it came from."""
+
+    site_dir: Path
+    model: SiteConfigModel
+
+    @property
+    def content_dir(self) -> Path:
+        return self.site_dir / "content"
+
+    @property
+    def org_prefix(self) -> str:
+        return self.model.index_number.org or self.model.organization.code
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+
+def load_config(site_dir: Path, problems: Problems) -> SiteConfig | None:
+    """Read and validate site_config.yml; None (with problems) when it is unusable."""
+    path = site_dir / CONFIG_FILE
+    if not path.is_file():
+        problems.error(CONFIG_FILE, None, "config-missing", f"找不到 {CONFIG_FILE}", "用 -s 指定站点文件夹，或在站点文件夹中运行")
+        return None
+    try:
+        doc = load_document(path, site_dir)
+    except LoadProblem as exc:
+        problems.error(CONFIG_FILE, (exc.line, exc.col), exc.code, exc.message, exc.hint)
+        return None
+    for problem in normalize(doc, SiteConfigModel):
+        problems.error(CONFIG_FILE, problem.pos, "config-" + problem.code, problem.message, problem.hint)
+    model, errors = validate(doc, SiteConfigModel)
+    for problem in errors:
+        code = problem.code if problem.code not in ("invalid-value", "missing-field") else "config-" + problem.code
+        problems.error(CONFIG_FILE, problem.pos, code, problem.message, problem.hint)
+    if model is None or problems.has_errors():
+        return None
+    return SiteConfig(site_dir=site_dir, model=model)

@@ -1,0 +1,248 @@
+"""Index numbers (索引号): the configurable pattern, the registry of issued numbers, and
+assignment in place.
+
+A number is `前段码/后段码`, by default `{org}/{year}-{seq:05d}` (e.g.
+`11330100002482066D/2024-00012`). Sequences rise with publication date within a scope
+(everything in the pattern but `seq`: org, period, category code) and continue after the
+highest number ever issued in that scope, so a number is never given twice, even after
+its file is deleted. Issued numbers are kept in `content/.registry`, one sorted
+`number<TAB>path` line each, which git merges line by line (`merge=union`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import string
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REGISTRY_FILE = ".registry"
+PLACEHOLDERS = {"org", "year", "yearmonth", "category_code", "seq"}
+
+
+class PatternError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class IndexPattern:
+    pattern: str
+    org: str
+
+    def __post_init__(self):
+        regex, names = "", []
+        for literal, name, spec, _ in string.Formatter().parse(self.pattern):
+            regex += re.escape(literal)
+            if name is None:
+                continue
+            if name not in PLACEHOLDERS:
+                raise PatternError(f"索引号格式中有未知占位符 {{{name}}}，可用：{', '.join(sorted(PLACEHOLDERS))}")
+            if name in names:
+                raise PatternError(f"索引号格式中 {{{name}}} 出现了两次")
+            names.append(name)
+            if name == "seq":
+                width = re.match(r"0?(\d*)d?$", spec or "d")
+                if not width:
+                    raise PatternError(f"序号格式 {{seq:{spec}}} 应写成如 {{seq:05d}}")
+                regex += rf"(?P<seq>\d{{{width.group(1) or 1},}})"
+            elif name == "year":
+                regex += r"(?P<year>\d{4})"
+            elif name == "yearmonth":
+                regex += r"(?P<yearmonth>\d{6})"
+            else:
+                regex += rf"(?P<{name}>[^/\s]+?)"
+        if "seq" not in names:
+            raise PatternError("索引号格式必须包含 {seq}")
+        object.__setattr__(self, "_names", tuple(names))
+        object.__setattr__(self, "_regex", re.compile(regex + r"\Z"))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self._names  # type: ignore[attr-defined]
+
+    def parse(self, number: str) -> dict[str, str] | None:
+        match = self._regex.match(number)  # type: ignore[attr-defined]
+        return match.groupdict() if match else None
+
+    def values(self, published: dt.date, category_code: str | None) -> dict[str, object]:
+        return {
+            "org": self.org,
+            "year": f"{published.year:04d}",
+            "yearmonth": f"{published.year:04d}{published.month:02d}",
+            "category_code": category_code or "",
+        }
+
+    def format(self, published: dt.date, category_code: str | None, seq: int) -> str:
+        return self.pattern.format(**self.values(published, category_code), seq=seq)
+
+    def scope(self, parts: dict[str, object]) -> tuple:
+        """What a sequence counts within: every placeholder but `seq`."""
+        return tuple(str(parts.get(name, "")) for name in self.names if name != "seq")
+
+    def example(self) -> str:
+        return self.format(dt.date(2024, 1, 1), "01", 12)
+
+
+# ---------------------------------------------------------------- the registry file
+
+
+@dataclass(frozen=True, order=True)
+class Issued:
+    number: str
+    path: str  # site-relative path of the file the number was issued to
+
+
+class RegistryError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def read_registry(content_dir: Path) -> list[Issued]:
+    path = content_dir / REGISTRY_FILE
+    if not path.exists():
+        return []
+    issued = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(("<<<<<<<", "=======", ">>>>>>>")):
+            raise RegistryError(number, "索引号登记簿中有未解决的 git 合并冲突标记")
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise RegistryError(number, "登记行应为“索引号<TAB>文件路径”")
+        issued.append(Issued(parts[0], parts[1]))
+    return issued
+
+
+REGISTRY_HEADER = (
+    "# gongkai: every index number ever issued, one per line (number<TAB>file). Never edit or\n"
+    "# delete a line: numbers are never reused. git merges this file line by line (merge=union).\n"
+)
+
+
+def write_registry(content_dir: Path, issued: list[Issued]) -> None:
+    lines = sorted(set(issued))
+    text = REGISTRY_HEADER + "".join(f"{i.number}\t{i.path}\n" for i in lines)
+    atomic_write(content_dir / REGISTRY_FILE, text.encode("utf-8"))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename over it: never half-written."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# ---------------------------------------------------------------- assignment
+
+
+def next_numbers(pattern: IndexPattern, used: list[str], wanted: list[tuple[dt.date, str, str | None]]) -> list[str]:
+    """Numbers for `wanted` = [(published, path, category_code)], in that order of input.
+
+    Sequences continue after the highest number in `used` within each scope; items are
+    numbered in order of publication date, then path.
+    """
+    highest: dict[tuple, int] = {}
+    for number in used:
+        parts = pattern.parse(number)
+        if parts is None:
+            continue
+        key = pattern.scope(parts)
+        highest[key] = max(highest.get(key, 0), int(parts["seq"]))
+    result: dict[int, str] = {}
+    for index in sorted(range(len(wanted)), key=lambda i: (wanted[i][0], wanted[i][1])):
+        published, _, category_code = wanted[index]
+        key = pattern.scope(pattern.values(published, category_code))
+        highest[key] = highest.get(key, 0) + 1
+        result[index] = pattern.format(published, category_code, highest[key])
+    return [result[i] for i in range(len(wanted))]
+
+
+def _yaml_scalar(value: str) -> str:
+    """`value` as a YAML scalar: plain when it reads back unchanged, else double-quoted."""
+    try:
+        if yaml.safe_load(f"k: {value}") == {"k": value}:
+            return value
+    except yaml.YAMLError:
+        pass
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def insert_index_line(raw: bytes, first_key_line: int, number: str) -> bytes:
+    """Insert `index_no: NUMBER` before file line `first_key_line` (1-based).
+
+    Every other byte stays as it was: BOM, line endings, comments, key order. The key is
+    written in Chinese (索引号) when the line it goes before starts with a Chinese key.
+    """
+    lines = raw.splitlines(keepends=True)
+    at = first_key_line - 1
+    anchor = lines[at] if at < len(lines) else (lines[-1] if lines else b"\n")
+    newline = b"\r\n" if anchor.endswith(b"\r\n") else b"\r" if anchor.endswith(b"\r") else b"\n"
+    head = anchor.lstrip(b"\xef\xbb\xbf").lstrip()
+    key = "索引号" if head[:1] and head[0] >= 0x80 else "index_no"
+    new = f"{key}: {_yaml_scalar(number)}".encode("utf-8") + newline
+    if at == 0 and raw.startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+        new = b"\xef\xbb\xbf" + new
+    if at >= len(lines) and lines and not lines[-1].endswith((b"\n", b"\r")):
+        lines[-1] += newline
+    return b"".join(lines[:at] + [new] + lines[at:])
+
+
+# ---------------------------------------------------------------- `gongkai number`
+
+
+def _read_back(data: bytes, suffix: str) -> object:
+    """The index number a file holds, read the way the loader reads it."""
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    if suffix == ".md":
+        text = text.split("\n---", 1)[0].removeprefix("---\n")
+    mapping = yaml.safe_load(text) or {}
+    return mapping.get("index_no", mapping.get("索引号"))
+
+
+def assign(site, pattern: IndexPattern, dry_run: bool = False) -> list[tuple[object, str]]:
+    """Number every published entry that lacks a number; register every number in use.
+
+    Returns [(entry, number)] for the entries numbered. Each file gains exactly one line.
+    """
+    issued = read_registry(site.content_dir)
+    missing = [e for e in site.entries if not e.model.index_no and not e.is_draft]
+    used = [i.number for i in issued] + [e.model.index_no for e in site.entries if e.model.index_no]
+    wanted = [(e.model.published, e.rel, e.category.code) for e in missing]
+    numbers = next_numbers(pattern, used, wanted)
+    done = list(zip(missing, numbers))
+    if dry_run:
+        return done
+    registered = {i.number for i in issued}
+    for entry in site.entries:
+        if entry.model.index_no and entry.model.index_no not in registered:
+            issued.append(Issued(entry.model.index_no, entry.rel))
+    for entry, number in done:
+        raw = entry.doc.path.read_bytes()
+        top_keys = [pos[0] for path, pos in entry.doc.key_positions.items() if len(path) == 1]
+        first = min(top_keys) if top_keys else entry.doc.front_line or 1
+        new = insert_index_line(raw, first, number)
+        if _read_back(new, entry.doc.path.suffix.lower()) != number:  # never write a file we cannot read back
+            raise RuntimeError(f"{entry.rel}: could not insert the index number safely")
+        atomic_write(entry.doc.path, new)
+        entry.model.index_no = number
+        issued.append(Issued(number, entry.rel))
+    if done or len(issued) != len(read_registry(site.content_dir)):
+        write_registry(site.content_dir, issued)
+    return done

@@ -1,0 +1,121 @@
+"""One record per problem found in the content, and the formatters that print them.
+
+Detection never prints: every stage appends `Problem`s to a `Problems` collection, the
+command line sorts and formats them at the end (text, json or GitHub annotations).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Iterator
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str  # relative to the site folder, with forward slashes
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    col: int  # 1-based; 0 when unknown
+    level: str  # "error" | "warning"
+    code: str  # stable identifier, e.g. "budget-sum"
+    message: str  # one sentence for the editor
+    hint: str = ""  # what to write instead, when we know
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Problems:
+    """A collection of problems in the order they were found; sorted on output."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, path: str, line: int, col: int, level: str, code: str, message: str, hint: str = "") -> Problem:
+        problem = Problem(path, line or 0, col or 0, level, code, message, hint)
+        self.items.append(problem)
+        return problem
+
+    def error(self, path: str, pos: tuple[int, int] | None, code: str, message: str, hint: str = "") -> Problem:
+        line, col = pos or (0, 0)
+        return self.add(path, line, col, ERROR, code, message, hint)
+
+    def warning(self, path: str, pos: tuple[int, int] | None, code: str, message: str, hint: str = "") -> Problem:
+        line, col = pos or (0, 0)
+        return self.add(path, line, col, WARNING, code, message, hint)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.items))
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return any(p.level == ERROR or (strict and p.level == WARNING) for p in self.items)
+
+    def for_path(self, path: str) -> list[Problem]:
+        return [p for p in self.items if p.path == path]
+
+
+def _level(problem: Problem, strict: bool) -> str:
+    return ERROR if strict and problem.level == WARNING else problem.level
+
+
+def format_text(problems: Iterable[Problem], strict: bool = False) -> str:
+    """`path:line:col: error: message [code]`, the form editors' tools and CI annotate."""
+    lines = []
+    for p in problems:
+        text = f"{p.path}:{p.line}:{p.col}: {_level(p, strict)}: {p.message} [{p.code}]"
+        if p.hint:
+            text += f"\n    提示：{p.hint}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def format_json(problems: Iterable[Problem], strict: bool = False) -> str:
+    records = []
+    for p in problems:
+        record = p.as_dict()
+        record["level"] = _level(p, strict)
+        records.append(record)
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
+def _escape_github(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(problems: Iterable[Problem], strict: bool = False) -> str:
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…::message`."""
+    lines = []
+    for p in problems:
+        props = [f"file={_escape_github(p.path, True)}"]
+        if p.line:
+            props.append(f"line={p.line}")
+        if p.col:
+            props.append(f"col={p.col}")
+        props.append(f"title={_escape_github(p.code, True)}")
+        message = p.message + (f" 提示：{p.hint}" if p.hint else "")
+        lines.append(f"::{_level(p, strict)} {','.join(props)}::{_escape_github(message)}")
+    return "\n".join(lines)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+
+
+def summary(problems: Problems, strict: bool = False) -> str:
+    errors = sum(1 for p in problems if _level(p, strict) == ERROR)
+    warnings = len(problems) - errors
+    return f"{errors} 个错误，{warnings} 个警告"

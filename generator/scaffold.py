@@ -1,0 +1,155 @@
+"""`gongkai new`: a new item file with every field of its type, one comment per field.
+
+The template is generated from the model, so it always matches the schema: required
+fields get a value that passes validation (today's date, the title, `（填写…）` prompts
+that `check` flags as placeholders), optional fields are present and empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from generator.load.aliases import field_specs
+from generator.model.registry import ContentType
+from generator.numbering import _yaml_scalar
+
+PLACEHOLDER = "（填写"
+SKIP = {"index_no", "body"}  # numbered by `gongkai number`; the body follows the front matter
+
+
+def _base(annotation):
+    """The innermost type of `X | None`, `Annotated[X, …]`."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _base(typing.get_args(annotation)[0])
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is not None and origin is not list and args:
+        return _base(args[0])
+    return annotation
+
+
+def _is_list(annotation) -> bool:
+    return typing.get_origin(_base(annotation)) is list
+
+
+def _example(name: str, info: FieldInfo, today: dt.date, title: str):
+    """A value for a required field that validates and tells the editor what to write."""
+    if name == "title":
+        return title
+    kind = _base(info.annotation)
+    if typing.get_origin(kind) is list:
+        (inner,) = typing.get_args(kind) or (str,)
+        inner = _base(inner)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return [inner]
+        return [f"{PLACEHOLDER}{info.title}）"]
+    if kind is dt.date:
+        return today
+    if kind is int:
+        return {"legal_days": 20, "promised_days": 5, "working_days": 5}.get(name, today.year if "year" in name else 0)
+    if kind is Decimal:
+        return Decimal(0)
+    if kind is bool:
+        return False
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return next(iter(kind)).value
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return kind
+    if name == "period":
+        return f"{today:%Y-%m}"
+    return f"{PLACEHOLDER}{info.title}）"
+
+
+def _scalar(value) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (int, Decimal, bool)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return _yaml_scalar(str(value))
+
+
+def _emit(model: type[BaseModel], zh: bool, indent: str, today: dt.date, title: str, lines: list[str], first_prefix: str = "", off: bool = False, seen: tuple = ()) -> None:
+    """Append the template lines of `model`'s fields. `off` comments the lines out (an
+    optional group an editor fills in only when it applies, such as 撤销)."""
+    specs = field_specs(model)
+    prefix = first_prefix or indent
+    seen = seen + (model,)
+    mark = "# " if off else ""
+    for name, info in model.model_fields.items():
+        if name in SKIP:
+            continue
+        spec = specs[name]
+        key = spec.zh if zh else name
+        note = spec.description if spec.description and spec.description != spec.zh else ""
+        comment = f"  # {spec.zh}：{note}" if note else f"  # {spec.zh}"
+        if zh and not note:
+            comment = ""
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if info.is_required():
+            value = _example(name, info, today, title)
+        elif "example" in extra:
+            value = extra["example"]
+        elif info.default is not None and not isinstance(info.default, (list, dict)):
+            value = info.default
+        else:
+            value = None
+        nested, many = spec.model, _is_list(info.annotation)
+        if isinstance(value, type):
+            lines.append(f"{mark}{prefix}{key}:{comment}")
+            _emit(value, zh, indent + "  ", today, title, lines, off=off, seen=seen)
+        elif isinstance(value, list) and value and isinstance(value[0], type):
+            lines.append(f"{mark}{prefix}{key}:{comment}")
+            _emit(value[0], zh, indent + "    ", today, title, lines, first_prefix=indent + "  - ", off=off, seen=seen)
+        elif isinstance(value, list):
+            lines.append(f"{mark}{prefix}{key}:{comment}")
+            lines.extend(f"{mark}{indent}  - {_scalar(v)}" for v in value)
+        elif value is None and nested is not None:
+            if many:  # an optional list of groups: empty, with one commented example
+                lines.append(f"{mark}{prefix}{key}: []{comment}")
+                if nested not in seen:  # budget rows nest rows: show one level
+                    _emit(nested, zh, indent + "    ", today, title, lines, first_prefix=indent + "  - ", off=True, seen=seen)
+            else:
+                lines.append(f"# {prefix}{key}:{comment}")
+                _emit(nested, zh, indent + "  ", today, title, lines, off=True, seen=seen)
+        elif value is None:
+            lines.append(f"{mark}{prefix}{key}:{' []' if many else ''}{comment}")
+        else:
+            lines.append(f"{mark}{prefix}{key}: {_scalar(value)}{comment}")
+        prefix = indent
+
+
+def render(ctype: ContentType, title: str, zh: bool = False, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    lines: list[str] = []
+    _emit(ctype.model, zh, "", today, title, lines)
+    text = "\n".join(lines) + "\n"
+    if ctype.suffix == ".md":
+        return f"---\n{text}---\n\n（在这里用 Markdown 写正文。）\n"
+    return text
+
+
+def slug(title: str) -> str:
+    """A file-name-safe form of the title: CJK, letters and digits kept, the rest dashes."""
+    text = re.sub(r"[^\w\u4e00-\u9fff]+", "-", title).strip("-_")
+    return text[:30].rstrip("-_") or "item"
+
+
+def new_path(category_dir: Path, ctype: ContentType, title: str, today: dt.date) -> Path:
+    folder = category_dir / f"{today.year}"
+    stem = f"{today.isoformat()}-{slug(title)}"
+    path = folder / f"{stem}{ctype.suffix}"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}{ctype.suffix}"
+        n += 1
+    return path

@@ -1,0 +1,250 @@
+"""The shared context of a build: the configuration, the category tree and every entry.
+
+`load_site` runs the first phase of the pipeline (load → normalise → validate → check)
+and returns a `Site` with all problems collected; nothing is written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+
+from generator.config import Category, SiteConfig, load_config
+from generator.load.aliases import normalize
+from generator.load.documents import LoadProblem, RawDocument, load_document
+from generator.model.base import Item
+from generator.model.registry import TYPES, ContentType
+from generator.model.validate import validate
+from generator.problems import Problems
+
+CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
+SPECIAL_FOLDERS = {"pages", "attachments"}
+
+
+@dataclass(eq=False)
+class Section:
+    """A category of the site, with its place in the tree."""
+
+    config: Category
+    parent: "Section | None" = None
+    children: list["Section"] = field(default_factory=list)
+
+    key = property(lambda self: self.config.key)
+    title = property(lambda self: self.config.title)
+    type = property(lambda self: self.config.type)
+    code = property(lambda self: self.config.code)
+    description = property(lambda self: self.config.description)
+
+    @property
+    def url(self) -> str:
+        return f"{self.key}/"
+
+    @property
+    def trail(self) -> list["Section"]:
+        """This section and its ancestors, root first."""
+        return (self.parent.trail if self.parent else []) + [self]
+
+    def descendants(self) -> list["Section"]:
+        found = [self]
+        for child in self.children:
+            found.extend(child.descendants())
+        return found
+
+
+@dataclass(eq=False)
+class Entry:
+    """One disclosure item: its validated model plus where it lives on disk and on the site.
+
+    Attribute access falls through to the model, so templates write `item.title`.
+    """
+
+    model: Item
+    ctype: ContentType
+    category: Section
+    rel: str  # site-relative source path
+    url: str  # site-relative page URL, ending in /
+    doc: RawDocument | None = None  # positions, kept until checks are done
+    publisher_name: str = ""
+    links: dict = field(default_factory=dict)  # resolved cross-references
+    files: dict = field(default_factory=dict)  # attachment reference → absolute Path
+    body_html: str = ""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.model, name)
+
+    @property
+    def type(self) -> str:
+        return self.ctype.name
+
+    @property
+    def path(self) -> str:
+        return self.rel
+
+    @property
+    def year(self) -> int:
+        return self.model.published.year
+
+    @property
+    def is_draft(self) -> bool:
+        return self.model.is_draft
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.model.withdrawn is not None
+
+    @property
+    def listed(self) -> bool:
+        """Shown in lists, feeds, search and exports."""
+        return not self.is_draft and not self.is_withdrawn
+
+    @property
+    def updated(self) -> dt.date:
+        """The date of the last revision, or of publication."""
+        return max([self.model.published] + [r.date for r in self.model.revisions])
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    sections: dict[str, Section]
+    roots: list[Section]
+    entries: list[Entry] = field(default_factory=list)
+    pages: list[Path] = field(default_factory=list)  # free Markdown pages
+
+    @property
+    def site_dir(self) -> Path:
+        return self.config.site_dir
+
+    @property
+    def content_dir(self) -> Path:
+        return self.config.content_dir
+
+    def by_index(self) -> dict[str, Entry]:
+        return {e.model.index_no: e for e in self.entries if e.model.index_no}
+
+    def published(self) -> list[Entry]:
+        """Entries that are not drafts, newest first (withdrawn ones included: they keep a page)."""
+        return sorted((e for e in self.entries if not e.is_draft), key=sort_key)
+
+    def listed(self) -> list[Entry]:
+        return [e for e in self.published() if not e.is_withdrawn]
+
+
+def sort_key(entry: Entry):
+    """Newest first; ties broken by index number, then path, so order is deterministic."""
+    return (-entry.model.published.toordinal(), entry.model.index_no or "", entry.rel)
+
+
+def build_sections(config: SiteConfig) -> tuple[dict[str, Section], list[Section]]:
+    sections: dict[str, Section] = {}
+
+    def add(category: Category, parent: Section | None) -> Section:
+        section = Section(category, parent)
+        sections[category.key] = section
+        section.children = [add(child, section) for child in category.children]
+        return section
+
+    roots = [add(category, None) for category in config.categories]
+    return sections, roots
+
+
+def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
+    """Every content file with the category it belongs to; strays are reported."""
+    content = site.content_dir
+    found: list[tuple[Path, Section]] = []
+    if not content.is_dir():
+        problems.error("content", None, "content-missing", "找不到 content/ 文件夹", "在站点文件夹中建立 content/，每个栏目一个子文件夹")
+        return found
+    for child in sorted(content.iterdir()):
+        rel = child.relative_to(site.site_dir).as_posix()
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            if child.name == "pages":
+                site.pages = sorted(p for p in child.rglob("*.md") if not _hidden(p, child))
+            elif child.name in SPECIAL_FOLDERS:
+                continue
+            elif child.name in site.sections:
+                _walk(child, site.sections[child.name], site, found, problems)
+            else:
+                close = get_close_matches(child.name, list(site.sections), n=1, cutoff=0.6)
+                hint = f"是不是“{close[0]}”？" if close else f"在 site_config.yml 的 categories 中加入键为 {child.name} 的栏目，或改名为已有栏目：{'、'.join(site.sections)}"
+                problems.error(rel, None, "unknown-folder", f"文件夹“{child.name}”不是 site_config.yml 中的栏目", hint)
+        elif child.suffix.lower() in CONTENT_SUFFIXES:
+            problems.error(rel, None, "misplaced-file", "条目文件应放在栏目文件夹中", "移到 content/<栏目键>/ 下")
+    return found
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _walk(folder: Path, section: Section, site: Site, found: list, problems: Problems) -> None:
+    children = {c.key: c for c in section.children}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_dir():
+            _walk(path, children.get(path.name, section), site, found, problems)
+        elif path.suffix.lower() in CONTENT_SUFFIXES:
+            found.append((path, section))
+        else:
+            problems.warning(
+                path.relative_to(site.site_dir).as_posix(), None, "stray-file",
+                "栏目文件夹中的非内容文件会被忽略", "附件请放在 content/attachments/ 下，并在条目的 attachments 中引用",
+            )  # fmt: skip
+
+
+def entry_url(path: Path, section: Section, content_dir: Path) -> str:
+    """`content/notices/2024/fire.md` → `notices/2024/fire/`: the section, the folders
+    below it, the file name without suffix."""
+    parts = path.relative_to(content_dir).parts
+    start = max(i for i, part in enumerate(parts[:-1]) if part == section.key) + 1
+    return "/".join([section.key, *parts[start:-1], path.stem]) + "/"
+
+
+def load_entry(path: Path, section: Section, site: Site, problems: Problems) -> Entry | None:
+    rel = path.relative_to(site.site_dir).as_posix()
+    ctype = TYPES[section.type]
+    try:
+        doc = load_document(path, site.site_dir)
+    except LoadProblem as exc:
+        problems.error(rel, (exc.line, exc.col), exc.code, exc.message, exc.hint)
+        return None
+    failed = False
+    for problem in normalize(doc, ctype.model):
+        problems.error(rel, problem.pos, problem.code, problem.message, problem.hint)
+        failed = True
+    if doc.body is not None and doc.body.strip():
+        if "body" in doc.data:
+            problems.error(rel, doc.key_pos(("body",)), "duplicate-key", "正文既写在 body 字段里，又写在头信息之后", "只保留一处")
+            failed = True
+        doc.data["body"] = doc.body
+    model, errors = validate(doc, ctype.model)
+    for problem in errors:
+        problems.error(rel, problem.pos, problem.code, problem.message, problem.hint)
+    if model is None or failed:
+        return None
+    publisher = model.publisher or site.config.organization.name
+    return Entry(model, ctype, section, rel, entry_url(path, section, site.content_dir), doc, publisher)
+
+
+def load_site(site_dir: Path, problems: Problems) -> Site | None:
+    """Phase one: read and check everything. None when the configuration is unusable."""
+    from generator.checks import run_checks
+
+    config = load_config(site_dir, problems)
+    if config is None:
+        return None
+    sections, roots = build_sections(config)
+    site = Site(config, sections, roots)
+    for path, section in discover(site, problems):
+        entry = load_entry(path, section, site, problems)
+        if entry is not None:
+            site.entries.append(entry)
+    run_checks(site, problems)
+    return site
