@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from generator import orgcode
 from generator.load.aliases import normalize
@@ -77,6 +77,24 @@ class IndexNumber(Schema):
     pattern: str = label("格式", "占位符 org, year, yearmonth, category_code, seq", "{org}/{year}-{seq:05d}")
     org: str | None = label("前段码", "默认为 organization.code", None)
 
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        from generator.numbering import IndexPattern, PatternError
+
+        try:
+            IndexPattern(value, "ORG")
+        except PatternError as exc:
+            raise Invalid("index-pattern", str(exc)) from None
+        return value
+
+    @field_validator("org")
+    @classmethod
+    def _org(cls, value: str | None) -> str | None:
+        if value is not None and (not value or any(c == "/" or c.isspace() for c in value)):
+            raise Invalid("index-pattern", "前段码不能为空，也不能含有“/”或空格")
+        return value
+
 
 class Channel(Schema):
     phone: str | None = label("电话", "电话", None)
@@ -118,15 +136,6 @@ class SiteConfigModel(Schema):
     categories: list[Category] = Field(min_length=1)
     require_review: bool = label("需要审核", "发布前必须填写 review", False)
     own_domains: list[str] = label("本站域名", "隐私检查时视为本机关的邮箱域名", [])
-
-    @model_validator(mode="after")
-    def _unique_keys(self):
-        seen = set()
-        for category in walk_categories(self.categories):
-            if category.key in seen:
-                raise ValueError(f"栏目键“{category.key}”重复")
-            seen.add(category.key)
-        return self
 
 
 def walk_categories(categories: list[Category], parent: Category | None = None):
@@ -171,6 +180,25 @@ def load_config(site_dir: Path, problems: Problems) -> SiteConfig | None:
     for problem in errors:
         code = problem.code if problem.code not in ("invalid-value", "missing-field") else "config-" + problem.code
         problems.error(CONFIG_FILE, problem.pos, code, problem.message, problem.hint)
+    if model is not None:
+        _unique_keys(model, doc, problems)
     if model is None or problems.has_errors():
         return None
     return SiteConfig(site_dir=site_dir, model=model)
+
+
+def _unique_keys(model: SiteConfigModel, doc, problems: Problems) -> None:
+    """Category keys name folders and URLs: each once in the whole tree (reported at the line)."""
+    seen: dict[str, int] = {}
+
+    def walk(categories: list[Category], path: tuple) -> None:
+        for i, category in enumerate(categories):
+            pos = doc.pos(path + (i, "key"))
+            if category.key in seen:
+                problems.error(
+                    CONFIG_FILE, pos, "config-invalid-value", f"栏目键“{category.key}”重复（第 {seen[category.key]} 行已用过）", "每个栏目的键必须不同"
+                )
+            seen.setdefault(category.key, pos[0])
+            walk(category.children, path + (i, "children"))
+
+    walk(model.categories, ("categories",))

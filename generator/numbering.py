@@ -16,7 +16,7 @@ import os
 import re
 import string
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -36,7 +36,11 @@ class IndexPattern:
 
     def __post_init__(self):
         regex, names = "", []
-        for literal, name, spec, _ in string.Formatter().parse(self.pattern):
+        try:
+            fields = list(string.Formatter().parse(self.pattern))
+        except ValueError:
+            raise PatternError(f"索引号格式 {self.pattern} 中的花括号不成对；占位符写成如 {{year}}") from None
+        for literal, name, spec, conversion in fields:
             regex += re.escape(literal)
             if name is None:
                 continue
@@ -44,9 +48,11 @@ class IndexPattern:
                 raise PatternError(f"索引号格式中有未知占位符 {{{name}}}，可用：{', '.join(sorted(PLACEHOLDERS))}")
             if name in names:
                 raise PatternError(f"索引号格式中 {{{name}}} 出现了两次")
+            if conversion or (spec and name != "seq"):
+                raise PatternError(f"索引号格式中的 {{{name}}} 不能带格式说明，只有 {{seq}} 可以写成如 {{seq:05d}}")
             names.append(name)
             if name == "seq":
-                width = re.match(r"0?(\d*)d?$", spec or "d")
+                width = re.match(r"(?:0(\d+))?d?$", spec or "d")  # `{seq:5}` would pad with spaces
                 if not width:
                     raise PatternError(f"序号格式 {{seq:{spec}}} 应写成如 {{seq:05d}}")
                 regex += rf"(?P<seq>\d{{{width.group(1) or 1},}})"
@@ -54,6 +60,8 @@ class IndexPattern:
                 regex += r"(?P<year>\d{4})"
             elif name == "yearmonth":
                 regex += r"(?P<yearmonth>\d{6})"
+            elif name == "category_code":  # empty for a category without a code
+                regex += r"(?P<category_code>[^/\s]*?)"
             else:
                 regex += rf"(?P<{name}>[^/\s]+?)"
         if "seq" not in names:
@@ -95,6 +103,7 @@ class IndexPattern:
 class Issued:
     number: str
     path: str  # site-relative path of the file the number was issued to
+    line: int = field(default=0, compare=False)  # line in the registry file, for messages
 
 
 class RegistryError(ValueError):
@@ -108,7 +117,13 @@ def read_registry(content_dir: Path) -> list[Issued]:
     if not path.exists():
         return []
     issued = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RegistryError(_decode_error_line(exc), "索引号登记簿不是 UTF-8 编码") from None
+    except OSError as exc:
+        raise RegistryError(0, f"无法读取索引号登记簿：{exc.strerror}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -117,8 +132,12 @@ def read_registry(content_dir: Path) -> list[Issued]:
         parts = line.split("\t")
         if len(parts) != 2 or not parts[0] or not parts[1]:
             raise RegistryError(number, "登记行应为“索引号<TAB>文件路径”")
-        issued.append(Issued(parts[0], parts[1]))
+        issued.append(Issued(parts[0], parts[1], number))
     return issued
+
+
+def _decode_error_line(exc: UnicodeDecodeError) -> int:
+    return exc.object[: exc.start].count(b"\n") + 1
 
 
 REGISTRY_HEADER = (
@@ -164,12 +183,17 @@ def next_numbers(pattern: IndexPattern, used: list[str], wanted: list[tuple[dt.d
             continue
         key = pattern.scope(parts)
         highest[key] = max(highest.get(key, 0), int(parts["seq"]))
+    taken = set(used)  # a pattern without separators can parse ambiguously: never trust the scope alone
     result: dict[int, str] = {}
     for index in sorted(range(len(wanted)), key=lambda i: (wanted[i][0], wanted[i][1])):
         published, _, category_code = wanted[index]
         key = pattern.scope(pattern.values(published, category_code))
-        highest[key] = highest.get(key, 0) + 1
-        result[index] = pattern.format(published, category_code, highest[key])
+        number = None
+        while number is None or number in taken:
+            highest[key] = highest.get(key, 0) + 1
+            number = pattern.format(published, category_code, highest[key])
+        taken.add(number)
+        result[index] = number
     return [result[i] for i in range(len(wanted))]
 
 
@@ -195,7 +219,9 @@ def insert_index_line(raw: bytes, first_key_line: int, number: str) -> bytes:
     newline = b"\r\n" if anchor.endswith(b"\r\n") else b"\r" if anchor.endswith(b"\r") else b"\n"
     head = anchor.lstrip(b"\xef\xbb\xbf").lstrip()
     key = "索引号" if head[:1] and head[0] >= 0x80 else "index_no"
-    new = f"{key}: {_yaml_scalar(number)}".encode("utf-8") + newline
+    unmarked = anchor.lstrip(b"\xef\xbb\xbf")
+    indent = unmarked[: len(unmarked) - len(unmarked.lstrip(b" "))] if head else b""  # keys may be indented alike
+    new = indent + f"{key}: {_yaml_scalar(number)}".encode("utf-8") + newline
     if at == 0 and raw.startswith(b"\xef\xbb\xbf"):
         lines[0] = lines[0][3:]
         new = b"\xef\xbb\xbf" + new
@@ -204,22 +230,54 @@ def insert_index_line(raw: bytes, first_key_line: int, number: str) -> bytes:
     return b"".join(lines[:at] + [new] + lines[at:])
 
 
+_EMPTY_INDEX = re.compile(
+    rb"^(?P<key>(?:\xef\xbb\xbf)?[ ]*[\"']?(?:index_no|" + "索引号".encode() + rb")[\"']?[ \t]*:)"
+    rb"[ \t]*(?:\"\"|''|~|null|Null|NULL)?(?P<comment>[ \t]+#.*?)?[ \t]*(?P<newline>\r\n|\r|\n)?$",
+    re.DOTALL,
+)
+
+
+def fill_index_line(raw: bytes, key_line: int, number: str) -> bytes | None:
+    """Write NUMBER into an empty `index_no:` (or `索引号:`) on file line `key_line`.
+
+    None when that line is not such a key. Every other byte stays as it was."""
+    lines = raw.splitlines(keepends=True)
+    if not 0 < key_line <= len(lines):
+        return None
+    match = _EMPTY_INDEX.match(lines[key_line - 1])
+    if match is None:
+        return None
+    lines[key_line - 1] = (
+        match["key"] + b" " + _yaml_scalar(number).encode("utf-8") + (match["comment"] or b"") + (match["newline"] or b"")
+    )
+    return b"".join(lines)
+
+
 # ---------------------------------------------------------------- `gongkai number`
 
 
 def _read_back(data: bytes, suffix: str) -> object:
-    """The index number a file holds, read the way the loader reads it."""
-    text = data.decode("utf-8-sig").replace("\r\n", "\n")
-    if suffix == ".md":
-        text = text.split("\n---", 1)[0].removeprefix("---\n")
-    mapping = yaml.safe_load(text) or {}
+    """The index number a file holds, read the way the loader reads it (None if unreadable)."""
+    from generator.load.documents import LoadProblem, split_front_matter
+
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+        if suffix == ".md":
+            text = split_front_matter(text)[0]
+        mapping = yaml.safe_load(text)
+    except (UnicodeDecodeError, LoadProblem, yaml.YAMLError):
+        return None
+    if not isinstance(mapping, dict) or ("index_no" in mapping and "索引号" in mapping):
+        return None
     return mapping.get("index_no", mapping.get("索引号"))
 
 
-def assign(site, pattern: IndexPattern, dry_run: bool = False) -> list[tuple[object, str]]:
+def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None) -> list[tuple[object, str]]:
     """Number every published entry that lacks a number; register every number in use.
 
-    Returns [(entry, number)] for the entries numbered. Each file gains exactly one line.
+    Returns [(entry, number)] for the entries numbered. Each file gains exactly one line
+    (or, when it has an empty `index_no:`, that line gets its value). A file the number
+    cannot be written into safely is left alone and reported as `index-insert`.
     """
     issued = read_registry(site.content_dir)
     missing = [e for e in site.entries if not e.model.index_no and not e.is_draft]
@@ -233,16 +291,25 @@ def assign(site, pattern: IndexPattern, dry_run: bool = False) -> list[tuple[obj
     for entry in site.entries:
         if entry.model.index_no and entry.model.index_no not in registered:
             issued.append(Issued(entry.model.index_no, entry.rel))
+    written = []
     for entry, number in done:
         raw = entry.doc.path.read_bytes()
         top_keys = [pos[0] for path, pos in entry.doc.key_positions.items() if len(path) == 1]
         first = min(top_keys) if top_keys else entry.doc.front_line or 1
-        new = insert_index_line(raw, first, number)
-        if _read_back(new, entry.doc.path.suffix.lower()) != number:  # never write a file we cannot read back
-            raise RuntimeError(f"{entry.rel}: could not insert the index number safely")
+        empty_key_line = entry.doc.key_positions.get(("index_no",), (0, 0))[0]  # `index_no:` left blank
+        new = fill_index_line(raw, empty_key_line, number) if empty_key_line else insert_index_line(raw, first, number)
+        if new is None or _read_back(new, entry.doc.path.suffix.lower()) != number:  # never write a file we cannot read back
+            if problems is None:
+                raise RuntimeError(f"{entry.rel}: could not insert the index number safely")
+            problems.error(
+                entry.rel, (empty_key_line or first, 1), "index-insert", f"无法自动在此文件中写入索引号 {number}",
+                "把文件改写成每行一个“键: 值”的写法（不用 {…} 花括号），再运行 gongkai number",
+            )  # fmt: skip
+            continue
         atomic_write(entry.doc.path, new)
         entry.model.index_no = number
         issued.append(Issued(number, entry.rel))
-    if done or len(issued) != len(read_registry(site.content_dir)):
+        written.append((entry, number))
+    if written or len(issued) != len(read_registry(site.content_dir)):
         write_registry(site.content_dir, issued)
-    return done
+    return written

@@ -69,13 +69,15 @@ def _check_registry(site: "Site", ctx: "Context") -> None:
         return
     paths_of: dict[str, set[str]] = {}
     numbers_of: dict[str, set[str]] = {}
+    lines_of: dict[str, list[int]] = {}
     for record in issued:
         paths_of.setdefault(record.number, set()).add(record.path)
+        lines_of.setdefault(record.number, []).append(record.line)
         numbers_of.setdefault(record.path, set()).add(record.number)
     for number, paths in sorted(paths_of.items()):
         if len(paths) > 1:
             ctx.problems.error(
-                REGISTRY_PATH, None, "index-conflict",
+                REGISTRY_PATH, (sorted(lines_of[number])[1], 1), "index-conflict",
                 f"索引号 {number} 被登记给了多个文件：{'、'.join(sorted(paths))}（两个分支各自编号后合并所致）",
                 "保留先发布的一个；其余未发布的文件删除 index_no 行和登记簿中对应的行，再运行 gongkai number",
             )  # fmt: skip

@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover
 Path_ = tuple  # a key path: ("service", "steps", 2, "days")
 
 MAX_NODES = 100_000  # node visits per document; an alias bomb needs far more
+MAX_DEPTH = 64  # nesting levels; real content needs fewer than ten
+FLOW_BRACKETS_TRUSTED = 1000  # with fewer `[`/`{` than this, libyaml's recursion is safe
 
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
@@ -47,17 +49,51 @@ class Parsed:
     duplicates: list[tuple[Path_, tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
+def _check_flow_depth(text: str, line_offset: int) -> None:
+    """libyaml's composer recurses in C: `[[[[…` tens of thousands deep overflows the stack
+    (a segmentation fault, not an exception). The parser does not recurse, so measure the
+    depth from its events first, when the brackets could nest that deep at all."""
+    if text.count("[") + text.count("{") <= FLOW_BRACKETS_TRUSTED:
+        return  # block nesting is bounded by MAX_BYTES (indentation), far below the danger
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise YamlProblem(
+                    "yaml-too-deep", f"YAML 嵌套超过 {MAX_DEPTH} 层", mark.line + 1 + line_offset, mark.column + 1, "检查缩进和括号是否成对"
+                )
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 def parse(text: str, line_offset: int = 0) -> Parsed:
     """Parse one YAML document. `line_offset` is added to every line (front matter)."""
     try:
+        _check_flow_depth(text, line_offset)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or str(exc)).strip()
+        if exc.context and exc.context_mark:
+            context, opened = exc.context.strip(), exc.context_mark
+            if "end of stream" in problem:  # an unclosed quote or bracket: point at where it opens, not at the file's end
+                mark, problem = opened, f"{context}：{problem}"
+            elif opened.line != mark.line:
+                problem += f"（{context}，始于第 {opened.line + 1 + line_offset} 行）"
         line = mark.line + 1 + line_offset if mark else 0
         col = mark.column + 1 if mark else 0
-        problem = (exc.problem or str(exc)).strip()
         raise YamlProblem("yaml-syntax", f"YAML 语法错误：{problem}", line, col) from None
-    except yaml.YAMLError as exc:  # e.g. reader errors on control characters
+    except yaml.reader.ReaderError as exc:  # a control character (libyaml gives a byte offset: find it ourselves)
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        at = text.find(char)
+        line = text.count("\n", 0, at) + 1 + line_offset if at >= 0 else 0
+        col = at - text.rfind("\n", 0, at) if at >= 0 else 0
+        raise YamlProblem(
+            "control-char", f"文件含有不可见的控制字符 U+{ord(char):04X}", line, col, "删除这个字符（常见于从 Word 或网页复制来的文字）"
+        ) from None
+    except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", f"YAML 无法读取：{exc}") from None
     except RecursionError:
         raise YamlProblem("yaml-too-deep", "YAML 嵌套层级过深") from None
@@ -89,6 +125,9 @@ class _Builder:
                 col,
                 "不要在内容文件中使用锚点（&）和别名（*）",
             )
+        if len(path) > MAX_DEPTH:
+            line, col = self.pos(node)
+            raise YamlProblem("yaml-too-deep", f"YAML 嵌套超过 {MAX_DEPTH} 层", line, col, "检查缩进和括号是否成对")
         if node.tag not in _ALLOWED_TAGS:
             line, col = self.pos(node)
             raise YamlProblem(

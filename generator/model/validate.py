@@ -78,6 +78,9 @@ def validate(doc: RawDocument, model: type[BaseModel]) -> tuple[Any, list[AliasP
             # A failed Union or Annotated branch adds a type name to `loc`: drop it.
             loc = tuple(part for part in loc if isinstance(part, int) or part in _all_fields(model, loc))
             what, hint = _describe(error)
+            if error["type"] == "enum":
+                choices = _enum_choices(model, loc)
+                hint = f"可选：{choices}" if choices else hint
             pos = doc.key_pos(loc) if error["type"] in ("missing", "extra_forbidden") else doc.pos(loc)
             if error["type"] == "missing":
                 pos = doc.key_pos(loc[:-1]) if loc[:-1] else doc.pos(())
@@ -99,6 +102,30 @@ def _code(error: dict) -> str:
         return "invalid-choice"
     cause = (error.get("ctx") or {}).get("error")
     return getattr(cause, "code", "invalid-value")
+
+
+def _enum_choices(model: type[BaseModel], loc: tuple) -> str:
+    """`valid（有效） | repealed（废止） | …` for the bilingual enum field at `loc`, if it is one."""
+    import typing
+    from enum import Enum
+
+    from generator.load.aliases import nested_model
+
+    current, annotation = model, None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None or part not in current.model_fields:
+            return ""
+        annotation = current.model_fields[part].annotation
+        current = nested_model(annotation)
+    pending = [annotation]
+    while pending:
+        kind = pending.pop()
+        if isinstance(kind, type) and issubclass(kind, Enum) and hasattr(kind, "choices"):
+            return kind.choices()
+        pending.extend(typing.get_args(kind))
+    return ""
 
 
 def _all_fields(model: type[BaseModel], loc: tuple) -> set[str]:

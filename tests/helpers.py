@@ -1,0 +1,293 @@
+"""Helpers shared by the tests: sample configuration and items, a site folder wrapper,
+and ways to run the command line (in process, or as a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+ORG = "11330100002482066D"
+
+CATEGORIES = """\
+categories:
+  - key: notices
+    title: 通知公告
+    type: article
+    code: "01"
+  - key: duties
+    title: 机构职能
+    type: duty
+    code: "02"
+  - key: fees
+    title: 行政事业性收费
+    type: fee
+    code: "03"
+  - key: guides
+    title: 办事指南
+    type: procedure
+    code: "04"
+  - key: budgets
+    title: 财政预决算
+    type: budget
+    code: "05"
+  - key: appointments
+    title: 任前公示
+    type: appointment
+    code: "06"
+  - key: reports
+    title: 工作计划与总结
+    type: work_report
+    code: "07"
+"""
+
+
+def make_config(pattern: str = "{org}/{year}-{seq:05d}", code: str = ORG, categories: str = CATEGORIES) -> str:
+    return (
+        "site:\n"
+        "  name: 测试县人民政府办公室\n"
+        "  url: https://www.example.gov.cn/\n"
+        "organization:\n"
+        "  name: 测试县人民政府办公室\n"
+        f"  code: {code}\n"
+        "identity:\n"
+        "  sponsor: 测试县人民政府办公室\n"
+        "index_number:\n"
+        f'  pattern: "{pattern}"\n' + categories
+    )
+
+
+CONFIG = make_config()
+
+# Every type's category key in CONFIG.
+CATEGORY_OF = {
+    "article": "notices",
+    "duty": "duties",
+    "fee": "fees",
+    "procedure": "guides",
+    "budget": "budgets",
+    "appointment": "appointments",
+    "work_report": "reports",
+}
+
+
+def num(year: int, seq: int, org: str = ORG) -> str:
+    """An index number in the default pattern."""
+    return f"{org}/{year}-{seq:05d}"
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+_INDEX_LINE = re.compile(r"^(?:\ufeff)?[ ]*(?:index_no|索引号)\s*:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def problems(self) -> list[dict]:
+        return json.loads(self.out)
+
+    def codes(self) -> set[str]:
+        return {p["code"] for p in self.problems}
+
+    def of(self, code: str, path: str | None = None) -> list[dict]:
+        return [p for p in self.problems if p["code"] == code and (path is None or p["path"] == path)]
+
+    def one(self, code: str, path: str | None = None) -> dict:
+        found = self.of(code, path)
+        assert len(found) == 1, f"expected one {code} problem, got {found}\nall: {self.problems}"
+        return found[0]
+
+    def at(self, code: str, path: str | None = None) -> tuple[int, int]:
+        problem = self.one(code, path)
+        return problem["line"], problem["col"]
+
+    def errors(self) -> list[dict]:
+        return [p for p in self.problems if p["level"] == "error"]
+
+
+class SiteDir:
+    def __init__(self, path: Path, capsys):
+        self.path = path
+        self._capsys = capsys
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+        target.write_bytes(content)
+        return target
+
+    def read(self, rel: str) -> bytes:
+        return (self.path / rel).read_bytes()
+
+    def register(self, records: dict[str, str] | None = None) -> None:
+        """Write content/.registry: exactly `records` ({number: path}) when given, else
+        one line for every `index_no:` written in content/."""
+        if records is None:
+            records = {}
+            for file in sorted((self.path / "content").rglob("*")):
+                if file.suffix in (".yml", ".md") and file.is_file():
+                    match = _INDEX_LINE.search(file.read_bytes().decode("utf-8", "replace"))
+                    if match:
+                        records.setdefault(match.group(1), file.relative_to(self.path).as_posix())
+        lines = "".join(f"{number}\t{path}\n" for number, path in sorted(records.items()))
+        self.write("content/.registry", lines)
+
+    def snapshot(self) -> dict[str, bytes]:
+        return {p.relative_to(self.path).as_posix(): p.read_bytes() for p in sorted(self.path.rglob("*")) if p.is_file()}
+
+    def run(self, command: str, *args: str) -> Result:
+        from generator.cli import main
+
+        self._capsys.readouterr()
+        code = main([command, "-s", str(self.path), *args])
+        captured = self._capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    def check(self, *args: str) -> Result:
+        return self.run("check", "--format", "json", *args)
+
+    def load(self):
+        """The `Site` after phase one, and its problems (for what the JSON does not show)."""
+        from generator.problems import Problems
+        from generator.site import load_site
+
+        problems = Problems()
+        return load_site(self.path, problems), problems
+
+
+def gongkai_command() -> list[str]:
+    script = Path(sys.executable).with_name("gongkai")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "generator"]
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        gongkai_command() + list(args), cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=timeout
+    )
+
+
+def start_cli(*args: str, cwd: Path | None = None) -> subprocess.Popen:
+    """Start without waiting, to run several subprocesses side by side."""
+    return subprocess.Popen(
+        gongkai_command() + list(args), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+    )
+
+
+VALID_ITEMS = {
+    "article": dedent(
+        """
+        ---
+        title: 关于春节放假的通知
+        published: 2024-02-01
+        有效性: 有效
+        ---
+
+        春节放假安排如下。
+        """
+    ),
+    "duty": dedent(
+        """
+        title: 机构职能
+        published: 2024-01-02
+        organization:
+          name: 测试县人民政府办公室
+          leader: 陈某某
+        duties:
+          - 负责文电、会务、机要
+        departments:
+          - {name: 秘书科, head: 王某, duties: [负责文电]}
+        """
+    ),
+    "fee": dedent(
+        """
+        title: 不动产登记收费
+        published: 2024-01-03
+        department: 县自然资源和规划局
+        items:
+          - name: 不动产登记费
+            standard: 住宅类每件80元
+            amount: 80
+            unit: 元/件
+        """
+    ),
+    "procedure": dedent(
+        """
+        title: 政府信息公开申请
+        published: 2024-03-01
+        service:
+          kind: 依申请公开
+          legal_basis: [《中华人民共和国政府信息公开条例》]
+          conditions: [公民、法人或者其他组织]
+          materials:
+            - {name: 申请表, copies: 1, original: 是}
+          steps:
+            - {name: 受理, days: 1}
+            - {name: 答复, days: 15}
+          legal_days: 20
+          promised_days: 15
+          fee: 不收费
+          location: 县政务服务中心
+          hours: 工作日 9:00-17:00
+          phone: 0571-00000000
+        """
+    ),
+    "budget": dedent(
+        """
+        title: 2024年部门预算
+        published: 2024-02-01
+        fiscal_year: 2024
+        stage: 预算
+        tables:
+          - name: 收支总表
+            income:
+              - {item: 财政拨款收入, amount: 1200.50}
+            expenditure:
+              - {item: 一般公共服务支出, amount: 1200.50}
+        three_public: {overseas: 0, vehicle_purchase: 0, vehicle_operation: 12.5, reception: 3.2, total: 15.7}
+        """
+    ),
+    "appointment": dedent(
+        """
+        title: 干部任前公示
+        published: 2024-06-03
+        notice: {start: 2024-06-03, working_days: 5}
+        persons:
+          - {name: 张某某, gender: 男, birth: 1982-05, proposed_post: 青山县某某局局长}
+        """
+    ),
+    "work_report": dedent(
+        """
+        title: 2024年5月工作计划与总结
+        published: 2024-06-03
+        period: 2024-05
+        plans:
+          - {task: 完成政府信息公开年报, status: 已完成}
+        """
+    ),
+}
+
+
+def with_index(text: str, number: str) -> str:
+    """`text` with `index_no: number` as its first field (after `---` in a .md file)."""
+    if text.startswith("---\n"):
+        return f"---\nindex_no: {number}\n" + text[4:]
+    return f"index_no: {number}\n" + text
+
+
+def item_path(ctype: str, name: str = "item") -> str:
+    """Where a file of `ctype` goes in CONFIG's site."""
+    suffix = ".md" if ctype == "article" else ".yml"
+    return f"content/{CATEGORY_OF[ctype]}/{name}{suffix}"
