@@ -298,6 +298,18 @@ def field(obj: Any, name: str) -> Any:
     return _get(obj, name)
 
 
+def site_path(value: Any) -> str:
+    """Where a file under ``content/`` is published: ``content/attachments/x.pdf`` and
+    ``./attachments/x.pdf`` → ``attachments/x.pdf`` (site-relative)."""
+    if value is None:
+        return ""
+    text = str(value).strip().replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    text = text.lstrip("/")
+    return text.removeprefix("content/")
+
+
 def filename(value: Any) -> str:
     """The last path component: ``attachments/forms/apply.docx`` → ``apply.docx``."""
     if value is None:
@@ -343,6 +355,7 @@ FILTERS = {
     "digits": digits,
     "href": href,
     "filename": filename,
+    "site_path": site_path,
     "field": field,
 }
 

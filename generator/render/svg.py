@@ -194,7 +194,7 @@ def budget_chart(
         top = pad + i * row_h
         label_y = top + label_size
         bar_y = label_y + 4
-        bar_w = float(value / max_value) * max_bar if max_value > 0 and value > 0 else 0.0
+        bar_w = max(float(value / max_value) * max_bar, 1.0) if max_value > 0 and value > 0 else 0.0
         shown = _truncate(lab, label_size, avail)
         parts.append('<g class="gk-chart__row">')
         if shown != lab:

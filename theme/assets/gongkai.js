@@ -1,0 +1,254 @@
+/* gongkai theme script: progressive enhancement only, no library, no inline script.
+ *  - appointment notices: status (未开始 / 公示中 / 已结束) from the browser's date
+ *  - 信息公开目录: sorting by column and filters by category, year, topic, publisher
+ *  - 站内搜索: Pagefind's UI from the site's own bundle (pagefind/)
+ *  - print: open every <details> so that FAQ answers are printed
+ * Works with mkdocs-material's instant navigation (document$) and without it. */
+(function () {
+  "use strict";
+
+  /* ---------------------------------------------------------------- dates */
+
+  function todayIn(timeZone) {
+    var now = new Date();
+    try {
+      /* en-CA formats as YYYY-MM-DD */
+      return new Intl.DateTimeFormat("en-CA", {
+        timeZone: timeZone || "Asia/Shanghai",
+        year: "numeric", month: "2-digit", day: "2-digit"
+      }).format(now);
+    } catch (e) {
+      var m = now.getMonth() + 1, d = now.getDate();
+      return now.getFullYear() + "-" + (m < 10 ? "0" : "") + m + "-" + (d < 10 ? "0" : "") + d;
+    }
+  }
+
+  function noticeStatus(start, end, today) {
+    /* ISO dates compare as strings; the period includes start and end */
+    if (today < start) { return "upcoming"; }
+    if (today > end) { return "closed"; }
+    return "open";
+  }
+
+  function updateNotices(root) {
+    var nodes = root.querySelectorAll(".gk-notice-status[data-start][data-end]");
+    Array.prototype.forEach.call(nodes, function (node) {
+      var status = noticeStatus(node.getAttribute("data-start"), node.getAttribute("data-end"),
+                                todayIn(node.getAttribute("data-tz")));
+      var label = node.getAttribute("data-label-" + status);
+      ["upcoming", "open", "closed"].forEach(function (s) {
+        node.classList.toggle("gk-notice-status--" + s, s === status);
+      });
+      node.setAttribute("data-status", status);
+      var value = node.querySelector(".gk-notice-status__value");
+      if (value && label && value.textContent !== label) { value.textContent = label; }
+    });
+  }
+
+  /* ------------------------------------------------------------ catalogue */
+
+  var FILTERS = ["category", "year", "topic", "publisher"];
+
+  function cellText(row, index) {
+    var cell = row.cells[index];
+    return cell ? cell.textContent.trim() : "";
+  }
+
+  function initCatalogue(container) {
+    if (container.getAttribute("data-gk-ready")) { return; }
+    container.setAttribute("data-gk-ready", "1");
+    var table = container.querySelector("table[data-gk-sortable]");
+    if (!table || !table.tBodies.length) { return; }
+    var tbody = table.tBodies[0];
+    var rows = Array.prototype.slice.call(tbody.rows);
+    var form = container.querySelector("[data-gk-filters]");
+    var count = container.querySelector("[data-gk-count]");
+    var collator = (window.Intl && Intl.Collator) ? new Intl.Collator(document.documentElement.lang || "zh", { numeric: true }) : null;
+    var compare = collator ? collator.compare : function (a, b) { return a < b ? -1 : a > b ? 1 : 0; };
+
+    /* column index of the category label, to name the category options */
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var categoryColumn = headers.length - 1;
+
+    /* filters: options from the rows' data attributes */
+    var selects = {};
+    if (form) {
+      FILTERS.forEach(function (key) {
+        var select = form.querySelector('[data-gk-filter="' + key + '"]');
+        if (!select) { return; }
+        selects[key] = select;
+        var seen = {}, options = [];
+        rows.forEach(function (row) {
+          var value = row.getAttribute("data-" + key) || "";
+          if (!value || seen[value]) { return; }
+          seen[value] = true;
+          options.push([value, key === "category" ? cellText(row, categoryColumn) : value]);
+        });
+        options.sort(function (a, b) {
+          return key === "year" ? Number(b[0]) - Number(a[0]) : compare(a[1], b[1]);
+        });
+        var fragment = document.createDocumentFragment();
+        options.forEach(function (o) {
+          var option = document.createElement("option");
+          option.value = o[0];
+          option.textContent = o[1];
+          fragment.appendChild(option);
+        });
+        select.appendChild(fragment);
+        select.addEventListener("change", applyFilters);
+      });
+      form.addEventListener("reset", function () { window.setTimeout(applyFilters, 0); });
+      form.addEventListener("submit", function (event) { event.preventDefault(); });
+      form.hidden = false;
+    }
+
+    function applyFilters() {
+      var wanted = {};
+      FILTERS.forEach(function (key) {
+        if (selects[key] && selects[key].value) { wanted[key] = selects[key].value; }
+      });
+      var shown = 0;
+      rows.forEach(function (row) {
+        var ok = true;
+        for (var key in wanted) {
+          if (Object.prototype.hasOwnProperty.call(wanted, key) && row.getAttribute("data-" + key) !== wanted[key]) {
+            ok = false;
+            break;
+          }
+        }
+        row.hidden = !ok;
+        if (ok) { shown += 1; }
+      });
+      if (count) {
+        var template = count.getAttribute("data-template") || "{shown} / {total}";
+        count.textContent = template.replace("{shown}", String(shown)).replace("{total}", String(rows.length));
+      }
+    }
+
+    /* sorting: a button in every sortable column header */
+    var sortLabel = table.getAttribute("data-sort-label") || "";
+    headers.forEach(function (th, index) {
+      var kind = th.getAttribute("data-sort");
+      if (!kind) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "gk-sort";
+      while (th.firstChild) { button.appendChild(th.firstChild); }
+      if (sortLabel) { button.setAttribute("title", sortLabel); }
+      th.appendChild(button);
+      th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (other) {
+          if (other.hasAttribute("aria-sort")) { other.setAttribute("aria-sort", "none"); }
+        });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var keyed = rows.map(function (row, position) {
+          return { row: row, key: cellText(row, index), position: position };
+        });
+        keyed.sort(function (a, b) {
+          var c = kind === "date" ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : compare(a.key, b.key);
+          if (!ascending) { c = -c; }
+          return c || a.position - b.position;
+        });
+        var fragment = document.createDocumentFragment();
+        keyed.forEach(function (k) { fragment.appendChild(k.row); });
+        tbody.appendChild(fragment);
+        rows = keyed.map(function (k) { return k.row; });
+      });
+    });
+  }
+
+  /* ---------------------------------------------------------------- search */
+
+  /* The search page holds <div id="gk-search" data-gk-search data-bundle="…/pagefind/"
+     data-placeholder="…">; Pagefind's UI is loaded from the site's own bundle. A ?q=
+     parameter in the page URL starts a search. */
+  function initSearch(root) {
+    var node = root.querySelector("[data-gk-search]");
+    if (!node || node.getAttribute("data-gk-ready")) { return; }
+    node.setAttribute("data-gk-ready", "1");
+    if (!node.id) { node.id = "gk-search"; }
+    var bundle = node.getAttribute("data-bundle") || "/pagefind/";
+    if (bundle.charAt(bundle.length - 1) !== "/") { bundle += "/"; }
+    var loading = node.getAttribute("data-loading");
+    if (loading) { node.textContent = loading; }
+
+    function fail() {
+      node.textContent = node.getAttribute("data-failed") || "";
+      node.classList.add("gk-search--failed");
+    }
+
+    function start() {
+      if (typeof window.PagefindUI !== "function") { fail(); return; }
+      node.textContent = "";
+      var options = {
+        element: "#" + node.id,
+        bundlePath: bundle,
+        showSubResults: false,
+        showImages: false,
+        resetStyles: true
+      };
+      var placeholder = node.getAttribute("data-placeholder");
+      if (placeholder) { options.translations = { placeholder: placeholder }; }
+      var ui = new window.PagefindUI(options);
+      var query = null;
+      try { query = new URLSearchParams(window.location.search).get("q"); } catch (e) { query = null; }
+      if (query && ui && typeof ui.triggerSearch === "function") { ui.triggerSearch(query); }
+    }
+
+    if (!document.querySelector('link[data-gk-pagefind]')) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = bundle + "pagefind-ui.css";
+      css.setAttribute("data-gk-pagefind", "");
+      document.head.appendChild(css);
+    }
+    if (typeof window.PagefindUI === "function") { start(); return; }
+    var script = document.createElement("script");
+    script.src = bundle + "pagefind-ui.js";
+    script.onload = start;
+    script.onerror = fail;
+    document.head.appendChild(script);
+  }
+
+  /* ----------------------------------------------------------------- print */
+
+  var printHooked = false;
+  function hookPrint() {
+    if (printHooked) { return; }
+    printHooked = true;
+    window.addEventListener("beforeprint", function () {
+      Array.prototype.forEach.call(document.querySelectorAll(".md-content details:not([open])"), function (d) {
+        d.setAttribute("open", "");
+        d.setAttribute("data-gk-print-opened", "");
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("details[data-gk-print-opened]"), function (d) {
+        d.removeAttribute("open");
+        d.removeAttribute("data-gk-print-opened");
+      });
+    });
+  }
+
+  /* ------------------------------------------------------------------ init */
+
+  function init() {
+    updateNotices(document);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-gk-catalogue]"), initCatalogue);
+    initSearch(document);
+    hookPrint();
+  }
+
+  /* exposed for tests */
+  window.gongkai = { noticeStatus: noticeStatus, todayIn: todayIn, init: init };
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
