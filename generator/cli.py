@@ -73,7 +73,7 @@ def cmd_number(args) -> int:
         _report(problems)
         return EXIT_USAGE
     try:
-        done = assign(site, pattern, dry_run=args.check)
+        done = assign(site, pattern, dry_run=args.check, problems=problems)
     except RegistryError as exc:
         problems.error("content/.registry", (exc.line, 1), "registry-invalid", str(exc))
         _report(problems)
@@ -84,7 +84,12 @@ def cmd_number(args) -> int:
         return EXIT_CONTENT if done else EXIT_OK
     for entry, number in done:
         print(f"{number}\t{entry.rel}")
-    unreadable = {p.path for p in problems if p.level == "error" and p.path.startswith("content/") and p.code not in ("index-missing",)}
+    not_written = [p for p in problems if p.code == "index-insert"]
+    if not_written:
+        print(FORMATTERS["text"](not_written), file=sys.stderr)
+    loaded = {e.rel for e in site.entries}  # a domain error (say budget-sum) does not stop numbering
+    unreadable = {p.path for p in problems if p.level == "error" and p.path.startswith("content/") and p.path not in loaded and p.code not in ("index-missing", "index-conflict", "registry-invalid")}
+    unreadable |= {p.path for p in not_written}
     print(f"已编号 {len(done)} 个条目" + (f"；{len(unreadable)} 个文件有错误未能编号，请先运行 gongkai check" if unreadable else ""), file=sys.stderr)
     return EXIT_CONTENT if unreadable else EXIT_OK
 
@@ -121,6 +126,46 @@ def cmd_new(args) -> int:
     return EXIT_OK
 
 
+def cmd_build(args) -> int:
+    import time
+
+    from generator.build import OutputError, build
+
+    started = time.perf_counter()
+    problems = Problems()
+    site = _load(args, problems)
+    if site is None:
+        _report(problems, stream=sys.stderr)
+        return EXIT_USAGE
+    if problems.has_errors(args.strict):
+        _report(problems, strict=args.strict, stream=sys.stderr)
+        print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
+        return EXIT_CONTENT
+    _report(problems, stream=sys.stderr)
+    out = (args.output or site.site_dir / "site").resolve()
+    try:
+        result = build(site, out, drafts=args.drafts, jobs=args.jobs)
+    except OutputError as exc:
+        print(f"gongkai build: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    seconds = time.perf_counter() - started
+    if args.profile:
+        load_time = seconds - sum(t for _, t in result.timings)
+        print(f"{'load+check':<12}{load_time:8.2f} s", file=sys.stderr)
+        for name, spent in result.timings:
+            print(f"{name:<12}{spent:8.2f} s", file=sys.stderr)
+    counts = "，".join(f"{site.sections[k].title} {n}" for k, n in result.per_category.items())
+    print(f"已生成 {out}：{result.pages} 个页面，用时 {seconds:.1f} 秒", file=sys.stderr)
+    print(f"各栏目条目数：{counts}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from generator.serve import serve
+
+    return serve(args.site.resolve(), args.host, args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -144,6 +189,20 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--zh", action="store_true", help="使用中文字段名")
     new.set_defaults(func=cmd_new)
 
+    build = sub.add_parser("build", help="检查内容并生成静态网站")
+    _site_arg(build)
+    build.add_argument("-o", "--output", type=Path, metavar="OUT", help="输出文件夹，默认为 站点文件夹/site")
+    build.add_argument("--drafts", action="store_true", help="包含草稿（仅用于预览）")
+    build.add_argument("--strict", action="store_true", help="有警告也不生成")
+    build.add_argument("--profile", action="store_true", help="显示各阶段用时")
+    build.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数，默认为 CPU 核数")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="本地预览（含草稿，修改后自动刷新）")
+    _site_arg(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

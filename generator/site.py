@@ -70,6 +70,7 @@ class Entry:
     links: dict = field(default_factory=dict)  # resolved cross-references
     files: dict = field(default_factory=dict)  # attachment reference → absolute Path
     body_html: str = ""
+    notes_html: str = ""  # budgets: the notes rendered from Markdown
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -102,9 +103,35 @@ class Entry:
         return not self.is_draft and not self.is_withdrawn
 
     @property
+    def fee_item(self) -> "Entry | None":
+        """The fee item a procedure's `fee` names by index number, when it does."""
+        return self.links.get("fee_item")
+
+    @property
+    def attachments(self) -> list["AttachmentView"]:
+        return [
+            AttachmentView(a.file, a.title, site_path(a.file), self.files[a.file].stat().st_size if a.file in self.files else None)
+            for a in self.model.attachments
+        ]
+
+    @property
     def updated(self) -> dt.date:
         """The date of the last revision, or of publication."""
         return max([self.model.published] + [r.date for r in self.model.revisions])
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    file: str
+    title: str | None
+    url: str  # site-relative
+    size: int | None  # bytes
+
+
+def site_path(reference: str) -> str:
+    """Where a file under content/ is published: `attachments/x.pdf` → `attachments/x.pdf`."""
+    text = reference.strip().replace("\\", "/").lstrip("./")
+    return text.removeprefix("content/")
 
 
 @dataclass
@@ -113,7 +140,7 @@ class Site:
     sections: dict[str, Section]
     roots: list[Section]
     entries: list[Entry] = field(default_factory=list)
-    pages: list[Path] = field(default_factory=list)  # free Markdown pages
+    pages: list["FreePage"] = field(default_factory=list)  # free Markdown pages
 
     @property
     def site_dir(self) -> Path:
@@ -165,7 +192,7 @@ def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
             continue
         if child.is_dir():
             if child.name == "pages":
-                site.pages = sorted(p for p in child.rglob("*.md") if not _hidden(p, child))
+                site.pages = load_free_pages(site, child, problems)
             elif child.name in SPECIAL_FOLDERS:
                 continue
             elif child.name in site.sections:
@@ -179,6 +206,43 @@ def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
     return found
 
 
+@dataclass
+class FreePage:
+    """A Markdown page of content/pages/ (信息公开指南, 关于本站 …): no index number."""
+
+    rel: str
+    slug: str  # pages/<slug>/ on the site
+    title: str
+    order: int
+    source: str  # the whole file, front matter included
+
+    @property
+    def url(self) -> str:
+        return f"pages/{self.slug}/"
+
+
+def load_free_pages(site: "Site", folder: Path, problems: Problems) -> list[FreePage]:
+    pages = []
+    for path in sorted(p for p in folder.rglob("*.md") if not _hidden(p, folder)):
+        rel = path.relative_to(site.site_dir).as_posix()
+        try:
+            doc = load_document(path, site.site_dir)
+        except LoadProblem as exc:
+            problems.error(rel, (exc.line, exc.col), exc.code, exc.message, exc.hint)
+            continue
+        title = doc.data.get("title", doc.data.get("标题"))
+        order = doc.data.get("order", doc.data.get("排序", 100))
+        if not isinstance(title, str) or not title.strip():
+            problems.error(rel, doc.pos(()), "missing-field", "页面缺少标题 title", "在头信息中写 title: 页面标题")
+            continue
+        if not isinstance(order, int):
+            problems.error(rel, doc.pos(("order",)), "invalid-value", "排序 order 应为整数")
+            order = 100
+        source = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        pages.append(FreePage(rel, path.relative_to(folder).with_suffix("").as_posix(), title.strip(), order, source))
+    return sorted(pages, key=lambda p: (p.order, p.slug))
+
+
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
@@ -189,6 +253,9 @@ def _walk(folder: Path, section: Section, site: Site, found: list, problems: Pro
         if path.name.startswith("."):
             continue
         if path.is_dir():
+            if path.is_symlink() and path.resolve() in (folder.resolve(), *folder.resolve().parents):
+                problems.warning(path.relative_to(site.site_dir).as_posix(), None, "symlink-loop", "这个链接指向它所在的文件夹，已跳过", "删除这个链接")
+                continue
             _walk(path, children.get(path.name, section), site, found, problems)
         elif path.suffix.lower() in CONTENT_SUFFIXES:
             found.append((path, section))

@@ -1,0 +1,51 @@
+# gongkai — the two commands: `make site` and `make test`. Everything else is set up
+# on demand in a local virtualenv (.venv); nothing is installed system-wide except
+# Debian's chromium for the browser tests.
+
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+GONGKAI := $(VENV)/bin/gongkai
+STAMP   := $(VENV)/.installed
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AXE     := tests/browser/node_modules/axe-core/axe.min.js
+
+.PHONY: site serve check test test-fast browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## Build the demo site into site/
+site: $(STAMP)
+	$(GONGKAI) build -s . -o site
+
+## Preview with live reload (drafts shown) on http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(GONGKAI) serve -s .
+
+## Check the demo content only
+check: $(STAMP)
+	$(GONGKAI) check -s .
+
+## Debian's chromium (browser tests) and axe-core (accessibility), when missing
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
+
+## The whole suite: unit, build and browser tests
+test: $(STAMP) browser-deps
+	$(PY) -m pytest -q
+
+## Unit and build tests without a browser
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not browser"
+
+## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)
+bench: $(STAMP)
+	$(PY) benchmarks/run.py --items 10000
+
+clean:
+	rm -rf site .pytest_cache test-artifacts

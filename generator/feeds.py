@@ -1,0 +1,113 @@
+"""RSS 2.0 and Atom feeds with feedgen: one for the whole site, one per category.
+
+Each feed holds the newest 50 listed items (no drafts, nothing withdrawn). An entry's
+id/guid is the item's permanent link `…/i/<index number>/`, so it never changes when a
+title or folder does; a revision moves the Atom `updated` date. Dates carry the site's
+time zone. feedgen 1.0.0 drops `rel`/`type` of entry links in Atom (upstream #135): we
+put them back on the generated tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from generator.render.pages import permalink_url, section_entries
+from generator.site import Entry, Site
+
+LIMIT = 50
+ATOM = "{http://www.w3.org/2005/Atom}"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str | None) -> str:
+    """Text safe for XML 1.0: no control characters."""
+    return _CONTROL.sub("", text or "")
+
+
+def _moment(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), zone)
+
+
+def entry_id(site: Site, entry: Entry) -> str:
+    if entry.model.index_no:
+        return site.config.site.url + permalink_url(entry.model.index_no)
+    return site.config.site.url + entry.url
+
+
+def make_feed(site: Site, title: str, description: str, page_url: str, feed_base: str, entries: list[Entry]) -> FeedGenerator:
+    """A feed of `entries` (newest first). `feed_base` is e.g. `feeds/notices`."""
+    cfg, zone = site.config, ZoneInfo(site.config.site.timezone)
+    base = cfg.site.url
+    newest = sorted(entries, key=lambda e: (e.model.published, e.updated, e.model.index_no or ""), reverse=True)[:LIMIT]
+    fg = FeedGenerator()
+    fg.id(base + page_url)
+    fg.title(clean(title))
+    fg.subtitle(clean(description) or clean(title))
+    fg.description(clean(description) or clean(title))
+    fg.author({"name": clean(cfg.organization.name), "email": cfg.organization.email} if cfg.organization.email else {"name": clean(cfg.organization.name)})
+    fg.link(href=base + page_url, rel="alternate", type="text/html")
+    fg.link(href=f"{base}{feed_base}.atom.xml", rel="self", type="application/atom+xml")
+    fg.language("zh-CN" if cfg.site.language == "zh" else "en")
+    fg.generator("gongkai")
+    updated = max((e.updated for e in newest), default=dt.date(2000, 1, 1))
+    fg.updated(_moment(updated, zone))
+    fg.lastBuildDate(_moment(updated, zone))
+    for entry in newest:
+        model = entry.model
+        fe = fg.add_entry(order="append")
+        fe.id(entry_id(site, entry))
+        fe.guid(entry_id(site, entry), permalink=bool(model.index_no))
+        fe.title(clean(model.title))
+        fe.link(href=base + entry.url, rel="alternate", type="text/html")
+        summary = model.summary or _first_text(model.body) or model.title
+        label = f"索引号：{model.index_no}。" if model.index_no else ""
+        fe.summary(clean(label + summary))
+        fe.description(clean(label + summary))
+        fe.published(_moment(model.published, zone))
+        fe.updated(_moment(entry.updated, zone))
+        fe.category(term=entry.category.key, label=clean(entry.category.title))
+        fe.author({"name": clean(entry.publisher_name)})
+    return fg
+
+
+def _first_text(body: str | None, limit: int = 200) -> str:
+    if not body:
+        return ""
+    text = re.sub(r"[#>*_`|\[\]()-]+", " ", body)
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def atom_bytes(fg: FeedGenerator) -> bytes:
+    """Atom XML with the entry links' rel/type restored (feedgen 1.0.0, upstream #135)."""
+    root = etree.fromstring(fg.atom_str(pretty=True))
+    for link in root.iter(f"{ATOM}link"):
+        if link.getparent().tag == f"{ATOM}entry":
+            link.set("rel", "alternate")
+            link.set("type", "text/html")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write_feeds(site: Site, entries: list[Entry], out: Path) -> list[str]:
+    """Write every feed; returns their site-relative paths."""
+    listed = [e for e in entries if e.listed]
+    folder = out / "feeds"
+    folder.mkdir(parents=True, exist_ok=True)
+    feeds = [("all", site.config.site.name, site.config.site.description, "", listed)]
+    for section in site.sections.values():
+        feeds.append((section.key, f"{section.title} - {site.config.site.name}", section.description, section.url, section_entries(site, section, listed)))
+    written = []
+    for key, title, description, page_url, members in feeds:
+        fg = make_feed(site, title, description, page_url, f"feeds/{key}", members)
+        (folder / f"{key}.atom.xml").write_bytes(atom_bytes(fg))
+        base = site.config.site.url
+        fg.link([{"href": base + page_url, "rel": "alternate", "type": "text/html"}, {"href": f"{base}feeds/{key}.rss.xml", "rel": "self", "type": "application/rss+xml"}], replace=True)
+        (folder / f"{key}.rss.xml").write_bytes(fg.rss_str(pretty=True))
+        written += [f"feeds/{key}.atom.xml", f"feeds/{key}.rss.xml"]
+    return written

@@ -1,0 +1,68 @@
+"""The `<head>` of every page: description, canonical link, feed autodiscovery, and the
+`<meta>` tags government sites carry for aggregators (《政府网站发展指引》): SiteName,
+SiteDomain, SiteIDCode, ColumnName, ColumnDescription, ColumnType, ArticleTitle, PubDate,
+ContentSource, Keywords, Description."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urlsplit
+
+FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    url: str  # site-relative
+    kind: str  # rss | atom
+
+    @property
+    def mime(self) -> str:
+        return FEED_TYPES[self.kind]
+
+
+@dataclass
+class HeadInfo:
+    url: str  # site-relative URL of the page
+    description: str = ""
+    column: str = ""  # ColumnName: the category (栏目) the page belongs to
+    column_type: str = ""
+    column_description: str = ""
+    article_title: str = ""
+    pub_date: str = ""
+    source: str = ""
+    keywords: list[str] = field(default_factory=list)
+    feeds: list[Feed] = field(default_factory=list)
+    noindex: bool = False
+
+
+def _meta(name: str, content: str) -> str:
+    return f'<meta name="{name}" content="{escape(content, quote=True)}">' if content else ""
+
+
+def build_head(site, info: HeadInfo) -> str:
+    cfg = site.config
+    base_url = cfg.site.url
+    depth_prefix = "../" * info.url.count("/")
+    description = " ".join((info.description or cfg.site.description or cfg.site.name).split())[:200]
+    tags = [
+        _meta("description", description),
+        f'<link rel="canonical" href="{escape(base_url + info.url, quote=True)}">',
+        _meta("SiteName", cfg.site.name),
+        _meta("SiteDomain", urlsplit(base_url).hostname or ""),
+        _meta("SiteIDCode", cfg.identity.site_code or ""),
+        _meta("ColumnName", info.column),
+        _meta("ColumnDescription", info.column_description),
+        _meta("ColumnType", info.column_type),
+        _meta("ArticleTitle", info.article_title),
+        _meta("PubDate", info.pub_date),
+        _meta("ContentSource", info.source),
+        _meta("Keywords", ",".join(info.keywords)),
+        _meta("Description", description if info.article_title else ""),
+        '<meta name="robots" content="noindex">' if info.noindex else "",
+    ]
+    for feed in info.feeds:
+        tags.append(f'<link rel="alternate" type="{feed.mime}" title="{escape(feed.title, quote=True)}" href="{escape(depth_prefix + feed.url, quote=True)}">')
+    return "\n    ".join(tag for tag in tags if tag)

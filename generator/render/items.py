@@ -1,0 +1,111 @@
+"""Item pages: Markdown bodies, the type's template, the category shell — in parallel.
+
+Work is split into contiguous slices of the entry list and handed to forked worker
+processes, which inherit the site (no pickling of entries) and write their pages
+directly. Each page is a pure function of its entry, so the order of work never changes
+the output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from html import escape
+from multiprocessing import get_context
+from pathlib import Path
+
+from generator.render import markdown
+from generator.render.head import HeadInfo, build_head
+from generator.render.pages import base_of, section_feeds, site_feeds
+from generator.render.shell import Shell
+from generator.render.templates import render_item
+from generator.site import Entry, Site
+
+PARALLEL_FROM = 300  # below this, forking costs more than it saves
+
+
+@dataclass
+class ItemJob:
+    site: Site
+    entries: list[Entry]
+    shells: dict[str, Shell]
+    env: object
+    strings: dict
+    out_dir: Path
+    today: dt.date
+
+
+_JOB: ItemJob | None = None  # set before forking; workers read it
+
+
+def notice_status(entry: Entry, today: dt.date) -> str:
+    notice = entry.model.notice
+    if today < notice.start:
+        return "upcoming"
+    return "open" if notice.end is None or today <= notice.end else "closed"
+
+
+def prepare(entry: Entry) -> None:
+    """Render the Markdown parts of an entry (body, budget notes)."""
+    entry.body_html = markdown.render(entry.model.body).html
+    if entry.type == "budget" and entry.model.notes:
+        entry.notes_html = markdown.render(entry.model.notes).html
+
+
+def item_head(job: ItemJob, entry: Entry) -> str:
+    model, section = entry.model, entry.category
+    return build_head(
+        job.site,
+        HeadInfo(
+            url=entry.url,
+            description=model.summary or model.title,
+            column=section.title,
+            column_type=job.strings.get("types", {}).get(section.type, section.type),
+            column_description=section.description,
+            article_title=model.title,
+            pub_date=model.published.isoformat(),
+            source=entry.publisher_name,
+            keywords=list(model.keywords),
+            feeds=site_feeds(job.site, job.strings) + section_feeds(section),
+            noindex=entry.is_draft,
+        ),
+    )
+
+
+def render_page(job: ItemJob, entry: Entry) -> str:
+    prepare(entry)
+    ctx = {"base": base_of(entry.url), "feedback": job.site.config.feedback, "today": job.today}
+    if entry.type == "appointment":
+        ctx["notice_status"] = notice_status(entry, job.today)
+    fragment = render_item(job.env, entry, ctx)
+    shell = job.shells[entry.category.url]
+    return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry), fragment)
+
+
+def _write_slice(bounds: tuple[int, int]) -> int:
+    job = _JOB
+    assert job is not None
+    for entry in job.entries[bounds[0] : bounds[1]]:
+        path = job.out_dir / entry.url / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_page(job, entry), encoding="utf-8")
+    return bounds[1] - bounds[0]
+
+
+def write_items(job: ItemJob, jobs: int | None = None) -> int:
+    """Write every entry's page. Returns the number of pages written."""
+    global _JOB
+    _JOB = job
+    total = len(job.entries)
+    jobs = jobs or os.cpu_count() or 1
+    try:
+        if jobs == 1 or total < PARALLEL_FROM:
+            return _write_slice((0, total))
+        size = -(-total // (jobs * 4))
+        slices = [(start, min(start + size, total)) for start in range(0, total, size)]
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            return sum(pool.map(_write_slice, slices))
+    finally:
+        _JOB = None

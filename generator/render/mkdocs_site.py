@@ -1,0 +1,152 @@
+"""The only module that knows mkdocs: it renders the site shell with mkdocs-material.
+
+gongkai hands mkdocs a small generated project: the home page, one page per category,
+the catalogue, the free pages of `content/pages/` and the feed list. Items never enter
+mkdocs (nor its navigation): each category page comes back as a `Shell` that the item
+pages are filled into. Editors never write `mkdocs.yml`; it is generated here from
+`site_config.yml`. Swapping the renderer means replacing this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.plugins import BasePlugin
+
+from generator.render import markdown
+from generator.render.shell import CONTENT, HEAD, TITLE, Shell
+
+THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
+
+
+@dataclass
+class PageSpec:
+    """One page for mkdocs. `html` is injected as the content; None renders `source`."""
+
+    src: str  # docs-relative source, e.g. "notices/index.md"
+    title: str
+    head: str = ""  # extra <head> HTML (meta tags, canonical, feeds); already escaped
+    html: str | None = None
+    source: str = ""  # Markdown of a free page
+    shell: bool = False  # capture the rendered page as a shell, with markers
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        path = self.src.removesuffix(".md")
+        if path == "index":
+            return ""
+        return path.removesuffix("/index") + "/"
+
+
+class GongkaiPlugin(BasePlugin):
+    """Injects pre-rendered content and captures shells; sanitises free pages."""
+
+    def __init__(self, pages: dict[str, PageSpec], head_for_free_page):
+        super().__init__()
+        self.specs = pages
+        self.head_for_free_page = head_for_free_page
+        self.shells: dict[str, Shell] = {}
+        self.removed: dict[str, tuple[str, ...]] = {}
+
+    def on_page_markdown(self, source, page, config, files):
+        spec = self.specs.get(page.file.src_uri)
+        if spec is None:
+            return source
+        page.meta.update(spec.meta)
+        if spec.shell:
+            page.meta["title"] = TITLE
+            page.meta["gk_head"] = HEAD
+        else:
+            page.meta.setdefault("title", spec.title)
+            page.meta["gk_head"] = spec.head
+        page.meta["gk_generated"] = spec.html is not None
+        return "" if spec.html is not None else source
+
+    def on_page_content(self, html, page, config, files):
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None and spec.shell:
+            return CONTENT
+        if spec is not None and spec.html is not None:
+            return spec.html
+        self.removed[page.file.src_uri] = markdown.find_dangerous(page.markdown or "")
+        if "gk_head" not in page.meta:
+            page.meta["gk_head"] = self.head_for_free_page(page)
+        return markdown.sanitize(html)
+
+    def on_post_page(self, output, page, config):
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None and spec.shell:
+            self.shells[spec.url] = Shell(output, spec.url)
+        return output
+
+
+def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict) -> dict:
+    cfg = site.config
+    language = cfg.site.language
+    return {
+        "site_name": cfg.site.name,
+        "site_url": cfg.site.url,
+        "site_description": cfg.site.description,
+        "docs_dir": str(docs_dir),
+        "site_dir": str(out_dir),
+        "use_directory_urls": True,
+        "nav": nav,
+        "theme": {
+            "name": "material",
+            "custom_dir": str(THEME_DIR / "overrides"),
+            "language": language,
+            "font": False,  # no Google Fonts: a system Chinese font stack in gongkai.css
+            "palette": {"scheme": "default", "primary": "custom", "accent": "custom"},
+            "features": ["navigation.indexes", "navigation.top"],
+        },
+        "plugins": [],  # Material's lunr search stays off; Pagefind indexes the built site
+        "markdown_extensions": ["tables", "attr_list", "admonition", {"toc": {"permalink": False}}],
+        "extra_css": ["assets/gongkai.css"],
+        "extra_javascript": ["assets/gongkai.js"],
+        "extra": {
+            "scope": "/",  # a constant inline script, so one CSP hash covers every page
+            "generator": False,
+            "gongkai": {
+                "identity": cfg.identity.model_dump(),
+                "organization": cfg.organization.model_dump(),
+                "site": cfg.site.model_dump(),
+                "strings": strings,
+            },
+        },
+        "validation": {
+            "nav": {"omitted_files": "ignore", "not_found": "warn", "absolute_links": "ignore"},
+            "links": {"not_found": "ignore", "absolute_links": "ignore", "unrecognized_links": "ignore", "anchors": "ignore"},
+        },
+    }
+
+
+def render_site(site, specs: list[PageSpec], nav: list, strings: dict, work_dir: Path, out_dir: Path, head_for_free_page) -> GongkaiPlugin:
+    """Run mkdocs over the generated project. Returns the plugin holding the shells."""
+    docs_dir = work_dir / "docs"
+    for spec in specs:
+        path = docs_dir / spec.src
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(spec.source if spec.html is None else f"# {spec.title}\n", encoding="utf-8")
+    assets = docs_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    for asset in sorted((THEME_DIR / "assets").glob("*")):
+        if asset.is_file():
+            (assets / asset.name).write_bytes(asset.read_bytes())
+    config_file = work_dir / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(mkdocs_config(site, docs_dir, out_dir, nav, strings), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    plugin = GongkaiPlugin({spec.src: spec for spec in specs}, head_for_free_page)
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    config = load_config(str(config_file))
+    config.plugins["gongkai"] = plugin
+    config.plugins.run_event("startup", command="build", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.run_event("shutdown")
+    return plugin

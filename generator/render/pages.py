@@ -1,0 +1,134 @@
+"""The list pages of the site: home, category pages (paginated), catalogue, feed list,
+free pages, permanent links — as content fragments plus head tags, renderer-neutral."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from html import escape
+from math import ceil
+
+from generator.render.head import Feed, HeadInfo, build_head
+from generator.render.templates import render_fragment
+from generator.site import Entry, Section, Site
+
+PAGE_SIZE = 50
+HOME_LATEST = 5
+
+
+@dataclass
+class Page:
+    """A page filled into a shell (or injected into the renderer)."""
+
+    url: str
+    title: str
+    head: str
+    html: str
+    section: Section | None = None
+
+
+def base_of(url: str) -> str:
+    """Relative prefix from the page at `url` to the site root."""
+    return "../" * url.count("/")
+
+
+def site_feeds(site: Site, strings: dict) -> list[Feed]:
+    name = strings["feeds"]["site_title"] if "feeds" in strings and "site_title" in strings["feeds"] else site.config.site.name
+    return [Feed(f"{name} (RSS)", "feeds/all.rss.xml", "rss"), Feed(f"{name} (Atom)", "feeds/all.atom.xml", "atom")]
+
+
+def section_feeds(section: Section) -> list[Feed]:
+    return [Feed(f"{section.title} (RSS)", f"feeds/{section.key}.rss.xml", "rss"), Feed(f"{section.title} (Atom)", f"feeds/{section.key}.atom.xml", "atom")]
+
+
+def section_entries(site: Site, section: Section, listed: list[Entry]) -> list[Entry]:
+    keys = {s.key for s in section.descendants()}
+    return [e for e in listed if e.category.key in keys]
+
+
+def page_url(section: Section, number: int) -> str:
+    return section.url if number == 1 else f"{section.url}page/{number}/"
+
+
+def category_pages(site: Site, env, strings: dict, section: Section, entries: list[Entry]) -> list[Page]:
+    """Every list page of one category: newest first, grouped by year, 50 a page."""
+    count = max(1, ceil(len(entries) / PAGE_SIZE))
+    urls = [page_url(section, n) for n in range(1, count + 1)]
+    years: dict[int, int] = {}
+    for entry in entries:
+        years[entry.year] = years.get(entry.year, 0) + 1
+    pages = []
+    for number in range(1, count + 1):
+        url = urls[number - 1]
+        chunk = entries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        pager = {
+            "number": number,
+            "count": count,
+            "urls": urls,
+            "prev_url": urls[number - 2] if number > 1 else None,
+            "next_url": urls[number] if number < count else None,
+        }
+        html = render_fragment(
+            env,
+            "pages/category.html",
+            {"section": section, "items": chunk, "page": pager, "year_counts": years, "total": len(entries), "feeds": section_feeds(section), "base": base_of(url)},
+        )
+        title = section.title if number == 1 else f"{section.title}（第 {number} 页）"
+        head = build_head(
+            site,
+            HeadInfo(
+                url=url,
+                description=section.description or section.title,
+                column=section.title,
+                column_type=strings["types"][section.type] if section.type in strings.get("types", {}) else section.type,
+                column_description=section.description,
+                feeds=site_feeds(site, strings) + section_feeds(section),
+            ),
+        )
+        pages.append(Page(url, title, head, html, section))
+    return pages
+
+
+def home_html(site: Site, env, strings: dict, listed: list[Entry], today: dt.date) -> str:
+    categories = [{"category": s, "items": section_entries(site, s, listed)[:HOME_LATEST]} for s in site.roots]
+    open_notices = [
+        e for e in listed if e.type == "appointment" and e.model.notice.end and e.model.notice.start <= today <= e.model.notice.end
+    ]
+    feeds = [{"title": f.title, "href": f.url, "type": f.mime} for f in site_feeds(site, strings)]
+    return render_fragment(
+        env,
+        "pages/home.html",
+        {"site": site.config.site, "categories": categories, "open_notices": open_notices, "feeds": feeds, "catalogue_url": "catalogue/", "base": ""},
+    )
+
+
+def catalogue_html(site: Site, env, listed: list[Entry]) -> str:
+    return render_fragment(env, "pages/catalogue.html", {"items": listed, "base": base_of("catalogue/")})
+
+
+def subscribe_html(site: Site, env, strings: dict) -> str:
+    groups = [{"section": None, "feeds": site_feeds(site, strings)}]
+    groups += [{"section": s, "feeds": section_feeds(s)} for s in site.sections.values()]
+    return render_fragment(env, "pages/subscribe.html", {"groups": groups, "base": base_of("subscribe/")})
+
+
+def permalink_url(number: str) -> str:
+    """`11330100002482066D/2024-00012` → `i/11330100002482066D/2024-00012/`.
+
+    The `/` of the number stays a path separator, so a reader can type the number after
+    `/i/`; any character outside `[0-9A-Za-z._-]` is percent-encoded."""
+    from urllib.parse import quote
+
+    return "i/" + quote(number, safe="/") + "/"
+
+
+def redirect_html(target_from_here: str, absolute: str, title: str) -> str:
+    """A static redirect: meta refresh, canonical link and a visible link (no script)."""
+    t, a = escape(target_from_here, quote=True), escape(absolute, quote=True)
+    return (
+        '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(title)}</title>\n"
+        f'<meta http-equiv="refresh" content="0; url={t}">\n'
+        f'<link rel="canonical" href="{a}">\n<meta name="robots" content="noindex">\n'
+        f'</head>\n<body>\n<p><a href="{t}">{escape(title)}</a></p>\n</body>\n</html>\n'
+    )
