@@ -9,6 +9,7 @@ GONGKAI := $(VENV)/bin/gongkai
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
+PAGEFIND := tools/pagefind/node_modules/.installed
 
 .PHONY: site serve check test test-fast browser-deps bench clean
 
@@ -18,12 +19,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# Pagefind 1.6 from the npm registry (full Chinese recall); without npm, gongkai falls
+# back to the 1.5 binary from PyPI.
+$(PAGEFIND): tools/pagefind/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/pagefind --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: search uses Pagefind 1.5 from PyPI (lower Chinese recall)"; fi
+
 ## Build the demo site into site/
-site: $(STAMP)
+site: $(STAMP) $(PAGEFIND)
 	$(GONGKAI) build -s . -o site
 
 ## Preview with live reload (drafts shown) on http://127.0.0.1:8000/
-serve: $(STAMP)
+serve: $(STAMP) $(PAGEFIND)
 	$(GONGKAI) serve -s .
 
 ## Check the demo content only
@@ -36,11 +43,11 @@ browser-deps:
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 ## The whole suite: unit, build and browser tests
-test: $(STAMP) browser-deps
+test: $(STAMP) $(PAGEFIND) browser-deps
 	$(PY) -m pytest -q
 
 ## Unit and build tests without a browser
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(PAGEFIND)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)

@@ -170,7 +170,7 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         PageSpec("catalogue/index.md", page_t.get("catalogue", "信息公开目录"), head("catalogue/", "信息公开目录"), P.catalogue_html(site, env, listed)),
         PageSpec("subscribe/index.md", page_t.get("subscribe", "订阅"), head("subscribe/", "订阅"), P.subscribe_html(site, env, strings)),
         PageSpec("data/index.md", page_t.get("data", "数据开放"), head("data/", "数据开放"), P.render_fragment(env, "pages/data.html", {"datasets": datasets, "sitemap": "sitemap.xml", "base": "../"})),
-        PageSpec("search/index.md", page_t.get("search", "站内搜索"), head("search/", "站内搜索"), P.render_fragment(env, "pages/search.html", {"base": "../"})),
+        PageSpec("search/index.md", page_t.get("search", "站内搜索"), head("search/", "站内搜索"), P.render_fragment(env, "pages/search.html", {"org": site.config.org_prefix, "base": "../"})),
     ]
     specs += [PageSpec(f"{s.key}/index.md", s.title, shell=True) for s in site.sections.values()]
     specs += free

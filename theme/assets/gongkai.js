@@ -195,6 +195,15 @@
       var query = null;
       try { query = new URLSearchParams(window.location.search).get("q"); } catch (e) { query = null; }
       if (query && ui && typeof ui.triggerSearch === "function") { ui.triggerSearch(query); }
+      if (query) { lookupIndex(root, query); }
+      var input = node.querySelector("input");
+      if (input) {
+        var timer = null;
+        input.addEventListener("input", function () {
+          clearTimeout(timer);
+          timer = setTimeout(function () { lookupIndex(root, input.value); }, 250);
+        });
+      }
     }
 
     if (!document.querySelector('link[data-gk-pagefind]')) {
@@ -210,6 +219,45 @@
     script.onload = start;
     script.onerror = fail;
     document.head.appendChild(script);
+  }
+
+  /* An index number typed in full (11330100002482066D/2024-00012) or as its 后段码
+     (2024-00012) is looked up through its permanent link /i/<number>/ and shown
+     first, above Pagefind's results. */
+  function lookupIndex(root, text) {
+    var box = root.querySelector("[data-gk-index-lookup]");
+    if (!box) { return; }
+    var query = (text || "").trim().replace(/\s+/g, "");
+    box.textContent = "";
+    var number = null;
+    if (/^[0-9A-Za-z._-]+\/[0-9A-Za-z._-]+$/.test(query)) { number = query; }
+    else if (/^\d{4}(\d{2})?-\d{3,}$/.test(query) && box.getAttribute("data-org")) {
+      number = box.getAttribute("data-org") + "/" + query;
+    }
+    if (!number || !window.fetch) { return; }
+    var url = new URL((box.getAttribute("data-root") || "") + "i/" + number + "/", window.location.href);
+    fetch(url.href).then(function (response) {
+      if (!response.ok) { return null; }
+      return response.text();
+    }).then(function (html) {
+      if (!html) { return; }
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var link = doc.querySelector("body a[href]");
+      if (!link) { return; }
+      var hit = document.createElement("p");
+      hit.className = "gk-search-hit gk-search-hit--index";
+      hit.appendChild(document.createTextNode(box.getAttribute("data-label") || ""));
+      var a = document.createElement("a");
+      a.href = new URL(link.getAttribute("href"), url).href;
+      a.textContent = link.textContent;
+      hit.appendChild(a);
+      var code = document.createElement("span");
+      code.className = "gk-file-meta";
+      code.textContent = "（" + number + "）";
+      hit.appendChild(code);
+      box.textContent = "";
+      box.appendChild(hit);
+    }).catch(function () {});
   }
 
   /* ----------------------------------------------------------------- print */
