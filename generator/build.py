@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import __version__, export, feeds, search
+from generator import __version__, csp, export, feeds, search
 from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
@@ -128,6 +128,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
             datasets = export.datasets(site, listed)
         with timer.stage("render"):
             shells = _render_shell_pages(site, env, strings, listed, today, tmp, work, datasets)
+            rendered = [page.read_text(encoding="utf-8") for page in sorted(tmp.rglob("*.html"))]
         with timer.stage("lists"):
             for section in site.sections.values():
                 members = P.section_entries(site, section, listed)
@@ -146,6 +147,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         if index:
             with timer.stage("search"):
                 search.index_site(tmp)
+        csp.write_policy(tmp, rendered)
         (tmp / MARKER).write_text(f"gongkai {__version__}\n", encoding="utf-8")
         with timer.stage("swap"):
             _swap(tmp, out_dir)

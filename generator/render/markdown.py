@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import cmarkgfm
 import nh3
-from cmarkgfm.cmark import Options
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
 _OPTIONS = Options.CMARK_OPT_UNSAFE  # raw HTML passes the parser; nh3 decides what survives
+# GFM without its tagfilter, which would print `<script>` as visible text: nh3 removes it.
+_EXTENSIONS = ["table", "autolink", "strikethrough"]
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
@@ -38,7 +39,7 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 # What a strict build refuses, found in the raw HTML before sanitising.
-_DANGEROUS = [
+DANGEROUS = [
     (re.compile(r"<\s*script\b", re.I), "<script>"),
     (re.compile(r"<\s*iframe\b", re.I), "<iframe>"),
     (re.compile(r"<\s*object\b", re.I), "<object>"),
@@ -56,7 +57,7 @@ class Rendered:
 
 
 def find_dangerous(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(name for pattern, name in _DANGEROUS if pattern.search(text)))
+    return tuple(dict.fromkeys(name for pattern, name in DANGEROUS if pattern.search(text)))
 
 
 def sanitize(html: str) -> str:
@@ -73,5 +74,5 @@ def sanitize(html: str) -> str:
 def render(text: str | None) -> Rendered:
     if not text or not text.strip():
         return Rendered("", ())
-    html = cmarkgfm.github_flavored_markdown_to_html(text, options=_OPTIONS)
+    html = markdown_to_html_with_extensions(text, options=_OPTIONS, extensions=_EXTENSIONS)
     return Rendered(sanitize(html), find_dangerous(text))
