@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import __version__, csp, export, feeds, search
+from generator import __version__, csp, export, feeds, register, search
 from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
@@ -197,6 +197,7 @@ def _publish(site: Site, listed: list[Entry], datasets: list, out: Path) -> None
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
     urls += [(e.url, e.updated) for e in listed]
+    (out / "data" / "register.json").write_bytes(register.public_register(site))
     (out / "sitemap.xml").write_bytes(export.sitemap(site, urls))
     (out / "sitemap.xml.gz").unlink(missing_ok=True)
     (out / "robots.txt").write_bytes(export.robots(site))

@@ -5,6 +5,8 @@
     new      write a template file for a category
     build    load → validate → check → render → index → publish
     serve    build with drafts into a temporary folder and preview it
+    publish  load → validate → check → append new versions to content/.register
+    verify   check a built site (folder or URL) against its data/register.json
 
 Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage or unreadable config.
 """
@@ -166,6 +168,39 @@ def cmd_serve(args) -> int:
     return serve(args.site.resolve(), args.host, args.port)
 
 
+def cmd_publish(args) -> int:
+    from generator import register
+
+    problems = Problems()
+    site = _load(args, problems)
+    if site is None:
+        _report(problems, stream=sys.stderr)
+        return EXIT_USAGE
+    if problems.has_errors():
+        _report(problems, stream=sys.stderr)
+        print("内容有错误，未登记；请先修正 gongkai check 报告的错误。", file=sys.stderr)
+        return EXIT_CONTENT
+    try:
+        added = register.publish(site, dry_run=args.check)
+    except register.RegisterError as exc:
+        problems.error(register.REGISTER_PATH, (exc.line, 1), "register-invalid", str(exc))
+        _report(problems, stream=sys.stderr)
+        return EXIT_CONTENT
+    for version in added:
+        print(f"{version.index_no}\t第 {version.version} 版\t{version.date}\t{version.path}")
+    if args.check:
+        print(f"有 {len(added)} 个版本尚未登记" if added else "登记簿已是最新", file=sys.stderr)
+        return EXIT_CONTENT if added else EXIT_OK
+    print(f"已登记 {len(added)} 个版本到 {register.REGISTER_PATH}" if added else "登记簿无变化", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_verify(args) -> int:
+    from generator import verify
+
+    return verify.main(args.target, timeout=args.timeout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -203,6 +238,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
+
+    publish = sub.add_parser("publish", help="把已发布条目的新版本登记到 content/.register（提交前运行）")
+    _site_arg(publish)
+    publish.add_argument("--check", action="store_true", help="只列出尚未登记的版本，不修改文件")
+    publish.set_defaults(func=cmd_publish)
+
+    verify = sub.add_parser("verify", help="校验已生成的网站（文件夹或网址）与其发布登记是否一致")
+    verify.add_argument("target", metavar="PATH-OR-URL", help="gongkai build 的输出文件夹，或网站地址 https://…")
+    verify.add_argument("--timeout", type=float, default=15.0, help="每次网络请求的超时秒数，默认 15")
+    verify.set_defaults(func=cmd_verify)
     return parser
 
 

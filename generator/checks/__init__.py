@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.checks import dates, index_numbers
+from generator import register
+from generator.checks import dates, index_numbers, markup, privacy
 from generator.checks.context import Context
 from generator.numbering import IndexPattern, PatternError
 from generator.problems import Problems
@@ -23,6 +24,7 @@ def make_pattern(site: "Site", problems: Problems) -> IndexPattern | None:
 
 
 def run_checks(site: "Site", problems: Problems) -> Context:
+    register.snapshot(site)  # the records as written, before any check fills in derived values
     ctx = Context(site, problems, make_pattern(site, problems))
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
     for entry in site.entries:
@@ -31,4 +33,7 @@ def run_checks(site: "Site", problems: Problems) -> Context:
             ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
         if entry.ctype.check:
             entry.ctype.check(entry, ctx)
+        privacy.check(entry, ctx)
+        markup.check(entry, ctx)
+    register.check_site(site, ctx)
     return ctx

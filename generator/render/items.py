@@ -16,6 +16,7 @@ from html import escape
 from multiprocessing import get_context
 from pathlib import Path
 
+from generator import register
 from generator.render import markdown
 from generator.render.head import HeadInfo, build_head
 from generator.render.pages import base_of, section_feeds, site_feeds
@@ -80,8 +81,9 @@ def render_page(job: ItemJob, entry: Entry) -> str:
     if entry.type == "appointment":
         ctx["notice_status"] = notice_status(entry, job.today)
     fragment = render_item(job.env, entry, ctx)
+    seal_tags, sealed = register.seal(entry, fragment)  # record + fingerprint for `gongkai verify`
     shell = job.shells[entry.category.url]
-    return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry), fragment)
+    return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry) + "\n    " + seal_tags, sealed)
 
 
 def _write_slice(bounds: tuple[int, int]) -> int:

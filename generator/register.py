@@ -1,0 +1,489 @@
+"""The publication register: a public record that cannot silently change.
+
+`gongkai publish` records every published item (not drafts) in `content/.register`, a
+committed text file with one line per version of an item:
+
+    index_no <TAB> version <TAB> date <TAB> content_hash <TAB> revisions <TAB> withdrawn <TAB> path
+
+- `index_no`: the item's 索引号, which identifies it for ever;
+- `version`: 1 for the first publication, then 2, 3 … (contiguous, no gaps);
+- `date`: the date this version took effect: the latest of `published`, the
+  `revisions` dates and the `withdrawn` date (YYYY-MM-DD);
+- `content_hash`: `sha256:<hex>` of the item's canonical record (see `record_json`);
+- `revisions`: how many `revisions` entries the version has;
+- `withdrawn`: the version's `withdrawn` date, or `-`;
+- `path`: the source file, relative to the site folder (informational: a file may move).
+
+Lines are written sorted; git merges the file line by line (`merge=union` in
+.gitattributes), so two branches that publish different items merge cleanly. A line is
+never edited or deleted. Lines recording the same version with the same content (both
+sides of a merge published it) count once.
+
+`gongkai check` then holds the content to the register (`check_site`):
+
+- `register-changed`: a registered item whose canonical record differs from its last
+  registered version must carry a *new* dated record of the change: new `revisions`
+  entries appended after the ones on record, each with a note and dated on or after the
+  last version's date, or a new `withdrawn: {date, reason}` dated likewise. Revisions on
+  record may not be removed;
+- `register-deleted`: a registered item's file is gone, or was turned back into a draft
+  (published information is withdrawn, never deleted);
+- `register-renumbered`: the file of a registered item now carries another index number;
+- `register-conflict` / `register-invalid`: the register itself is damaged (two different
+  lines for one version after a merge, malformed lines, missing versions).
+
+A file that moved (same index number, new path) is fine: the next version line records
+the new path.
+
+The canonical record of an item is the JSON of its validated data
+(`model.model_dump(mode="json", exclude_defaults=True)`) with sorted keys, compact
+separators and unescaped Chinese: independent of key order, Chinese or English keys,
+BOM, CRLF and comments. It is the data *as written*: `snapshot` (called first by
+`run_checks`) records it before any check fills in derived values (say an appointment's
+end date computed from working days), so a new holiday calendar never changes a hash.
+Fields left at their default are omitted, so adding an optional field to a model does not
+change every hash either.
+
+For the built site:
+
+- `public_register(site)` → the bytes of `/data/register.json`:
+  `{format, site, hash_rule, genesis, count, head, entries: [{index_no, version, date,
+  content_hash, url, prev, hash}]}`, every version of every item (the registered ones
+  plus those `publish` would add now, so a build always matches its content) in the
+  order (date, index_no, version), as a hash chain:
+
+      hash = "sha256:" + hex(sha256(UTF-8 of JSON [prev, index_no, version, date, content_hash]))
+
+  (compact JSON, no spaces); `prev` is the previous link's hash, `GENESIS` for the first;
+  `head` is the last hash. `url` (the item's current page, site-relative) is not hashed.
+- `seal(entry, fragment)` → (head tags, marked fragment) for an item page: a
+  `<meta name="gk-content-hash">` with `page_fingerprint(fragment)` and a
+  `<script type="application/json" id="gk-record">` with the canonical record go into
+  `<head>`; the fragment is wrapped in `<!--gk-body-start-->` … `<!--gk-body-end-->`.
+  `extract(page)` reads the three back; `gongkai verify` checks them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.numbering import atomic_write
+
+if TYPE_CHECKING:
+    from generator.checks.context import Context
+    from generator.site import Entry, Site
+
+REGISTER_FILE = ".register"
+REGISTER_PATH = f"content/{REGISTER_FILE}"
+PUBLIC_PATH = "data/register.json"
+FORMAT = "gongkai-register/1"
+GENESIS = "sha256:" + "0" * 64
+HASH_RULE = 'sha256 of the UTF-8 JSON array [prev, index_no, version, date, content_hash], separators (",", ":"), non-ASCII unescaped'
+
+BODY_START = "<!--gk-body-start-->"
+BODY_END = "<!--gk-body-end-->"
+META_NAME = "gk-content-hash"
+RECORD_ID = "gk-record"
+
+REGISTER_HEADER = (
+    "# gongkai publication register: one line per published version of an item, written by\n"
+    "# `gongkai publish`. Never edit or delete a line. git merges this file line by line.\n"
+    "# index_no<TAB>version<TAB>date<TAB>content_hash<TAB>revisions<TAB>withdrawn<TAB>path\n"
+)
+
+_SNAPSHOT_ATTR = "_gk_record"
+_HASH = re.compile(r"sha256:[0-9a-f]{64}\Z")
+
+
+# ---------------------------------------------------------------- canonical record
+
+
+def canonical(data: object) -> str:
+    """The canonical JSON text of plain data: sorted keys, compact, non-ASCII unescaped."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _dump(entry: "Entry") -> str:
+    return canonical(entry.model.model_dump(mode="json", exclude_defaults=True))
+
+
+def snapshot(site: "Site") -> None:
+    """Record every entry's canonical record now, before checks fill in derived values."""
+    for entry in site.entries:
+        setattr(entry, _SNAPSHOT_ATTR, _dump(entry))
+
+
+def record_json(entry: "Entry") -> str:
+    """The canonical JSON of the item's validated data, as written (see the module notes)."""
+    cached = entry.__dict__.get(_SNAPSHOT_ATTR)
+    if cached is None:
+        cached = _dump(entry)
+        setattr(entry, _SNAPSHOT_ATTR, cached)
+    return cached
+
+
+def content_hash(entry: "Entry") -> str:
+    """`sha256:<hex>` of `record_json(entry)`."""
+    return sha256(record_json(entry))
+
+
+def record_hash(record_text: str) -> str:
+    """The content hash of a record read back from a page (any JSON spelling of it)."""
+    return sha256(canonical(json.loads(record_text)))
+
+
+def version_date(entry: "Entry") -> dt.date:
+    """The date the current version took effect."""
+    model = entry.model
+    dates = [model.published] + [r.date for r in model.revisions]
+    if model.withdrawn is not None:
+        dates.append(model.withdrawn.date)
+    return max(dates)
+
+
+def withdrawn_date(entry: "Entry") -> dt.date | None:
+    return entry.model.withdrawn.date if entry.model.withdrawn is not None else None
+
+
+# ---------------------------------------------------------------- the register file
+
+
+@dataclass(frozen=True, order=True)
+class Version:
+    index_no: str
+    version: int
+    date: dt.date
+    content_hash: str
+    revisions: int
+    withdrawn: dt.date | None
+    path: str
+    line: int = field(default=0, compare=False)  # line in content/.register, for messages
+
+    def text(self) -> str:
+        withdrawn = self.withdrawn.isoformat() if self.withdrawn else "-"
+        return f"{self.index_no}\t{self.version}\t{self.date.isoformat()}\t{self.content_hash}\t{self.revisions}\t{withdrawn}\t{self.path}\n"
+
+    @property
+    def link(self) -> tuple:
+        """What the public chain records of this version."""
+        return (self.index_no, self.version, self.date.isoformat(), self.content_hash)
+
+
+class RegisterError(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def read_register(content_dir: Path) -> list[Version]:
+    """Every line of content/.register, exact duplicates removed. Raises RegisterError."""
+    path = content_dir / REGISTER_FILE
+    if not path.exists():
+        return []
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RegisterError(0, "发布登记簿不是 UTF-8 编码") from None
+    except OSError as exc:
+        raise RegisterError(0, f"无法读取发布登记簿：{exc.strerror}") from None
+    found: dict[tuple, Version] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith(("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
+            raise RegisterError(number, "发布登记簿中有未解决的 git 合并冲突标记")
+        version = _parse_line(line, number)
+        found.setdefault(version.link, version)  # the same version recorded twice (say, moved on one branch)
+    return sorted(found.values())
+
+
+def _parse_line(line: str, number: int) -> Version:
+    parts = line.split("\t")
+    if len(parts) != 7 or not all(p.strip() for p in parts):
+        raise RegisterError(number, "登记行应为“索引号<TAB>版本<TAB>日期<TAB>内容哈希<TAB>修订数<TAB>撤销日期<TAB>文件路径”")
+    index_no, version, date, digest, revisions, withdrawn, path = parts
+    if not version.isdigit() or int(version) < 1:
+        raise RegisterError(number, f"版本号“{version}”应为正整数")
+    try:
+        day = dt.date.fromisoformat(date)
+        gone = None if withdrawn == "-" else dt.date.fromisoformat(withdrawn)
+    except ValueError:
+        raise RegisterError(number, f"日期“{date}”或撤销日期“{withdrawn}”应为 YYYY-MM-DD（未撤销写 -）") from None
+    if not _HASH.match(digest):
+        raise RegisterError(number, f"内容哈希“{digest}”应为 sha256:<64 位十六进制>")
+    if not revisions.isdigit():
+        raise RegisterError(number, f"修订数“{revisions}”应为非负整数")
+    return Version(index_no, int(version), day, digest, int(revisions), gone, path, number)
+
+
+def write_register(content_dir: Path, versions: list[Version]) -> None:
+    unique: dict[tuple, Version] = {}
+    for version in versions:
+        unique.setdefault(version.link, version)
+    text = REGISTER_HEADER + "".join(v.text() for v in sorted(unique.values()))
+    atomic_write(content_dir / REGISTER_FILE, text.encode("utf-8"))
+
+
+def history(versions: list[Version]) -> dict[str, list[Version]]:
+    """index_no → its versions in order."""
+    by_index: dict[str, list[Version]] = {}
+    for version in sorted(versions):
+        by_index.setdefault(version.index_no, []).append(version)
+    return by_index
+
+
+def register_problems(versions: list[Version]) -> list[tuple[int, str, str, str]]:
+    """Damage in the register itself: [(line, code, message, hint)]."""
+    found = []
+    for number, lines in history(versions).items():
+        by_version: dict[int, list[Version]] = {}
+        for version in lines:
+            by_version.setdefault(version.version, []).append(version)
+        for n, same in sorted(by_version.items()):
+            if len({v.link for v in same}) > 1:
+                rows = "、".join(str(v.line) for v in same)
+                found.append((
+                    max(v.line for v in same), "register-conflict",
+                    f"索引号 {number} 的第 {n} 版登记了不同的内容（第 {rows} 行；两个分支各自修订同一条目后合并所致）",
+                    "删除与条目当前内容不符的那一行，核对修订记录后再运行 gongkai publish",
+                ))  # fmt: skip
+        present = sorted(by_version)
+        missing = [n for n in range(1, present[-1] + 1) if n not in by_version]
+        if missing:
+            found.append((
+                min(v.line for v in lines), "register-invalid",
+                f"索引号 {number} 缺少第 {'、'.join(map(str, missing))} 版的登记行",
+                "登记簿只能追加：用 git 恢复被删除的行",
+            ))  # fmt: skip
+    return found
+
+
+def latest(versions: list[Version]) -> dict[str, Version]:
+    """index_no → its last registered version."""
+    return {number: lines[-1] for number, lines in history(versions).items()}
+
+
+def pending(site: "Site", versions: list[Version]) -> list[Version]:
+    """The version lines `publish` would add now: new items and changed ones."""
+    last = latest(versions)
+    added = []
+    for entry in sorted(site.entries, key=lambda e: (e.model.index_no or "", e.rel)):
+        number = entry.model.index_no
+        if entry.is_draft or not number:
+            continue
+        digest = content_hash(entry)
+        before = last.get(number)
+        if before is not None and before.content_hash == digest:
+            continue
+        version = 1 if before is None else before.version + 1
+        added.append(Version(number, version, version_date(entry), digest, len(entry.model.revisions), withdrawn_date(entry), entry.rel))
+    return added
+
+
+def publish(site: "Site", dry_run: bool = False) -> list[Version]:
+    """Append a version line for every new or properly revised item. Writes nothing when
+    nothing changed. The caller must have run the checks (see `cmd_publish`)."""
+    versions = read_register(site.content_dir)
+    added = pending(site, versions)
+    if added and not dry_run:
+        write_register(site.content_dir, versions + added)
+    return added
+
+
+# ---------------------------------------------------------------- `gongkai check`
+
+
+def check_site(site: "Site", ctx: "Context") -> None:
+    """Hold the content to content/.register (see the module notes for the rules)."""
+    problems = ctx.problems
+    try:
+        versions = read_register(site.content_dir)
+    except RegisterError as exc:
+        problems.error(REGISTER_PATH, (exc.line, 1), "register-invalid", str(exc), "用 git 恢复该文件；登记簿只能由 gongkai publish 追加")
+        return
+    if not versions:
+        return
+    for line, code, message, hint in register_problems(versions):
+        problems.error(REGISTER_PATH, (line, 1), code, message, hint)
+    by_index = {e.model.index_no: e for e in site.entries if e.model.index_no}
+    by_path = {e.rel: e for e in site.entries}
+    for number, lines in sorted(history(versions).items()):
+        last, entry = lines[-1], by_index.get(number)
+        if entry is None:
+            _missing(site, ctx, number, last, by_path, lines)
+        elif entry.is_draft:
+            ctx.error(
+                entry, ("status",), "register-deleted",
+                f"条目 {number} 已公开发布（登记至第 {last.version} 版，{last.date}），不能改回草稿",
+                "已公开的信息只能撤销：恢复 status: published，并加上 withdrawn: {date: YYYY-MM-DD, reason: 撤销原因}",
+            )  # fmt: skip
+        else:
+            _changed(entry, ctx, last)
+
+
+def _missing(site: "Site", ctx: "Context", number: str, last: Version, by_path: dict, lines: list[Version]) -> None:
+    paths = [v.path for v in reversed(lines)]
+    for path in dict.fromkeys(paths):
+        holder = by_path.get(path)
+        if holder is not None:
+            now = holder.model.index_no
+            what = f"现在写成了 {now}" if now else "现在被删除了"
+            ctx.error(
+                holder, ("index_no",), "register-renumbered",
+                f"此文件已登记发布为索引号 {number}（第 {last.version} 版，{last.date}），{what}",
+                f"索引号一经公开不得修改：改回 index_no: {number}",
+            )  # fmt: skip
+            return
+        if (site.site_dir / path).exists():
+            return  # the file is there but could not be read: its own errors say why
+    ctx.problems.error(
+        REGISTER_PATH, (last.line, 1), "register-deleted",
+        f"已登记发布的条目 {number}（{last.path}，第 {last.version} 版，{last.date}）的文件不见了",
+        f"已公开的信息不能删除：用 git 恢复 {last.path}，加上 withdrawn: {{date: YYYY-MM-DD, reason: 撤销原因}} 撤销它",
+    )  # fmt: skip
+
+
+def _changed(entry: "Entry", ctx: "Context", last: Version) -> None:
+    if content_hash(entry) == last.content_hash:
+        return
+    model = entry.model
+    hint = f"在 revisions 末尾加一条 {{date: YYYY-MM-DD, note: 修改说明}}（日期不早于 {last.date}），或撤销这次修改"
+    since = f"上次登记为第 {last.version} 版（{last.date}）"
+    if len(model.revisions) < last.revisions:
+        ctx.error(
+            entry, ("revisions",), "register-changed",
+            f"已公开的条目 {last.index_no} 的修订记录被删除了：登记的第 {last.version} 版有 {last.revisions} 条，现在只有 {len(model.revisions)} 条",
+            "修订记录只能追加：恢复被删除的记录，再在末尾加上这次修改的说明",
+        )  # fmt: skip
+        return
+    new = list(enumerate(model.revisions))[last.revisions :]
+    newly_withdrawn = model.withdrawn is not None and last.withdrawn is None
+    if not new and not newly_withdrawn:
+        loc = ("revisions",) if model.revisions else ()
+        ctx.error(entry, loc, "register-changed", f"已公开的条目 {last.index_no} 内容有改动，但没有新的修订记录；{since}", hint)
+        return
+    dated = [(r.date, ("revisions", i, "date"), "修订") for i, r in new]
+    if newly_withdrawn:
+        dated.append((model.withdrawn.date, ("withdrawn", "date"), "撤销"))
+    for date, loc, what in dated:
+        if date < last.date:
+            ctx.error(
+                entry, loc, "register-changed",
+                f"已公开的条目 {last.index_no} 内容有改动，但新的{what}日期 {date} 早于上次登记的第 {last.version} 版的日期 {last.date}",
+                hint,
+            )  # fmt: skip
+    for i, revision in new:
+        if not revision.note.strip():
+            ctx.error(entry, ("revisions", i, "note"), "register-changed", f"修订记录（{revision.date}）没有说明", "在 note 中写明修改了什么、为什么")
+
+
+# ---------------------------------------------------------------- the public register
+
+
+def public_versions(site: "Site") -> list[Version]:
+    """Every registered version plus the ones `publish` would add now, in chain order.
+
+    A build therefore always matches its own content, even before `publish` has run."""
+    versions = read_register(site.content_dir)
+    return sorted(versions + pending(site, versions), key=chain_key)
+
+
+def chain_key(version) -> tuple:
+    """(date, index_no, version): deterministic, and a union-merged register still chains."""
+    if isinstance(version, dict):
+        return (version["date"], version["index_no"], version["version"])
+    return (version.date.isoformat(), version.index_no, version.version)
+
+
+def link_hash(prev: str, index_no: str, version: int, date: str, digest: str) -> str:
+    return sha256(canonical([prev, index_no, version, date, digest]))
+
+
+def chain(versions: list[Version], urls: dict[str, str] | None = None) -> dict:
+    urls = urls or {}
+    entries, prev, seen = [], GENESIS, set()
+    for v in sorted(versions, key=chain_key):
+        if v.link in seen:
+            continue
+        seen.add(v.link)
+        index_no, number, date, digest = v.link
+        this = link_hash(prev, index_no, number, date, digest)
+        entries.append(
+            {"index_no": index_no, "version": number, "date": date, "content_hash": digest, "url": urls.get(index_no), "prev": prev, "hash": this}
+        )
+        prev = this
+    return {"format": FORMAT, "hash_rule": HASH_RULE, "genesis": GENESIS, "count": len(entries), "head": prev, "entries": entries}
+
+
+def public_register(site: "Site") -> bytes:
+    """The bytes of /data/register.json (see the module notes). Raises RegisterError when
+    content/.register is unreadable (`gongkai check` reports that first)."""
+    urls = {e.model.index_no: e.url for e in site.entries if e.model.index_no and not e.is_draft}
+    data = chain(public_versions(site), urls)
+    data = {"format": data.pop("format"), "site": site.config.site.url, **data}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------- item pages
+
+
+def page_fingerprint(html_fragment: str) -> str:
+    """`sha256:<hex>` of an item page's content fragment, exactly as written."""
+    return sha256(html_fragment)
+
+
+def mark_fragment(html_fragment: str) -> str:
+    """The fragment between the markers that `extract` looks for."""
+    return f"{BODY_START}{html_fragment}{BODY_END}"
+
+
+def fingerprint_meta(html_fragment: str) -> str:
+    return f'<meta name="{META_NAME}" content="{page_fingerprint(html_fragment)}">'
+
+
+def record_script(entry: "Entry") -> str:
+    """The canonical record as a JSON script element; `<`, `>`, `&` are escaped as \\u00XX
+    so that no text of the item can close the element (the JSON value is unchanged)."""
+    text = record_json(entry).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="{RECORD_ID}">{text}</script>'
+
+
+def seal(entry: "Entry", html_fragment: str) -> tuple[str, str]:
+    """(tags for the page's <head>, the fragment with its markers) for an item page."""
+    return fingerprint_meta(html_fragment) + record_script(entry), mark_fragment(html_fragment)
+
+
+_META = re.compile(r"<meta\s+[^>]*\bname\s*=\s*[\"']?" + META_NAME + r"[\"']?[^>]*>", re.IGNORECASE)
+_CONTENT = re.compile(r"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+_RECORD = re.compile(r"<script\b[^>]*\bid\s*=\s*[\"']?" + RECORD_ID + r"[\"']?[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def extract(page_html: str) -> tuple[str | None, str | None, str | None]:
+    """(record JSON text, fingerprint of the meta tag, fragment between the markers);
+    None for each part the page does not have."""
+    record = _RECORD.search(page_html)
+    meta = _META.search(page_html)
+    fingerprint = None
+    if meta:
+        content = _CONTENT.search(meta.group(0))
+        if content:
+            fingerprint = html.unescape(next(g for g in content.groups() if g is not None))
+    fragment = None
+    start = page_html.find(BODY_START)
+    if start >= 0:
+        end = page_html.find(BODY_END, start + len(BODY_START))
+        if end >= 0:
+            fragment = page_html[start + len(BODY_START) : end]
+    return (record.group(1) if record else None), fingerprint, fragment

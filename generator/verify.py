@@ -1,0 +1,279 @@
+"""`gongkai verify PATH-OR-URL`: check a built site against its own publication register.
+
+Works on a folder (the output of `gongkai build`) or a live site over http(s). It
+
+1. reads `data/register.json` and recomputes its hash chain (see `generator.register`):
+   every link's `prev` is the hash before it (`genesis` for the first), every `hash` is
+   recomputed, `head` and `count` agree, versions of an item are 1, 2, 3 … in order;
+2. for each item, fetches its page (`url` of its latest version) and checks that
+   - the embedded record (`<script id="gk-record">`) hashes to the item's latest
+     registered content hash and names the same index number;
+   - the fragment between `<!--gk-body-start-->` and `<!--gk-body-end-->` hashes to the
+     page's `<meta name="gk-content-hash">`.
+
+Every mismatch is printed as `path: what differs`. Exit 0 when all is well (one summary
+line), 1 on any mismatch, 2 when the input cannot be read at all (no such folder, site
+unreachable, no usable register).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urljoin, urlsplit
+
+from generator.register import FORMAT, GENESIS, PUBLIC_PATH, chain_key, extract, link_hash, page_fingerprint, record_hash
+
+EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
+MAX_REGISTER_BYTES = 64 * 1024 * 1024
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+TIMEOUT = 15.0
+WORKERS = 8
+
+
+class Unusable(Exception):
+    """The input cannot be verified at all (exit 2)."""
+
+
+class Missing(Exception):
+    """One file is not there (a mismatch, exit 1)."""
+
+
+# ---------------------------------------------------------------- sources
+
+
+class FolderSource:
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        if not self.root.is_dir():
+            raise Unusable(f"文件夹 {root} 不存在")
+
+    def describe(self, rel: str) -> str:
+        return rel
+
+    def read(self, rel: str, limit: int) -> bytes:
+        path = (self.root / rel).resolve()
+        if not path.is_relative_to(self.root):
+            raise Missing("路径指向网站文件夹之外")
+        if path.is_dir():
+            path = path / "index.html"
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise Missing("文件不存在") from None
+        if size > limit:
+            raise Missing(f"文件超过 {limit // (1024 * 1024)} MB")
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise Missing(f"无法读取：{exc.strerror}") from None
+
+
+class _SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, "只允许重定向到 http/https 地址", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class HttpSource:
+    def __init__(self, base: str, timeout: float = TIMEOUT):
+        self.base = base if base.endswith("/") else base + "/"
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(_SameSchemeRedirects())
+        self.opener.addheaders = [("User-Agent", "gongkai-verify")]
+
+    def describe(self, rel: str) -> str:
+        return urljoin(self.base, rel)
+
+    def read(self, rel: str, limit: int) -> bytes:
+        url = urljoin(self.base, rel)
+        try:
+            with self.opener.open(url, timeout=self.timeout) as response:
+                data = response.read(limit + 1)
+        except urllib.error.HTTPError as exc:
+            raise Missing(f"HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise Missing(f"无法访问：{reason}") from None
+        if len(data) > limit:
+            raise Missing(f"超过 {limit // (1024 * 1024)} MB")
+        return data
+
+
+def open_source(target: str, timeout: float = TIMEOUT):
+    scheme = urlsplit(target).scheme.lower()
+    if scheme in ("http", "https"):
+        if not urlsplit(target).hostname:
+            raise Unusable(f"网址 {target} 缺少主机名")
+        return HttpSource(target, timeout)
+    if len(scheme) > 1:  # c:\site is a Windows drive, not a scheme
+        raise Unusable(f"只支持文件夹或 http/https 网址，不支持 {scheme}:")
+    return FolderSource(Path(target))
+
+
+# ---------------------------------------------------------------- the chain
+
+
+def verify_chain(data: object) -> list[str]:
+    """What is wrong with a parsed register.json (empty when the chain holds)."""
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        return ["不是 gongkai 发布登记（缺少 entries 列表）"]
+    found = []
+    if data.get("format") != FORMAT:
+        found.append(f"格式为 {data.get('format')!r}，应为 {FORMAT}")
+    prev = GENESIS
+    if data.get("genesis", GENESIS) != GENESIS:
+        found.append(f"genesis 应为 {GENESIS}")
+    versions: dict[str, int] = {}
+    last_key = None
+    for i, link in enumerate(data["entries"]):
+        where = f"第 {i + 1} 条"
+        try:
+            index_no, version, date, digest = link["index_no"], link["version"], link["date"], link["content_hash"]
+            if not (isinstance(index_no, str) and isinstance(version, int) and isinstance(date, str) and isinstance(digest, str)):
+                raise TypeError
+        except (KeyError, TypeError):
+            found.append(f"{where}：缺少 index_no、version、date 或 content_hash")
+            continue
+        where = f"{where}（{index_no} 第 {version} 版）"
+        if link.get("prev") != prev:
+            found.append(f"{where}：prev 为 {link.get('prev')}，应为前一条的 hash {prev}")
+        expected = link_hash(prev, index_no, version, date, digest)
+        if link.get("hash") != expected:
+            found.append(f"{where}：hash 为 {link.get('hash')}，按内容重新计算应为 {expected}")
+        key = chain_key(link)
+        if last_key is not None and key < last_key:
+            found.append(f"{where}：顺序错误，应按（日期、索引号、版本）排列")
+        last_key = key
+        if version != versions.get(index_no, 0) + 1:
+            found.append(f"{where}：版本号不连续（上一版为 {versions.get(index_no, 0)}）")
+        versions[index_no] = max(version, versions.get(index_no, 0))
+        prev = expected
+    if data.get("head") != prev:
+        found.append(f"head 为 {data.get('head')}，应为最后一条的 hash {prev}")
+    if data.get("count") != len(data["entries"]):
+        found.append(f"count 为 {data.get('count')}，实有 {len(data['entries'])} 条")
+    return found
+
+
+def latest_links(data: dict) -> dict[str, dict]:
+    """index_no → its link with the highest version."""
+    found: dict[str, dict] = {}
+    for link in data["entries"]:
+        if not isinstance(link, dict) or not isinstance(link.get("index_no"), str) or not isinstance(link.get("version"), int):
+            continue
+        held = found.get(link["index_no"])
+        if held is None or link["version"] > held["version"]:
+            found[link["index_no"]] = link
+    return found
+
+
+# ---------------------------------------------------------------- pages
+
+
+def safe_url(url: object) -> str | None:
+    """A site-relative page URL, or None when it is not one (absolute, escaping, …)."""
+    if not isinstance(url, str) or not url or url.startswith(("/", "\\")) or "\\" in url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or parts.query or parts.fragment:
+        return None
+    if ".." in PurePosixPath(parts.path).parts:
+        return None
+    return url
+
+
+def page_file(url: str) -> str:
+    return url + "index.html" if url.endswith("/") else url
+
+
+def check_page(source, index_no: str, link: dict) -> list[str]:
+    url = safe_url(link.get("url"))
+    if url is None:
+        return [f"{PUBLIC_PATH}: {index_no} 没有有效的页面地址 url（{link.get('url')!r}）"]
+    rel = page_file(url)
+    where = source.describe(rel)
+    try:
+        raw = source.read(rel, MAX_PAGE_BYTES)
+    except Missing as exc:
+        return [f"{where}: 无法读取条目 {index_no} 的页面（{exc}）"]
+    try:
+        page = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return [f"{where}: 页面不是 UTF-8 编码"]
+    record, fingerprint, fragment = extract(page)
+    found = []
+    if record is None:
+        found.append(f"{where}: 页面中没有内容记录 <script id=\"gk-record\">")
+    else:
+        try:
+            parsed = json.loads(record)
+            digest = record_hash(record)
+        except ValueError:
+            found.append(f"{where}: 内容记录不是有效的 JSON")
+        else:
+            if not isinstance(parsed, dict) or parsed.get("index_no") != index_no:
+                shown = parsed.get("index_no") if isinstance(parsed, dict) else None
+                found.append(f"{where}: 内容记录的索引号为 {shown}，登记为 {index_no}")
+            if digest != link.get("content_hash"):
+                found.append(f"{where}: 内容记录的哈希 {digest} 与条目 {index_no} 登记的第 {link.get('version')} 版 {link.get('content_hash')} 不同")
+    if fingerprint is None:
+        found.append(f"{where}: 页面中没有 <meta name=\"gk-content-hash\">")
+    if fragment is None:
+        found.append(f"{where}: 页面中没有正文标记 <!--gk-body-start--> … <!--gk-body-end-->")
+    if fingerprint is not None and fragment is not None and page_fingerprint(fragment) != fingerprint:
+        found.append(f"{where}: 正文与页面指纹不符（页面内容在生成后被改动过）：指纹 {fingerprint}，实际 {page_fingerprint(fragment)}")
+    return found
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    versions: int = 0
+    pages: int = 0
+    head: str = ""
+
+
+def verify(source, workers: int = WORKERS) -> Report:
+    """Verify a source; raises Unusable when there is no usable register."""
+    try:
+        raw = source.read(PUBLIC_PATH, MAX_REGISTER_BYTES)
+    except Missing as exc:
+        raise Unusable(f"无法读取 {source.describe(PUBLIC_PATH)}：{exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise Unusable(f"{source.describe(PUBLIC_PATH)} 不是有效的 JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise Unusable(f"{source.describe(PUBLIC_PATH)} 不是 gongkai 发布登记")
+    report = Report(versions=len(data["entries"]), head=str(data.get("head", "")))
+    report.problems += [f"{PUBLIC_PATH}: {p}" for p in verify_chain(data)]
+    items = sorted(latest_links(data).items())
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for found in pool.map(lambda pair: check_page(source, *pair), items):
+            report.problems += found
+    report.pages = len(items)
+    return report
+
+
+def main(target: str, timeout: float = TIMEOUT, workers: int = WORKERS, out=None, err=None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        source = open_source(target, timeout)
+        report = verify(source, workers)
+    except Unusable as exc:
+        print(f"gongkai verify: {exc}", file=err)
+        return EXIT_USAGE
+    for line in report.problems:
+        print(line, file=out)
+    if report.problems:
+        print(f"校验失败：{len(report.problems)} 处不符（{report.versions} 个登记版本，{report.pages} 个条目页面）", file=err)
+        return EXIT_MISMATCH
+    print(f"校验通过：{report.versions} 个登记版本，{report.pages} 个条目页面，链头 {report.head}", file=out)
+    return EXIT_OK
