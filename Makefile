@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml
 # Pagefind 1.6 from the npm registry (full Chinese recall); without npm, gongkai falls
 # back to the 1.5 binary from PyPI.
 $(PAGEFIND): tools/pagefind/package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/pagefind --no-audit --no-fund --silent && touch $@; \
-	else echo "npm not found: search uses Pagefind 1.5 from PyPI (lower Chinese recall)"; fi
+	@if command -v npm >/dev/null 2>&1 && npm ci --prefix tools/pagefind --no-audit --no-fund --silent; then touch $@; \
+	else echo "Pagefind 1.6 not installed (needs npm, Linux x64): search uses Pagefind 1.5 from PyPI, lower Chinese recall"; fi
 
 ## Build the demo site into site/
 site: $(STAMP) $(PAGEFIND)
@@ -37,9 +37,10 @@ serve: $(STAMP) $(PAGEFIND)
 check: $(STAMP)
 	$(GONGKAI) check -s .
 
-## Debian's chromium (browser tests) and axe-core (accessibility), when missing
+## Debian's chromium (browser tests), poppler-utils (pdftotext: print tests) and
+## axe-core (accessibility), when missing
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils; }
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 ## The whole suite: unit, build and browser tests
