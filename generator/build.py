@@ -32,6 +32,7 @@ from generator.render.templates import load_strings, make_env
 from generator.site import Entry, Site, site_path, sort_key
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
+CACHE_DIR = ".gongkai-cache"  # in the site folder: search shards of unchanged years
 
 
 class OutputError(ValueError):
@@ -43,6 +44,7 @@ class BuildResult:
     pages: int = 0
     per_category: dict[str, int] = field(default_factory=dict)
     timings: list[tuple[str, float]] = field(default_factory=list)
+    search: tuple[int, int] = (0, 0)  # search shards (indexed, reused from the cache)
     out_dir: Path | None = None
 
 
@@ -107,11 +109,13 @@ def _write(out_dir: Path, url: str, html: str) -> None:
     path.write_text(html, encoding="utf-8")
 
 
-def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True) -> BuildResult:
+def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True) -> BuildResult:
     """Build `site` into `out_dir`. Raises OutputError for a forbidden output folder."""
     result = BuildResult(out_dir=out_dir)
     timer = Timer(result)
     check_output(out_dir, site)
+    for entry in site.entries:
+        entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
     today = build_date(site)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(dt.datetime.combine(today, dt.time(), ZoneInfo(site.config.site.timezone)).timestamp())))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -120,14 +124,16 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
     work = Path(tempfile.mkdtemp(prefix="gongkai-"))
     try:
         entries = sorted((e for e in site.entries if drafts or not e.is_draft), key=sort_key)  # newest first
-        listed = [e for e in entries if not e.is_withdrawn]
+        listed = [e for e in entries if not e.is_withdrawn]  # in lists (drafts too, in a preview)
+        public = [e for e in listed if not e.is_draft]  # in feeds, search, data and sitemap, always
         strings = load_strings(THEME_DIR, site.config.site.language)
         env = make_env(THEME_DIR, strings)
 
+        shards = search.plan_shards(public)
         with timer.stage("data"):
-            datasets = export.datasets(site, listed)
+            datasets = export.datasets(site, public)
         with timer.stage("render"):
-            shells = _render_shell_pages(site, env, strings, listed, today, tmp, work, datasets)
+            shells = _render_shell_pages(site, env, strings, listed, today, tmp, work, datasets, shards)
             rendered = [page.read_text(encoding="utf-8") for page in sorted(tmp.rglob("*.html"))]
         with timer.stage("lists"):
             for section in site.sections.values():
@@ -137,16 +143,18 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
                     _write(tmp, page.url, shells[section.url].fill(page.url, escape(page.title), page.head, page.html))
                     result.pages += 1
         with timer.stage("items"):
-            job = ItemJob(site, entries, shells, env, strings, tmp, today)
+            shard_of = {url: shard.name for shard in shards for url in shard.urls} if index else None
+            job = ItemJob(site, entries, shells, env, strings, tmp, today, work / "search", shard_of)
             result.pages += write_items(job, jobs)
         with timer.stage("links"):
             result.pages += _permalinks(site, entries, tmp)
             _copy_attachments(entries, tmp)
         with timer.stage("publish"):
-            _publish(site, listed, datasets, tmp)
+            _publish(site, public, datasets, tmp)
         if index:
             with timer.stage("search"):
-                search.index_site(tmp)
+                cache = site.site_dir / CACHE_DIR / "pagefind" if cache_search else None
+                result.search = search.index_shards(shards, work / "search", tmp, cache, jobs or os.cpu_count() or 1)
         csp.write_policy(tmp, rendered)
         (tmp / MARKER).write_text(f"gongkai {__version__}\n", encoding="utf-8")
         with timer.stage("swap"):
@@ -159,7 +167,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
     return result
 
 
-def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], today: dt.date, out: Path, work: Path, datasets: list) -> dict:
+def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], today: dt.date, out: Path, work: Path, datasets: list, shards: list) -> dict:
     nav, free = _nav(site, strings)
     feeds = P.site_feeds(site, strings)
     page_t = strings.get("nav", {})
@@ -172,7 +180,7 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         PageSpec("catalogue/index.md", page_t.get("catalogue", "信息公开目录"), head("catalogue/", "信息公开目录"), P.catalogue_html(site, env, listed)),
         PageSpec("subscribe/index.md", page_t.get("subscribe", "订阅"), head("subscribe/", "订阅"), P.subscribe_html(site, env, strings)),
         PageSpec("data/index.md", page_t.get("data", "数据开放"), head("data/", "数据开放"), P.render_fragment(env, "pages/data.html", {"datasets": datasets, "sitemap": "sitemap.xml", "base": "../"})),
-        PageSpec("search/index.md", page_t.get("search", "站内搜索"), head("search/", "站内搜索"), P.render_fragment(env, "pages/search.html", {"org": site.config.org_prefix, "base": "../"})),
+        PageSpec("search/index.md", page_t.get("search", "站内搜索"), head("search/", "站内搜索"), P.render_fragment(env, "pages/search.html", {"org": site.config.org_prefix, "bundles": [s.bundle for s in shards], "base": "../"})),
     ]
     specs += [PageSpec(f"{s.key}/index.md", s.title, shell=True) for s in site.sections.values()]
     specs += free
@@ -181,7 +189,8 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         url = page.url.lstrip("/") if hasattr(page, "url") else ""
         return head(url, page.title or "")
 
-    plugin = render_site(site, specs, nav, strings, work, out, free_head)
+    site_head = build_head(site, HeadInfo(url="", column=strings.get("not_found", {}).get("heading", "页面不存在"), feeds=feeds, noindex=True, canonical=False))
+    plugin = render_site(site, specs, nav, strings, work, out, free_head, site_head)
     return plugin.shells
 
 

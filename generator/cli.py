@@ -132,6 +132,7 @@ def cmd_build(args) -> int:
     import time
 
     from generator.build import OutputError, build
+    from generator.search import SearchError
 
     started = time.perf_counter()
     problems = Problems()
@@ -150,6 +151,9 @@ def cmd_build(args) -> int:
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SearchError as exc:
+        print(f"gongkai build: {exc}（上一次生成的网站保持不变）", file=sys.stderr)
+        return EXIT_CONTENT
     seconds = time.perf_counter() - started
     if args.profile:
         load_time = seconds - sum(t for _, t in result.timings)

@@ -107,7 +107,8 @@ def write_feeds(site: Site, entries: list[Entry], out: Path) -> list[str]:
         fg = make_feed(site, title, description, page_url, f"feeds/{key}", members)
         (folder / f"{key}.atom.xml").write_bytes(atom_bytes(fg))
         base = site.config.site.url
-        fg.link([{"href": base + page_url, "rel": "alternate", "type": "text/html"}, {"href": f"{base}feeds/{key}.rss.xml", "rel": "self", "type": "application/rss+xml"}], replace=True)
+        # feedgen takes the RSS <channel><link> from the *last* link: the HTML page goes last
+        fg.link([{"href": f"{base}feeds/{key}.rss.xml", "rel": "self", "type": "application/rss+xml"}, {"href": base + page_url, "rel": "alternate", "type": "text/html"}], replace=True)
         (folder / f"{key}.rss.xml").write_bytes(fg.rss_str(pretty=True))
         written += [f"feeds/{key}.atom.xml", f"feeds/{key}.rss.xml"]
     return written

@@ -12,9 +12,12 @@ page holding a Chinese term (recall 1.000 in tests/browser/test_search_recall.py
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 OUTPUT_SUBDIR = "pagefind"
@@ -43,11 +46,114 @@ def pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def index_site(out_dir: Path) -> None:
-    command = pagefind_command() + ["--site", str(out_dir), "--output-subdir", OUTPUT_SUBDIR, "--silent"]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise SearchError(f"无法运行 Pagefind（{command[0]}）：{exc}") from None
-    if done.returncode != 0:
-        raise SearchError(f"Pagefind 建立索引失败：{(done.stderr or done.stdout).strip()[:2000]}")
+SHARD_PAGES = 4000  # pages per index: ~1.6 GB for Pagefind 1.6 at this size
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One Pagefind index over the items of a run of years; the browser merges them."""
+
+    name: str  # "2024", "2019-2021", "2024.2" (a year split in parts)
+    urls: tuple[str, ...]
+
+    @property
+    def bundle(self) -> str:
+        return f"{OUTPUT_SUBDIR}/{self.name}/"
+
+
+def plan_shards(entries: list, limit: int | None = None) -> list[Shard]:
+    """Shards by publication year, newest first: a year's items stay together so that
+    editing one item re-indexes only its year (the other shards come from the cache)."""
+    limit = limit or SHARD_PAGES
+    by_year: dict[int, list[str]] = {}
+    for entry in entries:
+        by_year.setdefault(entry.year, []).append(entry.url)
+    shards: list[Shard] = []
+    run: list[tuple[int, list[str]]] = []
+
+    def close_run():
+        if run:
+            years = [y for y, _ in run]
+            name = str(years[0]) if len(years) == 1 else f"{years[-1]}-{years[0]}"
+            shards.append(Shard(name, tuple(u for _, urls in run for u in urls)))
+            run.clear()
+
+    for year in sorted(by_year, reverse=True):
+        urls = sorted(by_year[year])
+        if len(urls) > limit:
+            close_run()
+            parts = -(-len(urls) // limit)
+            size = -(-len(urls) // parts)
+            shards += [Shard(f"{year}.{i + 1}", tuple(urls[i * size : (i + 1) * size])) for i in range(parts)]
+            continue
+        if sum(len(u) for _, u in run) + len(urls) > limit:
+            close_run()
+        run.append((year, urls))
+    close_run()
+    return shards
+
+
+def source_page(lang: str, title: str, fragment: str) -> str:
+    """What Pagefind reads for an item: the indexed fragment only, not the navigation."""
+    return f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{fragment}</body></html>'
+
+
+def _fingerprint(root: Path, shard: Shard, command: list[str]) -> str:
+    digest = hashlib.sha256("\0".join(command).encode())
+    for url in shard.urls:
+        digest.update(url.encode() + b"\0")
+        digest.update(hashlib.sha256((root / url / "index.html").read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    def link(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=link)
+
+
+def index_shards(shards: list[Shard], src_root: Path, out_dir: Path, cache_dir: Path | None, jobs: int = 2) -> tuple[int, int]:
+    """Index every shard (in parallel, `jobs` at a time); reuse cached unchanged shards.
+    Returns (indexed, reused)."""
+    command = pagefind_command()
+    pending, reused = [], 0
+    for shard in shards:
+        target = out_dir / OUTPUT_SUBDIR / shard.name
+        key = _fingerprint(src_root / shard.name, shard, command) if cache_dir else ""
+        cached = cache_dir / key if cache_dir else None
+        if cached is not None and cached.is_dir():
+            _link_tree(cached, target)
+            reused += 1
+        else:
+            pending.append((shard, target, cached))
+    running: list[tuple[subprocess.Popen, Shard, Path, Path | None]] = []
+    failures = []
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            shard, target, cached = pending.pop(0)
+            args = command + ["--site", str(src_root / shard.name), "--output-path", str(target), "--silent"]
+            try:
+                process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            except OSError as exc:
+                raise SearchError(f"无法运行 Pagefind（{command[0]}）：{exc}") from None
+            running.append((process, shard, target, cached))
+        process, shard, target, cached = running.pop(0)
+        output, _ = process.communicate()
+        if process.returncode != 0:
+            failures.append(f"{shard.name}: {output.strip()[:1000]}")
+        elif cached is not None:
+            shutil.rmtree(cached, ignore_errors=True)
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            _link_tree(target, cached)
+    if failures:
+        raise SearchError("Pagefind 建立索引失败：" + "; ".join(failures))
+    if cache_dir is not None and cache_dir.is_dir():  # keep only what this build used
+        used = {_fingerprint(src_root / shard.name, shard, command) for shard in shards}
+        for stale in cache_dir.iterdir():
+            if stale.name not in used:
+                shutil.rmtree(stale, ignore_errors=True)
+    return len(shards) - reused, reused

@@ -36,6 +36,7 @@ class HeadInfo:
     keywords: list[str] = field(default_factory=list)
     feeds: list[Feed] = field(default_factory=list)
     noindex: bool = False
+    canonical: bool = True  # False for pages with no address of their own (404)
 
 
 def _meta(name: str, content: str) -> str:
@@ -49,13 +50,13 @@ def build_head(site, info: HeadInfo) -> str:
     description = " ".join((info.description or cfg.site.description or cfg.site.name).split())[:200]
     tags = [
         _meta("description", description),
-        f'<link rel="canonical" href="{escape(base_url + info.url, quote=True)}">',
+        f'<link rel="canonical" href="{escape(base_url + info.url, quote=True)}">' if info.canonical else "",
         _meta("SiteName", cfg.site.name),
         _meta("SiteDomain", urlsplit(base_url).hostname or ""),
         _meta("SiteIDCode", cfg.identity.site_code or ""),
         _meta("ColumnName", info.column),
         _meta("ColumnDescription", info.column_description),
-        _meta("ColumnType", info.column_type),
+        _meta("ColumnType", info.column_type or info.column),  # pages outside a category: their own name
         _meta("ArticleTitle", info.article_title),
         _meta("PubDate", info.pub_date),
         _meta("ContentSource", info.source),

@@ -22,6 +22,7 @@ from generator.render.head import HeadInfo, build_head
 from generator.render.pages import base_of, section_feeds, site_feeds
 from generator.render.shell import Shell
 from generator.render.templates import render_item
+from generator.search import source_page
 from generator.site import Entry, Site
 
 PARALLEL_FROM = 300  # below this, forking costs more than it saves
@@ -36,6 +37,8 @@ class ItemJob:
     strings: dict
     out_dir: Path
     today: dt.date
+    search_root: Path | None = None  # where Pagefind's source pages go, by shard
+    shard_of: dict[str, str] | None = None  # item url → shard name
 
 
 _JOB: ItemJob | None = None  # set before forking; workers read it
@@ -75,24 +78,33 @@ def item_head(job: ItemJob, entry: Entry) -> str:
     )
 
 
-def render_page(job: ItemJob, entry: Entry) -> str:
+def render_page(job: ItemJob, entry: Entry) -> tuple[str, str]:
+    """(the item's page, its sealed content fragment)."""
     prepare(entry)
     ctx = {"base": base_of(entry.url), "feedback": job.site.config.feedback, "today": job.today}
     if entry.type == "appointment":
         ctx["notice_status"] = notice_status(entry, job.today)
+        ctx["page_url"] = job.site.config.site.url + entry.url  # printed notice: address and QR code
     fragment = render_item(job.env, entry, ctx)
     seal_tags, sealed = register.seal(entry, fragment)  # record + fingerprint for `gongkai verify`
     shell = job.shells[entry.category.url]
-    return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry) + "\n    " + seal_tags, sealed)
+    return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry) + "\n    " + seal_tags, sealed), sealed
 
 
 def _write_slice(bounds: tuple[int, int]) -> int:
     job = _JOB
     assert job is not None
+    lang = job.site.config.site.language
     for entry in job.entries[bounds[0] : bounds[1]]:
+        page, fragment = render_page(job, entry)
         path = job.out_dir / entry.url / "index.html"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_page(job, entry), encoding="utf-8")
+        path.write_text(page, encoding="utf-8")
+        shard = job.shard_of.get(entry.url) if job.shard_of else None
+        if shard is not None:
+            source = job.search_root / shard / entry.url / "index.html"
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.write_text(source_page(lang, escape(entry.model.title), fragment), encoding="utf-8")
     return bounds[1] - bounds[0]
 
 

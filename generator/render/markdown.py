@@ -16,8 +16,11 @@ import nh3
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 
 _OPTIONS = Options.CMARK_OPT_UNSAFE  # raw HTML passes the parser; nh3 decides what survives
-# GFM without its tagfilter, which would print `<script>` as visible text: nh3 removes it.
-_EXTENSIONS = ["table", "autolink", "strikethrough"]
+# GFM without its tagfilter, which would print `<script>` as visible text (nh3 removes
+# it), nor its autolink, which runs a bare URL on into the Chinese text after it.
+_EXTENSIONS = ["table", "strikethrough"]
+_BARE_URL = re.compile(r"(?<![<(\[\"'=/])\bhttps?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_HEADING = re.compile(r"<(/?)h([1-5])\b")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
@@ -71,8 +74,31 @@ def sanitize(html: str) -> str:
     )
 
 
+def _trim(url: str) -> tuple[str, str]:
+    """A URL without the punctuation that ends the sentence around it."""
+    tail = ""
+    while url and (url[-1] in ".,:;!?'\"" or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url, tail = url[:-1], url[-1] + tail
+    return url, tail
+
+
+def autolink(text: str) -> str:
+    """Bare ASCII URLs → `<url>` autolinks, outside code blocks and spans."""
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or line.startswith("    ") or "`" in line or "http" not in line:
+            out.append(line)
+            continue
+        out.append(_BARE_URL.sub(lambda m: "<{}>{}".format(*_trim(m.group())), line))
+    return "\n".join(out)
+
+
 def render(text: str | None) -> Rendered:
+    """Body Markdown → safe HTML; its headings start at h2 (the page title is the h1)."""
     if not text or not text.strip():
         return Rendered("", ())
-    html = markdown_to_html_with_extensions(text, options=_OPTIONS, extensions=_EXTENSIONS)
+    html = markdown_to_html_with_extensions(autolink(text), options=_OPTIONS, extensions=_EXTENSIONS)
+    html = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
     return Rendered(sanitize(html), find_dangerous(text))

@@ -75,7 +75,7 @@ class GongkaiPlugin(BasePlugin):
         if spec is not None and spec.html is not None:
             return spec.html
         self.removed[page.file.src_uri] = markdown.find_dangerous(page.markdown or "")
-        if "gk_head" not in page.meta:
+        if not page.meta.get("gk_head"):
             page.meta["gk_head"] = self.head_for_free_page(page)
         return markdown.sanitize(html)
 
@@ -86,7 +86,7 @@ class GongkaiPlugin(BasePlugin):
         return output
 
 
-def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict) -> dict:
+def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict, site_head: str = "") -> dict:
     cfg = site.config
     language = cfg.site.language
     return {
@@ -117,6 +117,7 @@ def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict)
                 "organization": cfg.organization.model_dump(),
                 "site": cfg.site.model_dump(),
                 "strings": strings,
+                "site_head": site_head,  # <head> tags of pages with no page of their own (404)
             },
         },
         "validation": {
@@ -126,7 +127,7 @@ def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict)
     }
 
 
-def render_site(site, specs: list[PageSpec], nav: list, strings: dict, work_dir: Path, out_dir: Path, head_for_free_page) -> GongkaiPlugin:
+def render_site(site, specs: list[PageSpec], nav: list, strings: dict, work_dir: Path, out_dir: Path, head_for_free_page, site_head: str = "") -> GongkaiPlugin:
     """Run mkdocs over the generated project. Returns the plugin holding the shells."""
     docs_dir = work_dir / "docs"
     for spec in specs:
@@ -139,7 +140,7 @@ def render_site(site, specs: list[PageSpec], nav: list, strings: dict, work_dir:
         if asset.is_file():
             (assets / asset.name).write_bytes(asset.read_bytes())
     config_file = work_dir / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(mkdocs_config(site, docs_dir, out_dir, nav, strings), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config_file.write_text(yaml.safe_dump(mkdocs_config(site, docs_dir, out_dir, nav, strings, site_head), allow_unicode=True, sort_keys=False), encoding="utf-8")
     plugin = GongkaiPlugin({spec.src: spec for spec in specs}, head_for_free_page)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     config = load_config(str(config_file))
@@ -149,4 +150,16 @@ def render_site(site, specs: list[PageSpec], nav: list, strings: dict, work_dir:
         mkdocs_build(config)
     finally:
         config.plugins.run_event("shutdown")
+    _localise_bundle(out_dir)
     return plugin
+
+
+def _localise_bundle(out_dir: Path) -> None:
+    """Material's bundle would fetch a ResizeObserver polyfill and mermaid from unpkg.com
+    (old browsers; `.mermaid` blocks). A government site loads nothing from another
+    host: point those URLs at the site itself, where they are absent, so the features
+    degrade instead of calling out."""
+    for bundle in (out_dir / "assets" / "javascripts").glob("bundle.*.min.js"):
+        text = bundle.read_text(encoding="utf-8")
+        if "https://unpkg.com/" in text:
+            bundle.write_text(text.replace("https://unpkg.com/", "./assets/unavailable/"), encoding="utf-8")

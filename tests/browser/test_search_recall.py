@@ -53,8 +53,9 @@ def _site_files() -> tuple[dict[str, str], dict[str, set[str]]]:
     return files, expected
 
 
-@pytest.fixture(scope="module")
-def recall_site(tmp_path_factory, serve_folder):
+@pytest.fixture(scope="module", params=["one index", "three shards"])
+def recall_site(request, tmp_path_factory, serve_folder):
+    from generator import search
     from generator.build import build
     from generator.problems import Problems
     from generator.site import load_site
@@ -68,7 +69,14 @@ def recall_site(tmp_path_factory, serve_folder):
     problems = Problems()
     site = load_site(root / "src", problems)
     assert not problems.has_errors(), [p.message for p in problems]
-    build(site, root / "out")
+    if request.param == "three shards":  # 24 items of one year split in 3 merged indexes
+        original, search.SHARD_PAGES = search.SHARD_PAGES, 8
+    try:
+        build(site, root / "out", cache_search=False)
+    finally:
+        if request.param == "three shards":
+            search.SHARD_PAGES = original
+    assert len(list((root / "out" / "pagefind").iterdir())) == (3 if request.param == "three shards" else 1)
     return serve_folder(root / "out"), expected
 
 
@@ -76,7 +84,10 @@ def _search(page, server, term: str) -> list[str]:
     page.goto(server.url + "search/")
     urls = page.evaluate(
         """async (term) => {
-            const pf = await import('./../pagefind/pagefind.js');
+            const bundles = document.querySelector('[data-gk-search]').dataset.bundles.split(' ')
+                .map(path => new URL(path, location.href).pathname);
+            const pf = await import(bundles[0] + 'pagefind.js');
+            for (const other of bundles.slice(1)) { await pf.mergeIndex(other); }
             const found = await pf.search(term);
             const data = await Promise.all(found.results.map(r => r.data()));
             return data.map(d => d.url);

@@ -1083,4 +1083,4 @@ def test_lead_pages_have_their_strings(env_any):
     check_common(templates.render_fragment(env_any, "pages/subscribe.html", {"groups": [{"section": None, "feeds": [feed]}, {"section": section, "feeds": [feed]}]}))
     dataset = NS(path="data/catalogue.json", title="信息公开目录", description="全部条目", records=3, data=b"[]", schema_path=None)
     check_common(templates.render_fragment(env_any, "pages/data.html", {"datasets": [dataset], "sitemap": "sitemap.xml"}))
-    check_common(templates.render_fragment(env_any, "pages/search.html", {"org": "11330100002482066D"}))
+    check_common(templates.render_fragment(env_any, "pages/search.html", {"org": "11330100002482066D", "bundles": ["pagefind/2024/", "pagefind/2020-2023/"]}))
