@@ -207,9 +207,13 @@ def plan_stats(plans: Iterable[Any] | None) -> dict:
 
 
 def chart_rows(rows: Iterable[Any] | None) -> list[tuple[str, Decimal]]:
-    """Top-level ``(item, amount)`` pairs of budget rows with an amount, for svg.budget_chart."""
+    """Top-level ``(item, amount)`` pairs of budget rows with an amount, for svg.budget_chart.
+    A single total row (支出合计) is charted by its children, one bar being no chart."""
+    rows = list(rows or [])
+    while len(rows) == 1 and _get(rows[0], "children"):
+        rows = list(_get(rows[0], "children"))
     out = []
-    for row in rows or []:
+    for row in rows:
         value = _to_decimal(_get(row, "amount"))
         name = _get(row, "item")
         if value is not None and name:
@@ -317,6 +321,19 @@ def filename(value: Any) -> str:
     return PurePosixPath(str(value).replace("\\", "/")).name
 
 
+def qr_svg(url: Any, title: str = "") -> Markup:
+    """A QR code of ``url`` as inline SVG markup, made at build time (segno, no script,
+    no image file): black modules on a transparent ground, size set by CSS (``.gk-qr``).
+    ``title`` names it for assistive technology. ``None`` or ``""`` → ``""``."""
+    if url is None or str(url).strip() == "":
+        return Markup("")
+    import segno
+
+    code = segno.make(str(url).strip(), error="m", micro=False)
+    svg = code.svg_inline(scale=1, omitsize=True, svgclass="gk-qr", lineclass=None, title=str(title) if title else None)
+    return Markup(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))
+
+
 def is_present(value: Any) -> bool:
     """Test: a value worth showing (not ``None``, not an empty string/list/dict).
 
@@ -357,6 +374,7 @@ FILTERS = {
     "filename": filename,
     "site_path": site_path,
     "field": field,
+    "qr_svg": qr_svg,
 }
 
 TESTS = {

@@ -2,6 +2,15 @@
 
 `make test` installs chromium with apt-get when it is missing. In CI (CI=true) a missing
 browser is a failure, never a skip.
+
+Sites (session fixtures, each built once by `gongkai build` in a subprocess):
+    demo_site      the repository's demo site, SOURCE_DATE_EPOCH = 2024-10-08 (Asia/Shanghai)
+    paged_site     60 notices: a category with a second list page
+    big_site       10,000 items (benchmarks/synth.py, else bigsite.py's own generator);
+                   started in the background once the tests that need it are selected
+Helpers: `new_page(width=…)` opens pages in fresh contexts; `axe_source` is axe-core's
+script (tests/browser/node_modules, `npm ci --prefix tests/browser`); `report(section,
+line)` adds a line to the summary printed at the end of the run (figures, axe findings).
 """
 
 from __future__ import annotations
@@ -10,10 +19,13 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
+from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing
 
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -27,10 +39,240 @@ ARGS = [
 ]
 
 
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_EPOCH = "1728316800"  # 2024-10-08 00:00 Asia/Shanghai: the demo's appointment of 2024-09-27 is open
+BIG_ITEMS = 10_000
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: builds a 10,000-item site (about 2 minutes); runs in CI")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_collection_finish(session):
+    if any("big_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        _BigSite.start()
+
+
+# ---------------------------------------------------------------------------
+# the end-of-run summary: measured figures and accessibility findings
+
+_REPORT: dict[str, list[str]] = {}
+
+
+@pytest.fixture(scope="session")
+def report():
+    def add(section: str, line: str) -> None:
+        _REPORT.setdefault(section, []).append(line)
+        print(f"[{section}] {line}")
+
+    return add
+
+
+def pytest_terminal_summary(terminalreporter):
+    for section, lines in _REPORT.items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+# ---------------------------------------------------------------------------
+# sites
+
+
+def _gongkai(*args: str) -> list[str]:
+    return [sys.executable, "-m", "generator", *args]
+
+
+def _build(site: Path, out: Path, epoch: str = DEMO_EPOCH) -> Path:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}
+    done = subprocess.run(_gongkai("build", "-s", str(site), "-o", str(out)), capture_output=True, text=True, env=env, cwd=REPO)
+    if done.returncode != 0:
+        raise AssertionError(f"gongkai build {site} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return out
+
+
+class Built:
+    """A built site served on 127.0.0.1: `url(path)` is the address of a site path."""
+
+    def __init__(self, out: Path, server: "Server"):
+        self.out = out
+        self.server = server
+        self.base = server.url
+
+    def url(self, path: str = "") -> str:
+        return self.base + path.lstrip("/")
+
+
+def _site_headers(root: Path) -> list[tuple[str, str, str]]:
+    """(path pattern, header, value) from the site's `_headers` file (Netlify's format,
+    written by the build for the web server: Content-Security-Policy …)."""
+    rules, pattern = [], None
+    path = root / "_headers"
+    for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            pattern = line.strip()
+        elif pattern and ":" in line:
+            name, value = line.strip().split(":", 1)
+            rules.append((pattern, name.strip(), value.strip()))
+    return rules
+
+
+class _WithHeaders(http.server.SimpleHTTPRequestHandler):
+    rules: list = []
+
+    def end_headers(self):
+        path = self.path.split("?")[0]
+        for pattern, name, value in self.rules:
+            if pattern == "/*" or pattern == path or (pattern.endswith("*") and path.startswith(pattern[:-1])):
+                self.send_header(name, value)
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def serve_site(serve_folder):
+    """serve_site(folder) → a Server that also sends the site's `_headers` (its
+    Content-Security-Policy …), so that the tests see what a visitor's browser sees."""
+
+    def start(root: Path) -> "Server":
+        server = serve_folder(root)
+        handler = type("Handler", (_WithHeaders,), {"rules": _site_headers(root)})
+        server.httpd.RequestHandlerClass = functools.partial(handler, directory=str(root))
+        return server
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory, serve_site) -> Built:
+    out = _build(REPO, tmp_path_factory.mktemp("demo") / "site")
+    return Built(out, serve_site(out))
+
+
+@pytest.fixture(scope="session")
+def paged_site(tmp_path_factory, serve_site) -> Built:
+    """60 notices in one category: its list has a second page (50 items a page)."""
+    sys.path.insert(0, str(HERE.parent))
+    from helpers import CONFIG, num
+
+    root = tmp_path_factory.mktemp("paged")
+    src = root / "src"
+    registry = []
+    for n in range(1, 61):
+        path = f"content/notices/n{n:02d}.md"
+        number = num(2024, n)
+        text = f"---\nindex_no: {number}\ntitle: 关于第{n}批惠民政策落实情况的通知\npublished: 2024-{(n % 9) + 1:02d}-{(n % 27) + 1:02d}\n---\n\n各乡镇、各部门要高度重视，切实加强组织领导。\n"
+        (src / path).parent.mkdir(parents=True, exist_ok=True)
+        (src / path).write_text(text, encoding="utf-8")
+        registry.append(f"{number}\t{path}")
+    (src / "site_config.yml").write_text(CONFIG, encoding="utf-8")
+    (src / "content" / ".registry").write_text("\n".join(sorted(registry)) + "\n", encoding="utf-8")
+    out = _build(src, root / "site")
+    return Built(out, serve_site(out))
+
+
+class _BigSite:
+    """The 10,000-item site, generated and built by bigsite.py in a background process
+    started at collection time, so that the other browser tests run meanwhile."""
+
+    process: subprocess.Popen | None = None
+    root: Path | None = None
+    log = None
+
+    @classmethod
+    def start(cls) -> None:
+        if cls.process is not None:
+            return
+        import tempfile
+
+        cls.root = Path(tempfile.mkdtemp(prefix="gongkai-big-"))
+        env = {**os.environ, "SOURCE_DATE_EPOCH": DEMO_EPOCH}
+        cls.log = open(cls.root / "build.log", "w", encoding="utf-8")
+        cls.process = subprocess.Popen(
+            [sys.executable, str(HERE / "bigsite.py"), str(BIG_ITEMS), str(cls.root)],
+            stdout=cls.log, stderr=subprocess.STDOUT, env=env, cwd=REPO,
+        )  # fmt: skip
+
+    @classmethod
+    def wait(cls) -> Path:
+        cls.start()
+        assert cls.process is not None and cls.root is not None
+        code = cls.process.wait(timeout=900)
+        cls.log.close()
+        log = (cls.root / "build.log").read_text(encoding="utf-8", errors="replace")
+        if code != 0:
+            raise AssertionError(f"building the {BIG_ITEMS}-item site failed ({code}):\n{log[-4000:]}")
+        return cls.root / "site"
+
+    @classmethod
+    def clean(cls) -> None:
+        if cls.process is not None and cls.process.poll() is None:
+            cls.process.kill()
+            cls.process.wait()
+        if cls.log is not None:
+            cls.log.close()
+        if cls.root is not None:
+            shutil.rmtree(cls.root, ignore_errors=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _BigSite.clean()
+
+
+@pytest.fixture(scope="session")
+def big_site(serve_site, report) -> Built:
+    out = _BigSite.wait()
+    log = (out.parent / "build.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    report("site weight", f"{BIG_ITEMS}-item site: " + " / ".join(line for line in log if line.startswith("bigsite:")))
+    return Built(out, serve_site(out))
+
+
+# ---------------------------------------------------------------------------
+# pages and tools
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        missing("axe-core is not installed", "run `npm ci --prefix tests/browser` (make test does)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(width=1280, height=800, **context options) → a page in a fresh context
+    (zh-CN, Asia/Shanghai). The sites are served with their own Content-Security-Policy:
+    test tools are injected with page.evaluate, which the policy does not restrict."""
+    contexts = []
+
+    def open_page(width: int = 1280, height: int = 800, **options):
+        options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -88,3 +330,66 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# ---------------------------------------------------------------------------
+# one page of every type
+
+
+def _find_pages(out: Path) -> dict[str, str]:
+    """Site paths of item pages by marker class: gk-item--<type>, --withdrawn, --repealed."""
+    found: dict[str, str] = {}
+    markers = {name: f"gk-item--{name}" for name in ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report", "withdrawn", "repealed")}
+    for path in sorted(out.rglob("index.html")):
+        rel = path.parent.relative_to(out).as_posix() + "/"
+        if rel.startswith("i/"):
+            continue
+        html = path.read_text(encoding="utf-8", errors="replace")
+        for name, marker in markers.items():
+            if name not in found and (f"{marker} " in html or f'{marker}"' in html):
+                found[name] = rel
+    return found
+
+
+@pytest.fixture(scope="session")
+def page_types(demo_site, paged_site) -> dict[str, str]:
+    """{page type: absolute URL} for PAGE_TYPES (the pagination page is on paged_site)."""
+    found = _find_pages(demo_site.out)
+    urls = {}
+    for name in PAGE_TYPES:
+        if name == "pagination":
+            urls[name] = paged_site.url("notices/page/2/")
+            assert (paged_site.out / "notices" / "page" / "2" / "index.html").is_file(), "no second list page"
+            continue
+        if name in FIXED:
+            path = FIXED[name]
+        elif name in PREFERRED and (demo_site.out / PREFERRED[name] / "index.html").is_file():
+            path = PREFERRED[name]
+        else:
+            path = found.get(name)
+        assert path is not None, f"the demo site has no {name} page"
+        urls[name] = demo_site.url(path)
+    return urls
+
+
+READY = "() => { const box = document.querySelector('[data-gk-display]'); return !!box && !box.hidden; }"
+
+
+@pytest.fixture(scope="session")
+def visit(page_types):
+    """visit(page, page type) → opens that page and waits until it is complete: gongkai.js
+    has run (the header's reading controls are shown), search results are shown
+    (search/?q=低保), the catalogue's filters are ready, fonts are loaded."""
+
+    def go(page, name: str):
+        url = page_types[name] + ("?q=低保" if name == "search" else "")
+        page.goto(url, wait_until="load")
+        page.wait_for_function(READY, timeout=15_000)
+        if name == "search":
+            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
+        if name == "catalogue":
+            page.locator("form[data-gk-filters]").wait_for(state="visible", timeout=15_000)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        return page
+
+    return go

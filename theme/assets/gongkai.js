@@ -2,7 +2,10 @@
  *  - appointment notices: status (未开始 / 公示中 / 已结束) from the browser's date
  *  - 信息公开目录: sorting by column and filters by category, year, topic, publisher
  *  - 站内搜索: Pagefind's UI from the site's own bundle (pagefind/)
- *  - print: open every <details> so that FAQ answers are printed
+ *  - print: open every <details> so that FAQ answers are printed; the absolute address
+ *    of each content link in data-gk-href, printed after the link
+ *  - reading controls (适老化): text size A− / A / A+ and high contrast, kept in
+ *    localStorage (gongkai-prefs.js applies them in <head> before the first paint)
  * Works with mkdocs-material's instant navigation (document$) and without it. */
 (function () {
   "use strict";
@@ -169,7 +172,12 @@
     if (!node || node.getAttribute("data-gk-ready")) { return; }
     node.setAttribute("data-gk-ready", "1");
     if (!node.id) { node.id = "gk-search"; }
-    var bundle = node.getAttribute("data-bundle") || "/pagefind/";
+    /* Root-relative paths: Pagefind hands them to its worker, which would resolve a
+       relative path against its own URL. */
+    var bundles = (node.getAttribute("data-bundles") || node.getAttribute("data-bundle") || "/pagefind/").split(/\s+/).filter(Boolean).map(function (path) {
+      return new URL(path, window.location.href).pathname;
+    });
+    var bundle = bundles[0];
     if (bundle.charAt(bundle.length - 1) !== "/") { bundle += "/"; }
     var loading = node.getAttribute("data-loading");
     if (loading) { node.textContent = loading; }
@@ -185,6 +193,7 @@
       var options = {
         element: "#" + node.id,
         bundlePath: bundle,
+        mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path }; }),
         showSubResults: false,
         showImages: false,
         resetStyles: true
@@ -280,12 +289,136 @@
     });
   }
 
+  /* The absolute address of every content link, printed after it (gongkai.css); none
+     where the text already is the address. */
+  function markPrintLinks(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".md-content a[href]"), function (a) {
+      var href = a.getAttribute("href") || "";
+      if (/^(#|mailto:|tel:|javascript:)/i.test(href) || a.hasAttribute("data-gk-href")) { return; }
+      var text = (a.textContent || "").replace(/\s+/g, "");
+      var url = a.href;
+      var bare = url.replace(/^[a-z]+:\/\//i, "").replace(/\/$/, "");
+      a.setAttribute("data-gk-href", text === url || text === href || text === bare ? "" : url);
+    });
+  }
+
+  /* ------------------------------------------------ reading controls (适老化) */
+
+  var FONT_KEY = "gk-font-size", CONTRAST_KEY = "gk-contrast", FONT_MIN = -1, FONT_MAX = 3;
+
+  function store(key, value) {
+    try {
+      if (value === null) { window.localStorage.removeItem(key); } else { window.localStorage.setItem(key, value); }
+    } catch (e) { /* storage blocked: the choice lasts for this page only */ }
+  }
+
+  function fontLevel() {
+    var level = parseInt(document.documentElement.getAttribute("data-gk-font") || "0", 10);
+    return isNaN(level) ? 0 : Math.max(FONT_MIN, Math.min(FONT_MAX, level));
+  }
+
+  function applyFont(level) {
+    var html = document.documentElement;
+    if (level) { html.setAttribute("data-gk-font", String(level)); } else { html.removeAttribute("data-gk-font"); }
+  }
+
+  function applyContrast(high) {
+    var html = document.documentElement;
+    if (high) { html.setAttribute("data-gk-contrast", "high"); } else { html.removeAttribute("data-gk-contrast"); }
+  }
+
+  function syncDisplay(box) {
+    var level = fontLevel();
+    Array.prototype.forEach.call(box.querySelectorAll("[data-gk-font-step]"), function (button) {
+      var step = Number(button.getAttribute("data-gk-font-step"));
+      var off = step < 0 ? level <= FONT_MIN : step > 0 ? level >= FONT_MAX : level === 0;
+      button.setAttribute("aria-disabled", off ? "true" : "false");
+    });
+    var contrast = box.querySelector("[data-gk-contrast-toggle]");
+    if (contrast) {
+      contrast.setAttribute("aria-pressed", document.documentElement.getAttribute("data-gk-contrast") === "high" ? "true" : "false");
+    }
+  }
+
+  function initDisplay(root) {
+    var box = root.querySelector("[data-gk-display]");
+    if (!box || box.getAttribute("data-gk-ready")) { return; }
+    box.setAttribute("data-gk-ready", "1");
+    var toggle = box.querySelector(".gk-display__toggle");
+
+    function open(yes) {
+      box.classList.toggle("gk-display--open", yes);
+      if (toggle) { toggle.setAttribute("aria-expanded", yes ? "true" : "false"); }
+    }
+
+    box.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("button") : null;
+      if (!button || !box.contains(button)) { return; }
+      if (button === toggle) { open(!box.classList.contains("gk-display--open")); return; }
+      if (button.getAttribute("aria-disabled") === "true") { return; }
+      if (button.hasAttribute("data-gk-font-step")) {
+        var step = Number(button.getAttribute("data-gk-font-step"));
+        var level = step ? Math.max(FONT_MIN, Math.min(FONT_MAX, fontLevel() + step)) : 0;
+        applyFont(level);
+        store(FONT_KEY, level ? String(level) : null);
+      } else if (button.hasAttribute("data-gk-contrast-toggle")) {
+        var high = document.documentElement.getAttribute("data-gk-contrast") !== "high";
+        applyContrast(high);
+        store(CONTRAST_KEY, high ? "high" : null);
+      }
+      syncDisplay(box);
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && box.classList.contains("gk-display--open")) {
+        open(false);
+        if (toggle) { toggle.focus(); }
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!box.contains(event.target)) { open(false); }
+    });
+    /* a choice made in another tab of the site */
+    window.addEventListener("storage", function (event) {
+      if (event.key === FONT_KEY) { applyFont(Number(event.newValue) || 0); }
+      if (event.key === CONTRAST_KEY) { applyContrast(event.newValue === "high"); }
+      syncDisplay(box);
+    });
+    syncDisplay(box);
+    box.hidden = false;
+  }
+
+  /* ---------------------------------------------------------- navigation */
+
+  /* Below 76.25em Material's navigation is a drawer off the screen, opened by a label
+     that the keyboard cannot reach. Tabbing into the navigation opens the drawer, so
+     that the focused link is seen; tabbing out of it closes it again. */
+  function initDrawer() {
+    var drawer = document.querySelector("#__drawer");
+    var sidebar = document.querySelector(".md-sidebar--primary");
+    if (!drawer || !sidebar || sidebar.getAttribute("data-gk-ready") || !window.matchMedia) { return; }
+    sidebar.setAttribute("data-gk-ready", "1");
+    var narrow = window.matchMedia("(max-width: 76.2344em)");
+    var opened = false;
+    sidebar.addEventListener("focusin", function () {
+      if (narrow.matches && !drawer.checked) { drawer.checked = true; opened = true; }
+    });
+    sidebar.addEventListener("focusout", function (event) {
+      if (opened && !(event.relatedTarget && sidebar.contains(event.relatedTarget))) {
+        drawer.checked = false;
+        opened = false;
+      }
+    });
+  }
+
   /* ------------------------------------------------------------------ init */
 
   function init() {
     updateNotices(document);
     Array.prototype.forEach.call(document.querySelectorAll("[data-gk-catalogue]"), initCatalogue);
     initSearch(document);
+    initDisplay(document);
+    initDrawer();
+    markPrintLinks(document);
     hookPrint();
   }
 

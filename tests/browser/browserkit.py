@@ -1,0 +1,30 @@
+"""Shared by the browser tests: the page types every page-by-page test covers, and the
+rule for missing tools."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def missing(what: str, hint: str):
+    """A tool the tests need is missing: a failure in CI (CI=true), a skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what}: {hint}")
+    pytest.skip(f"{what} ({hint})")
+
+
+PAGE_TYPES = [
+    "home", "category", "article", "duty", "fee", "procedure", "budget", "appointment", "work_report",
+    "catalogue", "search", "subscribe", "data", "page", "withdrawn", "repealed", "pagination",
+]  # fmt: skip
+# preferred demo pages (the richest of their type); any page of the type otherwise
+PREFERRED = {
+    "article": "policies/2023-09-11-dibao-shishi-banfa/",
+    "budget": "budgets/2024-bumen-yusuan/",
+    "appointment": "appointments/2024-09-27-renqian-gongshi/",
+    "procedure": "guides/zuidi-shenghuo-baozhang/",
+    "duty": "duties/office/",
+}
+FIXED = {"home": "", "category": "policies/", "catalogue": "catalogue/", "search": "search/", "subscribe": "subscribe/", "data": "data/", "page": "pages/about/"}
