@@ -60,5 +60,9 @@ def write_policy(out_dir: Path, pages: list[str]) -> str:
     (out_dir / "_headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
     nginx = ["# gongkai: include in the server block that serves this site."]
     nginx += [f'add_header {name} "{value}" always;' for name, value in headers.items()]
+    nginx += [
+        "gzip on;  # an item page is ~77 KB transferred compressed, ~330 KB without",
+        "gzip_types text/css application/javascript application/json application/xml application/rss+xml application/atom+xml image/svg+xml;",
+    ]
     (out_dir / "nginx-headers.conf").write_text("\n".join(nginx) + "\n", encoding="utf-8")
     return csp
