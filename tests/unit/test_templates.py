@@ -1043,6 +1043,8 @@ def test_pagefind_attributes(env):
     body = root.find("div", class_="gk-item")
     assert "data-pagefind-body" in body.attrs
     assert root.find("h1").attrs["data-pagefind-meta"] == "title"
+    # the catalogue header is not indexed text: excerpts come from the content
+    assert "data-pagefind-ignore" in root.find("table", class_="gk-catalogue").attrs
     data = root.find("div", class_="gk-search-data")
     assert "hidden" in data.attrs
     meta = {n.attrs["data-pagefind-meta"].split("[")[0]: n.attrs["data-value"] for n in data.find_all() if "data-pagefind-meta" in n.attrs}
