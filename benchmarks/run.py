@@ -47,6 +47,12 @@ def clean(ctx: Ctx, out: Path, run: int):
     shutil.rmtree(out, ignore_errors=True)
 
 
+def clean_cold(ctx: Ctx, out: Path, run: int):
+    """A full build from nothing: no previous output, no cached search shards."""
+    clean(ctx, out, run)
+    shutil.rmtree(ctx.site / ".gongkai-cache", ignore_errors=True)
+
+
 def edit_one_item(ctx: Ctx, out: Path, run: int):
     """Rebuild case: make sure a full build exists, then change one article; undo after."""
     if not out.exists():
@@ -72,7 +78,7 @@ class Case:
 
 CASES = [
     Case("gongkai check", lambda c, o: [*c.gongkai, "check", "-s", c.site], needs="check"),
-    Case("gongkai build", gongkai_build, needs="build", search="pagefind"),
+    Case("gongkai build", gongkai_build, needs="build", setup=clean_cold, search="pagefind"),
     Case("gongkai rebuild (1 item edited)", gongkai_build, needs="build",
          setup=edit_one_item, search="pagefind"),
     Case("mkdocs-material, no search", lambda c, o: [PY, BENCH / "peers" / "mkdocs_plain.py", c.site, o]),
