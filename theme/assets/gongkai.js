@@ -200,9 +200,23 @@
       };
       var placeholder = node.getAttribute("data-placeholder");
       if (placeholder) { options.translations = { placeholder: placeholder }; }
+      var params = null;
+      try { params = new URLSearchParams(window.location.search); } catch (e) { params = null; }
+      var query = params ? params.get("q") : null;
+      /* ?sort=date orders results by publication date, newest first (the sort form). */
+      var byDate = !!params && params.get("sort") === "date";
+      if (byDate) { options.sort = { date: "desc" }; }
       var ui = new window.PagefindUI(options);
-      var query = null;
-      try { query = new URLSearchParams(window.location.search).get("q"); } catch (e) { query = null; }
+      var sortForm = root.querySelector("[data-gk-sort]");
+      if (sortForm) {
+        var select = sortForm.querySelector("select");
+        if (select && byDate) { select.value = "date"; }
+        sortForm.addEventListener("submit", function () {
+          var box = node.querySelector("input");
+          sortForm.querySelector('input[name="q"]').value = box ? box.value : (query || "");
+        });
+        if (select) { select.addEventListener("change", function () { sortForm.requestSubmit ? sortForm.requestSubmit() : sortForm.submit(); }); }
+      }
       if (query && ui && typeof ui.triggerSearch === "function") { ui.triggerSearch(query); }
       if (query) { lookupIndex(root, query); }
       var input = node.querySelector("input");
