@@ -36,4 +36,5 @@ def run_checks(site: "Site", problems: Problems) -> Context:
         privacy.check(entry, ctx)
         markup.check(entry, ctx)
     register.check_site(site, ctx)
+    privacy.check_pages(site, problems)
     return ctx

@@ -40,7 +40,7 @@ from generator.model.validate import _labels
 
 if TYPE_CHECKING:
     from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.site import Entry, Site
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -316,3 +316,17 @@ def _own_cache(ctx: "Context") -> tuple[str, ...]:
         cached = own_domains(ctx.site)
         ctx._own_domains = cached  # type: ignore[attr-defined]
     return cached
+
+
+def check_pages(site: "Site", problems) -> None:
+    """Free pages (content/pages/) are published too: the same scan over their text."""
+    own = own_domains(site)
+    for page in site.pages:
+        lines = page.source.split("\n")
+        for number, line in enumerate(lines, start=1):
+            for code, offset, matched in find(line, own):
+                problems.error(
+                    page.rel, (number, offset + 1), code,
+                    f"页面中有{MESSAGES[code]} {mask(code, matched)}",
+                    "删除或改为遮盖形式；公开本机关的办公电话、公务邮箱不受影响",
+                )  # fmt: skip

@@ -223,3 +223,11 @@ def test_demo_site_passes(capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "privacy-" not in out and "register-" not in out
+
+
+def test_free_pages_are_scanned_too(make_site):
+    page = "---\ntitle: 关于本站\n---\n\n联系电话：0571-64181001。\n值班手机：13912345678。\n"
+    result = make_site({"content/pages/about.md": page}).check()
+    assert result.at("privacy-mobile", "content/pages/about.md") == (6, 6)
+    assert "139****5678" in result.one("privacy-mobile")["message"]
+    assert len([p for p in result.problems if p["code"].startswith("privacy")]) == 1  # the landline is fine
