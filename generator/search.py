@@ -17,6 +17,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +118,33 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=link)
 
 
+CACHE_DAYS = 14  # a cached shard unused this long is removed
+
+
+def _store(cache_dir: Path, key: str, built: Path) -> None:
+    """Put a freshly built shard into the cache atomically: concurrent builds of the same
+    site may store the same key, or read it, at the same time."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache_dir))
+    try:
+        _link_tree(built, staging / "bundle")
+        os.rename(staging / "bundle", cache_dir / key)
+    except OSError:
+        pass  # another build stored it first
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune(cache_dir: Path) -> None:
+    limit = time.time() - CACHE_DAYS * 86400
+    for entry in cache_dir.iterdir():
+        try:
+            if entry.stat().st_mtime < limit:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def index_shards(shards: list[Shard], src_root: Path, out_dir: Path, cache_dir: Path | None, jobs: int = 2) -> tuple[int, int]:
     """Index every shard (in parallel, `jobs` at a time); reuse cached unchanged shards.
     Returns (indexed, reused)."""
@@ -125,35 +154,34 @@ def index_shards(shards: list[Shard], src_root: Path, out_dir: Path, cache_dir: 
         target = out_dir / OUTPUT_SUBDIR / shard.name
         key = _fingerprint(src_root / shard.name, shard, command) if cache_dir else ""
         cached = cache_dir / key if cache_dir else None
-        if cached is not None and cached.is_dir():
-            _link_tree(cached, target)
-            reused += 1
-        else:
-            pending.append((shard, target, cached))
-    running: list[tuple[subprocess.Popen, Shard, Path, Path | None]] = []
+        try:
+            if cached is not None and cached.is_dir():
+                _link_tree(cached, target)
+                os.utime(cached)  # in use: keep it
+                reused += 1
+                continue
+        except (OSError, shutil.Error):
+            shutil.rmtree(target, ignore_errors=True)  # removed under us: index it instead
+        pending.append((shard, target, key))
+    running: list = []
     failures = []
     while pending or running:
         while pending and len(running) < max(1, jobs):
-            shard, target, cached = pending.pop(0)
+            shard, target, key = pending.pop(0)
             args = command + ["--site", str(src_root / shard.name), "--output-path", str(target), "--silent"]
             try:
                 process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             except OSError as exc:
                 raise SearchError(f"无法运行 Pagefind（{command[0]}）：{exc}") from None
-            running.append((process, shard, target, cached))
-        process, shard, target, cached = running.pop(0)
+            running.append((process, shard, target, key))
+        process, shard, target, key = running.pop(0)
         output, _ = process.communicate()
         if process.returncode != 0:
             failures.append(f"{shard.name}: {output.strip()[:1000]}")
-        elif cached is not None:
-            shutil.rmtree(cached, ignore_errors=True)
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            _link_tree(target, cached)
+        elif cache_dir is not None:
+            _store(cache_dir, key, target)
     if failures:
         raise SearchError("Pagefind 建立索引失败：" + "; ".join(failures))
-    if cache_dir is not None and cache_dir.is_dir():  # keep only what this build used
-        used = {_fingerprint(src_root / shard.name, shard, command) for shard in shards}
-        for stale in cache_dir.iterdir():
-            if stale.name not in used:
-                shutil.rmtree(stale, ignore_errors=True)
+    if cache_dir is not None and cache_dir.is_dir():
+        _prune(cache_dir)
     return len(shards) - reused, reused
