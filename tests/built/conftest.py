@@ -27,7 +27,7 @@ from helpers import SiteDir, dedent, make_config, num  # noqa: E402
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "build: builds a site with `gongkai build` (tests/site)")
+    config.addinivalue_line("markers", "build: builds a site with `gongkai build` (tests/built)")
 
 
 def pytest_collection_modifyitems(config, items):
