@@ -28,7 +28,7 @@ from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
 from generator.render.mkdocs_site import THEME_DIR, PageSpec, render_site
-from generator.render.templates import load_strings, make_env
+from generator.render.templates import load_strings, make_env, render_fragment
 from generator.site import Entry, Site, site_path, sort_key
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
@@ -179,8 +179,8 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         PageSpec("index.md", site.config.site.name, head("", site.config.site.name), P.home_html(site, env, strings, listed, today)),
         PageSpec("catalogue/index.md", page_t.get("catalogue", "信息公开目录"), head("catalogue/", "信息公开目录"), P.catalogue_html(site, env, listed)),
         PageSpec("subscribe/index.md", page_t.get("subscribe", "订阅"), head("subscribe/", "订阅"), P.subscribe_html(site, env, strings)),
-        PageSpec("data/index.md", page_t.get("data", "数据开放"), head("data/", "数据开放"), P.render_fragment(env, "pages/data.html", {"datasets": datasets, "sitemap": "sitemap.xml", "base": "../"})),
-        PageSpec("search/index.md", page_t.get("search", "站内搜索"), head("search/", "站内搜索"), P.render_fragment(env, "pages/search.html", {"org": site.config.org_prefix, "bundles": [s.bundle for s in shards], "base": "../"})),
+        PageSpec("data/index.md", page_t.get("data", "数据开放"), head("data/", "数据开放"), render_fragment(env, "pages/data.html", {"datasets": datasets, "sitemap": "sitemap.xml", "base": "../"})),
+        PageSpec("search/index.md", page_t.get("search", "站内搜索"), head("search/", "站内搜索"), render_fragment(env, "pages/search.html", {"org": site.config.org_prefix, "bundles": [s.bundle for s in shards], "base": "../"})),
     ]
     specs += [PageSpec(f"{s.key}/index.md", s.title, shell=True) for s in site.sections.values()]
     specs += free

@@ -197,7 +197,7 @@ def next_numbers(pattern: IndexPattern, used: list[str], wanted: list[tuple[dt.d
     return [result[i] for i in range(len(wanted))]
 
 
-def _yaml_scalar(value: str) -> str:
+def yaml_scalar(value: str) -> str:
     """`value` as a YAML scalar: plain when it reads back unchanged, else double-quoted."""
     try:
         if yaml.safe_load(f"k: {value}") == {"k": value}:
@@ -221,7 +221,7 @@ def insert_index_line(raw: bytes, first_key_line: int, number: str) -> bytes:
     key = "索引号" if head[:1] and head[0] >= 0x80 else "index_no"
     unmarked = anchor.lstrip(b"\xef\xbb\xbf")
     indent = unmarked[: len(unmarked) - len(unmarked.lstrip(b" "))] if head else b""  # keys may be indented alike
-    new = indent + f"{key}: {_yaml_scalar(number)}".encode("utf-8") + newline
+    new = indent + f"{key}: {yaml_scalar(number)}".encode("utf-8") + newline
     if at == 0 and raw.startswith(b"\xef\xbb\xbf"):
         lines[0] = lines[0][3:]
         new = b"\xef\xbb\xbf" + new
@@ -248,7 +248,7 @@ def fill_index_line(raw: bytes, key_line: int, number: str) -> bytes | None:
     if match is None:
         return None
     lines[key_line - 1] = (
-        match["key"] + b" " + _yaml_scalar(number).encode("utf-8") + (match["comment"] or b"") + (match["newline"] or b"")
+        match["key"] + b" " + yaml_scalar(number).encode("utf-8") + (match["comment"] or b"") + (match["newline"] or b"")
     )
     return b"".join(lines)
 

@@ -62,9 +62,6 @@ class Problems:
     def has_errors(self, strict: bool = False) -> bool:
         return any(p.level == ERROR or (strict and p.level == WARNING) for p in self.items)
 
-    def for_path(self, path: str) -> list[Problem]:
-        return [p for p in self.items if p.path == path]
-
 
 def _level(problem: Problem, strict: bool) -> str:
     return ERROR if strict and problem.level == WARNING else problem.level

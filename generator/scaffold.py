@@ -19,7 +19,7 @@ from pydantic.fields import FieldInfo
 
 from generator.load.aliases import field_specs
 from generator.model.registry import ContentType
-from generator.numbering import _yaml_scalar
+from generator.numbering import yaml_scalar
 
 PLACEHOLDER = "（填写"
 SKIP = {"index_no", "body"}  # numbered by `gongkai number`; the body follows the front matter
@@ -75,7 +75,7 @@ def _scalar(value) -> str:
         return value.value
     if isinstance(value, (int, Decimal, bool)):
         return str(value).lower() if isinstance(value, bool) else str(value)
-    return _yaml_scalar(str(value))
+    return yaml_scalar(str(value))
 
 
 def _emit(model: type[BaseModel], zh: bool, indent: str, today: dt.date, title: str, lines: list[str], first_prefix: str = "", off: bool = False, seen: tuple = ()) -> None:

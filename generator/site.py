@@ -157,9 +157,6 @@ class Site:
         """Entries that are not drafts, newest first (withdrawn ones included: they keep a page)."""
         return sorted((e for e in self.entries if not e.is_draft), key=sort_key)
 
-    def listed(self) -> list[Entry]:
-        return [e for e in self.published() if not e.is_withdrawn]
-
 
 def sort_key(entry: Entry):
     """Newest first; ties broken by index number, then path, so order is deterministic."""
