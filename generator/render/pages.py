@@ -33,7 +33,7 @@ def base_of(url: str) -> str:
 
 
 def site_feeds(site: Site, strings: dict) -> list[Feed]:
-    name = strings["feeds"]["site_title"] if "feeds" in strings and "site_title" in strings["feeds"] else site.config.site.name
+    name = site.config.site.name
     return [Feed(f"{name} (RSS)", "feeds/all.rss.xml", "rss"), Feed(f"{name} (Atom)", "feeds/all.atom.xml", "atom")]
 
 
