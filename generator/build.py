@@ -140,7 +140,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
             rendered = [page.read_text(encoding="utf-8") for page in sorted(tmp.rglob("*.html"))]
         with timer.stage("lists"):
             for section in site.sections.values():
-                members = P.section_entries(site, section, listed)
+                members = P.section_entries(section, listed)
                 result.per_category[section.key] = len(members)
                 for page in P.category_pages(site, env, strings, section, members):
                     _write(tmp, page.url, shells[section.url].fill(page.url, escape(page.title), page.head, page.html))

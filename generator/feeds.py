@@ -101,7 +101,7 @@ def write_feeds(site: Site, entries: list[Entry], out: Path) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     feeds = [("all", site.config.site.name, site.config.site.description, "", listed)]
     for section in site.sections.values():
-        feeds.append((section.key, f"{section.title} - {site.config.site.name}", section.description, section.url, section_entries(site, section, listed)))
+        feeds.append((section.key, f"{section.title} - {site.config.site.name}", section.description, section.url, section_entries(section, listed)))
     written = []
     for key, title, description, page_url, members in feeds:
         fg = make_feed(site, title, description, page_url, f"feeds/{key}", members)

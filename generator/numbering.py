@@ -288,9 +288,8 @@ def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None) ->
     if dry_run:
         return done
     registered = {i.number for i in issued}
-    for entry in site.entries:
-        if entry.model.index_no and entry.model.index_no not in registered:
-            issued.append(Issued(entry.model.index_no, entry.rel))
+    adopted = [Issued(e.model.index_no, e.rel) for e in site.entries if e.model.index_no and e.model.index_no not in registered]
+    issued += adopted  # numbers written by hand or copied in from elsewhere: never reissue them
     written = []
     for entry, number in done:
         raw = entry.doc.path.read_bytes()
@@ -310,6 +309,6 @@ def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None) ->
         entry.model.index_no = number
         issued.append(Issued(number, entry.rel))
         written.append((entry, number))
-    if written or len(issued) != len(read_registry(site.content_dir)):
+    if written or adopted:
         write_registry(site.content_dir, issued)
     return written

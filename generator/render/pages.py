@@ -41,7 +41,7 @@ def section_feeds(section: Section) -> list[Feed]:
     return [Feed(f"{section.title} (RSS)", f"feeds/{section.key}.rss.xml", "rss"), Feed(f"{section.title} (Atom)", f"feeds/{section.key}.atom.xml", "atom")]
 
 
-def section_entries(site: Site, section: Section, listed: list[Entry]) -> list[Entry]:
+def section_entries(section: Section, listed: list[Entry]) -> list[Entry]:
     keys = {s.key for s in section.descendants()}
     return [e for e in listed if e.category.key in keys]
 
@@ -90,7 +90,7 @@ def category_pages(site: Site, env, strings: dict, section: Section, entries: li
 
 
 def home_html(site: Site, env, strings: dict, listed: list[Entry], today: dt.date) -> str:
-    categories = [{"category": s, "items": section_entries(site, s, listed)[:HOME_LATEST]} for s in site.roots]
+    categories = [{"category": s, "items": section_entries(s, listed)[:HOME_LATEST]} for s in site.roots]
     open_notices = [
         e for e in listed if e.type == "appointment" and e.model.notice.end and e.model.notice.start <= today <= e.model.notice.end
     ]
