@@ -29,6 +29,10 @@ def _site_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-s", "--site", type=Path, default=Path("."), metavar="DIR", help="站点文件夹（含 site_config.yml），默认当前文件夹")
 
 
+def _fresh_arg(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--fresh", action="store_true", help=f"不用 .gongkai-cache/ 中的缓存，{what}")
+
+
 def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=None) -> None:
     stream = stream or sys.stdout
     ordered = problems.sorted()
@@ -45,7 +49,7 @@ def _load(args, problems: Problems):
     if not site_dir.is_dir():
         problems.error(str(args.site), None, "site-missing", f"站点文件夹 {args.site} 不存在")
         return None
-    return load_site(site_dir, problems)
+    return load_site(site_dir, problems, cache=not getattr(args, "fresh", False))
 
 
 def cmd_check(args) -> int:
@@ -214,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     _site_arg(check)
     check.add_argument("--strict", action="store_true", help="把警告也当作错误")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
+    _fresh_arg(check, "重新读取每个文件")
     check.set_defaults(func=cmd_check)
 
     number = sub.add_parser("number", help="为缺少索引号的已发布条目生成索引号")
@@ -235,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="有警告也不生成")
     build.add_argument("--profile", action="store_true", help="显示各阶段用时")
     build.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数，默认为 CPU 核数")
+    _fresh_arg(build, "重新读取每个文件、重新生成每个页面和搜索索引")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="本地预览（含草稿，修改后自动刷新）")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -151,7 +152,7 @@ class SiteConfig:
     site_dir: Path
     model: SiteConfigModel
 
-    @property
+    @cached_property
     def content_dir(self) -> Path:
         return self.site_dir / "content"
 

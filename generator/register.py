@@ -119,9 +119,16 @@ def _dump(entry: "Entry") -> str:
 
 
 def snapshot(site: "Site") -> None:
-    """Record every entry's canonical record now, before checks fill in derived values."""
+    """Record every entry's canonical record now, before checks fill in derived values
+    (entries from the content cache bring theirs)."""
     for entry in site.entries:
-        setattr(entry, _SNAPSHOT_ATTR, _dump(entry))
+        if _SNAPSHOT_ATTR not in entry.__dict__:
+            setattr(entry, _SNAPSHOT_ATTR, _dump(entry))
+
+
+def remember(entry: "Entry", record: str) -> None:
+    """Set the record of an entry whose model came from the content cache."""
+    setattr(entry, _SNAPSHOT_ATTR, record)
 
 
 def record_json(entry: "Entry") -> str:

@@ -146,7 +146,9 @@ class SiteDir:
         self.write("content/.registry", lines)
 
     def snapshot(self) -> dict[str, bytes]:
-        return {p.relative_to(self.path).as_posix(): p.read_bytes() for p in sorted(self.path.rglob("*")) if p.is_file()}
+        """Every file of the site but gongkai's caches."""
+        files = sorted(p for p in self.path.rglob("*") if p.is_file() and ".gongkai-cache" not in p.parts)
+        return {p.relative_to(self.path).as_posix(): p.read_bytes() for p in files}
 
     def run(self, command: str, *args: str) -> Result:
         from generator.cli import main

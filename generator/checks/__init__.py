@@ -23,6 +23,20 @@ def make_pattern(site: "Site", problems: Problems) -> IndexPattern | None:
         return None
 
 
+def _file_checks(entry, ctx: Context) -> None:
+    """Checks that read nothing but the entry's own file: their problems are kept with it
+    in the content cache and replayed while the file is unchanged."""
+    memo = entry.memo
+    if memo is not None and memo.check_problems is not None:
+        ctx.problems.extend(memo.check_problems)
+        return
+    first = len(ctx.problems)
+    privacy.check(entry, ctx)
+    markup.check(entry, ctx)
+    if memo is not None:
+        memo.check_problems = ctx.problems.items[first:]
+
+
 def run_checks(site: "Site", problems: Problems) -> Context:
     register.snapshot(site)  # the records as written, before any check fills in derived values
     ctx = Context(site, problems, make_pattern(site, problems))
@@ -33,8 +47,7 @@ def run_checks(site: "Site", problems: Problems) -> Context:
             ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
         if entry.ctype.check:
             entry.ctype.check(entry, ctx)
-        privacy.check(entry, ctx)
-        markup.check(entry, ctx)
+        _file_checks(entry, ctx)
     register.check_site(site, ctx)
     privacy.check_pages(site, problems)
     return ctx

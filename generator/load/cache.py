@@ -1,0 +1,120 @@
+"""What reading each content file produced, kept between runs so that a rebuild reads
+only the files that changed.
+
+Kept per file, in `<site>/.gongkai-cache/content.pickle`: the validated model as written
+(before any check fills in derived values), its canonical register record, and the
+problems of reading it and of the single-file checks (privacy, markup). Nothing that
+depends on another file is kept: the cross-file checks (index numbers, register,
+references, attachments) always run on every entry.
+
+A file is read again when its stat stamp (size, mtime, ctime, inode) differs, when it
+changed in the two seconds before the run that cached it (a second write in the same
+clock tick keeps the stamp: git's "racy" case), or when gongkai, Python, pydantic or
+`site_config.yml` changed. A cache that cannot be read is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pydantic
+
+from generator import __version__
+from generator.problems import Problem
+
+CACHE_DIR = ".gongkai-cache"
+FILE = "content.pickle"
+RACY_NS = 2_000_000_000  # files changed this close to the run are read again next time
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """None for a file that cannot be stat'ed (a dangling link): it is never cached."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _salt(site_dir: Path) -> str:
+    """Everything besides the file itself that decides what reading it produces."""
+    digest = hashlib.sha256(f"{__version__}|{sys.version}|{pydantic.VERSION}".encode())
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        st = source.stat()
+        digest.update(f"{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    config = site_dir / "site_config.yml"
+    digest.update(config.read_bytes() if config.is_file() else b"")
+    return digest.hexdigest()
+
+
+@dataclass
+class FileMemo:
+    """What reading one file produced."""
+
+    stamp: tuple
+    type: str  # the content type it was validated as
+    model: bytes | None  # the pickled model as written; None when the file has errors
+    record: str = ""  # canonical register record
+    load_problems: list[Problem] = field(default_factory=list)
+    check_problems: list[Problem] | None = None  # single-file checks; None until they ran
+
+
+class ContentCache:
+    def __init__(self, site_dir: Path, enabled: bool = True):
+        self.path = site_dir / CACHE_DIR / FILE
+        self.enabled = enabled
+        self.started = time.time_ns()
+        self.salt = _salt(site_dir) if enabled else ""
+        self.old: dict[str, FileMemo] = self._read() if enabled else {}
+        self.new: dict[str, FileMemo] = {}
+        self.hits = 0
+
+    def _read(self) -> dict[str, FileMemo]:
+        try:
+            with self.path.open("rb") as handle:
+                salt, memos = pickle.load(handle)
+        except Exception:  # missing, truncated, from another version: start over
+            return {}
+        return memos if salt == self.salt and isinstance(memos, dict) else {}
+
+    def get(self, rel: str, file_stamp: tuple, type_name: str) -> FileMemo | None:
+        memo = self.old.get(rel)
+        if memo is None or memo.stamp != file_stamp or memo.type != type_name:
+            return None
+        self.hits += 1
+        return memo
+
+    def put(self, rel: str, memo: FileMemo) -> None:
+        self.new[rel] = memo
+
+    @property
+    def changed(self) -> bool:
+        return self.new.keys() != self.old.keys() or self.hits != len(self.new)
+
+    def save(self) -> None:
+        """Write the memos of this run (atomically); racy files are left out."""
+        if not self.enabled or not self.changed:
+            return
+        limit = self.started - RACY_NS
+        memos = {rel: memo for rel, memo in self.new.items() if memo.stamp[1] < limit and memo.stamp[2] < limit}
+        if memos.keys() == self.old.keys() and all(memos[rel] is self.old[rel] for rel in memos):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".content-", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((self.salt, memos), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:  # a read-only site folder still checks and builds
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass
