@@ -1,40 +1,41 @@
 """`gongkai build`: phase two of the pipeline, from a checked `Site` to a static site.
 
+    data     open-data records (also shown on the 数据开放 page)
     render   mkdocs-material renders the shell pages (home, categories, catalogue, pages)
     lists    category pages, 50 items a page, filled into their category's shell
-    items    every item page, in parallel worker processes
+    items    item pages whose inputs changed, in parallel worker processes; then the
+             search shards whose pages changed start indexing in the background
     links    /i/<index number>/ permanent links, attachments
-    publish  feeds, open data, search index (later stages), then an atomic swap
+    publish  feeds, open data, sitemap, security headers
+    search   wait for Pagefind
+    commit   the new site takes the old one's place (generator/output.py)
 
-Everything is written into a temporary folder beside the output and renamed into place
-at the end, so a failed build leaves the previous site untouched.
+A failed build leaves the previous site untouched. When the output folder holds our
+last build, only the files that changed are written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from html import escape
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import __version__, csp, export, feeds, register, search
+from generator import csp, export, feeds, register, search
+from generator.load.cache import content_salt, stamp
+from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, MARKER, Output, discard
 from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
 from generator.render.mkdocs_site import THEME_DIR, PageSpec, render_site
 from generator.render.templates import load_strings, make_env, render_fragment
 from generator.site import Entry, Site, site_path, sort_key
-
-MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
-CACHE_DIR = ".gongkai-cache"  # in the site folder: search shards of unchanged years
 
 
 class OutputError(ValueError):
@@ -46,8 +47,10 @@ class BuildResult:
     pages: int = 0
     per_category: dict[str, int] = field(default_factory=dict)
     timings: list[tuple[str, float]] = field(default_factory=list)
-    search: tuple[int, int] = (0, 0)  # search shards (indexed, reused from the cache)
+    search: tuple[int, int] = (0, 0)  # search shards (indexed, reused)
     out_dir: Path | None = None
+    update: bool = False  # only changed files were written
+    rendered: int = 0  # item pages rendered (the others were unchanged)
 
 
 class Timer:
@@ -105,14 +108,40 @@ def _nav(site: Site, strings: dict) -> tuple[list, list[PageSpec]]:
     return nav, free
 
 
-def _write(out_dir: Path, url: str, html: str) -> None:
-    path = out_dir / url / "index.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+def global_key(site: Site, drafts: bool, index: bool) -> str:
+    """Everything that shapes every page: gongkai and site_config.yml (the content cache's
+    salt), the theme, the free pages (they are in the navigation), the build options and
+    the Pagefind binary. When it changes, the next build is a full one."""
+    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|drafts={drafts}|index={index}|{search.pagefind_command()}".encode())
+    for path in sorted(THEME_DIR.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            digest.update(f"{path.relative_to(THEME_DIR)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for page in site.pages:
+        digest.update(f"{page.rel}\0{page.source}\0".encode())
+    return digest.hexdigest()
 
 
-def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True) -> BuildResult:
-    """Build `site` into `out_dir`. Raises OutputError for a forbidden output folder."""
+def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
+    """The inputs of an item page: the file as read, its category's shell, its search
+    shard, the fee item it links to, its attachments, and the day for a 公示 (its status
+    is printed). None when the entry did not come through the content cache."""
+    if entry.memo is None:
+        return None
+    parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
+    if entry.type == "appointment":
+        parts.append(today.isoformat())
+    fee = entry.fee_item
+    if fee is not None:
+        parts += [fee.url, fee.memo.fingerprint if fee.memo else None]
+    parts += [(ref, stamp(path)) for ref, path in sorted(entry.files.items())]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True, fresh: bool = False) -> BuildResult:
+    """Build `site` into `out_dir`: a full build, or an update of the files that changed
+    when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
+    without caches. Raises OutputError for a forbidden output folder."""
     result = BuildResult(out_dir=out_dir)
     timer = Timer(result)
     check_output(out_dir, site)
@@ -120,11 +149,10 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
     today = build_date(site)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(dt.datetime.combine(today, dt.time(), ZoneInfo(site.config.site.timezone)).timestamp())))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _leftovers(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+    output = Output(out_dir, site.site_dir, global_key(site, drafts, index), fresh=fresh, files_hint=len(site.entries))
+    result.update = output.update
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))  # beside the output: same disk, not /tmp
+    indexing = None
     try:
         entries = sorted((e for e in site.entries if drafts or not e.is_draft), key=sort_key)  # newest first
         listed = [e for e in entries if not e.is_withdrawn]  # in lists (drafts too, in a preview)
@@ -136,41 +164,56 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         with timer.stage("data"):
             datasets = export.datasets(site, public)
         with timer.stage("render"):
-            shells = _render_shell_pages(site, env, strings, listed, today, tmp, work, datasets, shards)
-            rendered = [page.read_text(encoding="utf-8") for page in sorted(tmp.rglob("*.html"))]
+            shells, rendered = _render_shell_pages(site, env, strings, listed, today, output, work, datasets, shards)
         with timer.stage("lists"):
             for section in site.sections.values():
                 members = P.section_entries(section, listed)
                 result.per_category[section.key] = len(members)
                 for page in P.category_pages(site, env, strings, section, members):
-                    _write(tmp, page.url, shells[section.url].fill(page.url, escape(page.title), page.head, page.html))
+                    output.write(f"{page.url}index.html", shells[section.url].fill(page.url, escape(page.title), page.head, page.html))
                     result.pages += 1
         with timer.stage("items"):
-            shard_of = {url: shard.name for shard in shards for url in shard.urls} if index else None
-            job = ItemJob(site, entries, shells, env, strings, tmp, today, work / "search", shard_of)
-            result.pages += write_items(job, jobs)
+            shard_of = {url: shard.name for shard in shards for url in shard.urls} if index else {}
+            shell_marks = {url: hashlib.sha256(shell.html.encode()).digest() for url, shell in shells.items()}
+            todo = []
+            for entry in entries:
+                shard = shard_of.get(entry.url)
+                key = item_key(entry, shell_marks[entry.category.url], shard, today)
+                source = [f"{shard}/{entry.url}index.html"] if shard else []
+                if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
+                    todo.append(entry)
+            job = ItemJob(site, todo, shells, env, strings, output.root, today, output.search_src, shard_of)
+            output.record(*write_items(job, jobs))
+            output.tidy_sources()
+            result.pages += len(entries)
+            result.rendered = len(todo)
+            if index:  # Pagefind runs while the main process writes links, feeds and data
+                cache = site.site_dir / CACHE_DIR / "pagefind" if cache_search and not fresh else None
+                indexing = search.Indexing(shards, output.search_src, output, cache, jobs or os.cpu_count() or 1)
         with timer.stage("links"):
-            result.pages += _permalinks(site, entries, tmp)
-            _copy_attachments(entries, tmp)
+            result.pages += _permalinks(site, entries, output)
+            _copy_attachments(entries, output)
         with timer.stage("publish"):
-            _publish(site, public, datasets, tmp)
-        if index:
+            _publish(site, public, datasets, output)
+            csp.write_policy(output.write, rendered)
+        if indexing is not None:
             with timer.stage("search"):
-                cache = site.site_dir / CACHE_DIR / "pagefind" if cache_search else None
-                result.search = search.index_shards(shards, work / "search", tmp, cache, jobs or os.cpu_count() or 1)
-        csp.write_policy(tmp, rendered)
-        (tmp / MARKER).write_text(f"gongkai {__version__}\n", encoding="utf-8")
-        with timer.stage("swap"):
-            _swap(tmp, out_dir, background=len(site.entries) >= BACKGROUND_DELETE_FROM)
+                result.search = indexing.finish()
+        with timer.stage("commit"):
+            output.commit()
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if indexing is not None:
+            indexing.cancel()
+        output.abandon()
         raise
     finally:
         discard(work, background=len(site.entries) >= BACKGROUND_DELETE_FROM)
     return result
 
 
-def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], today: dt.date, out: Path, work: Path, datasets: list, shards: list) -> dict:
+def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], today: dt.date, output: Output, work: Path, datasets: list, shards: list) -> tuple[dict, list[str]]:
+    """mkdocs renders the pages it knows (into the work folder); they join the output.
+    Returns the category shells and the text of every page (for the CSP hashes)."""
     nav, free = _nav(site, strings)
     feeds = P.site_feeds(site, strings)
     page_t = strings.get("nav", {})
@@ -193,29 +236,30 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         return head(url, page.title or "")
 
     site_head = build_head(site, HeadInfo(url="", column=strings.get("not_found", {}).get("heading", "页面不存在"), feeds=feeds, noindex=True, canonical=False))
-    plugin = render_site(site, specs, nav, strings, work, out, free_head, site_head)
-    return plugin.shells
+    rendered = work / "mkdocs-site"
+    plugin = render_site(site, specs, nav, strings, work, rendered, free_head, site_head)
+    pages = [path.read_text(encoding="utf-8") for path in output.adopt(rendered) if path.suffix == ".html"]
+    return plugin.shells, pages
 
 
-def _publish(site: Site, listed: list[Entry], datasets: list, out: Path) -> None:
+def _publish(site: Site, listed: list[Entry], datasets: list, output: Output) -> None:
     """Feeds, open data, sitemap and robots.txt (mkdocs's own sitemap lists shells: replaced)."""
-    feeds.write_feeds(site, listed, out)
+    feeds.write_feeds(site, listed, output.write)
     for dataset in datasets:
-        (out / dataset.path).parent.mkdir(parents=True, exist_ok=True)
-        (out / dataset.path).write_bytes(dataset.data)
+        output.write(dataset.path, dataset.data)
         if dataset.schema_path:
-            (out / dataset.schema_path).write_bytes(dataset.schema)
+            output.write(dataset.schema_path, dataset.schema)
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
     urls += [(e.url, e.updated) for e in listed]
-    (out / "data" / "register.json").write_bytes(register.public_register(site))
-    (out / "sitemap.xml").write_bytes(export.sitemap(site, urls))
-    (out / "sitemap.xml.gz").unlink(missing_ok=True)
-    (out / "robots.txt").write_bytes(export.robots(site))
+    output.write("data/register.json", register.public_register(site))
+    output.write("sitemap.xml", export.sitemap(site, urls))
+    output.forget("sitemap.xml.gz")
+    output.write("robots.txt", export.robots(site))
 
 
-def _permalinks(site: Site, entries: list[Entry], out: Path) -> int:
+def _permalinks(site: Site, entries: list[Entry], output: Output) -> int:
     count = 0
     for entry in entries:
         number = entry.model.index_no
@@ -223,58 +267,12 @@ def _permalinks(site: Site, entries: list[Entry], out: Path) -> int:
             continue
         url = P.permalink_url(number)
         target = P.base_of(url) + entry.url
-        _write(out, url, P.redirect_html(target, site.config.site.url + entry.url, entry.model.title))
+        output.write(f"{url}index.html", P.redirect_html(target, site.config.site.url + entry.url, entry.model.title))
         count += 1
     return count
 
 
-def _copy_attachments(entries: list[Entry], out: Path) -> None:
+def _copy_attachments(entries: list[Entry], output: Output) -> None:
     for entry in entries:
         for reference, source in sorted(entry.files.items()):
-            target = out / site_path(reference)
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
-
-
-def _swap(tmp: Path, out_dir: Path, background: bool) -> None:
-    """Put the new build in place with renames only; the old one is removed afterwards."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    if old is not None:
-        discard(old, background)
-
-
-BACKGROUND_DELETE_FROM = 2000  # items; smaller folders are removed before returning
-
-
-def discard(folder: Path, background: bool = True) -> None:
-    """Delete a folder we no longer need, for large sites in a background process:
-    removing the 30,000 files of a 10,000-item build takes ~20 s here, and nothing waits
-    for it. A folder left by an interrupted delete is hidden (dot-name) and removed by a
-    later build."""
-    if not background:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    try:
-        subprocess.Popen(
-            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(folder)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _leftovers(out_dir: Path) -> None:
-    """Temporary folders of earlier builds that were interrupted (older than an hour)."""
-    limit = time.time() - 3600
-    for pattern in (f".{out_dir.name}.old-*", f".{out_dir.name}.work-*", f".{out_dir.name}.building-*"):
-        for folder in out_dir.parent.glob(pattern):
-            try:
-                if folder.is_dir() and folder.stat().st_mtime < limit:
-                    discard(folder)
-            except OSError:
-                pass
+            output.copy(site_path(reference), source)

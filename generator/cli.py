@@ -151,7 +151,7 @@ def cmd_build(args) -> int:
     _report(problems, stream=sys.stderr)
     out = (args.output or site.site_dir / "site").resolve()
     try:
-        result = build(site, out, drafts=args.drafts, jobs=args.jobs)
+        result = build(site, out, drafts=args.drafts, jobs=args.jobs, fresh=args.fresh)
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -165,7 +165,8 @@ def cmd_build(args) -> int:
         for name, spent in result.timings:
             print(f"{name:<12}{spent:8.2f} s", file=sys.stderr)
     counts = "，".join(f"{site.sections[k].title} {n}" for k, n in result.per_category.items())
-    print(f"已生成 {out}：{result.pages} 个页面，用时 {seconds:.1f} 秒", file=sys.stderr)
+    how = f"更新了有变化的文件（重新生成 {result.rendered} 个条目页）" if result.update else "完整生成"
+    print(f"已生成 {out}：{result.pages} 个页面，{how}，用时 {seconds:.1f} 秒", file=sys.stderr)
     print(f"各栏目条目数：{counts}", file=sys.stderr)
     return EXIT_OK
 

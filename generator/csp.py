@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from pathlib import Path
 
 _INLINE = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 _DATA_TYPES = ("application/json", "application/ld+json")
@@ -53,16 +52,18 @@ HEADERS = {
 }
 
 
-def write_policy(out_dir: Path, pages: list[str]) -> str:
+def write_policy(write, pages: list[str]) -> str:
+    """`_headers` (Netlify, Cloudflare Pages) and `nginx-headers.conf`, through
+    `write(site-relative path, text)`. Returns the policy."""
     csp = policy(inline_script_hashes(pages))
     headers = {"Content-Security-Policy": csp, **HEADERS}
     lines = ["/*"] + [f"  {name}: {value}" for name, value in headers.items()]
-    (out_dir / "_headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write("_headers", "\n".join(lines) + "\n")
     nginx = ["# gongkai: include in the server block that serves this site."]
     nginx += [f'add_header {name} "{value}" always;' for name, value in headers.items()]
     nginx += [
         "gzip on;  # an item page is ~77 KB transferred compressed, ~330 KB without",
         "gzip_types text/css application/javascript application/json application/xml application/rss+xml application/atom+xml image/svg+xml;",
     ]
-    (out_dir / "nginx-headers.conf").write_text("\n".join(nginx) + "\n", encoding="utf-8")
+    write("nginx-headers.conf", "\n".join(nginx) + "\n")
     return csp

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
@@ -94,21 +93,19 @@ def atom_bytes(fg: FeedGenerator) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def write_feeds(site: Site, entries: list[Entry], out: Path) -> list[str]:
-    """Write every feed; returns their site-relative paths."""
+def write_feeds(site: Site, entries: list[Entry], write) -> list[str]:
+    """Write every feed with `write(site-relative path, bytes)`; returns the paths."""
     listed = [e for e in entries if e.listed]
-    folder = out / "feeds"
-    folder.mkdir(parents=True, exist_ok=True)
     feeds = [("all", site.config.site.name, site.config.site.description, "", listed)]
     for section in site.sections.values():
         feeds.append((section.key, f"{section.title} - {site.config.site.name}", section.description, section.url, section_entries(section, listed)))
     written = []
     for key, title, description, page_url, members in feeds:
         fg = make_feed(site, title, description, page_url, f"feeds/{key}", members)
-        (folder / f"{key}.atom.xml").write_bytes(atom_bytes(fg))
+        write(f"feeds/{key}.atom.xml", atom_bytes(fg))
         base = site.config.site.url
         # feedgen takes the RSS <channel><link> from the *last* link: the HTML page goes last
         fg.link([{"href": f"{base}feeds/{key}.rss.xml", "rel": "self", "type": "application/rss+xml"}, {"href": base + page_url, "rel": "alternate", "type": "text/html"}], replace=True)
-        (folder / f"{key}.rss.xml").write_bytes(fg.rss_str(pretty=True))
+        write(f"feeds/{key}.rss.xml", fg.rss_str(pretty=True))
         written += [f"feeds/{key}.atom.xml", f"feeds/{key}.rss.xml"]
     return written

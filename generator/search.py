@@ -100,11 +100,11 @@ def source_page(lang: str, title: str, fragment: str) -> str:
     return f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{fragment}</body></html>'
 
 
-def _fingerprint(root: Path, shard: Shard, command: list[str]) -> str:
+def fingerprint(shard: Shard, sources: dict[str, bytes], command: list[str]) -> str:
+    """The key of a shard's index: the Pagefind binary and the digest of every source page."""
     digest = hashlib.sha256("\0".join(command).encode())
     for url in shard.urls:
-        digest.update(url.encode() + b"\0")
-        digest.update(hashlib.sha256((root / url / "index.html").read_bytes()).digest())
+        digest.update(url.encode() + b"\0" + sources[f"{shard.name}/{url}index.html"])
     return digest.hexdigest()[:32]
 
 
@@ -145,43 +145,70 @@ def _prune(cache_dir: Path) -> None:
             pass
 
 
-def index_shards(shards: list[Shard], src_root: Path, out_dir: Path, cache_dir: Path | None, jobs: int = 2) -> tuple[int, int]:
-    """Index every shard (in parallel, `jobs` at a time); reuse cached unchanged shards.
-    Returns (indexed, reused)."""
-    command = pagefind_command()
-    pending, reused = [], 0
-    for shard in shards:
-        target = out_dir / OUTPUT_SUBDIR / shard.name
-        key = _fingerprint(src_root / shard.name, shard, command) if cache_dir else ""
-        cached = cache_dir / key if cache_dir else None
-        try:
-            if cached is not None and cached.is_dir():
-                _link_tree(cached, target)
-                os.utime(cached)  # in use: keep it
-                reused += 1
+class Indexing:
+    """Pagefind over every shard whose sources changed, `jobs` processes at a time.
+
+    `start` returns at once (the first processes run while the build writes feeds and
+    data); `finish` waits for all of them. Shards the live site already has are skipped,
+    shards in the cache are linked from it, the rest are indexed and stored in it."""
+
+    def __init__(self, shards: list[Shard], src_root: Path, output, cache_dir: Path | None, jobs: int = 2):
+        self.command = pagefind_command()
+        self.src_root, self.cache_dir, self.jobs = src_root, cache_dir, max(1, jobs)
+        self.pending: list[tuple[Shard, Path, str]] = []
+        self.running: list = []
+        self.reused = self.indexed = 0
+        for shard in shards:
+            key = fingerprint(shard, output.state.sources, self.command)
+            if output.unchanged_shard(shard.name, key):
+                self.reused += 1
                 continue
-        except (OSError, shutil.Error):
-            shutil.rmtree(target, ignore_errors=True)  # removed under us: index it instead
-        pending.append((shard, target, key))
-    running: list = []
-    failures = []
-    while pending or running:
-        while pending and len(running) < max(1, jobs):
-            shard, target, key = pending.pop(0)
-            args = command + ["--site", str(src_root / shard.name), "--output-path", str(target), "--silent"]
+            target = output.root / OUTPUT_SUBDIR / shard.name
+            cached = cache_dir / key if cache_dir else None
+            try:
+                if cached is not None and cached.is_dir():
+                    _link_tree(cached, target)
+                    os.utime(cached)  # in use: keep it
+                    self.reused += 1
+                    continue
+            except (OSError, shutil.Error):
+                shutil.rmtree(target, ignore_errors=True)  # removed under us: index it instead
+            self.pending.append((shard, target, key))
+        self._launch()
+
+    def _launch(self) -> None:
+        while self.pending and len(self.running) < self.jobs:
+            shard, target, key = self.pending.pop(0)
+            args = self.command + ["--site", str(self.src_root / shard.name), "--output-path", str(target), "--silent"]
             try:
                 process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             except OSError as exc:
-                raise SearchError(f"无法运行 Pagefind（{command[0]}）：{exc}") from None
-            running.append((process, shard, target, key))
-        process, shard, target, key = running.pop(0)
-        output, _ = process.communicate()
-        if process.returncode != 0:
-            failures.append(f"{shard.name}: {output.strip()[:1000]}")
-        elif cache_dir is not None:
-            _store(cache_dir, key, target)
-    if failures:
-        raise SearchError("Pagefind 建立索引失败：" + "; ".join(failures))
-    if cache_dir is not None and cache_dir.is_dir():
-        _prune(cache_dir)
-    return len(shards) - reused, reused
+                self.cancel()
+                raise SearchError(f"无法运行 Pagefind（{self.command[0]}）：{exc}") from None
+            self.running.append((process, shard, target, key))
+
+    def finish(self) -> tuple[int, int]:
+        """Wait for every shard. Returns (indexed, reused); raises SearchError."""
+        failures = []
+        while self.running:
+            process, shard, target, key = self.running.pop(0)
+            output, _ = process.communicate()
+            self.indexed += 1
+            if process.returncode != 0:
+                failures.append(f"{shard.name}: {output.strip()[:1000]}")
+            elif self.cache_dir is not None:
+                _store(self.cache_dir, key, target)
+            self._launch()
+        if failures:
+            raise SearchError("Pagefind 建立索引失败：" + "; ".join(failures))
+        if self.cache_dir is not None and self.cache_dir.is_dir():
+            _prune(self.cache_dir)
+        return self.indexed, self.reused
+
+    def cancel(self) -> None:
+        """The build failed elsewhere: stop the indexers."""
+        self.pending.clear()
+        for process, *_ in self.running:
+            process.kill()
+            process.wait()
+        self.running.clear()

@@ -7,6 +7,7 @@ and returns a `Site` with all problems collected; nothing is written here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import pickle
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -333,8 +334,11 @@ def load_entry(path: Path, section: Section, site: Site, problems: Problems, cac
         entry = None if failed else _entry(model, ctype, section, rel, path, site, doc)
         if cache is None:
             return entry
-        memo = FileMemo(file_stamp, ctype.name, None if entry is None else pickle.dumps(model, pickle.HIGHEST_PROTOCOL),
-                        "" if entry is None else register.record_json(entry), problems.items[first:])  # fmt: skip
+        blob = None if entry is None else pickle.dumps(model, pickle.HIGHEST_PROTOCOL)
+        memo = FileMemo(
+            file_stamp, ctype.name, blob, record="" if entry is None else register.record_json(entry),
+            fingerprint=hashlib.blake2b(blob or b"", digest_size=16).digest(), load_problems=problems.items[first:],
+        )  # fmt: skip
     cache.put(rel, memo)
     if entry is not None:
         entry.memo = memo

@@ -15,6 +15,7 @@ clock tick keeps the stamp: git's "racy" case), or when gongkai, Python, pydanti
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import pickle
@@ -44,9 +45,9 @@ def stamp(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _salt(site_dir: Path) -> str:
+def content_salt(site_dir: Path) -> str:
     """Everything besides the file itself that decides what reading it produces."""
-    digest = hashlib.sha256(f"{__version__}|{sys.version}|{pydantic.VERSION}".encode())
+    digest = hashlib.sha256(f"{__version__}|{sys.version}|{pydantic.VERSION}|{dt.date.today().year}".encode())
     for source in sorted(_PACKAGE.rglob("*.py")):
         st = source.stat()
         digest.update(f"{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
@@ -63,6 +64,7 @@ class FileMemo:
     type: str  # the content type it was validated as
     model: bytes | None  # the pickled model as written; None when the file has errors
     record: str = ""  # canonical register record
+    fingerprint: bytes = b""  # digest of the model: changes exactly when what was read does
     load_problems: list[Problem] = field(default_factory=list)
     check_problems: list[Problem] | None = None  # single-file checks; None until they ran
 
@@ -72,7 +74,7 @@ class ContentCache:
         self.path = site_dir / CACHE_DIR / FILE
         self.enabled = enabled
         self.started = time.time_ns()
-        self.salt = _salt(site_dir) if enabled else ""
+        self.salt = content_salt(site_dir) if enabled else ""
         self.old: dict[str, FileMemo] = self._read() if enabled else {}
         self.new: dict[str, FileMemo] = {}
         self.hits = 0

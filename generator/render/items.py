@@ -17,6 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from generator import register
+from generator.output import digest
 from generator.render import markdown
 from generator.render.head import HeadInfo, build_head
 from generator.render.pages import base_of, section_feeds, site_feeds
@@ -91,25 +92,32 @@ def render_page(job: ItemJob, entry: Entry) -> tuple[str, str]:
     return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry) + "\n    " + seal_tags, sealed), sealed
 
 
-def _write_slice(bounds: tuple[int, int]) -> int:
+def _write_slice(bounds: tuple[int, int]) -> tuple[list, list]:
+    """Write the pages (and search source pages) of a slice of the entries; returns the
+    digests of what was written, for the build's state."""
     job = _JOB
     assert job is not None
     lang = job.site.config.site.language
+    files, sources = [], []
     for entry in job.entries[bounds[0] : bounds[1]]:
         page, fragment = render_page(job, entry)
-        path = job.out_dir / entry.url / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
+        files.append(_put(job.out_dir, f"{entry.url}index.html", page))
         shard = job.shard_of.get(entry.url) if job.shard_of else None
         if shard is not None:
-            source = job.search_root / shard / entry.url / "index.html"
-            source.parent.mkdir(parents=True, exist_ok=True)
-            source.write_text(source_page(lang, escape(entry.model.title), fragment), encoding="utf-8")
-    return bounds[1] - bounds[0]
+            sources.append(_put(job.search_root, f"{shard}/{entry.url}index.html", source_page(lang, escape(entry.model.title), fragment)))
+    return files, sources
 
 
-def write_items(job: ItemJob, jobs: int | None = None) -> int:
-    """Write every entry's page. Returns the number of pages written."""
+def _put(root: Path, rel: str, text: str) -> tuple[str, bytes]:
+    data = text.encode("utf-8")
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return rel, digest(data)
+
+
+def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list]:
+    """Write every entry's page. Returns the digests of the pages and source pages."""
     global _JOB
     _JOB = job
     total = len(job.entries)
@@ -119,7 +127,11 @@ def write_items(job: ItemJob, jobs: int | None = None) -> int:
             return _write_slice((0, total))
         size = -(-total // (jobs * 4))
         slices = [(start, min(start + size, total)) for start in range(0, total, size)]
+        files, sources = [], []
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            return sum(pool.map(_write_slice, slices))
+            for written, indexed in pool.map(_write_slice, slices):
+                files += written
+                sources += indexed
+        return files, sources
     finally:
         _JOB = None

@@ -1,0 +1,172 @@
+"""A build into the folder of the last build writes only what changed, and the result is
+byte for byte what a fresh full build writes (generator/output.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.load import cache as cache_module
+from generator.output import MARKER
+from generator.problems import Problems
+from generator.site import load_site
+from helpers import VALID_ITEMS, item_path, num, with_index
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def trusted(monkeypatch):
+    """Trust files written a moment ago (the racy-file guard would re-read them)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", -10**12)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(site_dir: Path, out: Path, fresh: bool = False, index: bool = True):
+    problems = Problems()
+    site = load_site(site_dir, problems, cache=not fresh)
+    assert not problems.has_errors(), problems.sorted()
+    return build(site, out, jobs=1, index=index, fresh=fresh)
+
+
+def same_as_fresh(site_dir: Path, out: Path, tmp_path: Path, index: bool = True) -> None:
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    run(site_dir, fresh, fresh=True, index=index)
+    updated, expected = tree(out), tree(fresh)
+    assert sorted(updated) == sorted(expected)
+    different = [rel for rel in expected if updated[rel] != expected[rel]]
+    assert different == []
+
+
+def small_site(make_site):
+    files = {item_path(t, f"{t}-a"): with_index(text, num(2024, i + 1)) for i, (t, text) in enumerate(sorted(VALID_ITEMS.items()))}
+    files["content/notices/b.md"] = with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n正文。\n", num(2023, 1))
+    files["content/notices/d.md"] = with_index("---\ntitle: 第三条通知\npublished: 2023-04-01\n---\n正文。\n", num(2023, 2))
+    return make_site(files)
+
+
+def test_nothing_changed_renders_nothing_and_writes_nothing(make_site, tmp_path):
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    first = run(site.path, out)
+    assert not first.update and first.rendered == 9
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != MARKER}
+    second = run(site.path, out)
+    assert second.update and second.rendered == 0 and second.search[0] == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != MARKER} == mtimes
+    same_as_fresh(site.path, out, tmp_path)
+
+
+def test_an_edited_body_rerenders_one_page_and_its_search_shard(make_site, tmp_path, monkeypatch):
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out)
+    page = out / "notices/b/index.html"
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("index.html") if p != page}
+    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n正文已经更新，增加防汛内容。\n", num(2023, 1)))
+    result = run(site.path, out)
+    assert result.update and result.rendered == 1
+    assert "防汛" in page.read_text(encoding="utf-8")
+    assert result.search == (1, 0)  # its shard again (one shard for both years at this size)
+    unchanged = [p for p, t in before.items() if p.stat().st_mtime_ns != t and "/i/" not in str(p)]
+    assert unchanged == []  # no other page was rewritten
+    same_as_fresh(site.path, out, tmp_path)
+
+
+def test_added_retitled_and_deleted_items(make_site, tmp_path):
+    site = small_site(make_site)
+    guide, fee = item_path("procedure", "procedure-a"), item_path("fee", "fee-a")
+    fee_no = next(line.split(": ", 1)[1] for line in site.read(fee).decode().splitlines() if line.startswith("index_no:"))
+    site.write(guide, site.read(guide).decode().replace("fee: 不收费", f"fee: {fee_no}"))
+    out = tmp_path / "out"
+    run(site.path, out)
+    assert "不动产登记收费" in (out / "guides/procedure-a/index.html").read_text(encoding="utf-8")
+    site.write("content/notices/c.md", with_index("---\ntitle: 新增通知\npublished: 2024-06-01\n---\n新内容。\n", num(2024, 20)))
+    (site.path / "content/notices/b.md").unlink()
+    site.write(fee, (site.path / fee).read_text(encoding="utf-8").replace("不动产登记收费", "不动产登记费收费标准"))
+    site.register()
+    result = run(site.path, out)
+    assert result.update and result.rendered == 3  # the new notice, the fee and the guide that links it
+    assert not (out / "notices/b").exists()
+    assert "不动产登记费收费标准" in (out / "guides/procedure-a/index.html").read_text(encoding="utf-8")
+    assert "新增通知" in (out / "notices/index.html").read_text(encoding="utf-8")
+    same_as_fresh(site.path, out, tmp_path)
+
+
+def test_changed_configuration_builds_everything(make_site, tmp_path):
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    site.write("site_config.yml", site.read("site_config.yml").replace("青山县", "青山市", 1) if b"\xe9\x9d\x92\xe5\xb1\xb1\xe5\x8e\xbf" in site.read("site_config.yml") else site.read("site_config.yml") + b"\n# changed\n")
+    result = run(site.path, out, index=False)
+    assert not result.update
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+def test_a_hand_edited_output_is_rebuilt_in_full(make_site, tmp_path):
+    """The marker names the digest of everything we wrote; another build's output (or a
+    marker changed by hand) means a full build."""
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    (out / MARKER).write_text("gongkai\n", encoding="utf-8")
+    assert not run(site.path, out, index=False).update
+
+
+def test_stray_files_go_and_deleted_files_come_back(make_site, tmp_path):
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    (out / "stray.html").write_text("不是本站生成的", encoding="utf-8")
+    (out / "notices/b/index.html").unlink()
+    (out / "feeds/all.rss.xml").unlink()
+    result = run(site.path, out, index=False)
+    assert result.update and result.rendered == 1
+    assert not (out / "stray.html").exists()
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+def test_a_failed_update_leaves_the_site_and_the_next_build_is_full(make_site, tmp_path, monkeypatch):
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    before = tree(out)
+    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n改。\n", num(2023, 1)))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("generator.build.export.sitemap", boom)
+    with pytest.raises(RuntimeError):
+        run(site.path, out, index=False)
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".out.staged-*"))
+    monkeypatch.undo()
+    monkeypatch.setattr(cache_module, "RACY_NS", -10**12)
+    assert not run(site.path, out, index=False).update
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+def test_demo_site_edit_with_revision_equals_fresh_build(tmp_path):
+    """The demo (every type, attachments, fee links, 公示, free pages): an edited policy
+    with a new revision updates in place to exactly the fresh build."""
+    site_dir = tmp_path / "demo"
+    site_dir.mkdir()
+    shutil.copy(REPO / "site_config.yml", site_dir)
+    shutil.copytree(REPO / "content", site_dir / "content")
+    out = tmp_path / "out"
+    run(site_dir, out, index=False)
+    path = next(p for p in sorted((site_dir / "content" / "notices").rglob("*.md")) if "revisions:" not in p.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8-sig")
+    head, body = text.split("\n---\n", 1)
+    path.write_text(head + "\nrevisions:\n  - date: 2026-11-20\n    note: 补充联系方式\n---\n" + body + "\n补充：咨询电话 0571-00000000。\n", encoding="utf-8")
+    result = run(site_dir, out, index=False)
+    assert result.update and result.rendered == 1
+    same_as_fresh(site_dir, out, tmp_path, index=False)
