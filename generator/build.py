@@ -34,6 +34,7 @@ from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
 from generator.render.mkdocs_site import THEME_DIR, PageSpec, render_site
+from generator.render.shell import Shell
 from generator.render.templates import load_strings, make_env, render_fragment
 from generator.site import Entry, Site, site_path, sort_key
 
@@ -161,10 +162,41 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         env = make_env(THEME_DIR, strings)
 
         shards = search.plan_shards(public)
+        shard_of = {url: shard.name for shard in shards for url in shard.urls} if index else {}
+
+        def item_pages(shells: dict[str, Shell]) -> int:
+            """Render the item pages whose inputs changed; returns how many."""
+            marks = {url: hashlib.sha256(shell.html.encode()).digest() for url, shell in shells.items()}
+            todo = []
+            for entry in entries:
+                shard = shard_of.get(entry.url)
+                key = item_key(entry, marks[entry.category.url], shard, today)
+                source = [f"{shard}/{entry.url}index.html"] if shard else []
+                if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
+                    todo.append(entry)
+            output.record(*write_items(ItemJob(site, todo, shells, env, strings, output.root, today, output.search_src, shard_of), jobs))
+            output.tidy_sources()
+            return len(todo)
+
+        def start_search() -> search.Indexing | None:
+            """Pagefind runs while the main process writes the rest."""
+            if not index:
+                return None
+            cache = site.site_dir / CACHE_DIR / "pagefind" if cache_search and not fresh else None
+            return search.Indexing(shards, output.search_src, output, cache, jobs or os.cpu_count() or 1)
+
+        # An update renders the changed item pages first, into last build's shells (they
+        # depend only on what the global key covers), so that Pagefind starts sooner.
+        early = {url: Shell(html, url) for url, html in output.previous.shells.items()} if output.update else {}
+        if early and all(e.category.url in early for e in entries):
+            with timer.stage("items"):
+                result.rendered = item_pages(early)
+                indexing = start_search()
         with timer.stage("data"):
             datasets = export.datasets(site, public)
         with timer.stage("render"):
             shells, rendered = _render_shell_pages(site, env, strings, listed, today, output, work, datasets, shards)
+            output.state.shells = {url: shell.html for url, shell in shells.items()}
         with timer.stage("lists"):
             for section in site.sections.values():
                 members = P.section_entries(section, listed)
@@ -172,24 +204,12 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
                 for page in P.category_pages(site, env, strings, section, members):
                     output.write(f"{page.url}index.html", shells[section.url].fill(page.url, escape(page.title), page.head, page.html))
                     result.pages += 1
-        with timer.stage("items"):
-            shard_of = {url: shard.name for shard in shards for url in shard.urls} if index else {}
-            shell_marks = {url: hashlib.sha256(shell.html.encode()).digest() for url, shell in shells.items()}
-            todo = []
-            for entry in entries:
-                shard = shard_of.get(entry.url)
-                key = item_key(entry, shell_marks[entry.category.url], shard, today)
-                source = [f"{shard}/{entry.url}index.html"] if shard else []
-                if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
-                    todo.append(entry)
-            job = ItemJob(site, todo, shells, env, strings, output.root, today, output.search_src, shard_of)
-            output.record(*write_items(job, jobs))
-            output.tidy_sources()
-            result.pages += len(entries)
-            result.rendered = len(todo)
-            if index:  # Pagefind runs while the main process writes links, feeds and data
-                cache = site.site_dir / CACHE_DIR / "pagefind" if cache_search and not fresh else None
-                indexing = search.Indexing(shards, output.search_src, output, cache, jobs or os.cpu_count() or 1)
+        result.pages += len(entries)
+        if output.state.shells != {url: shell.html for url, shell in early.items()} or indexing is None and index:
+            with timer.stage("items"):  # a full build, or shells that changed after all
+                result.rendered += item_pages(shells)
+                if indexing is None:
+                    indexing = start_search()
         with timer.stage("links"):
             result.pages += _permalinks(site, entries, output)
             _copy_attachments(entries, output)

@@ -50,6 +50,7 @@ class State:
     items: dict[str, str] = field(default_factory=dict)  # item URL → key of its inputs
     sources: dict[str, bytes] = field(default_factory=dict)  # search source page → digest
     shards: dict[str, str] = field(default_factory=dict)  # search shard → fingerprint
+    shells: dict[str, str] = field(default_factory=dict)  # category URL → its page shell
 
     @property
     def marker(self) -> str:
@@ -165,6 +166,7 @@ class Output:
         """Digests of files a worker process wrote itself."""
         self.state.files.update(files)
         self.state.sources.update(sources)
+        self.staged.update(rel for rel, _ in files)
 
     def unchanged_item(self, url: str, key: str, files: list[str], sources: list[str]) -> bool:
         """True, and the item's files are carried over, when its inputs are the same as
@@ -178,6 +180,10 @@ class Output:
             self.state.sources.update((rel, old.sources[rel]) for rel in sources)
         except KeyError:
             return False
+        for rel in files:  # rendered earlier in this build after all (see build.item_pages)
+            if rel in self.staged:
+                (self.root / rel).unlink(missing_ok=True)
+                self.staged.discard(rel)
         return True
 
     def unchanged_shard(self, name: str, fingerprint: str) -> bool:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import pickle
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -357,6 +360,48 @@ def _entry(model: Item, ctype: ContentType, section: Section, rel: str, path: Pa
     return Entry(model, ctype, section, rel, entry_url(rel, section), doc, publisher, source=path)
 
 
+PARALLEL_READ_FROM = 1000  # files to read; below this, forking costs more than it saves
+_READ_JOB: tuple | None = None  # (site, files) for the forked readers
+
+
+def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache) -> None:
+    """Read the files the cache does not hold in worker processes (all CPUs): each worker
+    reads, validates and runs the single-file checks, and returns the memos, which the
+    main process then takes as if they came from the cache."""
+    global _READ_JOB
+    jobs = os.cpu_count() or 1
+    todo = []
+    for path, section in found:
+        file_stamp = stamp(path)
+        if file_stamp is not None and not memos.cached(_rel(path, site.site_dir), file_stamp, section.type):
+            todo.append((path, section))
+    if jobs < 2 or len(todo) < PARALLEL_READ_FROM:
+        return
+    size = -(-len(todo) // (jobs * 4))
+    _READ_JOB = (site, todo)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            for memos_read in pool.map(_read_slice, [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]):
+                memos.prefetched.update(memos_read)
+    finally:
+        _READ_JOB = None
+
+
+def _read_slice(bounds: tuple[int, int]) -> dict:
+    from generator.checks import file_checks, make_pattern
+    from generator.checks.context import Context
+
+    site, todo = _READ_JOB
+    problems = Problems()
+    ctx = Context(site, problems, make_pattern(site, Problems()))
+    local = ContentCache(site.site_dir, read=False)
+    for path, section in todo[bounds[0] : bounds[1]]:
+        entry = load_entry(path, section, site, problems, local)
+        if entry is not None:
+            file_checks(entry, ctx)
+    return local.new
+
+
 def load_site(site_dir: Path, problems: Problems, cache: bool = True) -> Site | None:
     """Phase one: read and check everything. None when the configuration is unusable.
     With `cache`, files unchanged since the last run are not read again (load/cache.py)."""
@@ -367,12 +412,14 @@ def load_site(site_dir: Path, problems: Problems, cache: bool = True) -> Site | 
         return None
     sections, roots = build_sections(config)
     site = Site(config, sections, roots)
-    memos = ContentCache(site_dir) if cache else None
-    for path, section in discover(site, problems):
+    memos = ContentCache(site_dir, read=cache)
+    found = discover(site, problems)
+    prefetch(site, found, memos)
+    for path, section in found:
         entry = load_entry(path, section, site, problems, memos)
         if entry is not None:
             site.entries.append(entry)
     run_checks(site, problems)
-    if memos is not None:
+    if cache:
         memos.save()
     return site

@@ -23,7 +23,7 @@ def make_pattern(site: "Site", problems: Problems) -> IndexPattern | None:
         return None
 
 
-def _file_checks(entry, ctx: Context) -> None:
+def file_checks(entry, ctx: Context) -> None:
     """Checks that read nothing but the entry's own file: their problems are kept with it
     in the content cache and replayed while the file is unchanged."""
     memo = entry.memo
@@ -47,7 +47,7 @@ def run_checks(site: "Site", problems: Problems) -> Context:
             ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
         if entry.ctype.check:
             entry.ctype.check(entry, ctx)
-        _file_checks(entry, ctx)
+        file_checks(entry, ctx)
     register.check_site(site, ctx)
     privacy.check_pages(site, problems)
     return ctx

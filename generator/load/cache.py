@@ -70,13 +70,14 @@ class FileMemo:
 
 
 class ContentCache:
-    def __init__(self, site_dir: Path, enabled: bool = True):
+    def __init__(self, site_dir: Path, enabled: bool = True, read: bool = True):
         self.path = site_dir / CACHE_DIR / FILE
         self.enabled = enabled
         self.started = time.time_ns()
-        self.salt = content_salt(site_dir) if enabled else ""
-        self.old: dict[str, FileMemo] = self._read() if enabled else {}
+        self.salt = content_salt(site_dir) if enabled and read else ""
+        self.old: dict[str, FileMemo] = self._read() if enabled and read else {}
         self.new: dict[str, FileMemo] = {}
+        self.prefetched: dict[str, FileMemo] = {}  # read in this run by worker processes
         self.hits = 0
 
     def _read(self) -> dict[str, FileMemo]:
@@ -87,7 +88,14 @@ class ContentCache:
             return {}
         return memos if salt == self.salt and isinstance(memos, dict) else {}
 
+    def cached(self, rel: str, file_stamp: tuple, type_name: str) -> bool:
+        memo = self.old.get(rel)
+        return memo is not None and memo.stamp == file_stamp and memo.type == type_name
+
     def get(self, rel: str, file_stamp: tuple, type_name: str) -> FileMemo | None:
+        fresh = self.prefetched.pop(rel, None)
+        if fresh is not None and fresh.stamp == file_stamp:
+            return fresh
         memo = self.old.get(rel)
         if memo is None or memo.stamp != file_stamp or memo.type != type_name:
             return None

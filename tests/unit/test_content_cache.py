@@ -162,3 +162,21 @@ def test_cache_holds_models_as_written(make_site, trusted):
 
     assert register.record_json(second.entries[0]) == register.record_json(first.entries[0])
     assert second.entries[0].model.notice.end == first.entries[0].model.notice.end
+
+
+def test_reading_in_worker_processes_gives_what_one_process_gives(make_site, monkeypatch):
+    """Large sites read their files in forked workers (site.prefetch)."""
+    import generator.site as site_module
+    from helpers import VALID_ITEMS, item_path
+
+    files = {item_path(t, f"{t}-{i}"): text for i in range(3) for t, text in VALID_ITEMS.items()}
+    files["content/notices/phone.yml"] = PHONE_NOTICE
+    files["content/notices/bad.yml"] = "title: 缺日期\n"
+    site = make_site(files)
+    serial, serial_problems = load(site, cache=False)
+    monkeypatch.setattr(site_module, "PARALLEL_READ_FROM", 1)
+    monkeypatch.setattr(site_module.os, "cpu_count", lambda: 2)
+    parallel, parallel_problems = load(site, cache=False)
+    assert parallel_problems == serial_problems
+    assert {p.code for p in parallel_problems} >= {"privacy-mobile", "missing-field"}
+    assert [(e.rel, e.model) for e in parallel.entries] == [(e.rel, e.model) for e in serial.entries]

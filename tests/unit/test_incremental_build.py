@@ -133,6 +133,25 @@ def test_stray_files_go_and_deleted_files_come_back(make_site, tmp_path):
     same_as_fresh(site.path, out, tmp_path, index=False)
 
 
+def test_item_pages_rendered_early_into_stale_shells_are_rendered_again(make_site, tmp_path):
+    """An update renders changed items into the last build's shells before mkdocs runs;
+    should mkdocs's shells differ after all, every item of that category is redone."""
+    import pickle
+
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    state_file = next((site.path / ".gongkai-cache").glob("output-*/state.pickle"))
+    state = pickle.loads(state_file.read_bytes())
+    state.shells["notices/"] = state.shells["notices/"].replace("</footer>", "<p>旧外壳</p></footer>", 1)
+    state_file.write_bytes(pickle.dumps(state))
+    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n改过了。\n", num(2023, 1)))
+    result = run(site.path, out, index=False)
+    assert result.update and result.rendered == 3 + 1  # every notice early (its shell changed); b again
+    assert "旧外壳" not in (out / "notices/b/index.html").read_text(encoding="utf-8")
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
 def test_a_failed_update_leaves_the_site_and_the_next_build_is_full(make_site, tmp_path, monkeypatch):
     site = small_site(make_site)
     out = tmp_path / "out"
