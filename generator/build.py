@@ -22,6 +22,7 @@ import os
 import tempfile
 import time
 from contextlib import contextmanager
+from importlib import metadata
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -33,8 +34,8 @@ from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, MARKER, Output, 
 from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
-from generator.render.mkdocs_site import THEME_DIR, PageSpec, render_site
-from generator.render.shell import Shell
+from generator.render import THEME_DIR
+from generator.render.shell import CONTENT, Shell
 from generator.render.templates import load_strings, make_env, render_fragment
 from generator.site import Entry, Site, site_path, sort_key
 
@@ -89,7 +90,9 @@ def check_output(out_dir: Path, site: Site) -> None:
         raise OutputError(f"{out_dir} 不是空文件夹，也不是以前的 gongkai 输出；请指定新的或空的文件夹")
 
 
-def _nav(site: Site, strings: dict) -> tuple[list, list[PageSpec]]:
+def _nav(site: Site, strings: dict) -> tuple[list, list]:
+    from generator.render.mkdocs_site import PageSpec
+
     nav_t = strings.get("nav", {})
 
     def section_nav(section):
@@ -113,7 +116,8 @@ def global_key(site: Site, drafts: bool, index: bool) -> str:
     """Everything that shapes every page: gongkai and site_config.yml (the content cache's
     salt), the theme, the free pages (they are in the navigation), the build options and
     the Pagefind binary. When it changes, the next build is a full one."""
-    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|drafts={drafts}|index={index}|{search.pagefind_command()}".encode())
+    renderer = "|".join(_version(name) for name in ("mkdocs", "mkdocs-material", "Jinja2", "feedgen"))
+    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|{renderer}|drafts={drafts}|index={index}|{search.pagefind_command()}".encode())
     for path in sorted(THEME_DIR.rglob("*")):
         if path.is_file():
             st = path.stat()
@@ -121,6 +125,13 @@ def global_key(site: Site, drafts: bool, index: bool) -> str:
     for page in site.pages:
         digest.update(f"{page.rel}\0{page.source}\0".encode())
     return digest.hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "-"
 
 
 def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
@@ -137,6 +148,22 @@ def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> s
         parts += [fee.url, fee.memo.fingerprint if fee.memo else None]
     parts += [(ref, stamp(path)) for ref, path in sorted(entry.files.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def group_key(*parts, whole: bool = False) -> str:
+    """The key of what is made from these parts. A list of entries stands for what was
+    read from their files: without the bodies (lists, catalogue, data), or `whole`."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, list):
+            for entry in part:
+                if entry.memo is None:  # not read through the content cache: never equal
+                    return f"uncached-{time.monotonic_ns()}"
+                digest.update(entry.url.encode() + b"\0" + (entry.memo.fingerprint if whole else entry.memo.head))
+        else:
+            digest.update(repr(part).encode())
+        digest.update(b"\1")
+    return digest.hexdigest()
 
 
 def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True, fresh: bool = False) -> BuildResult:
@@ -178,12 +205,13 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
             output.tidy_sources()
             return len(todo)
 
-        def start_search() -> search.Indexing | None:
-            """Pagefind runs while the main process writes the rest."""
+        def start_search(allow_delta: bool) -> search.Indexing | None:
+            """Pagefind runs while the main process writes the rest. A delta index is only
+            possible before the search page is rendered (it names the delta)."""
             if not index:
                 return None
             cache = site.site_dir / CACHE_DIR / "pagefind" if cache_search and not fresh else None
-            return search.Indexing(shards, output.search_src, output, cache, jobs or os.cpu_count() or 1)
+            return search.Indexing(shards, output.search_src, output, cache, jobs or os.cpu_count() or 1, work, allow_delta)
 
         # An update renders the changed item pages first, into last build's shells (they
         # depend only on what the global key covers), so that Pagefind starts sooner.
@@ -191,31 +219,47 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         if early and all(e.category.url in early for e in entries):
             with timer.stage("items"):
                 result.rendered = item_pages(early)
-                indexing = start_search()
-        with timer.stage("data"):
-            datasets = export.datasets(site, public)
+                indexing = start_search(allow_delta=True)
+        with timer.stage("data"):  # the open data: again when what it holds changed
+            data_key = group_key(public)  # every dataset is made of fields other than the bodies
+            if output.unchanged_group("data", data_key):
+                datasets = None
+            else:
+                datasets = export.datasets(site, public)
+                for dataset in datasets:
+                    output.write(dataset.path, dataset.data, group="data")
+                    if dataset.schema_path:
+                        output.write(dataset.schema_path, dataset.schema, group="data")
         with timer.stage("render"):
-            shells, rendered = _render_shell_pages(site, env, strings, listed, today, output, work, datasets, shards)
+            data_page = output.reuse("page:data", data_key, lambda: render_fragment(env, "pages/data.html", {
+                "datasets": datasets if datasets is not None else export.datasets(site, public), "sitemap": "sitemap.xml", "base": "../",
+            }))  # fmt: skip
+            shells, script_hashes = _render_shell_pages(site, env, strings, listed, today, output, work, data_page, shards, indexing)
             output.state.shells = {url: shell.html for url, shell in shells.items()}
         with timer.stage("lists"):
             for section in site.sections.values():
                 members = P.section_entries(section, listed)
                 result.per_category[section.key] = len(members)
+                result.pages += P.page_count(members)
+                if output.unchanged_group(f"list:{section.key}", group_key(shells[section.url].html, members)):
+                    continue
                 for page in P.category_pages(site, env, strings, section, members):
-                    output.write(f"{page.url}index.html", shells[section.url].fill(page.url, escape(page.title), page.head, page.html))
-                    result.pages += 1
+                    output.write(f"{page.url}index.html", shells[section.url].fill(page.url, escape(page.title), page.head, page.html), group=f"list:{section.key}")
         result.pages += len(entries)
         if output.state.shells != {url: shell.html for url, shell in early.items()} or indexing is None and index:
             with timer.stage("items"):  # a full build, or shells that changed after all
                 result.rendered += item_pages(shells)
                 if indexing is None:
-                    indexing = start_search()
+                    indexing = start_search(allow_delta=False)
         with timer.stage("links"):
-            result.pages += _permalinks(site, entries, output)
+            numbered = [(e.model.index_no, e.url, e.model.title) for e in entries if e.model.index_no]
+            result.pages += len(numbered)
+            if not output.unchanged_group("permalinks", group_key(site.config.site.url, tuple(numbered))):
+                _permalinks(site, numbered, output)
             _copy_attachments(entries, output)
         with timer.stage("publish"):
-            _publish(site, public, datasets, output)
-            csp.write_policy(output.write, rendered)
+            _publish(site, public, output)
+            csp.write_policy(output.write, script_hashes)
         if indexing is not None:
             with timer.stage("search"):
                 result.search = indexing.finish()
@@ -231,23 +275,59 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
     return result
 
 
-def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], today: dt.date, output: Output, work: Path, datasets: list, shards: list) -> tuple[dict, list[str]]:
-    """mkdocs renders the pages it knows (into the work folder); they join the output.
-    Returns the category shells and the text of every page (for the CSP hashes)."""
+def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], today: dt.date, output: Output, work: Path, data_page: str, shards: list, indexing) -> tuple[dict, list[str]]:
+    """The pages of the site renderer: the shells of the categories, the free pages and
+    the pages whose content changes with every build (home, catalogue, data, search,
+    subscribe), which mkdocs renders with a content marker that is filled here.
+
+    What mkdocs renders depends only on what the global key covers, so an update takes
+    it from the last build (state.mkdocs) and mkdocs does not run at all. Returns the
+    category shells and the CSP hashes of the inline scripts of every page."""
+    page_t = strings.get("nav", {})
+    listed_key = group_key(listed)
+    contents = {
+        "index.html": output.reuse("page:home", group_key(listed, today), lambda: P.home_html(site, env, strings, listed, today)),
+        "catalogue/index.html": output.reuse("page:catalogue", listed_key, lambda: P.catalogue_html(site, env, listed)),
+        "subscribe/index.html": P.subscribe_html(site, env, strings),
+        "data/index.html": data_page,
+        "search/index.html": render_fragment(env, "pages/search.html", {
+            "org": site.config.org_prefix, "bundles": [s.bundle for s in shards], "base": "../",
+            "delta": indexing.delta if indexing else None, "stale": indexing.stale if indexing else [],
+        }),
+    }  # fmt: skip
+    cached = output.previous.mkdocs if output.update else None
+    if cached:
+        for rel in cached["files"]:
+            output.keep(rel)
+    else:
+        cached = _run_mkdocs(site, strings, page_t, output, work, list(contents))
+    output.state.mkdocs = cached
+    hashes = set(cached["hashes"])
+    for rel, content in contents.items():
+        page = cached["pages"][rel].replace(CONTENT, content, 1)
+        output.write(rel, page)
+        hashes.update(csp.inline_script_hashes([page]))
+    return {url: Shell(html, url) for url, html in cached["shells"].items()}, sorted(hashes)
+
+
+def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: Path, content_pages: list[str]) -> dict:
+    from generator.render.mkdocs_site import PageSpec, render_site  # mkdocs loads only when it runs
+
     nav, free = _nav(site, strings)
     feeds = P.site_feeds(site, strings)
-    page_t = strings.get("nav", {})
 
-    def head(url: str, title: str, description: str = "") -> str:
-        return build_head(site, HeadInfo(url=url, description=description or site.config.site.description, column=title, feeds=feeds))
+    def head(url: str, title: str) -> str:
+        return build_head(site, HeadInfo(url=url, description=site.config.site.description, column=title, feeds=feeds))
 
-    specs = [
-        PageSpec("index.md", site.config.site.name, head("", site.config.site.name), P.home_html(site, env, strings, listed, today)),
-        PageSpec("catalogue/index.md", page_t.get("catalogue", "信息公开目录"), head("catalogue/", "信息公开目录"), P.catalogue_html(site, env, listed)),
-        PageSpec("subscribe/index.md", page_t.get("subscribe", "订阅"), head("subscribe/", "订阅"), P.subscribe_html(site, env, strings)),
-        PageSpec("data/index.md", page_t.get("data", "数据开放"), head("data/", "数据开放"), render_fragment(env, "pages/data.html", {"datasets": datasets, "sitemap": "sitemap.xml", "base": "../"})),
-        PageSpec("search/index.md", page_t.get("search", "站内搜索"), head("search/", "站内搜索"), render_fragment(env, "pages/search.html", {"org": site.config.org_prefix, "bundles": [s.bundle for s in shards], "base": "../"})),
-    ]
+    titles = {
+        "index.html": site.config.site.name,
+        "catalogue/index.html": page_t.get("catalogue", "信息公开目录"),
+        "subscribe/index.html": page_t.get("subscribe", "订阅"),
+        "data/index.html": page_t.get("data", "数据开放"),
+        "search/index.html": page_t.get("search", "站内搜索"),
+    }
+    columns = {"index.html": site.config.site.name, "catalogue/index.html": "信息公开目录", "subscribe/index.html": "订阅", "data/index.html": "数据开放", "search/index.html": "站内搜索"}
+    specs = [PageSpec(rel.removesuffix(".html") + ".md", titles[rel], head(rel.removesuffix("index.html"), columns[rel]), CONTENT) for rel in content_pages]
     specs += [PageSpec(f"{s.key}/index.md", s.title, shell=True) for s in site.sections.values()]
     specs += free
 
@@ -258,17 +338,26 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
     site_head = build_head(site, HeadInfo(url="", column=strings.get("not_found", {}).get("heading", "页面不存在"), feeds=feeds, noindex=True, canonical=False))
     rendered = work / "mkdocs-site"
     plugin = render_site(site, specs, nav, strings, work, rendered, free_head, site_head)
-    pages = [path.read_text(encoding="utf-8") for path in output.adopt(rendered) if path.suffix == ".html"]
-    return plugin.shells, pages
+    pages = {}
+    for rel in content_pages:
+        page = rendered / rel
+        pages[rel] = page.read_text(encoding="utf-8")
+        if pages[rel].count(CONTENT) != 1:
+            raise ValueError(f"the page {rel} lost its content marker: check theme/overrides/main.html")
+        page.unlink()
+    taken = output.adopt(rendered)
+    return {
+        "files": [path.relative_to(rendered).as_posix() for path in taken],
+        "pages": pages,
+        "shells": {url: shell.html for url, shell in plugin.shells.items()},
+        "hashes": csp.inline_script_hashes([path.read_text(encoding="utf-8") for path in taken if path.suffix == ".html"] + list(pages.values())),
+    }
 
 
-def _publish(site: Site, listed: list[Entry], datasets: list, output: Output) -> None:
-    """Feeds, open data, sitemap and robots.txt (mkdocs's own sitemap lists shells: replaced)."""
+def _publish(site: Site, listed: list[Entry], output: Output) -> None:
+    """Feeds, the register, sitemap and robots.txt (mkdocs's own sitemap lists shells:
+    replaced)."""
     feeds.write_feeds(site, listed, output.write)
-    for dataset in datasets:
-        output.write(dataset.path, dataset.data)
-        if dataset.schema_path:
-            output.write(dataset.schema_path, dataset.schema)
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
@@ -279,17 +368,12 @@ def _publish(site: Site, listed: list[Entry], datasets: list, output: Output) ->
     output.write("robots.txt", export.robots(site))
 
 
-def _permalinks(site: Site, entries: list[Entry], output: Output) -> int:
-    count = 0
-    for entry in entries:
-        number = entry.model.index_no
-        if not number:
-            continue
+def _permalinks(site: Site, numbered: list[tuple[str, str, str]], output: Output) -> None:
+    """/i/<index number>/ → the item's page, for every (index number, URL, title)."""
+    for number, page, title in numbered:
         url = P.permalink_url(number)
-        target = P.base_of(url) + entry.url
-        output.write(f"{url}index.html", P.redirect_html(target, site.config.site.url + entry.url, entry.model.title))
-        count += 1
-    return count
+        target = P.base_of(url) + page
+        output.write(f"{url}index.html", P.redirect_html(target, site.config.site.url + page, title), group="permalinks")
 
 
 def _copy_attachments(entries: list[Entry], output: Output) -> None:

@@ -52,10 +52,11 @@ HEADERS = {
 }
 
 
-def write_policy(write, pages: list[str]) -> str:
+def write_policy(write, hashes: list[str]) -> str:
     """`_headers` (Netlify, Cloudflare Pages) and `nginx-headers.conf`, through
-    `write(site-relative path, text)`. Returns the policy."""
-    csp = policy(inline_script_hashes(pages))
+    `write(site-relative path, text)`, allowing the inline scripts of these hashes
+    (`inline_script_hashes` of the renderer's pages). Returns the policy."""
+    csp = policy(hashes)
     headers = {"Content-Security-Policy": csp, **HEADERS}
     lines = ["/*"] + [f"  {name}: {value}" for name, value in headers.items()]
     write("_headers", "\n".join(lines) + "\n")

@@ -51,6 +51,10 @@ class State:
     sources: dict[str, bytes] = field(default_factory=dict)  # search source page → digest
     shards: dict[str, str] = field(default_factory=dict)  # search shard → fingerprint
     shells: dict[str, str] = field(default_factory=dict)  # category URL → its page shell
+    pages: dict[str, dict] = field(default_factory=dict)  # shard → {item URL: (source digest, result id)}
+    groups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # name → (key, its files)
+    mkdocs: dict = field(default_factory=dict)  # what the site renderer made (build._run_mkdocs)
+    values: dict[str, tuple[str, object]] = field(default_factory=dict)  # name → (key, value)
 
     @property
     def marker(self) -> str:
@@ -107,24 +111,30 @@ class Output:
     def _survey(self, state: State) -> list[str]:
         """Files in the output that the last build did not write (to delete), and files it
         wrote that are gone (forgotten, so this build writes them again)."""
-        found: set[str] = set()
-        for folder, dirs, names in os.walk(self.out_dir):
-            rel_folder = os.path.relpath(folder, self.out_dir)
-            if rel_folder == ".":
-                dirs[:] = [d for d in dirs if d != "pagefind"]
-                names = [n for n in names if n != MARKER]
-                prefix = ""
-            else:
-                prefix = rel_folder.replace(os.sep, "/") + "/"
-            found.update(prefix + name for name in names)
-        for rel in state.files.keys() - found:
+        found: list[str] = []
+
+        def walk(folder: str, prefix: str) -> None:
+            with os.scandir(folder) as listing:
+                for item in listing:
+                    if item.is_dir(follow_symlinks=False):
+                        if prefix or item.name != "pagefind":  # search shards are whole folders
+                            walk(item.path, f"{prefix}{item.name}/")
+                    elif prefix or item.name != MARKER:
+                        found.append(prefix + item.name)
+
+        walk(str(self.out_dir), "")
+        present = set(found)
+        for rel in state.files.keys() - present:
             del state.files[rel]
-        return sorted(found - state.files.keys())
+        return sorted(present - state.files.keys())
 
     # ------------------------------------------------------------------ writing
 
-    def write(self, rel: str, data: bytes | str) -> bytes:
-        """Write one file of the site (unless the live site holds these bytes already)."""
+    def write(self, rel: str, data: bytes | str, group: str | None = None) -> bytes:
+        """Write one file of the site (unless the live site holds these bytes already),
+        as a member of `group` (see `unchanged_group`)."""
+        if group is not None:
+            self.state.groups[group][1].append(rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
         mark = digest(data)
@@ -175,16 +185,46 @@ class Output:
         old = self.previous
         if old is None or old.items.get(url) != key:
             return False
-        try:
-            self.state.files.update((rel, old.files[rel]) for rel in files)
-            self.state.sources.update((rel, old.sources[rel]) for rel in sources)
-        except KeyError:
+        if any(rel not in old.files for rel in files) or any(rel not in old.sources for rel in sources):
             return False
-        for rel in files:  # rendered earlier in this build after all (see build.item_pages)
-            if rel in self.staged:
-                (self.root / rel).unlink(missing_ok=True)
-                self.staged.discard(rel)
+        for rel in files:
+            self._carry(rel)
+        self.state.sources.update((rel, old.sources[rel]) for rel in sources)
         return True
+
+    def keep(self, rel: str) -> None:
+        """A file of the live site that this build does not write again."""
+        if rel in self.previous.files:
+            self._carry(rel)
+
+    def _carry(self, rel: str) -> None:
+        """Keep the live file: its digest goes on, and a version staged earlier in this
+        build (by mkdocs, or an item rendered into an old shell) is dropped."""
+        self.state.files[rel] = self.previous.files[rel]
+        if rel in self.staged:
+            (self.root / rel).unlink(missing_ok=True)
+            self.staged.discard(rel)
+
+    def unchanged_group(self, name: str, key: str) -> bool:
+        """A group of files made from the same inputs (a category's list pages, the open
+        data): True, and its files carried over, when `key` is the same as last time;
+        else the caller writes them with `write(..., group=name)`."""
+        old = self.previous.groups.get(name) if self.previous is not None else None
+        if old is not None and old[0] == key and all(rel in self.previous.files for rel in old[1]):
+            for rel in old[1]:
+                self._carry(rel)
+            self.state.groups[name] = old
+            return True
+        self.state.groups[name] = (key, [])
+        return False
+
+    def reuse(self, name: str, key: str, make):
+        """A value made from inputs with this key (a page's content): the last build's
+        when the key is the same, else `make()`."""
+        old = self.previous.values.get(name) if self.previous is not None else None
+        value = old[1] if old is not None and old[0] == key else make()
+        self.state.values[name] = (key, value)
+        return value
 
     def unchanged_shard(self, name: str, fingerprint: str) -> bool:
         self.state.shards[name] = fingerprint

@@ -74,6 +74,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pydantic_core
+
 from generator.numbering import atomic_write
 
 if TYPE_CHECKING:
@@ -440,7 +442,7 @@ def public_register(site: "Site") -> bytes:
     urls = {e.model.index_no: e.url for e in site.entries if e.model.index_no and not e.is_draft}
     data = chain(public_versions(site), urls)
     data = {"format": data.pop("format"), "site": site.config.site.url, **data}
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return pydantic_core.to_json(data, indent=1) + b"\n"  # = json.dumps(ensure_ascii=False, indent=1), in Rust
 
 
 # ---------------------------------------------------------------- item pages

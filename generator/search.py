@@ -12,7 +12,9 @@ page holding a Chinese term (recall 1.000 in tests/browser/test_search_recall.py
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -145,59 +147,137 @@ def _prune(cache_dir: Path) -> None:
             pass
 
 
+DELTA = "delta"  # the small index of pages changed since their shard was indexed
+DELTA_LIMIT = 200  # changed pages the delta may hold; beyond, their shards are indexed again
+
+
+def fragment_ids(bundle: Path) -> dict[str, str]:
+    """Item URL → the id Pagefind gives its result (the fragment file's name), read from
+    the fragments of a built index."""
+    found = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        url = json.loads(text[text.index("{") :])["url"]
+        found[url.lstrip("/")] = path.stem
+    return found
+
+
 class Indexing:
-    """Pagefind over every shard whose sources changed, `jobs` processes at a time.
+    """Pagefind over the search source pages, `jobs` processes at a time.
 
-    `start` returns at once (the first processes run while the build writes feeds and
-    data); `finish` waits for all of them. Shards the live site already has are skipped,
-    shards in the cache are linked from it, the rest are indexed and stored in it."""
+    A full build indexes every shard (or links it from the cache). An update keeps the
+    live shards and indexes only the pages changed since (new, edited) into a small
+    delta index, listing the stale results of the live shards for the browser to hide;
+    when more than DELTA_LIMIT pages changed, the changed shards are indexed again.
+    `__init__` starts the processes and returns (they run while the build writes the
+    rest); `finish` waits for them."""
 
-    def __init__(self, shards: list[Shard], src_root: Path, output, cache_dir: Path | None, jobs: int = 2):
+    def __init__(self, shards: list[Shard], src_root: Path, output, cache_dir: Path | None, jobs: int = 2, work: Path | None = None, allow_delta: bool = False):
         self.command = pagefind_command()
-        self.src_root, self.cache_dir, self.jobs = src_root, cache_dir, max(1, jobs)
-        self.pending: list[tuple[Shard, Path, str]] = []
+        self.output, self.src_root, self.cache_dir, self.jobs = output, src_root, cache_dir, max(1, jobs)
+        self.pending: list[tuple[str, Path, Path, str]] = []  # (name, sources, target, key)
         self.running: list = []
         self.reused = self.indexed = 0
-        for shard in shards:
-            key = fingerprint(shard, output.state.sources, self.command)
-            if output.unchanged_shard(shard.name, key):
-                self.reused += 1
-                continue
-            target = output.root / OUTPUT_SUBDIR / shard.name
-            cached = cache_dir / key if cache_dir else None
-            try:
-                if cached is not None and cached.is_dir():
-                    _link_tree(cached, target)
-                    os.utime(cached)  # in use: keep it
-                    self.reused += 1
-                    continue
-            except (OSError, shutil.Error):
-                shutil.rmtree(target, ignore_errors=True)  # removed under us: index it instead
-            self.pending.append((shard, target, key))
+        self.delta: str | None = None  # the delta bundle, site-relative
+        self.stale: list[str] = []
+        self.urls = {shard.name: shard.urls for shard in shards}
+        sources = output.state.sources
+        if not (allow_delta and work is not None and self._plan_delta(shards, work)):
+            for shard in shards:
+                self._shard(shard, fingerprint(shard, sources, self.command))
         self._launch()
+
+    def _shard(self, shard: Shard, key: str) -> None:
+        old = self.output.previous
+        state = self.output.state
+        if self.output.unchanged_shard(shard.name, key):
+            state.pages[shard.name] = old.pages.get(shard.name, {})
+            self.reused += 1
+            return
+        target = self.output.root / OUTPUT_SUBDIR / shard.name
+        cached = self.cache_dir / key if self.cache_dir else None
+        try:
+            if cached is not None and cached.is_dir():
+                _link_tree(cached, target)
+                os.utime(cached)  # in use: keep it
+                self._pages(shard.name, target, shard.urls)
+                self.reused += 1
+                return
+        except (OSError, shutil.Error, ValueError):
+            shutil.rmtree(target, ignore_errors=True)  # removed under us: index it instead
+        self.pending.append((shard.name, self.src_root / shard.name, target, key))
+
+    def _pages(self, name: str, bundle: Path, urls) -> None:
+        """Remember what a built shard holds: each page's source digest and result id."""
+        ids = fragment_ids(bundle)
+        sources = self.output.state.sources
+        self.output.state.pages[name] = {url: (sources[f"{name}/{url}index.html"], ids[url]) for url in urls if url in ids}
+
+    def _plan_delta(self, shards: list[Shard], work: Path) -> bool:
+        old = self.output.previous
+        if old is None or sorted(old.pages) != sorted(s.name for s in shards) or any(s.name not in old.shards for s in shards):
+            return False
+        sources = self.output.state.sources
+        changed, stale = [], []
+        for shard in shards:
+            base = old.pages[shard.name]
+            for url in shard.urls:
+                digest = sources[f"{shard.name}/{url}index.html"]
+                held = base.get(url)
+                if held is None or held[0] != digest:
+                    changed.append((shard.name, url))
+                    if held is not None:
+                        stale.append(held[1])
+            stale += [base[url][1] for url in base.keys() - set(shard.urls)]
+        if len(changed) + len(stale) > DELTA_LIMIT * 2 or len(changed) > DELTA_LIMIT:
+            return False
+        for shard in shards:  # the live shards stay as they are
+            self.output.unchanged_shard(shard.name, old.shards[shard.name])
+            self.output.state.pages[shard.name] = old.pages[shard.name]
+        self.reused = len(shards)
+        self.stale = sorted(stale)
+        if not changed:
+            return True
+        self.delta = f"{OUTPUT_SUBDIR}/{DELTA}/"
+        digest = hashlib.sha256("\0".join(self.command).encode())
+        folder = work / "search-delta"
+        for name, url in sorted(changed, key=lambda c: c[1]):
+            rel = f"{name}/{url}index.html"
+            digest.update(rel.encode() + b"\0" + sources[rel])
+            target = folder / url / "index.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.src_root / rel, target)
+        key = digest.hexdigest()[:32]
+        if self.output.unchanged_shard(DELTA, key):
+            self.reused += 1
+        else:
+            self.pending.append((DELTA, folder, self.output.root / OUTPUT_SUBDIR / DELTA, ""))
+        return True
 
     def _launch(self) -> None:
         while self.pending and len(self.running) < self.jobs:
-            shard, target, key = self.pending.pop(0)
-            args = self.command + ["--site", str(self.src_root / shard.name), "--output-path", str(target), "--silent"]
+            name, sources, target, key = self.pending.pop(0)
+            args = self.command + ["--site", str(sources), "--output-path", str(target), "--silent"]
             try:
                 process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             except OSError as exc:
                 self.cancel()
                 raise SearchError(f"无法运行 Pagefind（{self.command[0]}）：{exc}") from None
-            self.running.append((process, shard, target, key))
+            self.running.append((process, name, target, key))
 
     def finish(self) -> tuple[int, int]:
         """Wait for every shard. Returns (indexed, reused); raises SearchError."""
         failures = []
         while self.running:
-            process, shard, target, key = self.running.pop(0)
+            process, name, target, key = self.running.pop(0)
             output, _ = process.communicate()
             self.indexed += 1
             if process.returncode != 0:
-                failures.append(f"{shard.name}: {output.strip()[:1000]}")
-            elif self.cache_dir is not None:
-                _store(self.cache_dir, key, target)
+                failures.append(f"{name}: {output.strip()[:1000]}")
+            elif name != DELTA:
+                self._pages(name, target, self.urls[name])
+                if self.cache_dir is not None:
+                    _store(self.cache_dir, key, target)
             self._launch()
         if failures:
             raise SearchError("Pagefind 建立索引失败：" + "; ".join(failures))

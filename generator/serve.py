@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.build import build
 from generator.config import CONFIG_FILE
 from generator.problems import Problems, format_text
-from generator.render.mkdocs_site import THEME_DIR
+from generator.render import THEME_DIR
 from generator.site import load_site
 
 

@@ -7,11 +7,14 @@ and returns a `Site` with all problems collected; nothing is written here.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import json
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -27,6 +30,7 @@ from generator.model.validate import validate
 from generator.problems import Problems
 
 CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
+CONTENT_EXTENSIONS = {suffix[1:] for suffix in CONTENT_SUFFIXES}
 SPECIAL_FOLDERS = {"pages", "attachments"}
 
 
@@ -267,19 +271,22 @@ def _hidden(path: Path, root: Path) -> bool:
 
 def _walk(folder: Path, section: Section, site: Site, found: list, problems: Problems) -> None:
     children = {c.key: c for c in section.children}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
+    with os.scandir(folder) as listing:  # DirEntry knows file from folder without a stat
+        items = sorted(listing, key=lambda item: item.name)
+    for item in items:
+        if item.name.startswith("."):
             continue
-        if path.is_dir():
-            if path.is_symlink() and path.resolve() in (folder.resolve(), *folder.resolve().parents):
-                problems.warning(path.relative_to(site.site_dir).as_posix(), None, "symlink-loop", "这个链接指向它所在的文件夹，已跳过", "删除这个链接")
+        path = folder / item.name
+        if item.is_dir():
+            if item.is_symlink() and path.resolve() in (folder.resolve(), *folder.resolve().parents):
+                problems.warning(_rel(path, site.site_dir), None, "symlink-loop", "这个链接指向它所在的文件夹，已跳过", "删除这个链接")
                 continue
-            _walk(path, children.get(path.name, section), site, found, problems)
-        elif path.suffix.lower() in CONTENT_SUFFIXES:
+            _walk(path, children.get(item.name, section), site, found, problems)
+        elif item.name.rsplit(".", 1)[-1].lower() in CONTENT_EXTENSIONS and "." in item.name:
             found.append((path, section))
         else:
             problems.warning(
-                path.relative_to(site.site_dir).as_posix(), None, "stray-file",
+                _rel(path, site.site_dir), None, "stray-file",
                 "栏目文件夹中的非内容文件会被忽略", "附件请放在 content/attachments/ 下，并在条目的 attachments 中引用",
             )  # fmt: skip
 
@@ -287,10 +294,9 @@ def _walk(folder: Path, section: Section, site: Site, found: list, problems: Pro
 def entry_url(rel: str, section: Section) -> str:
     """`content/notices/2024/fire.md` → `notices/2024/fire/`: the section, the folders
     below it, the file name without suffix."""
-    parts = rel.split("/")[1:]
-    parts[-1] = parts[-1].rsplit(".", 1)[0]
-    start = max(i for i, part in enumerate(parts[:-1]) if part == section.key) + 1
-    return "/".join([section.key, *parts[start:]]) + "/"
+    *folders, name = rel.split("/")[1:]
+    start = len(folders) - folders[::-1].index(section.key)  # below the last folder named like it
+    return "/".join([section.key, *folders[start:], name.rsplit(".", 1)[0]]) + "/"
 
 
 def read_document(path: Path, site_dir: Path, ctype: ContentType) -> tuple[RawDocument | None, list[tuple]]:
@@ -338,14 +344,26 @@ def load_entry(path: Path, section: Section, site: Site, problems: Problems, cac
         if cache is None:
             return entry
         blob = None if entry is None else pickle.dumps(model, pickle.HIGHEST_PROTOCOL)
-        memo = FileMemo(
-            file_stamp, ctype.name, blob, record="" if entry is None else register.record_json(entry),
-            fingerprint=hashlib.blake2b(blob or b"", digest_size=16).digest(), load_problems=problems.items[first:],
-        )  # fmt: skip
+        record = "" if entry is None else register.record_json(entry)  # canonical: pickles are not
+        memo = FileMemo(file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:])
+        if entry is not None:
+            memo.fingerprint, memo.head = fingerprints(ctype.name, record)
     cache.put(rel, memo)
     if entry is not None:
         entry.memo = memo
     return entry
+
+
+def fingerprints(type_name: str, record: str) -> tuple[bytes, bytes]:
+    """Digests of an entry as read (its canonical record: pickles differ between
+    processes), whole and without the body and notes (what lists and data show)."""
+    head = json.loads(record)
+    head.pop("body", None)
+    head.pop("notes", None)
+    return (
+        hashlib.blake2b(f"{type_name}\0{record}".encode(), digest_size=16).digest(),
+        hashlib.blake2b(f"{type_name}\0{register.canonical(head)}".encode(), digest_size=16).digest(),
+    )
 
 
 def _rel(path: Path, site_dir: Path) -> str:
@@ -402,9 +420,31 @@ def _read_slice(bounds: tuple[int, int]) -> dict:
     return local.new
 
 
+@contextmanager
+def _no_collection():
+    """Loading 10,000 items makes millions of objects, which Python's cycle collector
+    would scan again and again (a third of a warm load). It is off while loading; what
+    was loaded is then frozen out of later collections (unfrozen first: `serve` loads
+    again and again, and the last site must become collectable)."""
+    gc.unfreeze()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def load_site(site_dir: Path, problems: Problems, cache: bool = True) -> Site | None:
     """Phase one: read and check everything. None when the configuration is unusable.
     With `cache`, files unchanged since the last run are not read again (load/cache.py)."""
+    with _no_collection():
+        return _load_site(site_dir, problems, cache)
+
+
+def _load_site(site_dir: Path, problems: Problems, cache: bool) -> Site | None:
     from generator.checks import run_checks
 
     config = load_config(site_dir, problems)

@@ -20,6 +20,7 @@ class Context:
     problems: Problems
     pattern: IndexPattern | None
     index: dict[str, "Entry"] = field(default_factory=dict)
+    resolved: dict[str, tuple] = field(default_factory=dict)  # attachment reference → resolve_attachment()
 
     def error(self, entry: "Entry", loc: tuple, code: str, message: str, hint: str = "") -> None:
         self.problems.error(entry.rel, entry.doc.pos(loc), code, message, hint)
@@ -31,8 +32,12 @@ class Context:
         return self.pattern is not None and self.pattern.parse(text) is not None
 
     def check_file(self, entry: "Entry", loc: tuple, ref: str) -> Path | None:
-        """Resolve an attachment reference; it must stay inside content/attachments/."""
-        path, problem = resolve_attachment(self.site.content_dir, ref)
+        """Resolve an attachment reference; it must stay inside content/attachments/.
+        Items share attachments (forms, templates): each reference is resolved once."""
+        found = self.resolved.get(ref)
+        if found is None:
+            found = self.resolved[ref] = resolve_attachment(self.site.content_dir, ref)
+        path, problem = found
         if problem:
             code, message, hint = problem
             self.error(entry, loc, code, message, hint)

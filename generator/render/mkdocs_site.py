@@ -18,10 +18,9 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin
 
-from generator.render import markdown
+from generator.render import THEME_DIR, markdown
 from generator.render.shell import CONTENT, HEAD, TITLE, Shell
 
-THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
 
 
 @dataclass

@@ -50,9 +50,14 @@ def page_url(section: Section, number: int) -> str:
     return section.url if number == 1 else f"{section.url}page/{number}/"
 
 
+def page_count(entries: list) -> int:
+    """How many list pages a category of `entries` has."""
+    return max(1, ceil(len(entries) / PAGE_SIZE))
+
+
 def category_pages(site: Site, env, strings: dict, section: Section, entries: list[Entry]) -> list[Page]:
     """Every list page of one category: newest first, grouped by year, 50 a page."""
-    count = max(1, ceil(len(entries) / PAGE_SIZE))
+    count = page_count(entries)
     urls = [page_url(section, n) for n in range(1, count + 1)]
     years: dict[int, int] = {}
     for entry in entries:
