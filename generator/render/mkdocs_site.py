@@ -62,7 +62,8 @@ class GongkaiPlugin(BasePlugin):
             page.meta["title"] = TITLE
             page.meta["gk_head"] = HEAD
         else:
-            page.meta.setdefault("title", spec.title)
+            if not page.is_homepage:  # Material titles the home page with the site name alone
+                page.meta.setdefault("title", spec.title)
             page.meta["gk_head"] = spec.head
         page.meta["gk_generated"] = spec.html is not None
         return "" if spec.html is not None else source

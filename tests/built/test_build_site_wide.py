@@ -322,3 +322,12 @@ def test_the_scanners_catch_what_they_must():
     assert not js_remote('new URL("https://example.com" + x)', own)
     assert not js_remote('document.createElementNS("http://www.w3.org/2000/svg", "svg")', own)
     assert not js_remote('fetch("https://www.qingshan.gov.cn/data/catalogue.json")', own)
+
+
+def test_page_titles_name_the_page_then_the_site(demo):
+    """The home page is titled with the site name alone; every other page with its own
+    name first (not 'site name - site name' on the home page)."""
+    name = Source(DEMO_SITE).config["site"]["name"]
+    assert text(demo.page("").xpath("//title")[0]) == name
+    for url, heading in (("catalogue/", "信息公开目录"), ("notices/", "通知公告"), ("notices/2024/2024-03-15-spring-fire-safety/", "青山县人民政府关于进入2024年春季森林防火紧要期的通告")):
+        assert text(demo.page(url).xpath("//title")[0]) == f"{heading} - {name}"
