@@ -386,7 +386,7 @@ def visit(page_types):
         page.goto(url, wait_until="load")
         page.wait_for_function(READY, timeout=15_000)
         if name == "search":
-            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15_000)
+            page.locator(".gk-search-result__link").first.wait_for(timeout=15_000)
         if name == "catalogue":
             page.locator("form[data-gk-filters]").wait_for(state="visible", timeout=15_000)
         page.evaluate("() => document.fonts.ready.then(() => true)")

@@ -107,6 +107,36 @@ def test_axe_on_a_phone_with_the_controls_open(new_page, visit, axe_source, name
     assert not blocking, describe(blocking)
 
 
+SEARCH_CASES = {
+    "desktop": ({}, None),
+    "high contrast": ({}, "localStorage.setItem('gk-contrast', 'high')"),
+    "375 px": ({"width": 375, "height": 812, "is_mobile": True, "has_touch": True}, None),
+}
+
+
+@pytest.mark.parametrize("case", list(SEARCH_CASES))
+def test_axe_search_with_more_results_and_the_filters_open(new_page, visit, axe_source, case):
+    """The search page (its results are already checked above, with ?q=低保) once the
+    reader has asked for more results, opened the filter panel and chosen a filter."""
+    options, script = SEARCH_CASES[case]
+    page = new_page(**options)
+    if script:
+        page.context.add_init_script(script)
+    visit(page, "search")
+    page.goto(page.url.split("?")[0] + "?q=政务")
+    page.locator(".gk-search-result__link").first.wait_for(timeout=15_000)
+    page.click(".gk-search-more")
+    page.wait_for_function("() => document.querySelectorAll('.gk-search-result').length > 10", timeout=15_000)
+    page.click(".gk-search-filters summary")
+    page.locator(".gk-search-filters fieldset").first.wait_for(timeout=15_000)
+    before = page.locator(".gk-search-status").inner_text()
+    page.locator(".gk-search-filters fieldset input").first.check()
+    page.wait_for_function("t => document.querySelector('.gk-search-status').textContent !== t", arg=before, timeout=15_000)
+    page.locator(".gk-search-result__link").first.wait_for(timeout=15_000)
+    blocking = record(f"search (more results, filters open, {case})", page.url, run_axe(page, axe_source))
+    assert not blocking, describe(blocking)
+
+
 def test_axe_largest_text(new_page, visit, axe_source):
     page = new_page()
     page.context.add_init_script("localStorage.setItem('gk-font-size', '3')")

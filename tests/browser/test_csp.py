@@ -90,7 +90,7 @@ def test_no_violation_on_any_page_type(browser, csp_server):
     for path in PAGES:
         page.goto(base + path, wait_until="load")
         if path.startswith("search/"):
-            page.wait_for_selector(".pagefind-ui__result", timeout=15_000)
+            page.wait_for_selector(".gk-search-result", timeout=15_000)
         found = page.evaluate("window.__csp")
         if found:
             violations[path] = found

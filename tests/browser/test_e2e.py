@@ -31,9 +31,9 @@ def path_of(url: str, site) -> str:
 
 
 def results(page) -> list[str]:
-    """Site paths of Pagefind's results, once they are shown."""
-    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=TIMEOUT)
-    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.href)")
+    """Site paths of the search results, once they are shown."""
+    page.locator(".gk-search-result__link").first.wait_for(timeout=TIMEOUT)
+    hrefs = page.eval_on_selector_all(".gk-search-result__link", "links => links.map(a => a.href)")
     return [unquote(re.sub(r"^https?://[^/]+/", "", href)) for href in hrefs]
 
 
@@ -79,7 +79,7 @@ def test_nav_leads_to_every_column(page, demo_site):
 
 def test_search_page_finds_a_chinese_word(page, demo_site):
     page.goto(demo_site.url("search/"))
-    box = page.locator(".pagefind-ui__search-input")
+    box = page.locator(".gk-search-input")
     box.wait_for(timeout=TIMEOUT)
     box.fill("低保")
     found = results(page)
@@ -94,8 +94,8 @@ def test_header_search_form_opens_the_results(page, demo_site):
     assert unquote(page.url).endswith("?q=防汛")
     found = results(page)
     assert FANGXUN in found, found
-    # the query stays in Pagefind's box
-    assert page.locator(".pagefind-ui__search-input").input_value() == "防汛"
+    # the query stays in the search box
+    assert page.locator(".gk-search-input").input_value() == "防汛"
 
 
 @pytest.mark.parametrize("part", ["full", "后段码"])
@@ -107,11 +107,11 @@ def test_index_number_search_puts_the_item_first(page, demo_site, part):
     hit = page.locator(".gk-search-hit--index a").first
     hit.wait_for(timeout=TIMEOUT)
     assert path_of(hit.get_attribute("href"), demo_site) == DIBAO
-    # first: above Pagefind's results
+    # first: above the results
     first = page.evaluate(
         """() => {
             const hit = document.querySelector('.gk-search-hit--index');
-            const results = document.querySelector('#gk-search');
+            const results = document.querySelector('.gk-search-results');
             return !!(hit.compareDocumentPosition(results) & Node.DOCUMENT_POSITION_FOLLOWING);
         }"""
     )
@@ -124,7 +124,7 @@ def test_index_number_typed_into_the_search_box(page, demo_site):
     page.goto(demo_site.url(DIBAO_GUIDE))
     number = index_no(page)
     page.goto(demo_site.url("search/"))
-    box = page.locator(".pagefind-ui__search-input")
+    box = page.locator(".gk-search-input")
     box.wait_for(timeout=TIMEOUT)
     box.fill(number.split("/", 1)[1])
     hit = page.locator(".gk-search-hit--index a").first

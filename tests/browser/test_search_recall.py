@@ -118,3 +118,25 @@ def test_index_number_lookup_returns_the_item_first(page, recall_site):
         first = page.locator(".gk-search-hit--index a").first
         first.wait_for(timeout=10_000)
         assert first.get_attribute("href").rstrip("/").endswith("notices/n12")
+
+
+def test_sort_by_date_merges_the_shards(page, recall_site):
+    """Sorted by date, the search page lists every page of a term newest first, also
+    when one year is split in three shards, each holding a run of dates (by file name:
+    the shards come oldest first here)."""
+    server, expected = recall_site
+    term = max(sorted(expected), key=lambda t: len(expected[t]))
+    page.goto(server.url + "search/?q=" + term + "&sort=date")
+    page.locator(".gk-search-result").first.wait_for(timeout=10_000)
+    more = page.locator(".gk-search-more")
+    while more.is_visible():
+        shown = page.locator(".gk-search-result").count()
+        more.click()
+        page.wait_for_function("n => document.querySelectorAll('.gk-search-result').length > n", arg=shown, timeout=10_000)
+    urls = page.eval_on_selector_all(".gk-search-result__link", "links => links.map(a => new URL(a.href).pathname.replace(/^\\//, ''))")
+    dates = page.eval_on_selector_all(".gk-search-result__date", "nodes => nodes.map(n => n.getAttribute('datetime'))")
+    assert set(urls) == expected[term] and len(urls) == len(expected[term])
+    assert dates == sorted(dates, reverse=True), dates
+    assert page.locator(".gk-search-status").inner_text() == f"找到 {len(expected[term])} 条结果" + (
+        f"，已显示 {len(urls)} 条" if len(urls) > 10 else ""
+    )

@@ -1,7 +1,7 @@
 /* gongkai theme script: progressive enhancement only, no library, no inline script.
  *  - appointment notices: status (未开始 / 公示中 / 已结束) from the browser's date
  *  - 信息公开目录: sorting by column and filters by category, year, topic, publisher
- *  - 站内搜索: Pagefind's UI from the site's own bundle (pagefind/)
+ *  - 站内搜索: our search UI over Pagefind's JS API (the site's own bundles, pagefind/…)
  *  - print: open every <details> so that FAQ answers are printed; the absolute address
  *    of each content link in data-gk-href, printed after the link
  *  - reading controls (适老化): text size A− / A / A+ and high contrast, kept in
@@ -164,93 +164,475 @@
 
   /* ---------------------------------------------------------------- search */
 
-  /* The search page holds <div id="gk-search" data-gk-search data-bundle="…/pagefind/"
-     data-placeholder="…">; Pagefind's UI is loaded from the site's own bundle. A ?q=
-     parameter in the page URL starts a search. */
+  /* The search page (pages/search.html) holds <div data-gk-search data-bundles="…"
+     data-delta="…" data-stale="…" hidden> with a search form, the sort form, a filter
+     panel (<details>), a status line and the result list; gongkai.js shows it and runs
+     the searches through Pagefind's JS API, imported from the site's own bundles on the
+     first search (or when the filter panel is opened):
+     - the base bundles (shards by publication year, newest first) are one Pagefind
+       instance: the first is imported, the others merged with mergeIndex;
+     - the delta bundle, a small index of the current versions of recently changed pages,
+       is imported from its own URL: another module, so another instance;
+     - base results whose id is in data-stale (older versions, removed pages) are hidden.
+     Filters are loaded only when the filter panel is opened: each filter of each shard
+     is a file of its own. A ?q= in the page URL starts a search; ?sort=date orders the
+     results by publication date, newest first (the sort form reloads the page). */
+
+  var SEARCH_PAGE = 10;      /* results shown at a time */
+  var SEARCH_DELAY = 250;    /* ms after the last key before searching */
+  var SCORE_BAND = 1048576;  /* 2^20, more than the pages of any one shard */
+  var searchEngines = {};    /* Pagefind instances by configuration, kept for the page */
+
+  /* Root-relative bundle paths ending in "/": Pagefind derives the results' URLs from
+     them, and its worker (if used) would resolve a relative path against its own URL. */
+  function bundlePaths(text) {
+    return (text || "").split(/\s+/).filter(Boolean).map(function (path) {
+      var root = new URL(path, window.location.href).pathname;
+      return root.charAt(root.length - 1) === "/" ? root : root + "/";
+    });
+  }
+
+  function importPagefind(path) {
+    try {
+      return import(path + "pagefind.js");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /* {base, delta, shards}, loaded once per configuration. Pagefind runs in the page
+     (noWorker): its web worker would be a second copy of its script to download (42 KB)
+     for every instance, and a search of our indexes takes milliseconds.
+     Sorted by date, Pagefind gives each result its position inside its own shard as
+     score and merges the shards by score, which mixes them up; each base shard is
+     therefore given its own band of scores (indexWeight SCORE_BAND^k … 1), and
+     dateRuns() takes the merged list apart into one date-ordered run per shard again. */
+  function searchEngine(bundles, delta, byDate) {
+    var key = bundles.join(" ") + "|" + delta + "|" + (byDate ? "date" : "score");
+    if (searchEngines[key]) { return searchEngines[key]; }
+    function weight(index) { return byDate ? Math.pow(SCORE_BAND, bundles.length - 1 - index) : 1; }
+    var base = importPagefind(bundles[0]).then(function (pf) {
+      return Promise.resolve(pf.options({ noWorker: true, indexWeight: weight(0) })).then(function () {
+        return Promise.all(bundles.slice(1).map(function (path, index) {
+          return pf.mergeIndex(path, { indexWeight: weight(index + 1) });
+        }));
+      }).then(function () { return pf; });
+    });
+    var extra = delta ? importPagefind(delta).then(function (pf) {
+      return Promise.resolve(pf.options({ noWorker: true, indexWeight: 1 })).then(function () { return pf; });
+    }) : Promise.resolve(null);
+    var engine = Promise.all([base, extra]).then(function (found) {
+      return { base: found[0], delta: found[1], shards: bundles.length };
+    });
+    searchEngines[key] = engine;
+    engine.then(null, function () { delete searchEngines[key]; });  /* tried again on the next search */
+    return engine;
+  }
+
+  /* A result's data (url, excerpt, meta), loaded once. */
+  function resultData(result) {
+    if (!result.gkData) { result.gkData = Promise.resolve(result.data()); }
+    return result.gkData;
+  }
+
+  /* The merged base results, sorted by date, as one run per shard (see searchEngine):
+     a score in [SCORE_BAND^k, SCORE_BAND^(k+1)) belongs to the shard of weight
+     SCORE_BAND^k. A score of 0 (the oldest page of its shard) could be any shard's: it
+     is a run of its own. */
+  function dateRuns(results, shards) {
+    var bands = [], single = [];
+    results.forEach(function (result) {
+      if (!(result.score > 0)) { single.push([result]); return; }
+      var band = 0, limit = SCORE_BAND;
+      while (band < shards - 1 && result.score >= limit) { band += 1; limit *= SCORE_BAND; }
+      (bands[band] = bands[band] || []).push(result);
+    });
+    return bands.filter(Boolean).concat(single);
+  }
+
+  /* next(n) → a promise of the data of the next n results. By relevance: base and delta
+     merged by score. */
+  function scoreStream(base, extra) {
+    var all = base.concat(extra);
+    if (extra.length) {
+      all = all.map(function (r, i) { return { r: r, i: i }; }).sort(function (a, b) {
+        return (b.r.score - a.r.score) || (a.i - b.i);
+      }).map(function (x) { return x.r; });
+    }
+    var at = 0;
+    return function (n) {
+      var page = all.slice(at, at + n);
+      at += page.length;
+      return Promise.all(page.map(resultData));
+    };
+  }
+
+  /* By date: runs each sorted newest first (the shards of the base, the delta), merged
+     lazily on the date meta; the data of each run's head is loaded to compare them. */
+  function dateStream(lists, dateKey) {
+    var runs = lists.filter(function (list) { return list.length; }).map(function (list) { return { list: list, at: 0 }; });
+    function dateOf(data) { return (data && data.meta && data.meta[dateKey]) || ""; }
+    function step(n, out) {
+      var live = runs.filter(function (run) { return run.at < run.list.length; });
+      if (out.length >= n || !live.length) { return Promise.resolve(out); }
+      if (live.length === 1) {
+        var only = live[0], rest = only.list.slice(only.at, only.at + n - out.length);
+        only.at += rest.length;
+        return Promise.all(rest.map(resultData)).then(function (data) { return out.concat(data); });
+      }
+      return Promise.all(live.map(function (run) { return resultData(run.list[run.at]); })).then(function (heads) {
+        var best = 0, i;
+        for (i = 1; i < heads.length; i += 1) {
+          if (dateOf(heads[i]) > dateOf(heads[best])) { best = i; }
+        }
+        var others = "";
+        for (i = 0; i < heads.length; i += 1) {
+          if (i !== best && dateOf(heads[i]) > others) { others = dateOf(heads[i]); }
+        }
+        /* take from the newest run as long as it stays ahead of the other heads */
+        var run = live[best], batch = run.list.slice(run.at, run.at + n - out.length);
+        return Promise.all(batch.map(resultData)).then(function (data) {
+          for (var j = 0; j < data.length; j += 1) {
+            if (j > 0 && dateOf(data[j]) < others) { break; }
+            out.push(data[j]);
+            run.at += 1;
+          }
+          return step(n, out);
+        });
+      });
+    }
+    return function (n) { return step(n, []); };
+  }
+
+  /* Searches base and delta: {total, next} (next as in scoreStream). */
+  function runSearch(engine, term, options, stale, byDate, dateKey) {
+    return Promise.all([
+      engine.base.search(term, options),
+      engine.delta ? engine.delta.search(term, options) : null
+    ]).then(function (found) {
+      var base = ((found[0] && found[0].results) || []).filter(function (r) { return !stale[r.id]; });
+      var extra = (found[1] && found[1].results) || [];
+      return {
+        total: base.length + extra.length,
+        next: byDate ? dateStream(dateRuns(base, engine.shards).concat([extra]), dateKey) : scoreStream(base, extra)
+      };
+    });
+  }
+
+  /* The counts of two filters() answers added up. */
+  function addCounts(a, b) {
+    var sum = {};
+    [a || {}, b || {}].forEach(function (counts) {
+      Object.keys(counts).forEach(function (name) {
+        var values = sum[name] = sum[name] || {};
+        Object.keys(counts[name] || {}).forEach(function (value) {
+          values[value] = (values[value] || 0) + (counts[name][value] || 0);
+        });
+      });
+    });
+    return sum;
+  }
+
+  function fillIn(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (all, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : all;
+    });
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function pageParams() {
+    try { return new URLSearchParams(window.location.search); } catch (e) { return null; }
+  }
+
+  /* Pagefind's excerpt is HTML: the page's text (escaped) with <mark> around the words
+     found. It is parsed apart from the page, and only its text and its <mark> elements
+     are copied: never any other markup. */
+  function copyExcerpt(html, into) {
+    var body = new DOMParser().parseFromString(html, "text/html").body;
+    Array.prototype.forEach.call(body ? body.childNodes : [], function (child) {
+      if (child.nodeType === 1 && child.tagName === "MARK") {
+        into.appendChild(element("mark", "", child.textContent));
+      } else if (child.nodeType === 1 || child.nodeType === 3) {
+        into.appendChild(document.createTextNode(child.textContent));
+      }
+    });
+  }
+
+  /* One result: the title linked, the excerpt, a line of 索引号 · 发布日期 · 类别. */
+  function renderResult(data, keys) {
+    var meta = data.meta || {};
+    var item = element("li", "gk-search-result");
+    var title = element("h2", "gk-search-result__title");
+    var link = element("a", "gk-search-result__link", meta.title || data.url || "");
+    link.href = data.url || "";
+    title.appendChild(link);
+    item.appendChild(title);
+    if (data.excerpt) {
+      var excerpt = element("p", "gk-search-result__excerpt");
+      copyExcerpt(data.excerpt, excerpt);
+      item.appendChild(excerpt);
+    }
+    var line = element("p", "gk-search-result__meta");
+    [["index", "gk-search-result__index"], ["date", "gk-search-result__date"], ["category", "gk-search-result__category"]].forEach(function (field) {
+      var value = keys[field[0]] ? meta[keys[field[0]]] : "";
+      if (!value) { return; }
+      if (line.firstChild) { line.appendChild(element("span", "gk-search-result__sep", " · ")).setAttribute("aria-hidden", "true"); }
+      var part = element(field[0] === "date" ? "time" : "span", field[1]);
+      if (field[0] === "date") { part.setAttribute("datetime", value); }
+      part.appendChild(element("span", "gk-sr-only", keys[field[0]] + " "));
+      part.appendChild(document.createTextNode(value));
+      line.appendChild(part);
+    });
+    if (line.firstChild) { item.appendChild(line); }
+    return item;
+  }
+
   function initSearch(root) {
     var node = root.querySelector("[data-gk-search]");
     if (!node || node.getAttribute("data-gk-ready")) { return; }
+    var form = node.querySelector("[data-gk-search-form]");
+    var input = node.querySelector(".gk-search-input");
+    var status = node.querySelector("[data-gk-search-status]");
+    var list = node.querySelector("[data-gk-search-results]");
+    var more = node.querySelector("[data-gk-search-more]");
+    var panel = node.querySelector("[data-gk-search-filters]");
+    var panelBody = node.querySelector("[data-gk-search-filter-body]");
+    var clear = node.querySelector("[data-gk-search-clear]");
+    var sortForm = root.querySelector("[data-gk-sort]");
+    if (!form || !input || !status || !list) { return; }
     node.setAttribute("data-gk-ready", "1");
-    if (!node.id) { node.id = "gk-search"; }
-    /* Root-relative paths: Pagefind hands them to its worker, which would resolve a
-       relative path against its own URL. */
-    var bundles = (node.getAttribute("data-bundles") || node.getAttribute("data-bundle") || "/pagefind/").split(/\s+/).filter(Boolean).map(function (path) {
-      return new URL(path, window.location.href).pathname;
+
+    function text(name) { return node.getAttribute("data-" + name) || ""; }
+    var bundles = bundlePaths(text("bundles") || text("bundle") || "/pagefind/");
+    var delta = bundlePaths(text("delta"))[0] || "";
+    var stale = {};
+    text("stale").split(/\s+/).forEach(function (id) { if (id) { stale[id] = true; } });
+    var keys = { index: text("key-index"), date: text("key-date"), category: text("key-category") };
+    var params = pageParams();
+    var byDate = !!params && params.get("sort") === "date";
+    var state = { id: 0, key: null, next: null, total: 0, shown: 0, busy: false, ready: false };
+    var timer = null;
+
+    function engine() {
+      return searchEngine(bundles, delta, byDate).then(function (found) { state.ready = true; return found; });
+    }
+
+    function say(message, failed) {
+      if (status.textContent !== message) { status.textContent = message; }
+      node.classList.toggle("gk-search--failed", !!failed);
+    }
+
+    function chosenFilters() {
+      var chosen = {};
+      if (!panelBody) { return chosen; }
+      Array.prototype.forEach.call(panelBody.querySelectorAll("input[type=checkbox]:checked"), function (box) {
+        var name = box.getAttribute("data-gk-filter");
+        (chosen[name] = chosen[name] || []).push(box.value);
+      });
+      return chosen;
+    }
+
+    /* the query in the address (?q=), so that the results can be shared */
+    function remember(term) {
+      if (!window.history || !window.history.replaceState) { return; }
+      try {
+        var url = new URL(window.location.href);
+        if (term) { url.searchParams.set("q", term); } else { url.searchParams.delete("q"); }
+        if (url.href !== window.location.href) { window.history.replaceState(window.history.state, "", url.href); }
+      } catch (e) { /* an address we cannot rewrite: the search still runs */ }
+    }
+
+    function announce() {
+      var template = state.shown > SEARCH_PAGE ? text("found-shown") : text("found");
+      say(fillIn(template, { n: state.total, shown: state.shown }));
+    }
+
+    /* shows the next SEARCH_PAGE results; replace: instead of those shown */
+    function showNext(id, replace, focus) {
+      state.busy = true;
+      more.setAttribute("aria-disabled", "true");
+      return state.next(SEARCH_PAGE).then(function (data) {
+        if (id !== state.id) { return; }
+        if (replace) { list.textContent = ""; state.shown = 0; }
+        var first = null;
+        data.forEach(function (d) {
+          var item = renderResult(d, keys);
+          list.appendChild(item);
+          if (!first) { first = item; }
+        });
+        state.shown += data.length;
+        more.hidden = !data.length || state.shown >= state.total;
+        announce();
+        if (focus && first) { first.querySelector("a").focus(); }
+      }).then(function () {
+        state.busy = false;
+        more.removeAttribute("aria-disabled");
+      }, function (error) {
+        state.busy = false;
+        more.removeAttribute("aria-disabled");
+        throw error;
+      });
+    }
+
+    function search(force) {
+      clearTimeout(timer);
+      var term = input.value.trim();
+      var chosen = chosenFilters();
+      var filters = {}, any = false;
+      Object.keys(chosen).forEach(function (name) {
+        /* several values of one filter: any of them (a plain list means all of them) */
+        filters[name] = { any: chosen[name] };
+        any = true;
+      });
+      var key = term + "\u0000" + JSON.stringify(filters);
+      if (!force && key === state.key) { return; }
+      state.key = key;
+      var id = ++state.id;
+      remember(term);
+      lookupIndex(root, term);
+      if (!term && !any) {
+        list.textContent = "";
+        more.hidden = true;
+        state.next = null;
+        state.total = state.shown = 0;
+        say("");
+        return;
+      }
+      say(text(state.ready ? "searching" : "loading"));
+      engine().then(function (found) {
+        if (id !== state.id) { return null; }
+        var options = { filters: filters };
+        if (byDate) { options.sort = { date: "desc" }; }
+        return runSearch(found, term || null, options, stale, byDate, keys.date);
+      }).then(function (found) {
+        if (!found || id !== state.id) { return null; }
+        state.next = found.next;
+        state.total = found.total;
+        if (!found.total) {
+          list.textContent = "";
+          more.hidden = true;
+          state.shown = 0;
+          say(term ? fillIn(text("none"), { q: term }) : text("none-filtered"));
+          return null;
+        }
+        return showNext(id, true, false);
+      }).then(null, function () {
+        if (id === state.id) {
+          list.textContent = "";
+          more.hidden = true;
+          say(text("failed"), true);
+        }
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      search(false);
     });
-    var bundle = bundles[0];
-    if (bundle.charAt(bundle.length - 1) !== "/") { bundle += "/"; }
-    var loading = node.getAttribute("data-loading");
-    if (loading) { node.textContent = loading; }
-
-    function fail() {
-      node.textContent = node.getAttribute("data-failed") || "";
-      node.classList.add("gk-search--failed");
-    }
-
-    function start() {
-      if (typeof window.PagefindUI !== "function") { fail(); return; }
-      node.textContent = "";
-      var options = {
-        element: "#" + node.id,
-        bundlePath: bundle,
-        mergeIndex: bundles.slice(1).map(function (path) { return { bundlePath: path }; }),
-        showSubResults: false,
-        showImages: false,
-        resetStyles: true
-      };
-      var placeholder = node.getAttribute("data-placeholder");
-      if (placeholder) { options.translations = { placeholder: placeholder }; }
-      var params = null;
-      try { params = new URLSearchParams(window.location.search); } catch (e) { params = null; }
-      var query = params ? params.get("q") : null;
-      /* ?sort=date orders results by publication date, newest first (the sort form). */
-      var byDate = !!params && params.get("sort") === "date";
-      if (byDate) { options.sort = { date: "desc" }; }
-      var ui = new window.PagefindUI(options);
-      var sortForm = root.querySelector("[data-gk-sort]");
-      if (sortForm) {
-        var select = sortForm.querySelector("select");
-        if (select && byDate) { select.value = "date"; }
-        sortForm.addEventListener("submit", function () {
-          var box = node.querySelector("input");
-          sortForm.querySelector('input[name="q"]').value = box ? box.value : (query || "");
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { search(false); }, SEARCH_DELAY);
+    });
+    if (more) {
+      more.addEventListener("click", function () {
+        if (state.busy || !state.next) { return; }
+        var id = state.id;
+        showNext(id, false, true).then(null, function () {
+          if (id === state.id) { say(text("failed"), true); }
         });
-        if (select) { select.addEventListener("change", function () { sortForm.requestSubmit ? sortForm.requestSubmit() : sortForm.submit(); }); }
-      }
-      if (query && ui && typeof ui.triggerSearch === "function") { ui.triggerSearch(query); }
-      if (query) { lookupIndex(root, query); }
-      var input = node.querySelector("input");
-      if (input) {
-        var timer = null;
-        input.addEventListener("input", function () {
-          clearTimeout(timer);
-          timer = setTimeout(function () { lookupIndex(root, input.value); }, 250);
-        });
-      }
+      });
     }
 
-    if (!document.querySelector('link[data-gk-pagefind]')) {
-      var css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = bundle + "pagefind-ui.css";
-      css.setAttribute("data-gk-pagefind", "");
-      document.head.appendChild(css);
+    /* filters: loaded when the panel is first opened */
+    var filtersLoaded = false;
+    function renderFilters(counts) {
+      var order = text("filter-order").split("|");
+      var collator = (window.Intl && Intl.Collator) ? new Intl.Collator(document.documentElement.lang || "zh", { numeric: true }) : null;
+      var compare = collator ? collator.compare : function (a, b) { return a < b ? -1 : a > b ? 1 : 0; };
+      function rank(name) { var i = order.indexOf(name); return i < 0 ? order.length : i; }
+      var names = Object.keys(counts).sort(function (a, b) { return (rank(a) - rank(b)) || compare(a, b); });
+      var fragment = document.createDocumentFragment();
+      names.forEach(function (name) {
+        var values = Object.keys(counts[name]).filter(function (value) { return counts[name][value] > 0; });
+        if (!values.length) { return; }
+        var numeric = values.every(function (value) { return /^\d+$/.test(value); });
+        values.sort(numeric ? function (a, b) { return Number(b) - Number(a); } : compare);
+        var group = element("fieldset", "gk-search-filters__group");
+        group.appendChild(element("legend", "gk-search-filters__name", name));
+        var options = element("div", "gk-search-filters__options");
+        values.forEach(function (value) {
+          var label = element("label", "gk-search-filters__option");
+          var box = document.createElement("input");
+          box.type = "checkbox";
+          box.value = value;
+          box.setAttribute("data-gk-filter", name);
+          label.appendChild(box);
+          label.appendChild(element("span", "", fillIn(text("option"), { value: value, n: counts[name][value] })));
+          options.appendChild(label);
+        });
+        group.appendChild(options);
+        fragment.appendChild(group);
+      });
+      panelBody.textContent = "";
+      panelBody.appendChild(fragment);
+      if (clear) { clear.hidden = false; }
     }
-    if (typeof window.PagefindUI === "function") { start(); return; }
-    var script = document.createElement("script");
-    script.src = bundle + "pagefind-ui.js";
-    script.onload = start;
-    script.onerror = fail;
-    document.head.appendChild(script);
+    if (panel && panelBody) {
+      panel.addEventListener("toggle", function () {
+        if (!panel.open || filtersLoaded) { return; }
+        filtersLoaded = true;
+        panelBody.textContent = text("filters-loading");
+        engine().then(function (found) {
+          return Promise.all([found.base.filters(), found.delta ? found.delta.filters() : null]);
+        }).then(function (counts) {
+          renderFilters(addCounts(counts[0], counts[1]));
+        }, function () {
+          filtersLoaded = false;
+          panelBody.textContent = text("filters-failed");
+        });
+      });
+      panelBody.addEventListener("change", function () { search(false); });
+    }
+    if (clear && panelBody) {
+      clear.addEventListener("click", function () {
+        Array.prototype.forEach.call(panelBody.querySelectorAll("input[type=checkbox]:checked"), function (box) { box.checked = false; });
+        search(false);
+      });
+    }
+
+    if (sortForm) {
+      var select = sortForm.querySelector("select");
+      if (select && byDate) { select.value = "date"; }
+      sortForm.addEventListener("submit", function () {
+        var hidden = sortForm.querySelector('input[name="q"]');
+        if (hidden) { hidden.value = input.value.trim(); }
+      });
+      if (select) { select.addEventListener("change", function () { if (sortForm.requestSubmit) { sortForm.requestSubmit(); } else { sortForm.submit(); } }); }
+    }
+
+    node.hidden = false;
+    var query = params ? (params.get("q") || "").trim() : "";
+    if (query) {
+      input.value = query;
+      search(true);
+    }
   }
 
   /* An index number typed in full (11330100002482066D/2024-00012) or as its 后段码
      (2024-00012) is looked up through its permanent link /i/<number>/ and shown
-     first, above Pagefind's results. */
+     above the results. */
+  var lookups = 0;
   function lookupIndex(root, text) {
     var box = root.querySelector("[data-gk-index-lookup]");
     if (!box) { return; }
     var query = (text || "").trim().replace(/\s+/g, "");
+    var id = ++lookups;
     box.textContent = "";
     var number = null;
     if (/^[0-9A-Za-z._-]+\/[0-9A-Za-z._-]+$/.test(query)) { number = query; }
@@ -263,7 +645,7 @@
       if (!response.ok) { return null; }
       return response.text();
     }).then(function (html) {
-      if (!html) { return; }
+      if (!html || id !== lookups) { return; }
       var doc = new DOMParser().parseFromString(html, "text/html");
       var link = doc.querySelector("body a[href]");
       if (!link) { return; }
