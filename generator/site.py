@@ -462,4 +462,6 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool) -> Site | None:
     run_checks(site, problems)
     if cache:
         memos.save()
+    for memo in memos.new.values():
+        memo.model = None  # saved (or not wanted): the entries hold the models themselves
     return site
