@@ -22,19 +22,19 @@ import os
 import tempfile
 import time
 from contextlib import contextmanager
-from importlib import metadata
 from dataclasses import dataclass, field
 from html import escape
+from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator import csp, export, feeds, register, search
 from generator.load.cache import content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, MARKER, Output, discard
+from generator.render import THEME_DIR
 from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
-from generator.render import THEME_DIR
 from generator.render.shell import CONTENT, Shell
 from generator.render.templates import load_strings, make_env, render_fragment
 from generator.site import Entry, Site, site_path, sort_key
@@ -246,7 +246,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
                 for page in P.category_pages(site, env, strings, section, members):
                     output.write(f"{page.url}index.html", shells[section.url].fill(page.url, escape(page.title), page.head, page.html), group=f"list:{section.key}")
         result.pages += len(entries)
-        if output.state.shells != {url: shell.html for url, shell in early.items()} or indexing is None and index:
+        if output.state.shells != {url: shell.html for url, shell in early.items()} or (index and indexing is None):
             with timer.stage("items"):  # a full build, or shells that changed after all
                 result.rendered += item_pages(shells)
                 if indexing is None:
