@@ -362,6 +362,19 @@ def test_failure_to_load_pagefind_is_shown(new_page, demo_site, errors):
     assert not errors.seen
 
 
+def test_a_browser_without_dynamic_import_keeps_everything_but_the_results(new_page, demo_site, errors):
+    """import() lives in gongkai-import.js: when that file cannot run (an old browser
+    rejects its syntax; here it is served as a script that defines nothing), the search
+    page says so and the rest of gongkai.js still works (the index-number lookup)."""
+    page = errors(new_page())
+    page.route("**/assets/gongkai-import.js", lambda route: route.fulfill(status=200, content_type="application/javascript", body="/* no import() here */"))
+    page.goto(demo_site.url("search/?q=2024-00001"))
+    page.wait_for_function("() => document.querySelector('.gk-search').classList.contains('gk-search--failed')", timeout=TIMEOUT)
+    assert status(page) == "搜索暂时无法使用，请使用信息公开目录浏览。"
+    page.wait_for_function("() => document.querySelector('[data-gk-index-lookup] a')", timeout=TIMEOUT)
+    assert not errors.seen
+
+
 def test_opened_from_the_disk_shows_the_failure(new_page, demo_site, errors):
     page = errors(new_page())
     page.goto(Path(demo_site.out / "search" / "index.html").as_uri() + f"?q={QUERY}")

@@ -1036,6 +1036,10 @@ def test_js_notice_status_rule():
     source = script.read_text(encoding="utf-8")
     assert "http" not in source.replace("https://", "")  # no remote fetch
     assert "innerHTML" not in source and "eval(" not in source
+    code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    assert not re.search(r"\bimport\s*\(", code), "import() belongs in gongkai-import.js (older browsers must still parse gongkai.js)"
+    importer = (THEME / "assets" / "gongkai-import.js").read_text(encoding="utf-8")
+    assert "window.gongkaiImport = function (url) { return import(url); };" in importer
 
 
 def test_pagefind_attributes(env):

@@ -192,12 +192,29 @@
     });
   }
 
-  function importPagefind(path) {
-    try {
-      return import(path + "pagefind.js");
-    } catch (e) {
-      return Promise.reject(e);
+  /* import() lives in assets/gongkai-import.js, loaded on the first search: a browser
+     that cannot parse it would otherwise reject this whole file. */
+  var importerLoad = null;
+  function importer() {
+    if (typeof window.gongkaiImport === "function") { return Promise.resolve(window.gongkaiImport); }
+    if (!importerLoad) {
+      importerLoad = new Promise(function (resolve, reject) {
+        var self = document.querySelector('script[src$="gongkai.js"]');
+        var script = document.createElement("script");
+        script.src = self ? self.src.replace(/gongkai\.js$/, "gongkai-import.js") : "/assets/gongkai-import.js";
+        script.onload = function () {
+          if (typeof window.gongkaiImport === "function") { resolve(window.gongkaiImport); } else { reject(new Error("no dynamic import in this browser")); }
+        };
+        script.onerror = function () { reject(new Error("gongkai-import.js not loaded")); };
+        document.head.appendChild(script);
+      });
+      importerLoad.then(null, function () { importerLoad = null; });  /* tried again on the next search */
     }
+    return importerLoad;
+  }
+
+  function importPagefind(path) {
+    return importer().then(function (load) { return load(path + "pagefind.js"); });
   }
 
   /* {base, delta, shards}, loaded once per configuration. Pagefind runs in the page
