@@ -148,7 +148,7 @@ def _prune(cache_dir: Path) -> None:
 
 
 DELTA = "delta"  # the small index of pages changed since their shard was indexed
-DELTA_LIMIT = 200  # changed pages the delta may hold; beyond, their shards are indexed again
+DELTA_LIMIT = 200  # pages the delta may hold (or hide); beyond, the changed shards are indexed again
 
 
 def fragment_ids(bundle: Path) -> dict[str, str]:
@@ -231,7 +231,7 @@ class Indexing:
                     if held is not None:
                         stale.append(held[1])
             stale += [base[url][1] for url in base.keys() - set(shard.urls)]
-        if len(changed) + len(stale) > DELTA_LIMIT * 2 or len(changed) > DELTA_LIMIT:
+        if len(changed) > DELTA_LIMIT or len(stale) > DELTA_LIMIT:
             return False
         for shard in shards:  # the live shards stay as they are
             self.output.unchanged_shard(shard.name, old.shards[shard.name])

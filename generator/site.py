@@ -30,7 +30,6 @@ from generator.model.validate import validate
 from generator.problems import Problems
 
 CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
-CONTENT_EXTENSIONS = {suffix[1:] for suffix in CONTENT_SUFFIXES}
 SPECIAL_FOLDERS = {"pages", "attachments"}
 
 
@@ -282,7 +281,7 @@ def _walk(folder: Path, section: Section, site: Site, found: list, problems: Pro
                 problems.warning(_rel(path, site.site_dir), None, "symlink-loop", "这个链接指向它所在的文件夹，已跳过", "删除这个链接")
                 continue
             _walk(path, children.get(item.name, section), site, found, problems)
-        elif item.name.rsplit(".", 1)[-1].lower() in CONTENT_EXTENSIONS and "." in item.name:
+        elif Path(item.name).suffix.lower() in CONTENT_SUFFIXES:
             found.append((path, section))
         else:
             problems.warning(

@@ -80,7 +80,6 @@ class ContentCache:
         self.old: dict[str, FileMemo] = self._read() if enabled and read else {}
         self.new: dict[str, FileMemo] = {}
         self.prefetched: dict[str, FileMemo] = {}  # read in this run by worker processes
-        self.hits = 0
 
     def _read(self) -> dict[str, FileMemo]:
         try:
@@ -101,19 +100,14 @@ class ContentCache:
         memo = self.old.get(rel)
         if memo is None or memo.stamp != file_stamp or memo.type != type_name:
             return None
-        self.hits += 1
         return memo
 
     def put(self, rel: str, memo: FileMemo) -> None:
         self.new[rel] = memo
 
-    @property
-    def changed(self) -> bool:
-        return self.new.keys() != self.old.keys() or self.hits != len(self.new)
-
     def save(self) -> None:
         """Write the memos of this run (atomically); racy files are left out."""
-        if not self.enabled or not self.changed:
+        if not self.enabled:
             return
         limit = self.started - RACY_NS
         memos = {rel: memo for rel, memo in self.new.items() if memo.stamp[1] < limit and memo.stamp[2] < limit}
