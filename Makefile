@@ -37,10 +37,11 @@ serve: $(STAMP) $(PAGEFIND)
 check: $(STAMP)
 	$(GONGKAI) check -s .
 
-## Debian's chromium (browser tests), poppler-utils (pdftotext: print tests) and
-## axe-core (accessibility), when missing
+## Debian's chromium (browser tests), poppler-utils (pdftotext: print tests), a Chinese
+## font (a new machine has none: pages print as empty boxes and pdftotext loses characters)
+## and axe-core (accessibility), when missing
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils; }
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-wqy-microhei fontconfig; }
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 ## The whole suite: unit, build and browser tests

@@ -64,6 +64,9 @@ def build_head(site, info: HeadInfo) -> str:
         _meta("Description", description if info.article_title else ""),
         '<meta name="robots" content="noindex">' if info.noindex else "",
     ]
+    # rel "alternate feed", not "alternate" alone: mkdocs-material's bundle fetches
+    # sitemap.xml beside every link[rel=alternate] (its language switcher), and a feed's
+    # address is no language version (a 404 for /feeds/sitemap.xml on every page)
     for feed in info.feeds:
-        tags.append(f'<link rel="alternate" type="{feed.mime}" title="{escape(feed.title, quote=True)}" href="{escape(depth_prefix + feed.url, quote=True)}">')
+        tags.append(f'<link rel="alternate feed" type="{feed.mime}" title="{escape(feed.title, quote=True)}" href="{escape(depth_prefix + feed.url, quote=True)}">')
     return "\n    ".join(tag for tag in tags if tag)

@@ -70,6 +70,8 @@ class GongkaiPlugin(BasePlugin):
 
     def on_page_content(self, html, page, config, files):
         spec = self.specs.get(page.file.src_uri)
+        if not list(page.toc):  # no table of contents: its empty column goes to the content
+            page.meta["hide"] = [*page.meta.get("hide", ()), "toc"]
         if spec is not None and spec.shell:
             return CONTENT
         if spec is not None and spec.html is not None:

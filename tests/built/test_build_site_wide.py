@@ -167,7 +167,7 @@ def test_exactly_one_h1_on_every_page(demo):
 def autodiscovery_problems(built, urls) -> list[str]:
     problems = []
     for url in urls:
-        links = built.page(url).xpath("//head/link[@rel='alternate']")
+        links = built.page(url).xpath("//head/link[contains(concat(' ', @rel, ' '), ' alternate ')]")
         found = {(link.get("type"), built.resolve(url, link.get("href"))) for link in links}
         wanted = {("application/rss+xml", "feeds/all.rss.xml"), ("application/atom+xml", "feeds/all.atom.xml")}
         item = ITEMS.get(url)

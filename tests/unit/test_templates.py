@@ -916,7 +916,7 @@ def test_mkdocs_overrides(tmp_path, monkeypatch):
         "ColumnName": "通知公告", "ArticleTitle": "关于&#34;测试&#34;&lt;的&gt;通知", "PubDate": "2024-05-08",
         "Keywords": "政务公开,通知",
     }
-    assert re.search(r'<link rel="alternate" type="application/rss\+xml" title="通知公告" href="feeds/notices.xml">', home)
+    assert re.search(r'<link rel="alternate feed" type="application/rss\+xml" title="通知公告" href="feeds/notices.xml">', home)
     assert 'class="gk-banner gk-banner--draft"' in home and "gk-banner" not in about
 
     footer = home[home.index('<footer class="md-footer gk-footer">'):]
