@@ -211,6 +211,23 @@ def cmd_verify(args) -> int:
     return verify.main(args.target, timeout=args.timeout)
 
 
+def cmd_docs(args) -> int:
+    from generator.docs import content_model_markdown
+
+    text = content_model_markdown()
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"无法写入 {args.output}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已写入 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -260,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("target", metavar="PATH-OR-URL", help="gongkai build 的输出文件夹，或网站地址 https://…")
     verify.add_argument("--timeout", type=float, default=15.0, help="每次网络请求的超时秒数，默认 15")
     verify.set_defaults(func=cmd_verify)
+
+    docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")
+    docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件，如 docs/content-model.md；默认输出到屏幕")
+    docs.set_defaults(func=cmd_docs)
     return parser
 
 

@@ -129,12 +129,12 @@ class Category(Schema):
 
 
 class SiteConfigModel(Schema):
-    site: SiteInfo
-    organization: Organization
-    identity: Identity
-    index_number: IndexNumber = Field(default_factory=IndexNumber)
-    feedback: Channel | None = None
-    categories: list[Category] = Field(min_length=1)
+    site: SiteInfo = label("网站", "网站名称、网址、语言、时区")
+    organization: Organization = label("机关", "维护信息公开目录的机关")
+    identity: Identity = label("网站标识", "页脚：主办单位、网站标识码、ICP 备案号、公安备案号")
+    index_number: IndexNumber = Field(default_factory=IndexNumber, title="索引号", description="索引号的格式")
+    feedback: Channel | None = label("意见反馈", "对任一条目提意见、报错的默认渠道", None)
+    categories: list[Category] = label("栏目", "栏目列表；栏目可用 children 嵌套", min_length=1)
     require_review: bool = label("需要审核", "发布前必须填写 review", False)
     own_domains: list[str] = label("本站域名", "隐私检查时视为本机关的邮箱域名", [])
 

@@ -21,6 +21,8 @@ class ContentType:
     check: Callable | None = None  # domain checks beside the model
     suffix: str = ".yml"  # the form `gongkai new` writes
     template: str = ""
+    about: str = ""  # what it is for, in Chinese (docs/content-model.md)
+    rules: tuple[str, ...] = ()  # its own checks, in Chinese, with their problem codes
 
     def __post_init__(self):
         object.__setattr__(self, "template", self.template or f"item/{self.name}.html")
@@ -29,12 +31,33 @@ class ContentType:
 TYPES: dict[str, ContentType] = {
     t.name: t
     for t in (
-        ContentType("article", "文章", Article, suffix=".md"),
-        ContentType("duty", "机构职能", duty.Duty),
-        ContentType("fee", "行政事业性收费", fee.Fee),
-        ContentType("procedure", "办事指南", procedure.Procedure, procedure.check),
-        ContentType("budget", "预决算", budget.Budget, budget.check),
-        ContentType("appointment", "任前公示", appointment.Appointment, appointment.check),
-        ContentType("work_report", "工作计划与总结", work_report.WorkReport),
+        ContentType("article", "文章", Article, suffix=".md", about="通知公告、政策文件、工作动态、年报等：通用字段加正文"),
+        ContentType("duty", "机构职能", duty.Duty, about="机构概况、主要职责、内设机构"),
+        ContentType("fee", "行政事业性收费", fee.Fee, about="执收单位及其收费项目、标准和依据"),
+        ContentType(
+            "procedure", "办事指南", procedure.Procedure, procedure.check, about="事项的全部要素：依据、条件、材料、流程、时限、收费",
+            rules=(
+                "承诺时限不得超过法定时限（procedure-days）",
+                "各环节时限之和不得超过法定时限（procedure-steps）",
+                "收费写索引号时，须是本站一条收费条目的索引号（procedure-fee）",
+            ),
+        ),
+        ContentType(
+            "budget", "预决算", budget.Budget, budget.check, about="预算或决算的表格（可嵌套到款、项）和“三公”经费",
+            rules=(
+                "每一行的金额等于其明细之和，误差不超过 0.01（budget-sum）",
+                "同一张表的收入总计等于支出总计（budget-balance）",
+                "“三公”经费合计等于各项之和（budget-three-public）",
+            ),
+        ),
+        ContentType(
+            "appointment", "任前公示", appointment.Appointment, appointment.check, about="干部任前公示：公示对象、公示期、反映渠道",
+            rules=(
+                "公示期不少于 5 个工作日，节假日和调休上班日按国家安排计算（notice-too-short）",
+                "结束日期不早于开始日期（notice-order）；同时写结束日期和工作日数时两者一致（notice-days）",
+                "节假日安排未知的年份无法计算工作日（calendar-unknown-year）",
+            ),
+        ),
+        ContentType("work_report", "工作计划与总结", work_report.WorkReport, about="一个月的工作计划与完成情况对照"),
     )
 }
