@@ -126,10 +126,11 @@ def cmd_new(args) -> int:
     ctype = TYPES[section.type]
     today = dt.date.today()
     folder = config.content_dir / "/".join(s.key for s in section.trail[-1:])
-    path = scaffold.new_path(folder, ctype, title, today)
+    path = scaffold.new_path(folder, ctype, title, today, from_title=args.name_from_title)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(scaffold.render(ctype, title, zh=args.zh, today=today), encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())
+    print("已生成草稿（status: draft）：填好“（填写…）”提示后把状态改为 published", file=sys.stderr)
     return EXIT_OK
 
 
@@ -233,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("category", help="栏目键，如 notices")
     new.add_argument("title", help="标题")
     new.add_argument("--zh", action="store_true", help="使用中文字段名")
+    new.add_argument("--name-from-title", action="store_true", help="文件名取自标题（可含中文）；默认为日期加英文字母或序号")
     new.set_defaults(func=cmd_new)
 
     build = sub.add_parser("build", help="检查内容并生成静态网站")
