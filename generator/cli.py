@@ -43,12 +43,27 @@ def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=
         print(summary(problems, strict), file=sys.stderr)
 
 
+def _site_dir(args, problems: Problems) -> Path | None:
+    """The site folder of `-s`: a folder, or the site_config.yml inside it."""
+    from generator.config import CONFIG_FILE
+
+    site_dir = args.site.resolve()
+    if site_dir.is_file() and site_dir.name == CONFIG_FILE:
+        return site_dir.parent  # `-s site/site_config.yml` names its folder
+    if site_dir.is_file():
+        problems.error(str(args.site), None, "site-missing", f"{args.site} 是文件，不是站点文件夹", f"-s 后写含有 {CONFIG_FILE} 的文件夹")
+        return None
+    if not site_dir.is_dir():
+        problems.error(str(args.site), None, "site-missing", f"站点文件夹 {args.site} 不存在", f"-s 后写含有 {CONFIG_FILE} 的文件夹")
+        return None
+    return site_dir
+
+
 def _load(args, problems: Problems):
     from generator.site import load_site
 
-    site_dir = args.site.resolve()
-    if not site_dir.is_dir():
-        problems.error(str(args.site), None, "site-missing", f"站点文件夹 {args.site} 不存在")
+    site_dir = _site_dir(args, problems)
+    if site_dir is None:
         return None
     return load_site(site_dir, problems, cache=not getattr(args, "fresh", False))
 
@@ -108,7 +123,8 @@ def cmd_new(args) -> int:
     from generator.site import build_sections
 
     problems = Problems()
-    config = load_config(args.site.resolve(), problems)
+    site_dir = _site_dir(args, problems)
+    config = load_config(site_dir, problems) if site_dir else None
     if config is None:
         _report(problems)
         return EXIT_USAGE
