@@ -192,7 +192,12 @@ def cmd_build(args) -> int:
 def cmd_serve(args) -> int:
     from generator.serve import serve
 
-    return serve(args.site.resolve(), args.host, args.port)
+    problems = Problems()
+    site_dir = _site_dir(args, problems)
+    if site_dir is None:
+        _report(problems, stream=sys.stderr)
+        return EXIT_USAGE
+    return serve(site_dir, args.host, args.port, tuple(args.allow_host))
 
 
 def cmd_publish(args) -> int:
@@ -267,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     _site_arg(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME", help="另外接受的主机名（Host 请求头），可多次使用")
     serve.set_defaults(func=cmd_serve)
 
     publish = sub.add_parser("publish", help="把已发布条目的新版本登记到 content/.register（提交前运行）")

@@ -364,6 +364,8 @@ def test_site_argument_that_is_another_file_says_so(make_site, capsys):
     assert main(["check", "-s", str(other), "--format", "json"]) == 2
     (problem,) = json.loads(capsys.readouterr().out)
     assert problem["code"] == "site-missing" and "是文件" in problem["message"] and "site_config.yml" in problem["hint"]
+    assert main(["serve", "-s", str(other)]) == 2
+    assert "是文件" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
