@@ -176,7 +176,6 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
     for entry in site.entries:
         entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
     today = build_date(site)
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(dt.datetime.combine(today, dt.time(), ZoneInfo(site.config.site.timezone)).timestamp())))
     output = Output(out_dir, site.site_dir, global_key(site, drafts, index), fresh=fresh, files_hint=len(site.entries))
     result.update = output.update
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))  # beside the output: same disk, not /tmp
@@ -300,7 +299,8 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         for rel in cached["files"]:
             output.keep(rel)
     else:
-        cached = _run_mkdocs(site, strings, page_t, output, work, list(contents))
+        with _source_date(site, today):
+            cached = _run_mkdocs(site, strings, page_t, output, work, list(contents))
     output.state.mkdocs = cached
     hashes = set(cached["hashes"])
     for rel, content in contents.items():
@@ -308,6 +308,21 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         output.write(rel, page)
         hashes.update(csp.inline_script_hashes([page]))
     return {url: Shell(html, url) for url, html in cached["shells"].items()}, sorted(hashes)
+
+
+@contextmanager
+def _source_date(site: Site, today: dt.date):
+    """SOURCE_DATE_EPOCH set to the build's day for mkdocs (its build date), only while it
+    runs: set for the whole process, the next build of a long `gongkai serve` would keep
+    the first day (and its 公示 status) after midnight."""
+    zone = ZoneInfo(site.config.site.timezone)
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = before or str(int(dt.datetime.combine(today, dt.time(), zone).timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: Path, content_pages: list[str]) -> dict:

@@ -43,12 +43,27 @@ def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=
         print(summary(problems, strict), file=sys.stderr)
 
 
+def _site_dir(args, problems: Problems) -> Path | None:
+    """The site folder of `-s`: a folder, or the site_config.yml inside it."""
+    from generator.config import CONFIG_FILE
+
+    site_dir = args.site.resolve()
+    if site_dir.is_file() and site_dir.name == CONFIG_FILE:
+        return site_dir.parent  # `-s site/site_config.yml` names its folder
+    if site_dir.is_file():
+        problems.error(str(args.site), None, "site-missing", f"{args.site} 是文件，不是站点文件夹", f"-s 后写含有 {CONFIG_FILE} 的文件夹")
+        return None
+    if not site_dir.is_dir():
+        problems.error(str(args.site), None, "site-missing", f"站点文件夹 {args.site} 不存在", f"-s 后写含有 {CONFIG_FILE} 的文件夹")
+        return None
+    return site_dir
+
+
 def _load(args, problems: Problems):
     from generator.site import load_site
 
-    site_dir = args.site.resolve()
-    if not site_dir.is_dir():
-        problems.error(str(args.site), None, "site-missing", f"站点文件夹 {args.site} 不存在")
+    site_dir = _site_dir(args, problems)
+    if site_dir is None:
         return None
     return load_site(site_dir, problems, cache=not getattr(args, "fresh", False))
 
@@ -108,7 +123,8 @@ def cmd_new(args) -> int:
     from generator.site import build_sections
 
     problems = Problems()
-    config = load_config(args.site.resolve(), problems)
+    site_dir = _site_dir(args, problems)
+    config = load_config(site_dir, problems) if site_dir else None
     if config is None:
         _report(problems)
         return EXIT_USAGE
@@ -126,10 +142,11 @@ def cmd_new(args) -> int:
     ctype = TYPES[section.type]
     today = dt.date.today()
     folder = config.content_dir / "/".join(s.key for s in section.trail[-1:])
-    path = scaffold.new_path(folder, ctype, title, today)
+    path = scaffold.new_path(folder, ctype, title, today, from_title=args.name_from_title)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(scaffold.render(ctype, title, zh=args.zh, today=today), encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())
+    print("已生成草稿（status: draft）：填好“（填写…）”提示后把状态改为 published", file=sys.stderr)
     return EXIT_OK
 
 
@@ -175,7 +192,12 @@ def cmd_build(args) -> int:
 def cmd_serve(args) -> int:
     from generator.serve import serve
 
-    return serve(args.site.resolve(), args.host, args.port)
+    problems = Problems()
+    site_dir = _site_dir(args, problems)
+    if site_dir is None:
+        _report(problems, stream=sys.stderr)
+        return EXIT_USAGE
+    return serve(site_dir, args.host, args.port, tuple(args.allow_host))
 
 
 def cmd_publish(args) -> int:
@@ -250,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("category", help="栏目键，如 notices")
     new.add_argument("title", help="标题")
     new.add_argument("--zh", action="store_true", help="使用中文字段名")
+    new.add_argument("--name-from-title", action="store_true", help="文件名取自标题（可含中文）；默认为日期加英文字母或序号")
     new.set_defaults(func=cmd_new)
 
     build = sub.add_parser("build", help="检查内容并生成静态网站")
@@ -266,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     _site_arg(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME", help="另外接受的主机名（Host 请求头），可多次使用")
     serve.set_defaults(func=cmd_serve)
 
     publish = sub.add_parser("publish", help="把已发布条目的新版本登记到 content/.register（提交前运行）")

@@ -173,7 +173,10 @@ def load_config(site_dir: Path, problems: Problems) -> SiteConfig | None:
     try:
         doc = load_document(path, site_dir)
     except LoadProblem as exc:
-        problems.error(CONFIG_FILE, (exc.line, exc.col), exc.code, exc.message, exc.hint)
+        hint = exc.hint
+        if exc.code == "empty-file":  # the hint for an item file (gongkai new …) does not apply here
+            hint = f"{CONFIG_FILE} 至少要写 site、organization、identity 和 categories 四部分；可从示例站点复制一份再改"
+        problems.error(CONFIG_FILE, (exc.line, exc.col), exc.code, f"{CONFIG_FILE}：{exc.message}", hint)
         return None
     for problem in normalize(doc, SiteConfigModel):
         problems.error(CONFIG_FILE, problem.pos, "config-" + problem.code, problem.message, problem.hint)

@@ -1,8 +1,10 @@
 """`gongkai new`: a new item file with every field of its type, one comment per field.
 
 The template is generated from the model, so it always matches the schema: required
-fields get a value that passes validation (today's date, the title, `（填写…）` prompts
-that `check` flags as placeholders), optional fields are present and empty.
+fields get a value that passes validation (today's date, the title, `（填写…）` prompts),
+optional fields are present and empty. A new file is a draft (`status: draft`): `check`
+reports every prompt left in a published item (`template-prompt`, matched by `PROMPT`
+below, the one definition of what a prompt looks like), so none goes live unfilled.
 """
 
 from __future__ import annotations
@@ -18,11 +20,18 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from generator.load.aliases import field_specs
+from generator.model.base import Status
 from generator.model.registry import ContentType
 from generator.numbering import yaml_scalar
 
-PLACEHOLDER = "（填写"
 SKIP = {"index_no", "body"}  # numbered by `gongkai number`; the body follows the front matter
+
+# The prompts the templates write where the editor must write. `PROMPT` matches every one
+# of them (the field prompt with any label, the body prompt): `checks/prompts.py` uses it.
+FIELD_PROMPT = ("（填写", "）")  # around the field's Chinese label: （填写姓名）
+BODY_PROMPT = "（在这里用 Markdown 写正文。）"
+PROMPT = re.compile(rf"{FIELD_PROMPT[0]}[^（）\n]{{1,40}}{FIELD_PROMPT[1]}|{re.escape(BODY_PROMPT)}")
+DRAFT_NOTE = "新文件是草稿，不会发布；把所有“填写”提示换成实际内容后改为 published（已发布）"
 
 
 def _base(annotation):
@@ -40,6 +49,10 @@ def _is_list(annotation) -> bool:
     return typing.get_origin(_base(annotation)) is list
 
 
+def field_prompt(label: str) -> str:
+    return f"{FIELD_PROMPT[0]}{label}{FIELD_PROMPT[1]}"
+
+
 def _example(name: str, info: FieldInfo, today: dt.date, title: str):
     """A value for a required field that validates and tells the editor what to write."""
     if name == "title":
@@ -50,7 +63,7 @@ def _example(name: str, info: FieldInfo, today: dt.date, title: str):
         inner = _base(inner)
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             return [inner]
-        return [f"{PLACEHOLDER}{info.title}）"]
+        return [field_prompt(info.title)]
     if kind is dt.date:
         return today
     if kind is int:
@@ -65,7 +78,7 @@ def _example(name: str, info: FieldInfo, today: dt.date, title: str):
         return kind
     if name == "period":
         return f"{today:%Y-%m}"
-    return f"{PLACEHOLDER}{info.title}）"
+    return field_prompt(info.title)
 
 
 def _scalar(value) -> str:
@@ -95,7 +108,10 @@ def _emit(model: type[BaseModel], zh: bool, indent: str, today: dt.date, title: 
         if zh and not note:
             comment = ""
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        if info.is_required():
+        if _base(info.annotation) is Status:  # a new file waits as a draft until its prompts are filled in
+            value = Status.draft.label if zh else Status.draft
+            comment = f"  # {spec.zh}：{DRAFT_NOTE}"
+        elif info.is_required():
             value = _example(name, info, today, title)
         elif "example" in extra:
             value = extra["example"]
@@ -134,7 +150,7 @@ def render(ctype: ContentType, title: str, zh: bool = False, today: dt.date | No
     _emit(ctype.model, zh, "", today, title, lines)
     text = "\n".join(lines) + "\n"
     if ctype.suffix == ".md":
-        return f"---\n{text}---\n\n（在这里用 Markdown 写正文。）\n"
+        return f"---\n{text}---\n\n{BODY_PROMPT}\n"
     return text
 
 
@@ -144,12 +160,26 @@ def slug(title: str) -> str:
     return text[:30].rstrip("-_") or "item"
 
 
-def new_path(category_dir: Path, ctype: ContentType, title: str, today: dt.date) -> Path:
+def ascii_slug(title: str) -> str:
+    """The title's ASCII words, lower case, joined by dashes ("" when it has no ASCII word
+    with a letter): file names and URLs that every tool and server handles alike."""
+    text = "-".join(re.findall(r"[A-Za-z0-9]+", title)).lower()[:30].strip("-")
+    return text if re.search(r"[a-z]", text) else ""
+
+
+def new_path(category_dir: Path, ctype: ContentType, title: str, today: dt.date, from_title: bool = False) -> Path:
+    """The new file: `<year>/<date>-<ASCII slug>` or, for a title without ASCII words,
+    `<year>/<date>-01`, `-02` …; with `from_title` the slug keeps the Chinese title. The
+    title itself is in the file, so the name only has to be unique and stable."""
     folder = category_dir / f"{today.year}"
-    stem = f"{today.isoformat()}-{slug(title)}"
-    path = folder / f"{stem}{ctype.suffix}"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{n}{ctype.suffix}"
+    name = slug(title) if from_title else ascii_slug(title)
+    n = 0
+    while True:
         n += 1
-    return path
+        if name:
+            stem = f"{today.isoformat()}-{name}" + (f"-{n}" if n > 1 else "")
+        else:
+            stem = f"{today.isoformat()}-{n:02d}"
+        path = folder / f"{stem}{ctype.suffix}"
+        if not path.exists():
+            return path

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator import register
-from generator.checks import dates, index_numbers, markup, privacy
+from generator.checks import dates, index_numbers, markup, privacy, prompts
 from generator.checks.context import Context
 from generator.numbering import IndexPattern, PatternError
 from generator.problems import Problems
@@ -33,6 +33,7 @@ def file_checks(entry, ctx: Context) -> None:
     first = len(ctx.problems)
     privacy.check(entry, ctx)
     markup.check(entry, ctx)
+    prompts.check(entry, ctx)
     if memo is not None:
         memo.check_problems = ctx.problems.items[first:]
 

@@ -3,8 +3,11 @@ the files hold."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import re
+import stat
 
 import pytest
 
@@ -327,3 +330,52 @@ def test_new_reports_unknown_category(make_site):
     assert result.code == 2
     assert "是不是 notices" in result.err
     assert site.run("new", "notices", "  ").code == 2
+
+
+# ------------------------------------------------------------------ the site folder and its configuration
+
+
+@pytest.mark.parametrize("config", ["", "\n\n", "# 只有注释\n"])
+def test_empty_config_is_told_what_to_write(make_site, config):
+    site = make_site({}, config=config)
+    result = site.check()
+    assert result.code == 2
+    problem = result.one("empty-file")
+    assert problem["path"] == "site_config.yml" and problem["line"] == 1
+    assert "site_config.yml" in problem["message"]
+    assert "gongkai new" not in problem["hint"] and "organization" in problem["hint"]
+
+
+def test_site_argument_may_name_the_config_file(make_site, tmp_path, monkeypatch, capsys):
+    site = make_site({"content/notices/a.yml": BAD_DATE})
+    assert main(["check", "-s", str(site.path / "site_config.yml"), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)[0]["path"] == "content/notices/a.yml"
+    monkeypatch.chdir(site.path)
+    assert main(["check", "-s", "site_config.yml", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)[0]["code"] == "invalid-date"
+    assert main(["new", "-s", "site_config.yml", "notices", "Spring notice"]) == 0
+    today = dt.date.today()
+    assert capsys.readouterr().out.strip() == f"content/notices/{today.year}/{today}-spring-notice.md"
+
+
+def test_site_argument_that_is_another_file_says_so(make_site, capsys):
+    site = make_site({})
+    other = site.write("notes.txt", "x")
+    assert main(["check", "-s", str(other), "--format", "json"]) == 2
+    (problem,) = json.loads(capsys.readouterr().out)
+    assert problem["code"] == "site-missing" and "是文件" in problem["message"] and "site_config.yml" in problem["hint"]
+    assert main(["serve", "-s", str(other)]) == 2
+    assert "是文件" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_registry_and_register_follow_the_umask(make_site, umask):
+    site = make_site({"content/notices/a.yml": "title: 通知\npublished: 2024-02-01\n"}, register=False)
+    old = os.umask(umask)
+    try:
+        assert site.run("number").code == 0
+        assert site.run("publish").code == 0
+    finally:
+        os.umask(old)
+    for name in (".registry", ".register"):
+        assert stat.S_IMODE((site.path / "content" / name).stat().st_mode) == 0o666 & ~umask, name
