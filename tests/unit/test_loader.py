@@ -101,13 +101,14 @@ def test_merge_key_is_refused():
     assert exc.value.code == "yaml-merge" and exc.value.line == 3
 
 
-def test_deep_nesting_is_refused_not_a_recursion_error():
+@pytest.mark.parametrize("levels", [500, 1100])  # 1100: beyond libyaml's own limit (1000) where it has one
+def test_deep_nesting_is_refused_not_a_recursion_error(yaml_loader, levels):
     with pytest.raises(YamlProblem) as exc:
         parse("k: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert exc.value.code == "yaml-too-deep"
+    assert exc.value.code == "yaml-too-deep" and exc.value.line == 1
     with pytest.raises(YamlProblem) as exc:
-        parse("k:\n" + "".join(" " * i + "a:\n" for i in range(1, 500)))
-    assert exc.value.code == "yaml-too-deep"
+        parse("k:\n" + "".join(" " * i + "a:\n" for i in range(1, levels)))
+    assert exc.value.code == "yaml-too-deep" and exc.value.line > 1
 
 
 def test_complex_key_is_refused():
@@ -306,8 +307,8 @@ def test_yaml_syntax_at_its_line(make_site):
 def test_yaml_syntax_unclosed_bracket_names_its_line(make_site):
     text = f"index_no: {N1}\ntitle: 通知\nkeywords: [政务公开, 年报\npublished: 2024-02-01\n"
     problem = make_site({"content/notices/a.yml": text}).check().one("yaml-syntax")
-    assert problem["line"] == 4
-    assert "第 3 行" in problem["message"]  # where the bracket was opened
+    assert (problem["line"], problem["col"]) == (3, 11)  # where the bracket was opened
+    assert "第 3 行" in problem["message"] and "“[”" in problem["message"]
 
 
 def test_enum_chinese_values(make_site):
@@ -400,3 +401,4 @@ def test_control_character_is_located():
     assert exc.value.code == "control-char"
     assert (exc.value.line, exc.value.col) == (3, 16)
     assert "U+0007" in exc.value.message
+
