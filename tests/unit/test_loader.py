@@ -402,3 +402,20 @@ def test_control_character_is_located():
     assert (exc.value.line, exc.value.col) == (3, 16)
     assert "U+0007" in exc.value.message
 
+
+@pytest.mark.parametrize(
+    "written, meant, english",
+    [("发布时间", "发布日期", "published"), ("文号", "发文字号", "doc_no"), ("成文时间", "成文日期", "written"),
+     ("关键词", "主题词", "keywords"), ("发布单位", "发布机构", "publisher"), ("date", "published", "published")],
+)  # fmt: skip
+def test_unknown_key_suggested_by_meaning(make_site, written, meant, english):
+    """`发布时间` is 发布日期 (by spelling, 发布机构 would be closer)."""
+    text = f"index_no: {N1}\ntitle: 通知\npublished: 2024-02-01\n{written}: x\n"
+    problem = make_site({"content/notices/a.yml": text}).check().one("unknown-key")
+    assert f"是不是“{meant}”（{english} /" in problem["hint"]
+
+
+def test_synonym_suggested_only_where_the_model_has_it(make_site, valid_items):
+    text = f"index_no: {N1}\n" + valid_items["procedure"].replace("{name: 受理, days: 1}", "{name: 受理, 期限: 1}")
+    problem = make_site({"content/guides/a.yml": text}).check().one("unknown-key")
+    assert "“时限”（days / 时限）" in problem["hint"]
