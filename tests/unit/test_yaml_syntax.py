@@ -116,6 +116,13 @@ def test_thousands_separator_through_check(make_site, valid_items):
     assert not make_site({"content/budgets/a.yml": text}).check().of("unknown-key")
 
 
+def test_thousands_separator_in_a_block_value(make_site, valid_items):
+    text = f"index_no: {N1}\n" + valid_items["fee"].replace("amount: 80", "amount: 1,080.00")
+    problem = make_site({"content/fees/a.yml": text}).check().one("number-format")
+    assert problem["line"] == 8 and "金额" in problem["message"] and "“1,080.00”" in problem["message"]
+    assert "1080.00" in problem["hint"]
+
+
 # ------------------------------------------------------------------ invisible characters in values
 
 
