@@ -19,7 +19,9 @@ MAX_WORKING_DAYS = 60  # a notice period of three months is a slip
 
 class Notice(Schema):
     start: Date = label("开始日期", "公示开始日期 YYYY-MM-DD")
-    working_days: int | None = label("工作日数", "公示工作日数，不少于 5 个工作日", None, ge=1, le=MAX_WORKING_DAYS, example=MIN_WORKING_DAYS)
+    working_days: int | None = label(
+        "工作日数", "公示工作日数，不少于 5 个工作日", None, ge=1, le=MAX_WORKING_DAYS, example=MIN_WORKING_DAYS
+    )
     end: Date | None = label("结束日期", "公示结束日期（与工作日数二选一）", None)
 
     @model_validator(mode="after")

@@ -143,7 +143,9 @@ def _code(error: dict) -> str:
     return getattr(cause, "code", "invalid-value")
 
 
-_RANGE_ERRORS = {"greater_than_equal", "greater_than", "less_than_equal", "less_than", "int_parsing_size", "finite_number"}
+_RANGE_ERRORS = {
+    "greater_than_equal", "greater_than", "less_than_equal", "less_than", "int_parsing_size", "finite_number",
+}  # fmt: skip
 
 
 def _field_at(model: type[BaseModel], loc: tuple):

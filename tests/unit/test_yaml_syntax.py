@@ -56,7 +56,8 @@ def test_front_matter_offset_applies_to_the_line_of_the_cause(yaml_loader):
 
 def test_unknown_parser_problem_keeps_its_words_after_a_chinese_message():
     mark = yaml.Mark("<x>", 0, 0, 0, None, None)
-    found = explain(yaml.scanner.ScannerError("while doing something", mark, "found a new kind of problem", mark), "a\n")
+    error = yaml.scanner.ScannerError("while doing something", mark, "found a new kind of problem", mark)
+    found = explain(error, "a\n")
     assert found.code == "yaml-syntax" and found.message.startswith("YAML 语法错误")
     assert "found a new kind of problem" in found.message and found.hint
 
