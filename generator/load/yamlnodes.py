@@ -149,7 +149,7 @@ class _Builder:
         self._check_chars(node, path)
         return _scalar(node)
 
-    def _check_chars(self, node: yaml.ScalarNode, path: Path_) -> None:
+    def _check_chars(self, node: yaml.ScalarNode, path: Path_, is_key: bool = False) -> None:
         """Refuse control characters (also when written as escapes in double quotes, which the
         reader never sees) and bidi overrides, which make a page show other text than it holds."""
         found = _FORBIDDEN.search(node.value)
@@ -160,6 +160,7 @@ class _Builder:
         if not node.style and "\n" not in node.value[: found.start()]:
             col += found.start()  # a plain one-line value: point at the character itself
         field = next((f"“{part}”的值" for part in reversed(path) if isinstance(part, str)), "值")
+        field = "键" if is_key else field
         escaped = "（在双引号中写成了转义，如 \\u%04X）" % ord(char) if node.style == '"' else ""
         if _BIDI.match(char):
             raise YamlProblem(
@@ -212,6 +213,7 @@ class _Builder:
             if key_node.tag == _STD + "merge" or key_node.value == "<<":
                 line, col = self.pos(key_node)
                 raise YamlProblem("yaml-merge", "不支持 YAML 合并键 <<", line, col, "把要复用的字段直接写出来")
+            self._check_chars(key_node, path, is_key=True)
             key = key_node.value if key_node.tag == _STD + "str" else str(_scalar(key_node))
             key = key.strip()
             child = path + (key,)

@@ -153,6 +153,12 @@ def test_bidi_overrides_are_refused_at_the_character(yaml_loader, char):
     assert f"U+{ord(char):04X}" in exc.value.message and "伪装" in exc.value.hint
 
 
+def test_keys_are_checked_too(yaml_loader):
+    with pytest.raises(YamlProblem) as exc:
+        parse('title: a\n"sum\u202emary": b\n')
+    assert exc.value.code == "bidi-control" and exc.value.line == 2 and exc.value.message.startswith("键")
+
+
 def test_tabs_and_newlines_in_values_are_fine(yaml_loader):
     assert parse('a: "x\\ty\\nz"\nb: |\n  one\n  two\n').data == {"a": "x\ty\nz", "b": "one\ntwo\n"}
 
