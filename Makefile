@@ -11,13 +11,20 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
 
-.PHONY: site serve check test test-fast browser-deps bench clean
+.PHONY: site serve check test test-fast browser-deps bench clean constraints
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every dependency to the version the suite passed with: a new machine
+# installs what was tested, not what PyPI resolves today (PyYAML 6.0.4 changed an error).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
+
+## Pin the versions of a .venv whose `make test` passed (after upgrading a dependency)
+constraints:
+	{ sed -n '/^#/p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 # Pagefind 1.6 from the npm registry (full Chinese recall); without npm, gongkai falls
 # back to the 1.5 binary from PyPI.

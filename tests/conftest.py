@@ -47,3 +47,20 @@ def valid_items() -> dict[str, str]:
     return dict(VALID_ITEMS)
 
 
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def yaml_loader(request, monkeypatch):
+    """Run a test with libyaml's parser (PyYAML built with it), then with PyYAML's pure-Python
+    one: they word problems differently and have different limits of their own."""
+    import yaml
+
+    from generator.load import yamlnodes
+
+    if request.param == "libyaml":
+        if not yaml.__with_libyaml__:
+            pytest.skip("PyYAML without libyaml")
+        monkeypatch.setattr(yamlnodes, "_Loader", yaml.CSafeLoader)
+    else:
+        monkeypatch.setattr(yamlnodes, "_Loader", yaml.SafeLoader)
+    return request.param

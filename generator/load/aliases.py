@@ -79,9 +79,37 @@ def key_table(model: type[BaseModel]) -> dict[str, str]:
     return table
 
 
+# Words editors write for a key by meaning, not by spelling: `发布时间` is 发布日期 (difflib
+# would say 发布机构, which shares more characters). Whole keys first, then single words
+# replaced inside a key; a suggestion is made only when the result is a key of the model.
+SYNONYMS = {
+    "发布时间": "发布日期", "公布日期": "发布日期", "公开日期": "发布日期", "发文日期": "成文日期",
+    "印发日期": "成文日期", "签发日期": "成文日期", "成文时间": "成文日期", "文号": "发文字号",
+    "发文号": "发文字号", "字号": "发文字号", "公文字号": "发文字号", "题目": "标题", "名称": "标题",
+    "关键词": "主题词", "关键字": "主题词", "摘要": "内容概述", "概述": "内容概述", "简介": "内容概述",
+    "发布单位": "发布机构", "发文机关": "发布机构", "发布部门": "发布机构", "来源": "发布机构",
+    "分类": "主题分类", "主题": "主题分类", "效力": "有效性", "状况": "状态", "编号": "索引号",
+    "date": "published", "publish_date": "published", "pub_date": "published", "doc_number": "doc_no",
+    "docno": "doc_no", "number": "doc_no", "abstract": "summary", "tags": "keywords", "source": "publisher",
+}  # fmt: skip
+WORD_SYNONYMS = {"时间": "日期", "日子": "日期", "单位": "机构", "部门": "机构", "期限": "时限", "天数": "时限"}
+
+
+def _by_meaning(key: str, table: dict[str, str]) -> str | None:
+    """The accepted spelling `key` means, by the synonym tables, if the model has it."""
+    found = SYNONYMS.get(key.lower(), SYNONYMS.get(key))
+    if found in table:
+        return found
+    for word, meant in WORD_SYNONYMS.items():
+        if word in key and key.replace(word, meant) in table:
+            return key.replace(word, meant)
+    return None
+
+
 def suggest(key: str, model: type[BaseModel]) -> str:
     table = key_table(model)
-    close = get_close_matches(key, list(table), n=1, cutoff=0.5)
+    meant = _by_meaning(key, table)
+    close = [meant] if meant else get_close_matches(key, list(table), n=1, cutoff=0.5)
     if close:
         name = table[close[0]]
         spec = field_specs(model)[name]

@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
+from generator.load.syntax import GENERIC_HINT, explain
+
 try:  # libyaml is ~10× faster; fall back to the pure-Python parser.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -49,12 +51,9 @@ class Parsed:
     duplicates: list[tuple[Path_, tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
-def _check_flow_depth(text: str, line_offset: int) -> None:
-    """libyaml's composer recurses in C: `[[[[…` tens of thousands deep overflows the stack
-    (a segmentation fault, not an exception). The parser does not recurse, so measure the
-    depth from its events first, when the brackets could nest that deep at all."""
-    if text.count("[") + text.count("{") <= FLOW_BRACKETS_TRUSTED:
-        return  # block nesting is bounded by MAX_BYTES (indentation), far below the danger
+def _check_depth(text: str, line_offset: int) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, measured on the parser's events (the parser
+    does not recurse, the composers do)."""
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -68,23 +67,27 @@ def _check_flow_depth(text: str, line_offset: int) -> None:
             depth -= 1
 
 
+def _check_flow_depth(text: str, line_offset: int) -> None:
+    """libyaml's composer recurses in C: `[[[[…` tens of thousands deep overflows the stack
+    (a segmentation fault, not an exception) in the versions of libyaml without a nesting
+    limit of their own. Measure the depth first when the brackets could nest that deep."""
+    if text.count("[") + text.count("{") > FLOW_BRACKETS_TRUSTED:
+        _check_depth(text, line_offset)  # block nesting is bounded by MAX_BYTES (indentation)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
+    """A parser error in the editor's language (see `syntax.py`), at file lines."""
+    found = explain(exc, text, line_offset)
+    return YamlProblem(found.code, found.message, found.line + 1 + line_offset, found.col + 1, found.hint)
+
+
 def parse(text: str, line_offset: int = 0) -> Parsed:
     """Parse one YAML document. `line_offset` is added to every line (front matter)."""
     try:
         _check_flow_depth(text, line_offset)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or str(exc)).strip()
-        if exc.context and exc.context_mark:
-            context, opened = exc.context.strip(), exc.context_mark
-            if "end of stream" in problem:  # an unclosed quote or bracket: point at where it opens, not at the file's end
-                mark, problem = opened, f"{context}：{problem}"
-            elif opened.line != mark.line:
-                problem += f"（{context}，始于第 {opened.line + 1 + line_offset} 行）"
-        line = mark.line + 1 + line_offset if mark else 0
-        col = mark.column + 1 if mark else 0
-        raise YamlProblem("yaml-syntax", f"YAML 语法错误：{problem}", line, col) from None
+        raise _syntax_problem(exc, text, line_offset) from None
     except yaml.reader.ReaderError as exc:  # a control character (libyaml gives a byte offset: find it ourselves)
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
         at = text.find(char)
@@ -94,21 +97,26 @@ def parse(text: str, line_offset: int = 0) -> Parsed:
             "control-char", f"文件含有不可见的控制字符 U+{ord(char):04X}", line, col, "删除这个字符（常见于从 Word 或网页复制来的文字）"
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem("yaml-syntax", f"YAML 无法读取：{exc}") from None
-    except RecursionError:
-        raise YamlProblem("yaml-too-deep", "YAML 嵌套层级过深") from None
+        raise YamlProblem("yaml-syntax", f"YAML 无法读取（解析器：{exc}）", hint=GENERIC_HINT) from None
+    except RecursionError:  # the pure-Python composer recurses once per level: find the level
+        try:
+            _check_depth(text, line_offset)
+        except yaml.YAMLError:
+            pass
+        raise YamlProblem("yaml-too-deep", "YAML 嵌套层级过深", hint="检查缩进和括号是否成对") from None
     parsed = Parsed(data=None)
     if root is None:
         return parsed
-    builder = _Builder(parsed, line_offset)
+    builder = _Builder(parsed, line_offset, text)
     parsed.data = builder.build(root, ())
     return parsed
 
 
 class _Builder:
-    def __init__(self, parsed: Parsed, line_offset: int):
+    def __init__(self, parsed: Parsed, line_offset: int, text: str):
         self.parsed = parsed
         self.offset = line_offset
+        self.text = text
         self.visits = 0
 
     def pos(self, node: yaml.Node) -> tuple[int, int]:
@@ -138,17 +146,74 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+        self._check_chars(node, path)
         return _scalar(node)
+
+    def _check_chars(self, node: yaml.ScalarNode, path: Path_, is_key: bool = False) -> None:
+        """Refuse control characters (also when written as escapes in double quotes, which the
+        reader never sees) and bidi overrides, which make a page show other text than it holds."""
+        found = _FORBIDDEN.search(node.value)
+        if found is None:
+            return
+        char = found.group()
+        line, col = self.pos(node)
+        if not node.style and "\n" not in node.value[: found.start()]:
+            col += found.start()  # a plain one-line value: point at the character itself
+        field = next((f"“{part}”的值" for part in reversed(path) if isinstance(part, str)), "值")
+        field = "键" if is_key else field
+        escaped = "（在双引号中写成了转义，如 \\u%04X）" % ord(char) if node.style == '"' else ""
+        if _BIDI.match(char):
+            raise YamlProblem(
+                "bidi-control",
+                f"{field}含有改变文字方向的控制字符 U+{ord(char):04X}{escaped}",
+                line,
+                col,
+                "删除这个字符：它让页面上显示的文字顺序与实际内容不同，可被用来伪装文字",
+            )
+        raise YamlProblem(
+            "control-char",
+            f"{field}含有不可见的控制字符 U+{ord(char):04X}{escaped}",
+            line,
+            col,
+            "删除这个字符；换行直接换行书写（多行文字在冒号后写 |），不要用 \\x、\\u 转义写控制字符",
+        )
+
+    def _thousands(self, pairs: list, index: int) -> None:
+        """`{amount: 1,000.00}`: YAML splits a number with thousands separators at the comma
+        into a value `1` and a key `000.00`. Refuse it, naming the number as written."""
+        key_node, value_node = pairs[index]
+        if not (_THOUSANDS_HEAD.match(value_node.value or "") and not value_node.style):
+            return
+        digits, end = [value_node.value], value_node.end_mark.index
+        for next_key, next_value in pairs[index + 1 :]:
+            joined = self.text[end : end + 1] == "," and next_key.start_mark.index == end + 1  # `1,000`, not `1, 000`
+            bare = not next_key.style and next_value.value == "" and isinstance(next_value, yaml.ScalarNode)
+            if not (joined and bare and _THOUSANDS_TAIL.match(next_key.value)):
+                break
+            digits.append(next_key.value)
+            end = next_key.end_mark.index
+        if len(digits) > 1:
+            line, col = self.pos(value_node)
+            raise YamlProblem(
+                "number-format",
+                f"“{key_node.value}”的值“{','.join(digits)}”用了千分位逗号，YAML 在逗号处把它拆开了",
+                line,
+                col,
+                f"数字不写千分位逗号：写成 {''.join(digits)}",
+            )
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
         result: dict = {}
-        for key_node, value_node in node.value:
+        for index, (key_node, value_node) in enumerate(node.value):
+            if node.flow_style and isinstance(value_node, yaml.ScalarNode):
+                self._thousands(node.value, index)
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = self.pos(key_node)
                 raise YamlProblem("yaml-key", "键必须是简单的文字", line, col)
             if key_node.tag == _STD + "merge" or key_node.value == "<<":
                 line, col = self.pos(key_node)
                 raise YamlProblem("yaml-merge", "不支持 YAML 合并键 <<", line, col, "把要复用的字段直接写出来")
+            self._check_chars(key_node, path, is_key=True)
             key = key_node.value if key_node.tag == _STD + "str" else str(_scalar(key_node))
             key = key.strip()
             child = path + (key,)
@@ -161,6 +226,11 @@ class _Builder:
 
 
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+# C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides and isolates.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_THOUSANDS_HEAD = re.compile(r"^[-+]?[1-9][0-9]{0,2}$")  # `1` of `1,000.00`
+_THOUSANDS_TAIL = re.compile(r"^[0-9]{3}(\.[0-9]+)?$")  # `000.00` of `1,000.00`
 
 
 def _scalar(node: yaml.ScalarNode):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from pydantic import model_validator
 
-from generator.model.base import Item, Month, Schema, label
+from generator.model.base import Date, Item, Month, Schema, Visible, label
 from generator.workdays import UnknownYear, count_workdays, known_years, nth_workday
 
 if TYPE_CHECKING:
@@ -15,12 +14,15 @@ if TYPE_CHECKING:
     from generator.site import Entry
 
 MIN_WORKING_DAYS = 5  # 《党政领导干部选拔任用工作条例》
+MAX_WORKING_DAYS = 60  # a notice period of three months is a slip
 
 
 class Notice(Schema):
-    start: dt.date = label("开始日期", "公示开始日期 YYYY-MM-DD")
-    working_days: int | None = label("工作日数", "公示工作日数，不少于 5 个工作日", None, ge=1, example=MIN_WORKING_DAYS)
-    end: dt.date | None = label("结束日期", "公示结束日期（与工作日数二选一）", None)
+    start: Date = label("开始日期", "公示开始日期 YYYY-MM-DD")
+    working_days: int | None = label(
+        "工作日数", "公示工作日数，不少于 5 个工作日", None, ge=1, le=MAX_WORKING_DAYS, example=MIN_WORKING_DAYS
+    )
+    end: Date | None = label("结束日期", "公示结束日期（与工作日数二选一）", None)
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -30,7 +32,7 @@ class Notice(Schema):
 
 
 class Person(Schema):
-    name: str = label("姓名", "姓名")
+    name: Visible = label("姓名", "姓名")
     gender: str | None = label("性别", "男 | 女", None)
     ethnicity: str | None = label("民族", "如 汉族", None)
     birth: Month | None = label("出生年月", "出生年月 YYYY-MM（不写具体日期）", None)
@@ -38,7 +40,7 @@ class Person(Schema):
     education: str | None = label("学历学位", "如 大学，管理学硕士", None)
     work_start: Month | None = label("参加工作时间", "参加工作时间 YYYY-MM", None)
     current_post: str | None = label("现任职务", "现任职务", None)
-    proposed_post: str = label("拟任职务", "拟任职务")
+    proposed_post: Visible = label("拟任职务", "拟任职务")
     resume: str | None = label("简历", "简历（简短）", None)
 
 

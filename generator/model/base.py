@@ -25,11 +25,12 @@ TOPICS = (
 
 
 class Invalid(ValueError):
-    """A value error with its own stable problem code (e.g. `topic`, `org-code`)."""
+    """A value error with its own stable problem code (e.g. `topic`, `org-code`) and hint."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, hint: str = ""):
         super().__init__(message)
         self.code = code
+        self.hint = hint
 
 
 def label(zh: str, description: str = "", default: Any = ..., *, aliases: tuple[str, ...] = (), example: Any = None, **kwargs) -> Any:
@@ -102,11 +103,75 @@ def _text_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+# Dates: from the founding of the PRC to the end of the year after next. Anything outside is
+# a slip (9999, 2204 for 2024), and a publication date outside it would issue a permanent
+# index number for that year. The bound moves with the year (the content cache's salt has it).
+EARLIEST_DATE = dt.date(1949, 10, 1)
+FUTURE_YEARS = 2
+
+
+def latest_date() -> dt.date:
+    return dt.date(dt.date.today().year + FUTURE_YEARS, 12, 31)
+
+
+def _sane_date(value: dt.date) -> dt.date:
+    latest = latest_date()
+    if not EARLIEST_DATE <= value <= latest:
+        raise Invalid(
+            "date-range",
+            f"{value} 超出允许的日期范围 {EARLIEST_DATE} 至 {latest}",
+            "日期应在中华人民共和国成立之后、不晚于后年年底；超出的多半是笔误"
+            "（发布日期决定索引号的年份，一经编号永久占用）",
+        )
+    return value
+
+
+# Amounts (元 or 万元): a thousand trillion is beyond any public budget, and keeps every sum
+# and rounding of the build within Decimal's 28 digits (1e30 made `quantize` fail).
+MAX_AMOUNT = Decimal(10**15)
+AMOUNT_PLACES = 6
+
+# Working days of a time limit (法定时限, 承诺时限, a step): four years is beyond any law.
+MAX_WORKING_DAYS = 1000
+
+# Characters that show nothing: zero-width spaces and joiners, marks, word joiner, BOM …
+_INVISIBLE = re.compile("[\\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff\u3164]+")
+
+
+def _visible(value: str) -> str:
+    if value and not _INVISIBLE.sub("", value):
+        raise Invalid("invisible-text", "只有不可见的字符（如零宽空格），页面上会是空白", "写上看得见的文字")
+    return value
+
+
+_SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def _link(value: str | None) -> str | None:
+    """Only web, mail and phone links, or a site-relative address: never `javascript:`, `data:` …"""
+    if value is None:
+        return value
+    probe = re.sub(r"[\x00-\x20\x7f]+", "", value)  # browsers drop these inside a scheme (`java\tscript:`)
+    scheme = _SCHEME.match(probe)
+    if scheme and scheme.group(1).lower() not in _SAFE_SCHEMES:
+        raise Invalid(
+            "unsafe-url",
+            f"链接以“{scheme.group(1)}:”开头，不能用作网页上的链接",
+            "只能写 http:// 或 https:// 开头的网址、mailto:、tel:，或本站以 / 开头的地址",
+        )
+    return value
+
+
 Month = Annotated[str, AfterValidator(_month)]
 Words = Annotated[list[str], BeforeValidator(_words)]
 YesNo = Annotated[bool, BeforeValidator(_yes_no)]
 TextList = Annotated[list[str], BeforeValidator(_text_list)]
-Amount = Decimal
+Date = Annotated[dt.date, AfterValidator(_sane_date)]
+Amount = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=AMOUNT_PLACES, allow_inf_nan=False)]
+Visible = Annotated[str, AfterValidator(_visible)]  # a title or name: not blank, not only invisible marks
+Link = Annotated[str, AfterValidator(_link)]
+WorkingDays = Annotated[int, Field(ge=0, le=MAX_WORKING_DAYS)]
 
 
 class Schema(BaseModel):
@@ -124,22 +189,22 @@ class Schema(BaseModel):
 
 class Attachment(Schema):
     file: str = label("文件", "附件路径，如 attachments/2024/apply.pdf")
-    title: str | None = label("标题", "附件名称", None)
+    title: Visible | None = label("标题", "附件名称", None)
 
 
 class Revision(Schema):
-    date: dt.date = label("日期", "修订日期 YYYY-MM-DD")
+    date: Date = label("日期", "修订日期 YYYY-MM-DD")
     note: str = label("说明", "修改了什么、为什么")
 
 
 class Withdrawal(Schema):
-    date: dt.date = label("日期", "撤销日期 YYYY-MM-DD")
+    date: Date = label("日期", "撤销日期 YYYY-MM-DD")
     reason: str = label("原因", "撤销原因，会显示在页面上")
 
 
 class Review(Schema):
     by: str = label("审核人", "审核人姓名或职务")
-    date: dt.date = label("日期", "审核日期 YYYY-MM-DD")
+    date: Date = label("日期", "审核日期 YYYY-MM-DD")
 
 
 def _topic(value: str | None) -> str | None:
@@ -159,9 +224,9 @@ class Item(Schema):
     """Fields every disclosure item has, whatever its type."""
 
     index_no: str | None = label("索引号", "由 gongkai number 自动生成，生成后不得修改", None)
-    title: str = label("标题", "标题", min_length=1)
-    published: dt.date = label("发布日期", "发布日期 YYYY-MM-DD")
-    written: dt.date | None = label("成文日期", "成文日期 YYYY-MM-DD", None)
+    title: Visible = label("标题", "标题", min_length=1)
+    published: Date = label("发布日期", "发布日期 YYYY-MM-DD")
+    written: Date | None = label("成文日期", "成文日期 YYYY-MM-DD", None)
     publisher: str | None = label("发布机构", "发布机构，默认为本机关", None)
     topic: Annotated[str | None, AfterValidator(_topic)] = label("主题分类", "22 个主题分类之一，或“一级\\二级”", None)
     doc_no: str | None = label("发文字号", "如 青政办发〔2024〕12号", None)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import model_validator
 
-from generator.model.base import Item, Schema, ZhEnum, label
+from generator.model.base import Amount, Item, Schema, Visible, ZhEnum, label
 
 if TYPE_CHECKING:
     from generator.checks.context import Context
@@ -23,13 +23,13 @@ class Stage(ZhEnum):
 
 class Row(Schema):
     code: str | None = label("科目编码", "功能分类科目编码，如 201、20103", None)
-    item: str = label("项目", "项目名称")
-    amount: Decimal = label("金额", "金额")
+    item: Visible = label("项目", "项目名称")
+    amount: Amount = label("金额", "金额")
     children: list["Row"] = label("明细", "下级科目（款、项）", [])
 
 
 class Table(Schema):
-    name: str = label("表名", "如 收支总表")
+    name: Visible = label("表名", "如 收支总表")
     income: list[Row] = label("收入", "收入行", [])
     expenditure: list[Row] = label("支出", "支出行", [])
     rows: list[Row] = label("行", "表格行", [])
@@ -37,11 +37,11 @@ class Table(Schema):
 
 
 class ThreePublic(Schema):
-    overseas: Decimal = label("因公出国（境）费", "因公出国（境）费", Decimal(0), aliases=("因公出国(境)费", "因公出国费"))
-    vehicle_purchase: Decimal = label("公务用车购置费", "公务用车购置费", Decimal(0))
-    vehicle_operation: Decimal = label("公务用车运行费", "公务用车运行费", Decimal(0))
-    reception: Decimal = label("公务接待费", "公务接待费", Decimal(0))
-    total: Decimal | None = label("合计", "合计（应等于以上四项之和）", None)
+    overseas: Amount = label("因公出国（境）费", "因公出国（境）费", Decimal(0), aliases=("因公出国(境)费", "因公出国费"))
+    vehicle_purchase: Amount = label("公务用车购置费", "公务用车购置费", Decimal(0))
+    vehicle_operation: Amount = label("公务用车运行费", "公务用车运行费", Decimal(0))
+    reception: Amount = label("公务接待费", "公务接待费", Decimal(0))
+    total: Amount | None = label("合计", "合计（应等于以上四项之和）", None)
 
     @property
     def parts_sum(self) -> Decimal:

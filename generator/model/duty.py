@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from generator.model.base import Item, Schema, TextList, label
+from generator.model.base import Item, Schema, TextList, Visible, label
 
 
 class OrganizationCard(Schema):
-    name: str = label("名称", "机构名称")
+    name: Visible = label("名称", "机构名称")
     leader: str | None = label("负责人", "负责人姓名", None)
     address: str | None = label("办公地址", "办公地址", None)
     phone: str | None = label("联系电话", "办公电话", None)
@@ -14,7 +14,7 @@ class OrganizationCard(Schema):
 
 
 class Department(Schema):
-    name: str = label("名称", "内设机构名称")
+    name: Visible = label("名称", "内设机构名称")
     head: str | None = label("负责人", "负责人", None)
     phone: str | None = label("联系电话", "办公电话", None)
     duties: TextList = label("职责", "职责列表", [])

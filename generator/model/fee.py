@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from generator.model.base import Item, Schema, label
+from generator.model.base import Amount, Item, Schema, Visible, label
 
 
 class FeeRow(Schema):
-    name: str = label("项目名称", "收费项目名称")
+    name: Visible = label("项目名称", "收费项目名称")
     standard: str | None = label("收费标准", "收费标准（按公布的文字）", None)
-    amount: Decimal | None = label("金额", "金额（数字，可选）", None)
+    amount: Amount | None = label("金额", "金额（数字，可选）", None)
     unit: str | None = label("计量单位", "如 元/件", None)
     basis: str | None = label("收费依据", "收费依据文件", None)
     management: str | None = label("资金管理方式", "如 缴入国库", None)

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.model.base import Item, Schema, TextList, YesNo, label
+from generator.model.base import Item, Link, Schema, TextList, Visible, WorkingDays, YesNo, label
 
 if TYPE_CHECKING:
     from generator.checks.context import Context
     from generator.site import Entry
 
+MAX_COPIES = 99  # copies of one material
+MAX_VISITS = 20  # visits in person (最多跑一次: 0 or 1)
+
 
 class Material(Schema):
-    name: str = label("材料名称", "材料名称")
-    copies: int | None = label("份数", "份数", None, ge=0)
+    name: Visible = label("材料名称", "材料名称")
+    copies: int | None = label("份数", "份数", None, ge=0, le=MAX_COPIES)
     original: YesNo | None = label("是否原件", "true 原件 | false 复印件", None)
     form: str | None = label("表格", "空白表格文件，如 attachments/forms/apply.pdf", None)
 
 
 class Step(Schema):
-    name: str = label("环节名称", "如 受理、审查、决定")
+    name: Visible = label("环节名称", "如 受理、审查、决定")
     actor: str | None = label("办理主体", "办理人员或科室", None)
-    days: int | None = label("时限", "本环节时限（工作日）", None, ge=0)
+    days: WorkingDays | None = label("时限", "本环节时限（工作日）", None)
 
 
 class Faq(Schema):
@@ -36,15 +39,15 @@ class Service(Schema):
     conditions: TextList = label("申请条件", "申请条件列表", min_length=1)
     materials: list[Material] = label("申请材料", "申请材料：name 材料名称, copies 份数, original 是否原件, form 表格", min_length=1)
     steps: list[Step] = label("办理流程", "办理流程：name 环节名称, actor 办理主体, days 时限", min_length=1)
-    legal_days: int = label("法定时限", "法定办结时限（工作日）", ge=0)
-    promised_days: int = label("承诺时限", "承诺办结时限（工作日），0 表示即办件", ge=0)
+    legal_days: WorkingDays = label("法定时限", "法定办结时限（工作日）")
+    promised_days: WorkingDays = label("承诺时限", "承诺办结时限（工作日），0 表示即办件")
     fee: str = label("收费", "不收费，或收费标准，或收费条目的索引号")
     location: str = label("办理地点", "办理地点")
     hours: str = label("办理时间", "办理时间")
     phone: str = label("咨询电话", "咨询电话")
     complaint_phone: str | None = label("投诉电话", "投诉电话", None)
-    visits: int | None = label("到现场次数", "到现场次数", None, ge=0)
-    online_url: str | None = label("网上办理", "网上办理地址", None)
+    visits: int | None = label("到现场次数", "到现场次数", None, ge=0, le=MAX_VISITS)
+    online_url: Link | None = label("网上办理", "网上办理地址", None)
     faq: list[Faq] = label("常见问题", "常见问题：q 问题, a 解答", [])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.model.base import Item, Month, Schema, ZhEnum, label
+from generator.model.base import Item, Month, Schema, Visible, ZhEnum, label
 
 
 class TaskStatus(ZhEnum):
@@ -13,7 +13,7 @@ class TaskStatus(ZhEnum):
 
 
 class Plan(Schema):
-    task: str = label("工作任务", "工作任务")
+    task: Visible = label("工作任务", "工作任务")
     target: str | None = label("目标", "目标", None)
     owner: str | None = label("责任部门", "责任部门", None)
     result: str | None = label("完成情况", "完成情况", None)

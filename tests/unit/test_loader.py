@@ -101,13 +101,14 @@ def test_merge_key_is_refused():
     assert exc.value.code == "yaml-merge" and exc.value.line == 3
 
 
-def test_deep_nesting_is_refused_not_a_recursion_error():
+@pytest.mark.parametrize("levels", [500, 1100])  # 1100: beyond libyaml's own limit (1000) where it has one
+def test_deep_nesting_is_refused_not_a_recursion_error(yaml_loader, levels):
     with pytest.raises(YamlProblem) as exc:
         parse("k: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert exc.value.code == "yaml-too-deep"
+    assert exc.value.code == "yaml-too-deep" and exc.value.line == 1
     with pytest.raises(YamlProblem) as exc:
-        parse("k:\n" + "".join(" " * i + "a:\n" for i in range(1, 500)))
-    assert exc.value.code == "yaml-too-deep"
+        parse("k:\n" + "".join(" " * i + "a:\n" for i in range(1, levels)))
+    assert exc.value.code == "yaml-too-deep" and exc.value.line > 1
 
 
 def test_complex_key_is_refused():
@@ -306,8 +307,8 @@ def test_yaml_syntax_at_its_line(make_site):
 def test_yaml_syntax_unclosed_bracket_names_its_line(make_site):
     text = f"index_no: {N1}\ntitle: 通知\nkeywords: [政务公开, 年报\npublished: 2024-02-01\n"
     problem = make_site({"content/notices/a.yml": text}).check().one("yaml-syntax")
-    assert problem["line"] == 4
-    assert "第 3 行" in problem["message"]  # where the bracket was opened
+    assert (problem["line"], problem["col"]) == (3, 11)  # where the bracket was opened
+    assert "第 3 行" in problem["message"] and "“[”" in problem["message"]
 
 
 def test_enum_chinese_values(make_site):
@@ -400,3 +401,21 @@ def test_control_character_is_located():
     assert exc.value.code == "control-char"
     assert (exc.value.line, exc.value.col) == (3, 16)
     assert "U+0007" in exc.value.message
+
+
+@pytest.mark.parametrize(
+    "written, meant, english",
+    [("发布时间", "发布日期", "published"), ("文号", "发文字号", "doc_no"), ("成文时间", "成文日期", "written"),
+     ("关键词", "主题词", "keywords"), ("发布单位", "发布机构", "publisher"), ("date", "published", "published")],
+)  # fmt: skip
+def test_unknown_key_suggested_by_meaning(make_site, written, meant, english):
+    """`发布时间` is 发布日期 (by spelling, 发布机构 would be closer)."""
+    text = f"index_no: {N1}\ntitle: 通知\npublished: 2024-02-01\n{written}: x\n"
+    problem = make_site({"content/notices/a.yml": text}).check().one("unknown-key")
+    assert f"是不是“{meant}”（{english} /" in problem["hint"]
+
+
+def test_synonym_suggested_only_where_the_model_has_it(make_site, valid_items):
+    text = f"index_no: {N1}\n" + valid_items["procedure"].replace("{name: 受理, days: 1}", "{name: 受理, 期限: 1}")
+    problem = make_site({"content/guides/a.yml": text}).check().one("unknown-key")
+    assert "“时限”（days / 时限）" in problem["hint"]
