@@ -347,7 +347,7 @@ def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: P
         "files": [path.relative_to(rendered).as_posix() for path in taken],
         "pages": pages,
         "shells": {url: shell.html for url, shell in plugin.shells.items()},
-        "hashes": csp.theme_script_hashes(plugin.template_dirs + [THEME_DIR / "gongkai"]),  # the theme's, not the pages'.
+        "hashes": csp.theme_script_hashes(plugin.template_dirs + [THEME_DIR / "gongkai"]),  # not the pages'.
     }
 
 

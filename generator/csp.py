@@ -38,12 +38,6 @@ def _executable(attrs: str) -> bool:
     return "src=" not in attrs and not any(kind in attrs for kind in _DATA_TYPES)
 
 
-def inline_script_hashes(pages: list[str]) -> list[str]:
-    """sha256 sources of every executable inline script in `pages` (HTML texts). For
-    tests and audits: the policy itself is made by `theme_script_hashes`."""
-    return sorted({_hash(m.group("body")) for html in pages for m in _INLINE.finditer(html) if _executable(m.group("attrs"))})
-
-
 def theme_script_hashes(template_dirs: list[Path]) -> list[str]:
     """sha256 sources of the inline scripts written in the templates of `template_dirs`
     (gongkai's overrides and fragments, the renderer's own theme). A script with

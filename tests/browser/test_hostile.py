@@ -46,7 +46,7 @@ def attack(where: str) -> str:
 
 
 # Keys whose values are choices, dates or references: left as the valid item has them.
-KEEP = {"kind", "stage", "status", "gender", "validity", "有效性", "original", "topic", "period", "birth", "fee", "unit", "index_no"}
+KEEP = {"kind", "stage", "status", "gender", "validity", "有效性", "original", "topic", "period", "birth", "fee", "unit"}
 
 
 def poison(value, where: str):
@@ -93,7 +93,9 @@ BODY = f"""
 
 FILES = {
     "content/attachments/guide.pdf": b"%PDF-1.4\n",
-    "content/attachments/evil.html": f"<script src='evil.js'></script><script>fetch('/{MARK}/att.html')</script>".encode(),
+    "content/attachments/evil.html": (
+        f"<script src='evil.js'></script><script>fetch('/{MARK}/att.html')</script>"
+    ).encode(),
     "content/attachments/evil.js": f"fetch('/{MARK}/att.js')".encode(),
     "content/attachments/evil.svg": (
         f'<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/{MARK}/att.svg")</script></svg>'

@@ -85,9 +85,16 @@ def test_site_url_bare_addresses_pass(make_site, url, stored):
 # ------------------------------------------------------------------ attachment types
 
 
-@pytest.mark.parametrize("name", ["page.html", "page.HTM", "run.js", "mod.mjs", "logo.svg", "data.xml", "doc.xhtml", "noext"])
+def attached(name: str, data: bytes) -> dict:
+    return {"content/notices/a.yml": with_attachment(f"attachments/{name}"), f"content/attachments/{name}": data}
+
+
+ACTIVE = ["page.html", "page.HTM", "run.js", "mod.mjs", "logo.svg", "data.xml", "a.xhtml", "noext"]
+
+
+@pytest.mark.parametrize("name", ACTIVE)
 def test_attachment_of_active_or_unknown_type_is_refused(make_site, name):
-    site = make_site({"content/notices/a.yml": with_attachment(f"attachments/{name}"), f"content/attachments/{name}": b"<script>x</script>"})
+    site = make_site(attached(name, b"<script>x</script>"))
     result = site.check()
     problem = result.one("attachment-type")
     assert (problem["line"], problem["col"]) == (5, 11)
@@ -100,13 +107,14 @@ def test_attachment_of_active_or_unknown_type_is_refused(make_site, name):
 
 @pytest.mark.parametrize("name", ["a.pdf", "b.OFD", "c.wps", "d.xlsx", "e.et", "f.jpg", "g.zip", "h.7z", "i.docx"])
 def test_attachment_of_document_type_passes(make_site, name):
-    site = make_site({"content/notices/a.yml": with_attachment(f"attachments/{name}"), f"content/attachments/{name}": b"data"})
+    site = make_site(attached(name, b"data"))
     assert site.check().problems == []
 
 
 def test_procedure_form_of_active_type_is_refused(make_site):
     material = "{name: 申请表, copies: 1, original: 是}"
-    item = with_index(VALID_ITEMS["procedure"], N1).replace(material, material[:-1] + ", form: attachments/forms/apply.html}")
+    form = material[:-1] + ", form: attachments/forms/apply.html}"
+    item = with_index(VALID_ITEMS["procedure"], N1).replace(material, form)
     site = make_site({"content/guides/a.yml": item, "content/attachments/forms/apply.html": b"<script>x</script>"})
     problem = site.check().one("attachment-type")
     assert problem["line"] == item.splitlines().index(next(x for x in item.splitlines() if "apply.html" in x)) + 1
@@ -154,8 +162,6 @@ def test_policy_hashes_come_from_the_theme_not_from_pages(tmp_path):
     )
     hashes = csp.theme_script_hashes([theme])
     assert hashes == sorted([_hash("var fixed = 1"), _hash('x = new URL("/")')])
-    page = '<title>x</title><script>window.__pwned = 1</script><script>var fixed = 1</script>'
-    assert _hash("window.__pwned = 1") in csp.inline_script_hashes([page])
     assert _hash("window.__pwned = 1") not in csp.policy(hashes)
 
 
@@ -166,7 +172,8 @@ def test_theme_hashes_cover_materials_base_script():
     templates = Path(material.__file__).parent / "templates"
     hashes = csp.theme_script_hashes([THEME_DIR / "overrides", templates])
     source = (templates / "partials" / "javascripts" / "base.html").read_text(encoding="utf-8")
-    body = source.split("<script>", 1)[1].split("</script>", 1)[0].replace("{{ config.extra.scope | d(base_url) }}", "/")
+    body = source.split("<script>", 1)[1].split("</script>", 1)[0]
+    body = body.replace("{{ config.extra.scope | d(base_url) }}", "/")
     assert _hash(body) in hashes
 
 
