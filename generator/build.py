@@ -258,7 +258,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
             _copy_attachments(entries, output)
         with timer.stage("publish"):
             _publish(site, public, output)
-            csp.write_policy(output.write, script_hashes)
+            csp.write_policy(output.write, script_hashes, site.config.site.url)
         if indexing is not None:
             with timer.stage("search"):
                 result.search = indexing.finish()
@@ -281,7 +281,7 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
 
     What mkdocs renders depends only on what the global key covers, so an update takes
     it from the last build (state.mkdocs) and mkdocs does not run at all. Returns the
-    category shells and the CSP hashes of the inline scripts of every page."""
+    category shells and the CSP hashes of the theme's inline scripts."""
     page_t = strings.get("nav", {})
     listed_key = group_key(listed)
     contents = {
@@ -302,12 +302,9 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         with _source_date(site, today):
             cached = _run_mkdocs(site, strings, page_t, output, work, list(contents))
     output.state.mkdocs = cached
-    hashes = set(cached["hashes"])
     for rel, content in contents.items():
-        page = cached["pages"][rel].replace(CONTENT, content, 1)
-        output.write(rel, page)
-        hashes.update(csp.inline_script_hashes([page]))
-    return {url: Shell(html, url) for url, html in cached["shells"].items()}, sorted(hashes)
+        output.write(rel, cached["pages"][rel].replace(CONTENT, content, 1))
+    return {url: Shell(html, url) for url, html in cached["shells"].items()}, cached["hashes"]
 
 
 @contextmanager
@@ -365,7 +362,7 @@ def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: P
         "files": [path.relative_to(rendered).as_posix() for path in taken],
         "pages": pages,
         "shells": {url: shell.html for url, shell in plugin.shells.items()},
-        "hashes": csp.inline_script_hashes([path.read_text(encoding="utf-8") for path in taken if path.suffix == ".html"] + list(pages.values())),
+        "hashes": csp.theme_script_hashes(plugin.template_dirs + [THEME_DIR / "gongkai"]),  # not the pages'.
     }
 
 

@@ -19,6 +19,12 @@ from generator.problems import Problems
 
 CONFIG_FILE = "site_config.yml"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# http(s)://host[:port][/path]: a host of letters, digits, "-" and "."; a path of
+# unreserved characters and percent escapes.
+_SITE_URL = re.compile(
+    r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+    r"(?:/(?:[A-Za-z0-9._~/-]|%[0-9A-Fa-f]{2})*)?"
+)
 RESERVED_KEYS = {"pages", "attachments", "i", "data", "assets", "search", "catalogue", "feeds", "subscribe", "pagefind"}
 
 
@@ -32,8 +38,14 @@ class SiteInfo(Schema):
     @field_validator("url")
     @classmethod
     def _absolute(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("应为以 http:// 或 https:// 开头的完整网址")
+        # The address reaches robots.txt, the sitemap, feeds and canonical links verbatim:
+        # scheme, host, optional port and path, nothing after it (no query, fragment,
+        # space, newline or quote).
+        if not _SITE_URL.fullmatch(value):
+            raise ValueError(
+                f"“{value.strip()[:60]}”不是完整网址：应为 http:// 或 https:// 加域名（可带端口和路径），"
+                "其后不能有空格、换行、引号、“?”或“#”，如 https://www.example.gov.cn/"
+            )
         return value if value.endswith("/") else value + "/"
 
     @field_validator("timezone")
@@ -128,6 +140,21 @@ class Category(Schema):
         return value
 
 
+class Attachments(Schema):
+    allow_types: list[str] = label(
+        "允许类型", "在默认允许的附件类型之外再允许的扩展名，如 [svg]；网页和脚本会在本站域名下运行，慎用", []
+    )
+
+    @field_validator("allow_types")
+    @classmethod
+    def _extensions(cls, value: list[str]) -> list[str]:
+        names = [v.strip().lstrip(".").lower() for v in value]
+        for name in names:
+            if not re.fullmatch(r"[a-z0-9]+", name):
+                raise ValueError(f"“{name}”不是扩展名：只写字母和数字，如 svg")
+        return names
+
+
 class SiteConfigModel(Schema):
     site: SiteInfo = label("网站", "网站名称、网址、语言、时区")
     organization: Organization = label("机关", "维护信息公开目录的机关")
@@ -137,6 +164,7 @@ class SiteConfigModel(Schema):
     categories: list[Category] = label("栏目", "栏目列表；栏目可用 children 嵌套", min_length=1)
     require_review: bool = label("需要审核", "发布前必须填写 review", False)
     own_domains: list[str] = label("本站域名", "隐私检查时视为本机关的邮箱域名", [])
+    attachments: Attachments = Field(default_factory=Attachments, title="附件", description="附件设置：allow_types 额外允许的类型")
 
 
 def walk_categories(categories: list[Category], parent: Category | None = None):

@@ -1,9 +1,13 @@
-"""A Content-Security-Policy that the built site actually satisfies.
+"""A Content-Security-Policy that allows only the scripts the theme ships.
 
 Scripts come only from the site itself; the few inline scripts of the theme are allowed
-by their sha256 hashes, computed from the built pages (so a theme change can never
-silently break the policy); Pagefind needs WebAssembly. Shipped as `_headers` (the
-format of Netlify, Cloudflare Pages and similar hosts) and `nginx-headers.conf`.
+by their sha256 hashes, computed from the theme's own templates (never from the built
+pages: a script that reached a page through an editor's text must not be allowed). An
+inline script whose text depends on anything but `THEME_CONSTANTS` is not allowed, so
+the theme keeps settings in data blocks (`<script type="application/json">`) instead.
+Pagefind needs WebAssembly. Shipped as `_headers` (the format of Netlify, Cloudflare
+Pages and similar hosts) and `nginx-headers.conf`; attachments are served as downloads
+under a sandbox (`ATTACHMENT_HEADERS`).
 """
 
 from __future__ import annotations
@@ -11,22 +15,48 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
 
 _INLINE = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 _DATA_TYPES = ("application/json", "application/ld+json")
 
+# The only values an inline script of the theme may contain: constants of gongkai
+# (`render/mkdocs_site.py` hands mkdocs the same scope), never the site's configuration.
+THEME_CONSTANTS = {"config": {"extra": {"scope": "/"}}}
 
-def inline_script_hashes(pages: list[str]) -> list[str]:
-    """sha256 sources of every executable inline script in `pages` (HTML texts). The
-    renderer's pages suffice: item pages are its shells plus sanitised fragments."""
+
+def _hash(body: str) -> str:
+    digest = hashlib.sha256(body.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _executable(attrs: str) -> bool:
+    attrs = attrs.lower()
+    return "src=" not in attrs and not any(kind in attrs for kind in _DATA_TYPES)
+
+
+def theme_script_hashes(template_dirs: list[Path]) -> list[str]:
+    """sha256 sources of the inline scripts written in the templates of `template_dirs`
+    (gongkai's overrides and fragments, the renderer's own theme). A script with
+    template code in it is rendered with `THEME_CONSTANTS` alone; one that needs
+    anything else (a page's URL, a site setting) cannot be constant and is left out."""
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     hashes: set[str] = set()
-    for html in pages:
-        for match in _INLINE.finditer(html):
-            attrs = match.group("attrs").lower()
-            if "src=" in attrs or any(kind in attrs for kind in _DATA_TYPES):
-                continue
-            digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
-            hashes.add("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
+    for folder in template_dirs:
+        for path in sorted(Path(folder).rglob("*.html")):
+            for match in _INLINE.finditer(path.read_text(encoding="utf-8")):
+                if not _executable(match.group("attrs")):
+                    continue
+                body = match.group("body")
+                if "{{" in body or "{%" in body or "{#" in body:
+                    try:
+                        body = env.from_string(body).render(THEME_CONSTANTS)
+                    except jinja2.TemplateError:
+                        continue
+                hashes.add(_hash(body))
     return sorted(hashes)
 
 
@@ -51,20 +81,36 @@ HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
+# Attachments are downloads, never pages of the site: even a file that could run script
+# (an HTML or SVG file allowed by `attachments.allow_types`) opens in a sandbox with no
+# origin, no script and nothing loaded.
+ATTACHMENT_HEADERS = {
+    "Content-Disposition": "attachment",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Referrer-Policy": HEADERS["Referrer-Policy"],
+}
 
-def write_policy(write, hashes: list[str]) -> str:
+
+def write_policy(write, hashes: list[str], site_url: str = "/") -> str:
     """`_headers` (Netlify, Cloudflare Pages) and `nginx-headers.conf`, through
     `write(site-relative path, text)`, allowing the inline scripts of these hashes
-    (`inline_script_hashes` of the renderer's pages). Returns the policy."""
+    (`theme_script_hashes`). `site_url` gives the path the site is served under (nginx
+    locations are absolute). Returns the policy."""
     csp = policy(hashes)
     headers = {"Content-Security-Policy": csp, **HEADERS}
     lines = ["/*"] + [f"  {name}: {value}" for name, value in headers.items()]
+    lines += ["/attachments/*"] + [f"  {name}: {value}" for name, value in ATTACHMENT_HEADERS.items()]
     write("_headers", "\n".join(lines) + "\n")
     nginx = ["# gongkai: include in the server block that serves this site."]
     nginx += [f'add_header {name} "{value}" always;' for name, value in headers.items()]
     nginx += [
         "gzip on;  # an item page is ~77 KB transferred compressed, ~330 KB without",
         "gzip_types text/css application/javascript application/json application/xml application/rss+xml application/atom+xml image/svg+xml;",
+        "# attachments: downloads in a sandbox (a location's add_header replaces the ones above)",
+        f"location ^~ {urlsplit(site_url).path or '/'}attachments/ {{",
     ]
+    nginx += [f'    add_header {name} "{value}" always;' for name, value in ATTACHMENT_HEADERS.items()]
+    nginx += ["}"]
     write("nginx-headers.conf", "\n".join(nginx) + "\n")
     return csp

@@ -7,6 +7,7 @@ from difflib import get_close_matches
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from generator.checks.attachment_types import type_problem
 from generator.numbering import IndexPattern
 from generator.problems import Problems
 
@@ -32,12 +33,15 @@ class Context:
         return self.pattern is not None and self.pattern.parse(text) is not None
 
     def check_file(self, entry: "Entry", loc: tuple, ref: str) -> Path | None:
-        """Resolve an attachment reference; it must stay inside content/attachments/.
+        """Resolve an attachment reference; it must stay inside content/attachments/ and
+        be of an allowed type (`checks/attachment_types.py`).
         Items share attachments (forms, templates): each reference is resolved once."""
         found = self.resolved.get(ref)
         if found is None:
             found = self.resolved[ref] = resolve_attachment(self.site.content_dir, ref)
         path, problem = found
+        if not problem:  # resolved: is its type one that may be served from our origin?
+            problem = type_problem(ref, self.site.config.attachments.allow_types)
         if problem:
             code, message, hint = problem
             self.error(entry, loc, code, message, hint)

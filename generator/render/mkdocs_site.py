@@ -10,17 +10,22 @@ pages are filled into. Editors never write `mkdocs.yml`; it is generated here fr
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin
 
+from generator import csp
 from generator.render import THEME_DIR, markdown
 from generator.render.shell import CONTENT, HEAD, TITLE, Shell
 
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass
@@ -44,7 +49,11 @@ class PageSpec:
 
 
 class GongkaiPlugin(BasePlugin):
-    """Injects pre-rendered content and captures shells; sanitises free pages."""
+    """Injects pre-rendered content and captures shells; sanitises free pages; turns on
+    autoescaping in mkdocs's Jinja environment, so that every string of the site's
+    configuration and front matter (site name, nav and page titles …) is escaped in
+    every template, Material's included. HTML that gongkai made (content, head tags) is
+    handed over as `Markup`."""
 
     def __init__(self, pages: dict[str, PageSpec], head_for_free_page):
         super().__init__()
@@ -52,6 +61,12 @@ class GongkaiPlugin(BasePlugin):
         self.head_for_free_page = head_for_free_page
         self.shells: dict[str, Shell] = {}
         self.removed: dict[str, tuple[str, ...]] = {}
+        self.template_dirs: list[Path] = []  # the renderer's template folders, ours first
+
+    def on_env(self, env, config, files):
+        env.autoescape = True  # mkdocs leaves it off; templates compile after this event
+        self.template_dirs = [Path(folder) for folder in config.theme.dirs]
+        return env
 
     def on_page_markdown(self, source, page, config, files):
         spec = self.specs.get(page.file.src_uri)
@@ -73,19 +88,28 @@ class GongkaiPlugin(BasePlugin):
         if not list(page.toc):  # no table of contents: its empty column goes to the content
             page.meta["hide"] = [*page.meta.get("hide", ()), "toc"]
         if spec is not None and spec.shell:
-            return CONTENT
+            return Markup(CONTENT)
         if spec is not None and spec.html is not None:
-            return spec.html
+            return Markup(spec.html)
         self.removed[page.file.src_uri] = markdown.find_dangerous(page.markdown or "")
         if not page.meta.get("gk_head"):
             page.meta["gk_head"] = self.head_for_free_page(page)
-        return markdown.sanitize(html)
+        _plain_toc(page.toc)
+        return Markup(markdown.sanitize(html))
 
     def on_post_page(self, output, page, config):
         spec = self.specs.get(page.file.src_uri)
         if spec is not None and spec.shell:
             self.shells[spec.url] = Shell(output, spec.url)
         return output
+
+
+def _plain_toc(items) -> None:
+    """Table-of-contents titles are HTML from the Markdown (tags stripped by a regular
+    expression, so not always); make them text, which the templates escape."""
+    for item in items:
+        item.title = unescape(_TAG.sub("", item.title))
+        _plain_toc(item.children)
 
 
 def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict, site_head: str = "") -> dict:
@@ -112,7 +136,7 @@ def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict,
         "extra_css": ["assets/gongkai.css"],
         "extra_javascript": ["assets/gongkai.js"],
         "extra": {
-            "scope": "/",  # a constant inline script, so one CSP hash covers every page
+            "scope": csp.THEME_CONSTANTS["config"]["extra"]["scope"],  # constant: one CSP hash, every page
             "generator": False,
             "gongkai": {
                 "identity": cfg.identity.model_dump(),

@@ -34,8 +34,11 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 
 
 def _headers(site: Path) -> dict[str, str]:
+    """The headers of the `/*` block of `_headers` (the pages; attachments have their own)."""
     headers = {}
     for line in (site / "_headers").read_text(encoding="utf-8").splitlines()[1:]:
+        if not line[:1].isspace():
+            break
         name, _, value = line.strip().partition(": ")
         headers[name] = value
     return headers
