@@ -91,7 +91,7 @@ def cmd_number(args) -> int:
         return EXIT_CONTENT if done else EXIT_OK
     for entry, number in done:
         print(f"{number}\t{entry.rel}")
-    not_written = [p for p in problems if p.code == "index-insert"]
+    not_written = [p for p in problems if p.code in ("index-insert", "number-write") or (p.code, p.path) == ("index-format", "content/.registry")]
     if not_written:
         print(FORMATTERS["text"](not_written), file=sys.stderr)
     loaded = {e.rel for e in site.entries}  # a domain error (say budget-sum) does not stop numbering
