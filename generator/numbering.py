@@ -285,6 +285,21 @@ def fill_index_line(raw: bytes, key_line: int, number: str) -> bytes | None:
 # ---------------------------------------------------------------- `gongkai number`
 
 
+class _ReadBackLoader(yaml.SafeLoader):
+    """YAML as the content loader reads it, where an integer too long for int() (Python
+    refuses over 4,300 digits) stays text instead of stopping `gongkai number`."""
+
+
+def _long_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_ReadBackLoader.add_constructor("tag:yaml.org,2002:int", _long_int)
+
+
 def _read_back(data: bytes, suffix: str) -> object:
     """The index number a file holds, read the way the loader reads it (None if unreadable)."""
     from generator.load.documents import LoadProblem, split_front_matter
@@ -293,8 +308,8 @@ def _read_back(data: bytes, suffix: str) -> object:
         text = data.decode("utf-8-sig").replace("\r\n", "\n")
         if suffix == ".md":
             text = split_front_matter(text)[0]
-        mapping = yaml.safe_load(text)
-    except (UnicodeDecodeError, LoadProblem, yaml.YAMLError, ValueError):  # ValueError: int() of 5,000 digits
+        mapping = yaml.load(text, Loader=_ReadBackLoader)  # noqa: S506 (a SafeLoader)
+    except (UnicodeDecodeError, LoadProblem, yaml.YAMLError, ValueError):
         return None
     if not isinstance(mapping, dict) or ("index_no" in mapping and "索引号" in mapping):
         return None

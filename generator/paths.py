@@ -17,17 +17,19 @@ from pathlib import Path
 from generator.problems import Problems
 
 # Characters a file name under content/ may not hold: they end a URL's path (`?`, `#`),
-# start an escape (`%`), separate paths on Windows (`\`), or break HTML and YAML quoting.
-BAD_CHARS = set('?#%\\"\'<>')
+# start an escape (`%`), separate paths on Windows (`\`), break HTML and YAML quoting, or
+# may not appear unencoded in a URL (RFC 3986: spaces, `<>^`{|}[]`). The name is written
+# as it is into links, the sitemap and the feeds, so it must need no encoding but UTF-8.
+BAD_CHARS = set('?#%\\"\'<>^`{}|[]')
 # Hidden files that belong in content/ and are read by gongkai or git: not reported.
 KNOWN_HIDDEN = {".registry", ".register", ".gitkeep", ".keep", ".gitignore", ".gitattributes", ".DS_Store"}
 
 
 def name_problem(name: str) -> str | None:
     """Why `name` (one file or folder name) cannot be published as it is, or None."""
-    if name != name.strip():
-        return "首尾有空格"
     for char in name:
+        if char.isspace() and unicodedata.category(char) not in ("Cc", "Zl", "Zp"):
+            return "含有空格"
         if char in BAD_CHARS:
             return f"含有字符“{char}”"
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
@@ -69,7 +71,7 @@ def refused(path: Path, rel: str, root: str, problems: Problems, hidden_ok: bool
     if reason is not None:
         problems.error(
             rel, None, "file-name", f"文件名“{_shown(name)}”{reason}，不能用作网址",
-            "改名：只用汉字、字母、数字、-、_ 和 .，不要用 ? # % \\ 引号 < > 和首尾空格",
+            "改名：只用汉字、字母、数字、-、_ 和 .；不要用空格（可换成 -）和 ? # % \\ 引号 < > 等符号",
         )  # fmt: skip
         return True
     if os.path.islink(path) and leaves(path, root):
