@@ -91,7 +91,10 @@ def cmd_number(args) -> int:
         return EXIT_CONTENT if done else EXIT_OK
     for entry, number in done:
         print(f"{number}\t{entry.rel}")
-    not_written = [p for p in problems if p.code in ("index-insert", "number-write") or (p.code, p.path) == ("index-format", "content/.registry")]
+    not_written = [
+        p for p in problems
+        if p.code in ("index-insert", "number-write") or (p.code, p.path) == ("index-format", "content/.registry")
+    ]  # fmt: skip
     if not_written:
         print(FORMATTERS["text"](not_written), file=sys.stderr)
     loaded = {e.rel for e in site.entries}  # a domain error (say budget-sum) does not stop numbering

@@ -219,7 +219,8 @@ def next_numbers(pattern: IndexPattern, used: list[str], wanted: list[tuple[dt.d
         while number is None or number in taken:
             highest[key] = highest.get(key, 0) + 1
             if highest[key] >= 10**MAX_SEQ_DIGITS:
-                raise PatternError(f"序号已到上限（{MAX_SEQ_DIGITS} 位）：{pattern.format(published, category_code, 1)} 所在期间不能再编号")
+                period = pattern.format(published, category_code, 1)
+                raise PatternError(f"序号已到上限（{MAX_SEQ_DIGITS} 位）：{period} 所在期间不能再编号")
             number = pattern.format(published, category_code, highest[key])
         taken.add(number)
         result[index] = number
@@ -336,7 +337,8 @@ def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None) ->
     except PatternError as exc:
         if problems is None:
             raise
-        problems.error(f"content/{REGISTRY_FILE}", None, "index-format", str(exc), "检查 site_config.yml 的 index_number.pattern")
+        hint = "检查 site_config.yml 的 index_number.pattern"
+        problems.error(f"content/{REGISTRY_FILE}", None, "index-format", str(exc), hint)
         return []
     done = list(zip(missing, numbers))
     if dry_run:

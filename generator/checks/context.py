@@ -58,9 +58,10 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
     if ".." in pure.parts:
         return None, ("attachment-path", f"附件路径“{ref}”含有“..”", "附件必须在 content/attachments/ 之内")
     for part in pure.parts:
-        reason = "以“.”开头，是隐藏文件" if part.startswith(".") and part not in (".", "..") else name_problem(part)
+        reason = "以“.”开头，是隐藏文件" if part.startswith(".") else name_problem(part)
         if reason:
-            return None, ("file-name", f"附件路径“{ref}”中的“{part}”{reason}，不能用作网址", "给文件改名：只用汉字、字母、数字、-、_ 和 .")
+            message = f"附件路径“{ref}”中的“{part}”{reason}，不能用作网址"
+            return None, ("file-name", message, "给文件改名：只用汉字、字母、数字、-、_ 和 .")
     if pure.parts[:1] == ("content",):
         pure = PurePosixPath(*pure.parts[1:])
     if pure.parts[:1] != ("attachments",):
@@ -75,9 +76,11 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
         hint = f"是不是“{close[0]}”？" if close else "把文件放进 content/attachments/ 并核对文件名（区分大小写）"
         return None, ("attachment-missing", f"找不到附件文件“{ref}”", hint)
     if leaves(path, site_root(content_dir.parent)) or not resolved.is_relative_to(root):  # `attachments -> /` too
-        return None, ("attachment-path", f"附件“{ref}”是指向 content/attachments/ 之外的链接，已拒绝", "把真实文件复制到 content/attachments/ 下")
+        message = f"附件“{ref}”是指向 content/attachments/ 之外的链接，已拒绝"
+        return None, ("attachment-path", message, "把真实文件复制到 content/attachments/ 下")
     if not resolved.is_file():
         return None, ("attachment-missing", f"附件“{ref}”不是文件", "")
     if hard_linked(resolved):
-        return None, ("hard-link", f"附件“{ref}”是硬链接（同一文件还有别的名字，可能在站点之外），已拒绝", "换成一份独立的副本：先复制为新文件，再改回原名")
+        message = f"附件“{ref}”是硬链接（同一文件还有别的名字，可能在站点之外），已拒绝"
+        return None, ("hard-link", message, "换成一份独立的副本：先复制为新文件，再改回原名")
     return resolved, None

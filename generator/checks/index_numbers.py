@@ -56,7 +56,8 @@ def check_site(site: "Site", ctx: "Context") -> None:
                 f"索引号 {number} 与 {first.rel} {same}",
                 "索引号全站唯一：复制来的文件请删除 index_no 这一行，再运行 gongkai number",
             )  # fmt: skip
-            ctx.error(first, LOC, "index-duplicate", f"索引号 {first.model.index_no} 与 {entry.rel} {same.replace(first.model.index_no, number)}")
+            mirrored = same.replace(first.model.index_no, number)  # the other number, seen from the first file
+            ctx.error(first, LOC, "index-duplicate", f"索引号 {first.model.index_no} 与 {entry.rel} {mirrored}")
         else:
             seen[number] = folded[number.lower()] = entry
     ctx.index = seen

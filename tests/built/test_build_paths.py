@@ -26,7 +26,8 @@ def every_byte(root):
 
 
 def notice_with_attachment(ref: str) -> str:
-    return TINY_NOTICE.replace("published: 2024-02-01\n", f"published: 2024-02-01\nattachments:\n  - file: {ref}\n    title: 附件\n")
+    field = f"attachments:\n  - file: {ref}\n    title: 附件\n"
+    return TINY_NOTICE.replace("published: 2024-02-01\n", "published: 2024-02-01\n" + field)
 
 
 def test_links_and_hard_links_out_of_the_site_publish_nothing(tmp_path):
@@ -58,7 +59,8 @@ def test_pattern_climbing_out_of_the_output_is_refused(tmp_path):
 def test_links_inside_the_site_are_published(tmp_path):
     files = {"shared/2024/a.md": TINY_NOTICE, "content/attachments/forms/form-v2.pdf": b"%PDF-1.4 form\n"}
     site = write_site(tmp_path / "site", files, make_config(categories=SYNTHETIC_CATEGORIES))
-    site.write("content/notices/b.md", notice_with_attachment("attachments/form.pdf").replace(num(2024, 1), num(2024, 2)))
+    second = notice_with_attachment("attachments/form.pdf").replace(num(2024, 1), num(2024, 2))
+    site.write("content/notices/b.md", second)
     site.register({num(2024, 1): "content/notices/2024/a.md", num(2024, 2): "content/notices/b.md"})
     os.symlink(site.path / "shared/2024", site.path / "content/notices/2024")
     os.symlink("forms/form-v2.pdf", site.path / "content/attachments/form.pdf")  # the current version

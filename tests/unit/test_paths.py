@@ -14,6 +14,8 @@ from helpers import ORG, dedent, make_config, num
 
 N1, N2 = num(2024, 1), num(2024, 2)
 SECRET = b"CI_TOKEN=do-not-publish\n"
+ABOUT = "---\ntitle: 关于\n---\n关于\n"
+UNNUMBERED = "title: a\npublished: 2024-02-01\n"
 
 
 def article(number: str = N1, extra: str = "") -> str:
@@ -77,7 +79,7 @@ def test_number_never_writes_through_a_link_out_of_the_site(make_site, outside):
 
 
 def test_free_page_linked_outside_is_refused(make_site, outside):
-    site = make_site({"content/notices/a.yml": article(), "content/pages/about.md": "---\ntitle: 关于\n---\n关于\n"})
+    site = make_site({"content/notices/a.yml": article(), "content/pages/about.md": ABOUT})
     os.symlink(outside / "secret.md", site.path / "content/pages/secret.md")
     os.symlink(outside, site.path / "content/pages/more")
     result = site.check()
@@ -97,7 +99,7 @@ def test_content_folder_linked_outside_is_refused(make_site, outside):
 
 
 def test_links_that_stay_inside_the_site_are_allowed(make_site):
-    site = make_site({"archive/2024/a.yml": article(), "content/pages/about.md": "---\ntitle: 关于\n---\n关于\n"})
+    site = make_site({"archive/2024/a.yml": article(), "content/pages/about.md": ABOUT})
     site.register({N1: "content/notices/2024/a.yml"})
     (site.path / "content/notices").mkdir()
     os.symlink(site.path / "archive/2024", site.path / "content/notices/2024")
@@ -117,7 +119,8 @@ def test_hard_linked_item_and_attachment_are_refused(make_site, outside):
     os.link(outside / "a.yml", site.path / "content/notices/a.yml")
     os.link(outside / "secret.yml", site.path / "content/attachments/s.pdf")
     result = site.check()
-    assert {(p["path"], p["line"]) for p in result.of("hard-link")} == {("content/notices/a.yml", 0), ("content/notices/b.yml", 5)}
+    found = {(p["path"], p["line"]) for p in result.of("hard-link")}
+    assert found == {("content/notices/a.yml", 0), ("content/notices/b.yml", 5)}
     assert "cp" in result.one("hard-link", "content/notices/a.yml")["hint"]
 
 
@@ -125,7 +128,8 @@ def test_hard_linked_item_and_attachment_are_refused(make_site, outside):
 
 
 @pytest.mark.parametrize("name", [
-    "a?b.yml", "a#b.yml", "100%.yml", "a\nb.yml", "a\\b.yml", 'a"b.yml', "a'b.yml", "a<b>.yml", " a.yml", "a.yml ", "a\x01.yml",
+    "a?b.yml", "a#b.yml", "100%.yml", "a\nb.yml", "a\\b.yml", 'a"b.yml', "a'b.yml", "a<b>.yml",
+    " a.yml", "a.yml ", "a\x01.yml",
     "a b.yml", "关于\u3000通知.yml", "a[1].yml", "a|b.yml", "a\u200bb.yml",
 ])
 def test_names_a_url_cannot_carry_are_refused(make_site, name):
@@ -142,16 +146,21 @@ def test_folder_with_a_bad_name_is_refused(make_site):
 
 
 def test_hidden_files_are_skipped_with_a_warning(make_site):
-    files = {"content/notices/ok.yml": article(), "content/notices/.old.yml": article(N2), "content/.drafts/x.yml": "x: 1\n"}
-    files.update({"content/notices/.gitkeep": "", "content/.gitattributes": "", "content/pages/.hidden.md": "x"})
-    result = make_site(files).check()
-    assert {p["path"] for p in result.of("hidden-file")} == {"content/notices/.old.yml", "content/.drafts", "content/pages/.hidden.md"}
+    hidden = {"content/notices/.old.yml": article(N2), "content/.drafts/x.yml": "x: 1\n", "content/pages/.x.md": "x"}
+    known = {"content/notices/.gitkeep": "", "content/.gitattributes": ""}
+    result = make_site({"content/notices/ok.yml": article(), **hidden, **known}).check()
+    assert {p["path"] for p in result.of("hidden-file")} == {
+        "content/notices/.old.yml", "content/.drafts", "content/pages/.x.md"
+    }
     assert all(p["level"] == "warning" for p in result.problems) and result.code == 0
 
 
-@pytest.mark.parametrize("ref", ["attachments/a#b.pdf", "attachments/100%.pdf", "attachments/.env", "attachments/申请 表.pdf"])
+@pytest.mark.parametrize(
+    "ref", ["attachments/a#b.pdf", "attachments/1%.pdf", "attachments/.env", "attachments/申 请.pdf"]
+)
 def test_attachment_names_a_url_cannot_carry_are_refused(make_site, ref):
-    site = make_site({"content/notices/a.yml": article(extra=f"attachments:\n  - file: \"{ref}\"\n"), f"content/{ref}": b"%PDF"})
+    item = article(extra=f"attachments:\n  - file: \"{ref}\"\n")
+    site = make_site({"content/notices/a.yml": item, f"content/{ref}": b"%PDF"})
     assert site.check().at("file-name") == (5, 11)
 
 
@@ -159,7 +168,8 @@ def test_attachment_names_a_url_cannot_carry_are_refused(make_site, ref):
 
 
 def test_item_beside_another_of_the_same_name(make_site):
-    result = make_site({"content/notices/x.yml": article(), "content/notices/x.md": f"---\n{article(N2)}---\n正文\n"}).check()
+    files = {"content/notices/x.yml": article(), "content/notices/x.md": f"---\n{article(N2)}---\n正文\n"}
+    result = make_site(files).check()
     assert {p["path"] for p in result.of("path-collision")} == {"content/notices/x.yml", "content/notices/x.md"}
     assert "notices/x/" in result.one("path-collision", "content/notices/x.md")["message"]
     assert "content/notices/x.yml" in result.one("path-collision", "content/notices/x.md")["message"]
@@ -195,19 +205,21 @@ def test_names_differing_only_in_case(make_site):
 
 
 def test_item_in_the_place_of_a_list_page(make_site):
-    result = make_site({"content/notices/page/2.yml": article(), "content/notices/Page/3.md": f"---\n{article(N2)}---\n"}).check()
-    assert {p["path"] for p in result.of("path-collision")} == {"content/notices/page/2.yml", "content/notices/Page/3.md"}
+    files = {"content/notices/page/2.yml": article(), "content/notices/Page/3.md": f"---\n{article(N2)}---\n"}
+    result = make_site(files).check()
+    assert {p["path"] for p in result.of("path-collision")} == set(files)
 
 
 def test_attachments_differing_only_in_case(make_site):
     refs = "attachments:\n  - file: attachments/A.pdf\n  - file: attachments/a.pdf\n"
-    files = {"content/notices/x.yml": article(extra=refs), "content/attachments/A.pdf": b"%PDF-1", "content/attachments/a.pdf": b"%PDF-2"}
-    result = make_site(files).check()
-    assert {p["path"] for p in result.of("path-collision")} == {"content/attachments/A.pdf", "content/attachments/a.pdf"}
+    pdfs = {"content/attachments/A.pdf": b"%PDF-1", "content/attachments/a.pdf": b"%PDF-2"}
+    result = make_site({"content/notices/x.yml": article(extra=refs), **pdfs}).check()
+    assert {p["path"] for p in result.of("path-collision")} == set(pdfs)
 
 
 def test_distinct_items_do_not_collide(make_site):
-    result = make_site({"content/notices/x.yml": article(), "content/notices/2024/x.yml": article(N2), "content/notices/page.yml": article(num(2024, 3))}).check()
+    files = {"content/notices/x.yml": article(), "content/notices/2024/x.yml": article(N2)}
+    result = make_site({**files, "content/notices/page.yml": article(num(2024, 3))}).check()
     assert "path-collision" not in result.codes()
 
 
@@ -239,7 +251,8 @@ def test_free_page_unknown_key_suggests_the_right_one(make_site):
 
 
 def test_free_page_with_chinese_keys(make_site):
-    site = make_site({"content/notices/a.yml": article(), "content/pages/about.md": "---\n标题: 关于本站\n排序: 2\n---\n正文\n"})
+    page = "---\n标题: 关于本站\n排序: 2\n---\n正文\n"
+    site = make_site({"content/notices/a.yml": article(), "content/pages/about.md": page})
     assert site.check().problems == []
     page = site.load()[0].pages[0]
     assert (page.title, page.order, page.url) == ("关于本站", 2, "pages/about/")
@@ -248,9 +261,13 @@ def test_free_page_with_chinese_keys(make_site):
 # ------------------------------------------------------------------ index number patterns and numbers
 
 
-@pytest.mark.parametrize("pattern", ["../{seq}", "{org}/../{year}-{seq}", "{org}/./{seq}", "{org}?{seq}", "{org}/{year}#{seq}", "{org} {seq}", "{org}/{seq:010d}"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["../{seq}", "{org}/../{year}-{seq}", "{org}/./{seq}", "{org}?{seq}", "{org}/{year}#{seq}", "{org} {seq}",
+     "{org}/{seq:010d}"],
+)
 def test_unsafe_pattern_is_refused(make_site, pattern):
-    site = make_site({"content/notices/a.yml": "title: a\npublished: 2024-02-01\n"}, config=make_config(pattern=pattern))
+    site = make_site({"content/notices/a.yml": UNNUMBERED}, config=make_config(pattern=pattern))
     result = site.check()
     assert result.one("index-pattern")["path"] == "site_config.yml"
     assert result.code == 2
@@ -298,7 +315,8 @@ def test_numbers_differing_only_in_case_are_duplicates(make_site):
 
 def test_huge_integer_elsewhere_does_not_crash_number(make_site):
     huge = "9" * 5000
-    files = {"content/notices/a.yml": "title: a\npublished: 2024-02-01\n", "content/notices/b.yml": f"title: b\npublished: 2024-02-02\nsummary: {huge}\n"}
+    files = {"content/notices/a.yml": UNNUMBERED,
+             "content/notices/b.yml": f"title: b\npublished: 2024-02-02\nsummary: {huge}\n"}
     site = make_site(files, register=False)
     result = site.run("number")
     assert "Traceback" not in result.err and result.code == 0
@@ -309,7 +327,7 @@ def test_huge_integer_elsewhere_does_not_crash_number(make_site):
 
 def test_number_writes_all_files_or_none(make_site):
     long_name = "长" * 83 + ".yml"  # 252 bytes: the temporary file beside it cannot be made
-    files = {"content/notices/a.yml": "title: a\npublished: 2024-02-01\n", f"content/notices/{long_name}": "title: b\npublished: 2024-02-02\n"}
+    files = {"content/notices/a.yml": UNNUMBERED, f"content/notices/{long_name}": "title: b\npublished: 2024-02-02\n"}
     site = make_site(files, register=False)
     before = site.snapshot()
     result = site.run("number")
