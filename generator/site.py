@@ -246,6 +246,11 @@ class FreePage:
 
     @property
     def url(self) -> str:
+        """Where mkdocs writes it: `pages/<slug>/`, but an `index.md` or `README.md` is the
+        page of its folder (`pages/guide/index.md` → `pages/guide/`)."""
+        folder, _, name = self.slug.rpartition("/")
+        if name in ("index", "README"):
+            return f"pages/{folder}/" if folder else "pages/"
         return f"pages/{self.slug}/"
 
 

@@ -217,6 +217,13 @@ def test_attachments_differing_only_in_case(make_site):
     assert {p["path"] for p in result.of("path-collision")} == set(pdfs)
 
 
+def test_free_pages_made_into_the_same_page(make_site):
+    files = {"content/pages/guide.md": ABOUT, "content/pages/guide/index.md": ABOUT, "content/pages/Guide/README.md": ABOUT}
+    result = make_site({"content/notices/a.yml": article(), **files}).check()
+    assert {p["path"] for p in result.of("path-collision")} == set(files)
+    assert "pages/guide/" in result.one("path-collision", "content/pages/guide/index.md")["message"]
+
+
 def test_distinct_items_do_not_collide(make_site):
     files = {"content/notices/x.yml": article(), "content/notices/2024/x.yml": article(N2)}
     result = make_site({**files, "content/notices/page.yml": article(num(2024, 3))}).check()
