@@ -106,7 +106,10 @@ def cmd_number(args) -> int:
         return EXIT_CONTENT if done else EXIT_OK
     for entry, number in done:
         print(f"{number}\t{entry.rel}")
-    not_written = [p for p in problems if p.code == "index-insert"]
+    not_written = [
+        p for p in problems
+        if p.code in ("index-insert", "number-write") or (p.code, p.path) == ("index-format", "content/.registry")
+    ]  # fmt: skip
     if not_written:
         print(FORMATTERS["text"](not_written), file=sys.stderr)
     loaded = {e.rel for e in site.entries}  # a domain error (say budget-sum) does not stop numbering
@@ -120,6 +123,7 @@ def cmd_new(args) -> int:
     from generator import scaffold
     from generator.config import load_config
     from generator.model.registry import TYPES
+    from generator.paths import leaves, site_root
     from generator.site import build_sections
 
     problems = Problems()
@@ -143,6 +147,11 @@ def cmd_new(args) -> int:
     today = dt.date.today()
     folder = config.content_dir / "/".join(s.key for s in section.trail[-1:])
     path = scaffold.new_path(folder, ctype, title, today, from_title=args.name_from_title)
+    if leaves(path, site_root(config.site_dir)):  # never write through a link out of the site
+        rel = path.relative_to(config.site_dir).as_posix()
+        problems.error(rel, None, "symlink-outside", f"“{rel}”经由链接指向站点文件夹之外，未写入", "删除这个链接，在站点文件夹中建立真实的文件夹")
+        _report(problems, stream=sys.stderr)
+        return EXIT_CONTENT
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(scaffold.render(ctype, title, zh=args.zh, today=today), encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())

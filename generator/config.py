@@ -104,8 +104,8 @@ class IndexNumber(Schema):
     @field_validator("org")
     @classmethod
     def _org(cls, value: str | None) -> str | None:
-        if value is not None and (not value or any(c == "/" or c.isspace() for c in value)):
-            raise Invalid("index-pattern", "前段码不能为空，也不能含有“/”或空格")
+        if value is not None and (not re.fullmatch(r"[0-9A-Za-z._-]+", value) or not value.strip(".")):
+            raise Invalid("index-pattern", "前段码只能用字母、数字和 . _ -（不能只有“.”），不能为空，不能含有“/”或空格")
         return value
 
 
@@ -119,7 +119,7 @@ class Category(Schema):
     key: str = label("键", "文件夹名与网址段，小写字母、数字、- 或 _")
     title: str = label("标题", "栏目名称")
     type: str = label("类型", "article, duty, fee, procedure, budget, appointment, work_report")
-    code: str | None = label("代码", "用于索引号的 {category_code}", None)
+    code: str | None = label("代码", "用于索引号的 {category_code}：字母、数字、- 或 _", None, pattern=r"^[0-9A-Za-z_-]+$")
     description: str = label("简介", "栏目简介", "")
     children: list["Category"] = label("子栏目", "子栏目", [])
 

@@ -23,6 +23,11 @@ import yaml
 
 REGISTRY_FILE = ".registry"
 PLACEHOLDERS = {"org", "year", "yearmonth", "category_code", "seq"}
+# The text of a pattern between placeholders: a number becomes a path under /i/, so
+# nothing that could climb out of it (`..`) or need escaping in a URL.
+LITERAL = re.compile(r"[0-9A-Za-z._/-]*")
+SAFE_NUMBER = re.compile(r"[0-9A-Za-z._/-]+")
+MAX_SEQ_DIGITS = 9  # a sequence of 1,000,000,000 items in one period is a typing slip
 
 
 class PatternError(ValueError):
@@ -41,6 +46,9 @@ class IndexPattern:
         except ValueError:
             raise PatternError(f"索引号格式 {self.pattern} 中的花括号不成对；占位符写成如 {{year}}") from None
         for literal, name, spec, conversion in fields:
+            if not LITERAL.fullmatch(literal):
+                bad = next(c for c in literal if not LITERAL.fullmatch(c))
+                raise PatternError(f"索引号格式 {self.pattern} 中有字符“{bad}”；占位符之外只能用字母、数字和 . _ - /")
             regex += re.escape(literal)
             if name is None:
                 continue
@@ -52,20 +60,22 @@ class IndexPattern:
                 raise PatternError(f"索引号格式中的 {{{name}}} 不能带格式说明，只有 {{seq}} 可以写成如 {{seq:05d}}")
             names.append(name)
             if name == "seq":
-                width = re.match(r"(?:0(\d+))?d?$", spec or "d")  # `{seq:5}` would pad with spaces
+                width = re.match(r"(?:0([0-9]+))?d?$", spec or "d")  # `{seq:5}` would pad with spaces
                 if not width:
                     raise PatternError(f"序号格式 {{seq:{spec}}} 应写成如 {{seq:05d}}")
-                regex += rf"(?P<seq>\d{{{width.group(1) or 1},}})"
-            elif name == "year":
-                regex += r"(?P<year>\d{4})"
+                regex += _seq_regex(int(width.group(1) or 1))
+            elif name == "year":  # [0-9], not \d: \d takes every script's digits (２０２４, ٢٠٢٤)
+                regex += r"(?P<year>[0-9]{4})"
             elif name == "yearmonth":
-                regex += r"(?P<yearmonth>\d{6})"
+                regex += r"(?P<yearmonth>[0-9]{6})"
             elif name == "category_code":  # empty for a category without a code
                 regex += r"(?P<category_code>[^/\s]*?)"
             else:
                 regex += rf"(?P<{name}>[^/\s]+?)"
         if "seq" not in names:
             raise PatternError("索引号格式必须包含 {seq}")
+        if any(part and not part.strip(".") for part in self.pattern.split("/")):
+            raise PatternError(f"索引号格式 {self.pattern} 中有只由“.”组成的一段，会让永久链接指向站点之外")
         object.__setattr__(self, "_names", tuple(names))
         object.__setattr__(self, "_regex", re.compile(regex + r"\Z"))
 
@@ -74,6 +84,10 @@ class IndexPattern:
         return self._names  # type: ignore[attr-defined]
 
     def parse(self, number: str) -> dict[str, str] | None:
+        """The parts of `number`, or None when it is not a number of this pattern (or is
+        not safe as a path under /i/: a `..` segment, a character outside [0-9A-Za-z._-/])."""
+        if not SAFE_NUMBER.fullmatch(number) or any(part and not part.strip(".") for part in number.split("/")):
+            return None
         match = self._regex.match(number)  # type: ignore[attr-defined]
         return match.groupdict() if match else None
 
@@ -96,6 +110,15 @@ class IndexPattern:
         return self.format(dt.date(2024, 1, 1), "01", 12)
 
 
+def _seq_regex(width: int) -> str:
+    """A sequence of `width` digits (zero-padded), or more without a leading zero: one
+    spelling per number, at most MAX_SEQ_DIGITS digits."""
+    if width > MAX_SEQ_DIGITS:
+        raise PatternError(f"序号宽度最多 {MAX_SEQ_DIGITS} 位，如 {{seq:05d}}")
+    longer = f"|[1-9][0-9]{{{width},{MAX_SEQ_DIGITS - 1}}}" if width < MAX_SEQ_DIGITS else ""
+    return f"(?P<seq>[0-9]{{{width}}}{longer})"
+
+
 # ---------------------------------------------------------------- the registry file
 
 
@@ -113,7 +136,11 @@ class RegistryError(ValueError):
 
 
 def read_registry(content_dir: Path) -> list[Issued]:
+    from generator.paths import leaves, site_root
+
     path = content_dir / REGISTRY_FILE
+    if path.is_symlink() and leaves(path, site_root(content_dir.parent)):
+        raise RegistryError(0, "索引号登记簿是指向站点文件夹之外的链接，已拒绝读取；请用 git 恢复该文件")
     if not path.exists():
         return []
     issued = []
@@ -196,6 +223,9 @@ def next_numbers(pattern: IndexPattern, used: list[str], wanted: list[tuple[dt.d
         number = None
         while number is None or number in taken:
             highest[key] = highest.get(key, 0) + 1
+            if highest[key] >= 10**MAX_SEQ_DIGITS:
+                period = pattern.format(published, category_code, 1)
+                raise PatternError(f"序号已到上限（{MAX_SEQ_DIGITS} 位）：{period} 所在期间不能再编号")
             number = pattern.format(published, category_code, highest[key])
         taken.add(number)
         result[index] = number
@@ -261,6 +291,21 @@ def fill_index_line(raw: bytes, key_line: int, number: str) -> bytes | None:
 # ---------------------------------------------------------------- `gongkai number`
 
 
+class _ReadBackLoader(yaml.SafeLoader):
+    """YAML as the content loader reads it, where an integer too long for int() (Python
+    refuses over 4,300 digits) stays text instead of stopping `gongkai number`."""
+
+
+def _long_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_ReadBackLoader.add_constructor("tag:yaml.org,2002:int", _long_int)
+
+
 def _read_back(data: bytes, suffix: str) -> object:
     """The index number a file holds, read the way the loader reads it (None if unreadable)."""
     from generator.load.documents import LoadProblem, split_front_matter
@@ -269,8 +314,8 @@ def _read_back(data: bytes, suffix: str) -> object:
         text = data.decode("utf-8-sig").replace("\r\n", "\n")
         if suffix == ".md":
             text = split_front_matter(text)[0]
-        mapping = yaml.safe_load(text)
-    except (UnicodeDecodeError, LoadProblem, yaml.YAMLError):
+        mapping = yaml.load(text, Loader=_ReadBackLoader)  # noqa: S506 (a SafeLoader)
+    except (UnicodeDecodeError, LoadProblem, yaml.YAMLError, ValueError):
         return None
     if not isinstance(mapping, dict) or ("index_no" in mapping and "索引号" in mapping):
         return None
@@ -283,37 +328,86 @@ def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None) ->
     Returns [(entry, number)] for the entries numbered. Each file gains exactly one line
     (or, when it has an empty `index_no:`, that line gets its value). A file the number
     cannot be written into safely is left alone and reported as `index-insert`.
+
+    Every change is prepared before anything is written; then each file is replaced
+    atomically, and the registry last. When a write fails, the files already written
+    get their old bytes back: all files change, or none (`number-write`).
     """
     issued = read_registry(site.content_dir)
     missing = [e for e in site.entries if not e.model.index_no and not e.is_draft]
     used = [i.number for i in issued] + [e.model.index_no for e in site.entries if e.model.index_no]
     wanted = [(e.model.published, e.rel, e.category.code) for e in missing]
-    numbers = next_numbers(pattern, used, wanted)
+    try:
+        numbers = next_numbers(pattern, used, wanted)
+    except PatternError as exc:
+        if problems is None:
+            raise
+        hint = "检查 site_config.yml 的 index_number.pattern"
+        problems.error(f"content/{REGISTRY_FILE}", None, "index-format", str(exc), hint)
+        return []
     done = list(zip(missing, numbers))
     if dry_run:
         return done
     registered = {i.number for i in issued}
     adopted = [Issued(e.model.index_no, e.rel) for e in site.entries if e.model.index_no and e.model.index_no not in registered]
     issued += adopted  # numbers written by hand or copied in from elsewhere: never reissue them
-    written = []
-    for entry, number in done:
-        raw = entry.doc.path.read_bytes()
-        top_keys = [pos[0] for path, pos in entry.doc.key_positions.items() if len(path) == 1]
+    changes = [change for change in (_prepare(entry, number, site, problems) for entry, number in done) if change]
+    if not changes and not adopted:
+        return []
+    issued += [Issued(number, entry.rel) for entry, number, _, _, _ in changes]
+    written: list[tuple[Path, bytes]] = []
+    try:
+        for entry, number, path, old, new in changes:
+            atomic_write(path, new)
+            written.append((path, old))
+        write_registry(site.content_dir, issued)
+    except OSError as exc:
+        failed = changes[len(written)][0].rel if len(written) < len(changes) else f"content/{REGISTRY_FILE}"
+        for path, old in reversed(written):  # the old bytes back: nothing is left half numbered
+            try:
+                atomic_write(path, old)
+            except OSError:
+                pass
+        if problems is None:
+            raise
+        problems.error(
+            failed, None, "number-write", f"无法写入此文件（{exc.strerror or exc}），所有文件均已恢复原样，没有编号",
+            "检查文件和文件夹的写权限与磁盘空间，再运行 gongkai number",
+        )  # fmt: skip
+        return []
+    for entry, number, _, _, _ in changes:
+        entry.model.index_no = number
+    return [(entry, number) for entry, number, _, _, _ in changes]
+
+
+def _prepare(entry, number: str, site, problems) -> tuple | None:
+    """(entry, number, path, old bytes, new bytes), or None (reported as `index-insert`)
+    when the number cannot be written into the file safely. A file that is a link out of
+    the site folder is never written through (discovery refuses it; checked again here)."""
+    from generator.paths import leaves, site_root
+
+    path = entry.doc.path
+    position = (1, 1)
+    new = None
+    if not leaves(path, site_root(site.site_dir)):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            if problems is None:
+                raise
+            problems.error(entry.rel, None, "number-write", f"无法读取此文件（{exc.strerror}），没有编号", "检查文件的读写权限")
+            return None
+        top_keys = [pos[0] for key, pos in entry.doc.key_positions.items() if len(key) == 1]
         first = min(top_keys) if top_keys else entry.doc.front_line or 1
         empty_key_line = entry.doc.key_positions.get(("index_no",), (0, 0))[0]  # `index_no:` left blank
+        position = (empty_key_line or first, 1)
         new = fill_index_line(raw, empty_key_line, number) if empty_key_line else insert_index_line(raw, first, number)
-        if new is None or _read_back(new, entry.doc.path.suffix.lower()) != number:  # never write a file we cannot read back
-            if problems is None:
-                raise RuntimeError(f"{entry.rel}: could not insert the index number safely")
-            problems.error(
-                entry.rel, (empty_key_line or first, 1), "index-insert", f"无法自动在此文件中写入索引号 {number}",
-                "把文件改写成每行一个“键: 值”的写法（不用 {…} 花括号），再运行 gongkai number",
-            )  # fmt: skip
-            continue
-        atomic_write(entry.doc.path, new)
-        entry.model.index_no = number
-        issued.append(Issued(number, entry.rel))
-        written.append((entry, number))
-    if written or adopted:
-        write_registry(site.content_dir, issued)
-    return written
+    if new is None or _read_back(new, path.suffix.lower()) != number:  # never write a file we cannot read back
+        if problems is None:
+            raise RuntimeError(f"{entry.rel}: could not insert the index number safely")
+        problems.error(
+            entry.rel, position, "index-insert", f"无法自动在此文件中写入索引号 {number}",
+            "把文件改写成每行一个“键: 值”的写法（不用 {…} 花括号），再运行 gongkai number",
+        )  # fmt: skip
+        return None
+    return entry, number, path, raw, new

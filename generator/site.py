@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import pickle
+import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from contextlib import contextmanager
@@ -24,9 +25,10 @@ from generator import register
 from generator.load.aliases import normalize
 from generator.load.cache import ContentCache, FileMemo, stamp
 from generator.load.documents import LoadProblem, RawDocument, load_document
-from generator.model.base import Item
+from generator.model.base import Item, Schema, label
 from generator.model.registry import TYPES, ContentType
 from generator.model.validate import validate
+from generator.paths import check_outputs, refused, site_root
 from generator.problems import Problems
 
 CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
@@ -154,7 +156,7 @@ class AttachmentView:
 
 def site_path(reference: str) -> str:
     """Where a file under content/ is published: `attachments/x.pdf` → `attachments/x.pdf`."""
-    text = reference.strip().replace("\\", "/").lstrip("./")
+    text = posixpath.normpath(reference.strip().replace("\\", "/")).lstrip("./")
     return text.removeprefix("content/")
 
 
@@ -201,15 +203,20 @@ def build_sections(config: SiteConfig) -> tuple[dict[str, Section], list[Section
 
 
 def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
-    """Every content file with the category it belongs to; strays are reported."""
+    """Every content file with the category it belongs to; strays are reported. Nothing
+    is taken from outside the site folder (paths.py): links out of it, hard links and
+    names a URL cannot carry are reported and skipped."""
     content = site.content_dir
     found: list[tuple[Path, Section]] = []
     if not content.is_dir():
         problems.error("content", None, "content-missing", "找不到 content/ 文件夹", "在站点文件夹中建立 content/，每个栏目一个子文件夹")
         return found
+    root = site_root(site.site_dir)
+    if refused(content, "content", root, problems):
+        return found
     for child in sorted(content.iterdir()):
         rel = child.relative_to(site.site_dir).as_posix()
-        if child.name.startswith("."):
+        if refused(child, rel, root, problems):
             continue
         if child.is_dir():
             if child.name == "pages":
@@ -239,46 +246,79 @@ class FreePage:
 
     @property
     def url(self) -> str:
+        """Where mkdocs writes it: `pages/<slug>/`, but an `index.md` or `README.md` is the
+        page of its folder (`pages/guide/index.md` → `pages/guide/`)."""
+        folder, _, name = self.slug.rpartition("/")
+        if name in ("index", "README"):
+            return f"pages/{folder}/" if folder else "pages/"
         return f"pages/{self.slug}/"
+
+
+class FreePageMeta(Schema):
+    """The front matter of a free page. Nothing else is accepted: mkdocs would act on
+    keys such as `template` (another page template) or `hide`."""
+
+    title: str = label("标题", "页面标题", min_length=1)
+    order: int = label("排序", "在导航中的位置，小的在前", 100)
 
 
 def load_free_pages(site: "Site", folder: Path, problems: Problems) -> list[FreePage]:
     pages = []
-    for path in sorted(p for p in folder.rglob("*.md") if not _hidden(p, folder)):
+    for path in _page_files(folder, site, problems):
         rel = path.relative_to(site.site_dir).as_posix()
         try:
             doc = load_document(path, site.site_dir)
         except LoadProblem as exc:
             problems.error(rel, (exc.line, exc.col), exc.code, exc.message, exc.hint)
             continue
-        title = doc.data.get("title", doc.data.get("标题"))
-        order = doc.data.get("order", doc.data.get("排序", 100))
-        if not isinstance(title, str) or not title.strip():
-            problems.error(rel, doc.pos(()), "missing-field", "页面缺少标题 title", "在头信息中写 title: 页面标题")
+        found = [(p.pos, p.code, p.message, p.hint) for p in normalize(doc, FreePageMeta)]
+        meta, errors = validate(doc, FreePageMeta)
+        found += [(p.pos, p.code, p.message, p.hint) for p in errors]
+        for pos, code, message, hint in found:
+            problems.error(rel, pos, code, message, hint)
+        if meta is None or found:
             continue
-        if not isinstance(order, int):
-            problems.error(rel, doc.pos(("order",)), "invalid-value", "排序 order 应为整数")
-            order = 100
         source = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-        pages.append(FreePage(rel, path.relative_to(folder).with_suffix("").as_posix(), title.strip(), order, source))
+        pages.append(FreePage(rel, path.relative_to(folder).with_suffix("").as_posix(), meta.title, meta.order, source))
     return sorted(pages, key=lambda p: (p.order, p.slug))
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _page_files(folder: Path, site: Site, problems: Problems) -> list[Path]:
+    """The Markdown files of content/pages/, checked like content files (`refused`)."""
+    root, found = site_root(site.site_dir), []
+    with os.scandir(folder) as listing:
+        items = sorted(listing, key=lambda item: item.name)
+    for item in items:
+        path = folder / item.name
+        if refused(path, _rel(path, site.site_dir), root, problems):
+            continue
+        if item.is_dir():
+            if not _loops(path, folder, site, problems):
+                found += _page_files(path, site, problems)
+        elif item.name.lower().endswith(".md"):
+            found.append(path)
+    return found
+
+
+def _loops(path: Path, folder: Path, site: Site, problems: Problems) -> bool:
+    """A link to the folder it is in (or above): reported, not followed."""
+    if path.is_symlink() and path.resolve() in (folder.resolve(), *folder.resolve().parents):
+        problems.warning(_rel(path, site.site_dir), None, "symlink-loop", "这个链接指向它所在的文件夹，已跳过", "删除这个链接")
+        return True
+    return False
 
 
 def _walk(folder: Path, section: Section, site: Site, found: list, problems: Problems) -> None:
     children = {c.key: c for c in section.children}
     with os.scandir(folder) as listing:  # DirEntry knows file from folder without a stat
         items = sorted(listing, key=lambda item: item.name)
+    root = site_root(site.site_dir)
     for item in items:
-        if item.name.startswith("."):
-            continue
         path = folder / item.name
+        if refused(path, _rel(path, site.site_dir), root, problems):
+            continue
         if item.is_dir():
-            if item.is_symlink() and path.resolve() in (folder.resolve(), *folder.resolve().parents):
-                problems.warning(_rel(path, site.site_dir), None, "symlink-loop", "这个链接指向它所在的文件夹，已跳过", "删除这个链接")
+            if _loops(path, folder, site, problems):
                 continue
             _walk(path, children.get(item.name, section), site, found, problems)
         elif Path(item.name).suffix.lower() in CONTENT_SUFFIXES:
@@ -459,6 +499,7 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool) -> Site | None:
         if entry is not None:
             site.entries.append(entry)
     run_checks(site, problems)
+    check_outputs(site, problems)
     if cache:
         memos.save()
     for memo in memos.new.values():

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from generator.checks.attachment_types import type_problem
 from generator.numbering import IndexPattern
+from generator.paths import hard_linked, leaves, name_problem, site_root
 from generator.problems import Problems
 
 if TYPE_CHECKING:
@@ -60,6 +61,11 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
         return None, ("attachment-path", f"附件路径“{ref}”是绝对路径", "写成相对于 content/ 的路径，如 attachments/2024/apply.pdf")
     if ".." in pure.parts:
         return None, ("attachment-path", f"附件路径“{ref}”含有“..”", "附件必须在 content/attachments/ 之内")
+    for part in pure.parts:
+        reason = "以“.”开头，是隐藏文件" if part.startswith(".") else name_problem(part)
+        if reason:
+            message = f"附件路径“{ref}”中的“{part}”{reason}，不能用作网址"
+            return None, ("file-name", message, "给文件改名：只用汉字、字母、数字、-、_ 和 .")
     if pure.parts[:1] == ("content",):
         pure = PurePosixPath(*pure.parts[1:])
     if pure.parts[:1] != ("attachments",):
@@ -73,8 +79,12 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
         close = get_close_matches(pure.as_posix(), names, n=1, cutoff=0.6)
         hint = f"是不是“{close[0]}”？" if close else "把文件放进 content/attachments/ 并核对文件名（区分大小写）"
         return None, ("attachment-missing", f"找不到附件文件“{ref}”", hint)
-    if not resolved.is_relative_to(root):
-        return None, ("attachment-path", f"附件“{ref}”是指向 content/attachments/ 之外的链接", "把真实文件复制到 content/attachments/ 下")
+    if leaves(path, site_root(content_dir.parent)) or not resolved.is_relative_to(root):  # `attachments -> /` too
+        message = f"附件“{ref}”是指向 content/attachments/ 之外的链接，已拒绝"
+        return None, ("attachment-path", message, "把真实文件复制到 content/attachments/ 下")
     if not resolved.is_file():
         return None, ("attachment-missing", f"附件“{ref}”不是文件", "")
+    if hard_linked(resolved):
+        message = f"附件“{ref}”是硬链接（同一文件还有别的名字，可能在站点之外），已拒绝"
+        return None, ("hard-link", message, "换成一份独立的副本：先复制为新文件，再改回原名")
     return resolved, None

@@ -42,21 +42,24 @@ def check_entry(entry: "Entry", ctx: "Context") -> None:
 
 def check_site(site: "Site", ctx: "Context") -> None:
     seen: dict[str, "Entry"] = {}
+    folded: dict[str, "Entry"] = {}  # numbers differing only in case share a /i/ folder on some disks
     for entry in site.entries:
         check_entry(entry, ctx)
         number = entry.model.index_no
         if not number:
             continue
-        if number in seen:
-            first = seen[number]
+        first = folded.get(number.lower())
+        if first is not None:
+            same = "重复" if first.model.index_no == number else f"只差大小写（{first.model.index_no}），永久链接会重合"
             ctx.error(
                 entry, LOC, "index-duplicate",
-                f"索引号 {number} 与 {first.rel} 重复",
+                f"索引号 {number} 与 {first.rel} {same}",
                 "索引号全站唯一：复制来的文件请删除 index_no 这一行，再运行 gongkai number",
             )  # fmt: skip
-            ctx.error(first, LOC, "index-duplicate", f"索引号 {number} 与 {entry.rel} 重复")
+            mirrored = same.replace(first.model.index_no, number)  # the other number, seen from the first file
+            ctx.error(first, LOC, "index-duplicate", f"索引号 {first.model.index_no} 与 {entry.rel} {mirrored}")
         else:
-            seen[number] = entry
+            seen[number] = folded[number.lower()] = entry
     ctx.index = seen
     _check_registry(site, ctx)
 
