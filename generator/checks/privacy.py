@@ -131,7 +131,10 @@ def _span(where: list[int] | None, start: int, end: int) -> tuple[int, int]:
 
 # A chain of digit groups: split by spaces (or one line break), hyphens or dots; an ID
 # number's X at its end.
-_CHAIN = re.compile(r"(?<![0-9])[0-9]+(?:(?:[ \t]{1,3}|[ \t]*\n[ \t]*|-|\.)[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?")
+_CHAIN = re.compile(
+    r"(?<![0-9])(?=[0-9][0-9 \t\n.-]{10})"  # 11 characters at least: most numbers of a text fail here, fast
+    r"[0-9]+(?:(?:[ \t]{1,3}|[ \t]*\n[ \t]*|-|\.)[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?"
+)
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]*|[^\W\d_A-Za-z]{1,8})@"
@@ -290,7 +293,7 @@ def _numbers(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
     kinds = [_kind(text[a:b]) for (_, a), (b, _) in zip(groups, groups[1:])]  # separator i: after group i
     taken = [False] * len(groups)
     found = []
-    for code in ("privacy-id", "privacy-bank-card", "privacy-mobile"):  # the longer first
+    for code, sizes in _SIZES:
         for i in range(len(groups)):
             size = 0
             for j in range(i, len(groups)):
@@ -299,12 +302,21 @@ def _numbers(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
                     break
                 if j > i and kinds[j - 1] != kinds[i]:
                     break
+                if size not in sizes:
+                    continue
                 digits = "".join(text[a:b] for a, b in groups[i : j + 1]).upper()
                 if _is(code, digits, text, groups[i:j + 1], kinds[i] if j > i else "", (i, j), kinds):
                     taken[i : j + 1] = [True] * (j + 1 - i)
                     found.append((code, groups[i][0], groups[j][1]))
                     break
     yield from sorted(found, key=lambda f: f[1])
+
+
+_SIZES = (  # the longer first; characters of each
+    ("privacy-id", {15, 18}),
+    ("privacy-bank-card", {16, 17, 18, 19}),
+    ("privacy-mobile", {11, 13}),  # 13: 8613812345678
+)
 
 
 def _kind(separator: str) -> str:
