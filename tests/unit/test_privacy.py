@@ -409,3 +409,11 @@ def test_an_appointees_address_is_personal(make_site):
     site = make_site({"content/appointments/a.yml": text}, config=dept_config())
     problem = site.check().one("privacy-email")
     assert (problem["line"], "简历" in problem["message"]) == (8, True)
+
+
+def test_a_commented_number_is_reported_and_never_reaches_the_page(make_site):
+    from generator.render.markdown import render
+
+    body = f"正文。<!-- 申请人身份证号 {ID} -->"
+    assert ID not in render(body).html  # the sanitiser drops comments …
+    assert make_site({"content/notices/a.md": md(body)}).check().at("privacy-id") == (7, 17)  # … the source keeps them
