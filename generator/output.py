@@ -157,7 +157,9 @@ class Output:
                 break
         else:
             return None
-        if self.dirty.exists():  # a build stopped while rewriting the search sources
+        if path == self.next_file:  # a build killed right after its swap: its state is the state
+            os.replace(self.next_file, self.state_file)  # (its sources were complete before the swap)
+        elif self.dirty.exists():  # a build stopped while rewriting the search sources
             state.sources = {}
         self._survey(state)
         return state
