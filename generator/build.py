@@ -307,7 +307,7 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         }),
     }  # fmt: skip
     cached = output.previous.mkdocs if output.update else None
-    if cached and all(rel in output.previous.files for rel in cached["files"]):  # none gone or changed
+    if cached and output.lost.isdisjoint(cached["files"]):  # none gone from the live site or changed
         for rel in cached["files"]:
             output.keep(rel)
     else:

@@ -161,7 +161,7 @@ def cmd_build(args) -> int:
         return EXIT_USAGE
     except (OSError, faults.OutputBusy) as exc:  # the machine, not the content: never a traceback
         is_busy = isinstance(exc, faults.OutputBusy)
-        fault = faults.problem_of_busy(exc, site.site_dir) if is_busy else faults.problem_of(exc, site.site_dir)
+        fault = faults.problem_of_busy(exc, site.site_dir) if is_busy else faults.problem_of(exc, site.site_dir, out)
         _report(Problems([fault]), stream=sys.stderr)
         return EXIT_USAGE
     except SearchError as exc:

@@ -49,12 +49,14 @@ def _shown(path: Path, site_dir: Path) -> str:
         return str(path)
 
 
-def problem_of(exc: OSError, site_dir: Path) -> Problem:
+def problem_of(exc: OSError, site_dir: Path, out_dir: Path) -> Problem:
     """One problem for an OSError raised while building (the failing path, the reason,
     what to do); paths inside `.gongkai-cache/` are the cache's, which is always safe to
-    delete."""
-    name = exc.filename if exc.filename is not None else exc.filename2
-    path = Path(name) if name is not None else site_dir
+    delete. A path elsewhere (the source of a copy) or none stands for the output."""
+    name = exc.filename2 if exc.filename2 is not None and exc.errno == errno.ENOSPC else exc.filename
+    path = Path(name) if name is not None else out_dir
+    if not (path.is_relative_to(out_dir.parent) or CACHE_DIR in path.parts or path.name == CACHE_DIR):
+        path = out_dir
     code, reason, hint = _FAULTS.get(exc.errno, ("output-error", exc.strerror or str(exc), "检查该路径与磁盘后重新运行"))
     in_cache = CACHE_DIR in path.parts or path.name == CACHE_DIR
     what = "写入 gongkai 的缓存" if in_cache else "写入网站"

@@ -119,6 +119,7 @@ class Output:
         self.state_file = self.cache / "state.pickle"
         self.next_file = self.cache / "state-next.pickle"  # the state of a build being swapped in
         self.dirty = self.cache / "sources.dirty"
+        self.lost: set[str] = set()  # files of the last build gone from the live site or changed there
         self.cache.mkdir(parents=True, exist_ok=True)
         for path in (self.state_file, self.next_file):
             if path.exists() and not path.is_file():  # never silently: the editor must know
@@ -188,7 +189,8 @@ class Output:
                     changed.add(rel)
             except OSError:
                 changed.add(rel)
-        for rel in changed | (state.files.keys() - found.keys()):
+        self.lost = changed | (state.files.keys() - found.keys())
+        for rel in self.lost:
             state.files.pop(rel, None)
             if rel.startswith("pagefind/"):
                 state.shards.pop(rel.split("/")[1], None)
