@@ -168,7 +168,10 @@ def group_key(*parts, whole: bool = False) -> str:
     return digest.hexdigest()
 
 
-def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT) -> BuildResult:
+def build(
+    site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True,
+    cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT,
+) -> BuildResult:
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
     without caches. Another build writing `out_dir` (or from this site) is waited for up
@@ -179,7 +182,9 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         return _build(site, out_dir, drafts, jobs, index, cache_search, fresh)
 
 
-def _build(site: Site, out_dir: Path, drafts: bool, jobs: int | None, index: bool, cache_search: bool, fresh: bool) -> BuildResult:
+def _build(
+    site: Site, out_dir: Path, drafts: bool, jobs: int | None, index: bool, cache_search: bool, fresh: bool,
+) -> BuildResult:
     result = BuildResult(out_dir=out_dir)
     timer = Timer(result)
     for entry in site.entries:

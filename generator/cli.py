@@ -251,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--profile", action="store_true", help="显示各阶段用时")
     build.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数，默认为 CPU 核数")
     _fresh_arg(build, "重新读取每个文件、重新生成每个页面和搜索索引（也用于修复被改动的线上文件）")
-    build.add_argument("--wait", type=float, default=LOCK_WAIT, metavar="SECONDS", help=f"另一个构建正在写入同一输出文件夹时最多等待的秒数，默认 {LOCK_WAIT:g}；0 表示不等待")
+    wait_help = f"另一个构建正在写入同一输出文件夹时最多等待的秒数，默认 {LOCK_WAIT:g}；0 表示不等待"
+    build.add_argument("--wait", type=float, default=LOCK_WAIT, metavar="SECONDS", help=wait_help)
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="本地预览（含草稿，修改后自动刷新）")

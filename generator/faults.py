@@ -32,7 +32,10 @@ _FAULTS = {
     errno.EDQUOT: ("output-no-space", "超出磁盘配额", f"腾出空间或提高配额后重新运行；{UNTOUCHED}"),
     errno.EROFS: ("output-read-only", "所在的文件系统是只读的", "把该文件系统重新挂载为可写（mount -o remount,rw），或用 -o 指定另一个文件夹"),
     errno.EACCES: ("output-permission", "没有写入权限", "用有权限的用户运行，或改变文件夹的属主和权限（chown、chmod），或用 -o 指定另一个文件夹"),
-    errno.EPERM: ("output-permission", "操作不被允许（文件可能被设为不可修改或只能追加）", "用 lsattr 查看，chattr -i（或 chattr -a）解除后重新运行；或检查文件的属主"),
+    errno.EPERM: (
+        "output-permission", "操作不被允许（文件可能被设为不可修改或只能追加）",
+        "用 lsattr 查看，chattr -i（或 chattr -a）解除后重新运行；或检查文件的属主",
+    ),
     errno.ENOTDIR: ("output-not-a-folder", "路径中的某一部分是文件，应为文件夹", "删除或改名该文件，或用 -o 指定另一个文件夹"),
     errno.EEXIST: ("output-not-a-folder", "已有同名的文件，应为文件夹", "删除或改名该文件，或用 -o 指定另一个文件夹"),
     errno.EISDIR: ("output-not-a-file", "是一个文件夹，应为文件", "删除该文件夹后重新运行"),

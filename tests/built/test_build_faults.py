@@ -44,7 +44,8 @@ def fresh_tree(site, tmp_path: Path) -> dict[str, bytes]:
 def comparable(tree: dict[str, bytes]) -> dict[str, bytes]:
     """A site without its search index, the search page naming it and the marker: an
     update indexes an edited page into a small delta index that a fresh build has not."""
-    return {rel: data for rel, data in tree.items() if not rel.startswith("pagefind/") and rel not in ("search/index.html", ".gongkai-build")}
+    skipped = ("search/index.html", ".gongkai-build")
+    return {rel: data for rel, data in tree.items() if not rel.startswith("pagefind/") and rel not in skipped}
 
 
 def same_site(out: Path, expected: dict[str, bytes]) -> None:
@@ -70,7 +71,8 @@ def tmpfs(where: Path, size: str = "64m"):
     where.mkdir(parents=True, exist_ok=True)
     if shutil.which("mount") is None:
         pytest.skip("no mount command")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, text=True)
+    command = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)]
+    done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
     try:
@@ -174,9 +176,9 @@ def test_a_second_build_waits_for_the_first_or_says_it_is_busy(tiny_site, tmp_pa
 
 def without_exchange(site: Path, out: Path, env: dict) -> subprocess.Popen:
     """A build on a system without renameat2's RENAME_EXCHANGE: two renames."""
-    code = "import generator.output as o; o._exchange = lambda new, live: False; from generator.cli import main; sys.exit(main())"
+    code = "import generator.output as o; o._exchange = lambda new, live: False; from generator.cli import main"
     return subprocess.Popen(
-        [sys.executable, "-c", "import sys; " + code, "build", "-s", str(site), "-o", str(out)],
+        [sys.executable, "-c", f"import sys; {code}; sys.exit(main())", "build", "-s", str(site), "-o", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=REPO,
         env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, **env},
     )  # fmt: skip

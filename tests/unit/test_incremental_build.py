@@ -246,3 +246,41 @@ def test_demo_site_edit_with_revision_equals_fresh_build(tmp_path):
     result = run(site_dir, out, index=False)
     assert result.update and result.rendered == 1
     same_as_fresh(site_dir, out, tmp_path, index=False)
+
+
+def test_an_update_runs_mkdocs_only_when_one_of_its_live_files_was_lost(make_site, tmp_path, monkeypatch):
+    """mkdocs's pages and assets come from the last build, unless one of them is gone
+    from the live site or was changed there: then mkdocs runs and puts it back."""
+    import generator.build as build_module
+
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    real, runs = build_module._run_mkdocs, []
+    monkeypatch.setattr(build_module, "_run_mkdocs", lambda *a: runs.append(1) or real(*a))
+    assert run(site.path, out, index=False).update and runs == []
+    asset = next(p for p in sorted((out / "assets").rglob("*.css")) if p.is_file())
+    asset.write_text("body{display:none}", encoding="utf-8")
+    assert run(site.path, out, index=False).update and runs == [1]
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+def test_a_page_defaced_with_its_size_and_times_kept_is_found_by_the_digest_sample(make_site, tmp_path, monkeypatch):
+    """Size, time and inode unchanged: only reading the bytes finds it (every file here)."""
+    import os
+
+    import generator.output as output_module
+
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    page = out / "notices/b/index.html"
+    st, data = page.stat(), page.read_bytes()
+    with page.open("r+b") as handle:
+        handle.write(b"X" * 32)
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    monkeypatch.setattr(output_module, "SAMPLE", 10**6)
+    result = run(site.path, out, index=False)
+    assert result.update and result.rendered == 1
+    assert page.read_bytes() == data
+    same_as_fresh(site.path, out, tmp_path, index=False)
