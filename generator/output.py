@@ -129,13 +129,17 @@ class Output:
         self.state = State(key)
         self.staged: set[str] = set()  # written by `write` in this build
         self.dirty.touch()  # from here until commit the search sources may be half-written
-        kind = "staged" if self.update else "building"
-        self.root = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{kind}-", dir=out_dir.parent))
-        self.root.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
         self.search_src = self.cache / "search"
         if not self.update:
             discard(self.search_src, self.background)
         self.search_src.mkdir(parents=True, exist_ok=True)
+        kind = "staged" if self.update else "building"
+        self.root = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{kind}-", dir=out_dir.parent))
+        try:
+            self.root.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+        except OSError:
+            self.abandon()
+            raise
 
     @property
     def update(self) -> bool:

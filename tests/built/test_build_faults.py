@@ -170,6 +170,18 @@ def test_a_second_build_waits_for_the_first_or_says_it_is_busy(tiny_site, tmp_pa
     same_site(out, fresh_tree(tiny_site, tmp_path))
 
 
+def test_two_builds_started_together_both_succeed_one_after_the_other(tiny_site, tmp_path):
+    out = tmp_path / "out" / "site"
+    assert run_build(tiny_site.path, out).returncode == 0
+    edit(tiny_site, "同时开始的两个构建。")
+    builds = [start_build(tiny_site.path, out) for _ in range(2)]
+    for build in builds:
+        _, err = build.communicate(timeout=180)
+        assert build.returncode == 0, err
+    assert siblings(out) == []
+    same_site(out, fresh_tree(tiny_site, tmp_path))
+
+
 # ---------------------------------------------------------------------------
 # killed at the wrong moment
 
