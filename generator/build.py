@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from generator import csp, export, feeds, register, search
 from generator.load.cache import content_salt, stamp
-from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, MARKER, Output, discard
+from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.render import THEME_DIR
 from generator.render import pages as P
 from generator.render.head import HeadInfo, build_head
@@ -88,6 +88,8 @@ def check_output(out_dir: Path, site: Site) -> None:
         raise OutputError(f"{out_dir} 是一个文件，不是文件夹")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise OutputError(f"{out_dir} 不是空文件夹，也不是以前的 gongkai 输出；请指定新的或空的文件夹")
+    if out.is_dir() and os.path.ismount(out):  # a mount point cannot be replaced by a rename
+        raise OutputError(f"{out_dir} 是一个挂载点，无法整体替换；请输出到其中的子文件夹（如 {out_dir}/site），并让网站服务器指向它")
 
 
 def _nav(site: Site, strings: dict) -> tuple[list, list]:
@@ -166,21 +168,34 @@ def group_key(*parts, whole: bool = False) -> str:
     return digest.hexdigest()
 
 
-def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True, fresh: bool = False) -> BuildResult:
+def build(
+    site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True,
+    cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT,
+) -> BuildResult:
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
-    without caches. Raises OutputError for a forbidden output folder."""
+    without caches. Another build writing `out_dir` (or from this site) is waited for up
+    to `wait` seconds (OutputBusy). Raises OutputError for a forbidden output folder and
+    OSError for a fault of the machine (generator/faults.py): the live site is untouched."""
+    check_output(out_dir, site)
+    with locked(out_dir, site.site_dir / CACHE_DIR, wait):
+        return _build(site, out_dir, drafts, jobs, index, cache_search, fresh)
+
+
+def _build(
+    site: Site, out_dir: Path, drafts: bool, jobs: int | None, index: bool, cache_search: bool, fresh: bool,
+) -> BuildResult:
     result = BuildResult(out_dir=out_dir)
     timer = Timer(result)
-    check_output(out_dir, site)
     for entry in site.entries:
         entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
     today = build_date(site)
     output = Output(out_dir, site.site_dir, global_key(site, drafts, index), fresh=fresh, files_hint=len(site.entries))
     result.update = output.update
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))  # beside the output: same disk, not /tmp
+    work = None
     indexing = None
     try:
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))  # same disk, not /tmp
         entries = sorted((e for e in site.entries if drafts or not e.is_draft), key=sort_key)  # newest first
         listed = [e for e in entries if not e.is_withdrawn]  # in lists (drafts too, in a preview)
         public = [e for e in listed if not e.is_draft]  # in feeds, search, data and sitemap, always
@@ -270,7 +285,8 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         output.abandon()
         raise
     finally:
-        discard(work, background=len(site.entries) >= BACKGROUND_DELETE_FROM)
+        if work is not None:
+            discard(work, background=len(site.entries) >= BACKGROUND_DELETE_FROM)
     return result
 
 
@@ -295,7 +311,7 @@ def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], tod
         }),
     }  # fmt: skip
     cached = output.previous.mkdocs if output.update else None
-    if cached:
+    if cached and output.lost.isdisjoint(cached["files"]):  # none gone from the live site or changed
         for rel in cached["files"]:
             output.keep(rel)
     else:

@@ -8,7 +8,8 @@
     publish  load → validate → check → append new versions to content/.register
     verify   check a built site (folder or URL) against its data/register.json
 
-Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage or unreadable config.
+Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage, unreadable config, or a
+fault of the output (a full disk, a read-only folder, another build writing it).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from difflib import get_close_matches
 from pathlib import Path
 
 from generator import __version__
+from generator.output import LOCK_WAIT
 from generator.problems import FORMATTERS, Problems, summary
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -162,6 +164,7 @@ def cmd_new(args) -> int:
 def cmd_build(args) -> int:
     import time
 
+    from generator import faults
     from generator.build import OutputError, build
     from generator.search import SearchError
 
@@ -178,9 +181,14 @@ def cmd_build(args) -> int:
     _report(problems, stream=sys.stderr)
     out = (args.output or site.site_dir / "site").resolve()
     try:
-        result = build(site, out, drafts=args.drafts, jobs=args.jobs, fresh=args.fresh)
+        result = build(site, out, drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, wait=args.wait)
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (OSError, faults.OutputBusy) as exc:  # the machine, not the content: never a traceback
+        is_busy = isinstance(exc, faults.OutputBusy)
+        fault = faults.problem_of_busy(exc, site.site_dir) if is_busy else faults.problem_of(exc, site.site_dir, out)
+        _report(Problems([fault]), stream=sys.stderr)
         return EXIT_USAGE
     except SearchError as exc:
         print(f"gongkai build: {exc}（上一次生成的网站保持不变）", file=sys.stderr)
@@ -291,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="有警告也不生成")
     build.add_argument("--profile", action="store_true", help="显示各阶段用时")
     build.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数，默认为 CPU 核数")
-    _fresh_arg(build, "重新读取每个文件、重新生成每个页面和搜索索引")
+    _fresh_arg(build, "重新读取每个文件、重新生成每个页面和搜索索引（也用于修复被改动的线上文件）")
+    wait_help = f"另一个构建正在写入同一输出文件夹时最多等待的秒数，默认 {LOCK_WAIT:g}；0 表示不等待"
+    build.add_argument("--wait", type=float, default=LOCK_WAIT, metavar="SECONDS", help=wait_help)
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="本地预览（含草稿，修改后自动刷新）")

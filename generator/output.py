@@ -1,40 +1,80 @@
 """Where a build writes, and how the new site takes the old one's place.
 
+Beside the output folder OUT (the web root, always a real folder) a build keeps:
+
+    .OUT.lock             held (flock) while a build writes OUT: a second build waits
+    .OUT.building-XXXX    a full build being written
+    .OUT.staged-XXXX      an update being prepared
+    .OUT.work-XXXX        scratch (mkdocs's output, the sources of the delta index)
+    .OUT.ready-PID        a finished site, about to take OUT's place
+    .OUT.previous-PID     the old site, set aside by the fallback swap
+    .OUT.trash-…          being deleted
+
 Two ways to the same bytes:
 
-    full     every file is written into a new folder beside the output, which is then
-             renamed into place (the old folder is deleted afterwards);
-    update   the output folder is the one our last build wrote (its marker names the
-             digest our state recorded) and nothing that shapes every page changed:
-             files are compared by digest and only those that differ are written, into
-             a staging folder. When everything is rendered and indexed, they are renamed
-             over the old ones and files no longer produced are deleted.
+    full     every file is written into a new folder;
+    update   the output is the one our last build wrote (its marker names the digest our
+             state recorded) and nothing that shapes every page changed: only files that
+             differ are written into the staging folder; at the end every live file the
+             build keeps is hard-linked beside them (copied where links are impossible),
+             so that the staging folder holds the whole new site.
 
-Either way a build that fails leaves the site as it was. An update interrupted during
-its renames leaves the marker saying so, and the next build is a full one. The state of
-the last build (the digest of every file, the inputs of every item page, the key of
-every search shard) and the search source pages live in
-`<site>/.gongkai-cache/output-<hash of the output path>/`.
+Either way the finished folder then takes OUT's place in one step: `renameat2` with
+RENAME_EXCHANGE swaps the two folders atomically (Linux ≥ 3.15). Where the call or the
+filesystem lacks it, two renames; a build killed between them is rolled forward by the
+next one (the finished folder is named `ready`, the old one `previous`). A reader sees
+the old site or the new one, never a mix, and nothing is written into the live folder.
+The old site is deleted afterwards. A file that could not be deleted with it (`chattr
++i`) is found before the swap and the build stops.
+
+The next build, holding the lock, first repairs what a killed one left: OUT missing →
+the ready folder (forward) or the previous one (back) takes its place; then every
+temporary folder of OUT is deleted at once (each holds a whole copy of the site, drafts
+included).
+
+The state of the last build (the digest, size, time and inode of every file, the inputs
+of every item page, the key of every search shard) and the search source pages live in
+`<site>/.gongkai-cache/output-<hash of the output path>/`. A build never deletes the
+state before its own is safe: the new state is written to `state-next.pickle` before the
+swap and renamed to `state.pickle` after it; the next build takes whichever describes the
+live site. While a build rewrites the search sources, `sources.dirty` says so: after a
+failed build the sources are not trusted (their items are rendered again).
+
+Live bytes are checked: an update writes again every file whose size, modification time
+or inode is not what the last build left (and reads a sample of the others to compare
+digests). A page defaced with its size and times kept may escape the sample:
+`gongkai build --fresh` rebuilds and replaces everything.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import hashlib
 import os
 import pickle
+import random
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
+from generator.faults import OutputBusy
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
 CACHE_DIR = ".gongkai-cache"
 BACKGROUND_DELETE_FROM = 2000  # files; smaller folders are removed before returning
+SAMPLE = 64  # files of an update whose live bytes are read and compared with their digest
+LOCK_WAIT = 300.0  # seconds a build waits for another one writing the same output
+PAUSE_AT = "GONGKAI_TEST_PAUSE_AT"  # tests: stop (sleep) at a named point of the commit
+TEMPORARY = ("building", "staged", "work", "ready", "previous", "trash")  # .OUT.<kind>-…
 
 
 def digest(data: bytes) -> bytes:
@@ -55,6 +95,8 @@ class State:
     groups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # name → (key, its files)
     mkdocs: dict = field(default_factory=dict)  # what the site renderer made (build._run_mkdocs)
     values: dict[str, tuple[str, object]] = field(default_factory=dict)  # name → (key, value)
+    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # every file → (size, mtime, inode)
+    copies: set[str] = field(default_factory=set)  # files whose digest is of their source's stamp
 
     @property
     def marker(self) -> str:
@@ -67,66 +109,97 @@ class State:
 
 
 class Output:
-    """The files of one build. `write` every file; `commit` puts the site in place."""
+    """The files of one build. `write` every file; `commit` puts the site in place.
+    Create it while holding `locked(out_dir, …)`."""
 
     def __init__(self, out_dir: Path, site_dir: Path, key: str, fresh: bool = False, files_hint: int = 0):
         self.out_dir = out_dir
         self.background = files_hint >= BACKGROUND_DELETE_FROM
         self.cache = site_dir / CACHE_DIR / f"output-{hashlib.sha256(str(out_dir).encode()).hexdigest()[:12]}"
         self.state_file = self.cache / "state.pickle"
-        self.strays: list[str] = []
+        self.next_file = self.cache / "state-next.pickle"  # the state of a build being swapped in
+        self.dirty = self.cache / "sources.dirty"
+        self.lost: set[str] = set()  # files of the last build gone from the live site or changed there
+        self.cache.mkdir(parents=True, exist_ok=True)
+        for path in (self.state_file, self.next_file):
+            if path.exists() and not path.is_file():  # never silently: the editor must know
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        recover(out_dir, self.background)
         self.previous = None if fresh else self._previous(key)
         self.state = State(key)
         self.staged: set[str] = set()  # written by `write` in this build
-        try:  # from here until commit the sources may be half-written: no state
-            self.state_file.unlink()
-        except FileNotFoundError:
-            pass
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        leftovers(out_dir)
-        kind = "staged" if self.update else "building"
-        self.root = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{kind}-", dir=out_dir.parent))
-        self.root.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+        self.dirty.touch()  # from here until commit the search sources may be half-written
         self.search_src = self.cache / "search"
         if not self.update:
             discard(self.search_src, self.background)
         self.search_src.mkdir(parents=True, exist_ok=True)
+        kind = "staged" if self.update else "building"
+        self.root = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{kind}-", dir=out_dir.parent))
+        try:
+            self.root.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+        except OSError:
+            self.abandon()
+            raise
 
     @property
     def update(self) -> bool:
         return self.previous is not None
 
     def _previous(self, key: str) -> State | None:
+        """The state that describes the live site: the last build's, or the one a build
+        killed right after its swap left in state-next.pickle."""
         try:
-            with self.state_file.open("rb") as handle:
-                state = pickle.load(handle)
             marker = (self.out_dir / MARKER).read_text(encoding="utf-8")
-        except Exception:  # no state, a damaged one, no output: a full build
+        except (OSError, UnicodeDecodeError):  # no output, or not ours: a full build
             return None
-        if not isinstance(state, State) or state.key != key or marker != state.marker:
+        for path in (self.next_file, self.state_file):
+            try:
+                with path.open("rb") as handle:
+                    state = pickle.load(handle)
+            except Exception:  # no state, a damaged one: try the other, else a full build
+                continue
+            if isinstance(state, State) and state.key == key and marker == state.marker:
+                break
+        else:
             return None
-        self.strays = self._survey(state)
+        if path == self.next_file:  # a build killed right after its swap: its state is the state
+            os.replace(self.next_file, self.state_file)  # (its sources were complete before the swap)
+        elif self.dirty.exists():  # a build stopped while rewriting the search sources
+            state.sources = {}
+        self._survey(state)
         return state
 
-    def _survey(self, state: State) -> list[str]:
-        """Files in the output that the last build did not write (to delete), and files it
-        wrote that are gone (forgotten, so this build writes them again)."""
-        found: list[str] = []
+    def _survey(self, state: State) -> None:
+        """Forget what the live site no longer holds as we left it: files gone, or whose
+        size, time or inode changed (or, for a sample, whose bytes differ), so that this
+        build writes them again; a search shard with such a file is indexed again."""
+        found: dict[str, tuple[int, int, int]] = {}
 
         def walk(folder: str, prefix: str) -> None:
             with os.scandir(folder) as listing:
                 for item in listing:
                     if item.is_dir(follow_symlinks=False):
-                        if prefix or item.name != "pagefind":  # search shards are whole folders
-                            walk(item.path, f"{prefix}{item.name}/")
+                        walk(item.path, f"{prefix}{item.name}/")
                     elif prefix or item.name != MARKER:
-                        found.append(prefix + item.name)
+                        st = item.stat(follow_symlinks=False)
+                        found[prefix + item.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
 
         walk(str(self.out_dir), "")
-        present = set(found)
-        for rel in state.files.keys() - present:
-            del state.files[rel]
-        return sorted(present - state.files.keys())
+        changed = {rel for rel in state.stamps if found.get(rel) != state.stamps[rel]}
+        readable = sorted(rel for rel in state.files.keys() - changed - state.copies if rel in found)
+        for rel in random.sample(readable, min(SAMPLE, len(readable))):
+            try:
+                if digest((self.out_dir / rel).read_bytes()) != state.files[rel]:
+                    changed.add(rel)
+            except OSError:
+                changed.add(rel)
+        self.lost = changed | (state.files.keys() - found.keys())
+        for rel in self.lost:
+            state.files.pop(rel, None)
+            if rel.startswith("pagefind/"):
+                state.shards.pop(rel.split("/")[1], None)
+        state.stamps = {}
+
 
     # ------------------------------------------------------------------ writing
 
@@ -158,6 +231,7 @@ class Output:
         st = source.stat()
         mark = digest(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode())
         self.state.files[rel] = mark
+        self.state.copies.add(rel)
         if self.previous is None or self.previous.files.get(rel) != mark:
             target = self.root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -240,44 +314,53 @@ class Output:
     # ------------------------------------------------------------------ commit
 
     def commit(self) -> None:
-        """Put the new site in place; nothing before this touched the live output."""
-        if self.previous is None:
-            (self.root / MARKER).write_text(self.state.marker, encoding="utf-8")
-            swap(self.root, self.out_dir, self.background)
-        else:
-            self._apply()
-        self.cache.mkdir(parents=True, exist_ok=True)
+        """Put the new site in place; nothing before this touched the live output, and
+        whatever fails before the swap leaves it (and the saved state) as it was."""
+        root = self.root
+        if self.out_dir.is_dir():  # the live files: kept ones linked in, the others must go
+            self._stage_live()
+        (root / MARKER).write_text(self.state.marker, encoding="utf-8")
+        self.state.stamps = stamps(root)
         fd, tmp = tempfile.mkstemp(prefix=".state-", dir=self.cache)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(self.state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.state_file)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(self.state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.next_file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        ready = self.out_dir.with_name(f".{self.out_dir.name}.ready-{os.getpid()}")
+        os.rename(root, ready)
+        self.root = ready
+        pause("swap")
+        swap(ready, self.out_dir, self.background)
+        pause("swapped")
+        try:  # the site is in place; should this fail, the next build reads state-next
+            os.replace(self.next_file, self.state_file)
+            self.dirty.unlink(missing_ok=True)
+        except OSError:
+            pass
 
-    def _apply(self) -> None:
-        out, old = self.out_dir, self.previous
-        (out / MARKER).write_text(f"gongkai {__version__}\nupdating\n", encoding="utf-8")
-        staged = self.root
-        for name in sorted(self.state.shards):  # whole search shards: swap the folder
-            built = staged / "pagefind" / name
-            if built.is_dir():
-                live = out / "pagefind" / name
-                aside = live.with_name(f".{name}.old-{os.getpid()}")
-                if live.exists():
-                    os.replace(live, aside)
-                live.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(built, live)
-                shutil.rmtree(aside, ignore_errors=True)
-        for name in old.shards.keys() - self.state.shards.keys():
-            shutil.rmtree(out / "pagefind" / name, ignore_errors=True)
-        shutil.rmtree(staged / "pagefind", ignore_errors=True)
-        for path in sorted(staged.rglob("*")):
-            if path.is_file():
-                target = out / path.relative_to(staged)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-        for rel in sorted((old.files.keys() | set(self.strays)) - self.state.files.keys()):
-            _remove(out / rel, out)
-        (out / MARKER).write_text(self.state.marker, encoding="utf-8")
-        shutil.rmtree(staged, ignore_errors=True)
+    def _stage_live(self) -> None:
+        """Hard-link into the staging folder every live file this build keeps (the
+        unchanged pages, the search shards not indexed again), and make sure the files it
+        replaces or drops can be deleted with the old site (`chattr +i` cannot)."""
+        out, root, state = self.out_dir, self.root, self.state
+        kept = {f"pagefind/{name}/" for name in state.shards if not (root / "pagefind" / name).is_dir()}
+        probe = out.with_name(f".{out.name}.trash-probe-{os.getpid()}")
+        for dirpath, _dirs, names in os.walk(out):
+            folder = Path(dirpath)
+            rel_dir = folder.relative_to(out).as_posix() + "/" if folder != out else ""
+            for name in names:
+                rel, live = rel_dir + name, folder / name
+                target = root / rel
+                carry = self.update and not target.exists() and (rel in state.files or rel_dir.startswith(tuple(kept)))
+                if carry:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    link_or_copy(live, target)
+                else:
+                    link_or_copy(live, probe, copy=False)
+                    probe.unlink(missing_ok=True)
 
     def abandon(self) -> None:
         """The build failed: drop what it wrote; the live site was not touched."""
@@ -299,15 +382,116 @@ def _remove(path: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def swap(tmp: Path, out_dir: Path, background: bool) -> None:
-    """Put a new build in place with renames only; the old one is removed afterwards."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    if old is not None:
-        discard(old, background)
+def stamps(root: Path) -> dict[str, tuple[int, int, int]]:
+    """(size, modification time, inode) of every file under `root` but the marker."""
+    found = {}
+    for dirpath, _dirs, names in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root).as_posix() + "/" if dirpath != str(root) else ""
+        for name in names:
+            if rel_dir or name != MARKER:
+                st = os.lstat(os.path.join(dirpath, name))
+                found[rel_dir + name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return found
+
+
+FS_IOC_GETFLAGS = 0x80086601  # linux/fs.h, _IOR('f', 1, long)
+FS_IMMUTABLE_FL, FS_APPEND_FL = 0x10, 0x20
+
+
+def _immutable(path: Path) -> bool:
+    """True for a file marked `chattr +i` or `+a`: it can be neither linked nor deleted."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        flags = struct.unpack("i", fcntl.ioctl(fd, FS_IOC_GETFLAGS, bytes(8))[:4])[0]
+    except OSError:  # the filesystem keeps no such flags
+        return False
+    finally:
+        os.close(fd)
+    return bool(flags & (FS_IMMUTABLE_FL | FS_APPEND_FL))
+
+
+def link_or_copy(source: Path, target: Path, copy: bool = True) -> None:
+    """A hard link of `source` at `target`, or (another filesystem, a filesystem without
+    links, too many links) a copy; with `copy` false only the link is tried (a probe).
+    Raises PermissionError for an immutable or append-only file: it could not be deleted
+    with the old site either."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno == errno.EPERM and _immutable(source):
+            raise PermissionError(errno.EPERM, "文件被设为不可修改（chattr +i）或只能追加（chattr +a）", str(source)) from None
+        if copy:
+            shutil.copy2(source, target)
+
+
+def pause(point: str) -> None:
+    """Tests only: with GONGKAI_TEST_PAUSE_AT=<point>, say so on stderr and sleep here,
+    so that a test can kill the build at this very moment."""
+    if os.environ.get(PAUSE_AT) == point:
+        print(f"paused at {point}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
+_RENAME_EXCHANGE, _AT_FDCWD = 2, -100
+
+
+def _exchange(new: Path, live: Path) -> bool:
+    """Swap two folders atomically (renameat2 RENAME_EXCHANGE); False where the C
+    library, the kernel or the filesystem cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(live), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(live))
+
+
+def swap(new: Path, out_dir: Path, background: bool) -> None:
+    """Put the finished folder `new` in place of `out_dir`: atomically where the system
+    can, else with two renames (a build killed between them is rolled forward by
+    `recover`). The old site is deleted afterwards."""
+    if not out_dir.exists():
+        os.rename(new, out_dir)
+        return
+    if _exchange(new, out_dir):
+        old = new  # `new` now names the old site
+    else:
+        old = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+        os.rename(out_dir, old)
+        pause("between-renames")
+        try:
+            os.rename(new, out_dir)
+        except OSError:
+            os.rename(old, out_dir)  # back: the old site stays
+            raise
+    discard(old, background)
+
+
+def recover(out_dir: Path, background: bool = False) -> None:
+    """Repair what a killed build left beside `out_dir` (call with the lock held): a
+    missing output comes back — the finished new site if there is one, else the old —
+    and every temporary folder is deleted now."""
+    parent, name = out_dir.parent, out_dir.name
+
+    def newest(kind: str) -> list[Path]:
+        return sorted(parent.glob(f".{name}.{kind}-*"), key=lambda p: p.stat().st_mtime_ns)[-1:]
+
+    if not out_dir.exists():
+        for candidate in newest("ready") or newest("previous"):
+            os.rename(candidate, out_dir)
+    for kind in TEMPORARY:
+        for folder in parent.glob(f".{name}.{kind}-*"):
+            if folder.is_dir() and not folder.is_symlink():
+                discard(folder, background)
+            else:
+                folder.unlink(missing_ok=True)
 
 
 def discard(folder: Path, background: bool = True) -> None:
@@ -320,7 +504,10 @@ def discard(folder: Path, background: bool = True) -> None:
     if not background:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    hidden = folder.with_name(f".{folder.name.lstrip('.')}.old-{os.getpid()}-{time.monotonic_ns()}")
+    base = folder.name.lstrip(".")
+    for kind in TEMPORARY:  # .OUT.ready-123 → .OUT.trash-…
+        base = base.split(f".{kind}-")[0]
+    hidden = folder.with_name(f".{base}.trash-{os.getpid()}-{time.monotonic_ns()}")
     try:
         os.replace(folder, hidden)
         subprocess.Popen(
@@ -331,13 +518,50 @@ def discard(folder: Path, background: bool = True) -> None:
         shutil.rmtree(hidden if hidden.exists() else folder, ignore_errors=True)
 
 
-def leftovers(out_dir: Path) -> None:
-    """Temporary folders of earlier builds that were interrupted (older than an hour)."""
-    limit = time.time() - 3600
-    for pattern in (f".{out_dir.name}.old-*", f".{out_dir.name}.work-*", f".{out_dir.name}.building-*", f".{out_dir.name}.staged-*"):
-        for folder in out_dir.parent.glob(pattern):
-            try:
-                if folder.is_dir() and folder.stat().st_mtime < limit:
-                    discard(folder)
-            except OSError:
-                pass
+# ---------------------------------------------------------------------- the lock
+
+
+@contextmanager
+def locked(out_dir: Path, cache_root: Path, wait: float = LOCK_WAIT):
+    """Hold the output (`.OUT.lock` beside it, never inside the web root) and then the
+    site's cache (`.gongkai-cache/build.lock`) for one build. A second build waits up to
+    `wait` seconds, saying so once on stderr, then raises OutputBusy (`wait` 0: at once).
+    Lock files are removed when released."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    cache_root.mkdir(parents=True, exist_ok=True)
+    with _flock(out_dir.with_name(f".{out_dir.name}.lock"), out_dir, wait):
+        with _flock(cache_root / "build.lock", cache_root, wait):
+            yield
+
+
+@contextmanager
+def _flock(path: Path, what: Path, wait: float):
+    deadline, told = time.monotonic() + wait, False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise OutputBusy(what, wait) from None
+            if not told:
+                print(f"另一个构建正在写入 {what}，等待中（最多 {wait:g} 秒）……", file=sys.stderr, flush=True)
+                told = True
+            time.sleep(0.2)
+            continue
+        try:  # the holder before us may have removed the file: lock the one at `path`
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        try:
+            os.unlink(path)  # while still holding it: a waiter sees the file gone and retries
+        except OSError:
+            pass
+        os.close(fd)

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.output import digest, link_or_copy
+
 OUTPUT_SUBDIR = "pagefind"
 NPM_DIR = Path(__file__).resolve().parents[1] / "tools" / "pagefind" / "node_modules" / "@pagefind"
 
@@ -110,14 +112,32 @@ def fingerprint(shard: Shard, sources: dict[str, bytes], command: list[str]) -> 
     return digest.hexdigest()[:32]
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    def link(src, dst):
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
+MANIFEST = ".gongkai-digests"  # in a cached shard: {file: digest} of what it must hold
 
-    shutil.copytree(source, target, copy_function=link)
+
+def _copy_tree(source: Path, target: Path) -> dict[str, str]:
+    """Copy a shard folder (never a hard link: the cache and the live site share no
+    file); returns the digest of every file copied."""
+    digests = {}
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source).as_posix()
+        if path.is_file() and rel != MANIFEST:
+            data = path.read_bytes()
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_bytes(data)
+            digests[rel] = digest(data).hex()
+    return digests
+
+
+def _restore(cached: Path, target: Path) -> None:
+    """Copy a cached shard into the site, checking every file against the digests it was
+    stored with; raises ValueError for a shard that is not what was stored."""
+    try:
+        expected = json.loads((cached / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"缓存的搜索索引 {cached} 缺少校验值") from None
+    if _copy_tree(cached, target) != expected:
+        raise ValueError(f"缓存的搜索索引 {cached} 已损坏")
 
 
 CACHE_DAYS = 14  # a cached shard unused this long is removed
@@ -129,10 +149,11 @@ def _store(cache_dir: Path, key: str, built: Path) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache_dir))
     try:
-        _link_tree(built, staging / "bundle")
+        digests = _copy_tree(built, staging / "bundle")
+        (staging / "bundle" / MANIFEST).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
         os.rename(staging / "bundle", cache_dir / key)
     except OSError:
-        pass  # another build stored it first
+        pass  # another build stored it first, or no room: the cache is only a cache
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -200,13 +221,16 @@ class Indexing:
         cached = self.cache_dir / key if self.cache_dir else None
         try:
             if cached is not None and cached.is_dir():
-                _link_tree(cached, target)
+                _restore(cached, target)
                 os.utime(cached)  # in use: keep it
                 self._pages(shard.name, target, shard.urls)
                 self.reused += 1
                 return
-        except (OSError, shutil.Error, ValueError):
-            shutil.rmtree(target, ignore_errors=True)  # removed under us: index it instead
+        except OSError:  # removed under us, or no room: index it instead
+            shutil.rmtree(target, ignore_errors=True)
+        except ValueError:  # damaged: never published; indexed again and stored anew
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.rmtree(cached, ignore_errors=True)
         self.pending.append((shard.name, self.src_root / shard.name, target, key))
 
     def _pages(self, name: str, bundle: Path, urls) -> None:
@@ -248,7 +272,7 @@ class Indexing:
             digest.update(rel.encode() + b"\0" + sources[rel])
             target = folder / url / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.src_root / rel, target)
+            link_or_copy(self.src_root / rel, target)  # the cache may be on another filesystem
         key = digest.hexdigest()[:32]
         if self.output.unchanged_shard(DELTA, key):
             self.reused += 1

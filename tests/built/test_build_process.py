@@ -90,9 +90,12 @@ def refused(tiny_site, out: Path, env: dict | None = None) -> str:
 @pytest.mark.parametrize("where", ["site", "content"])
 def test_output_into_the_site_or_content_folder_is_refused(tiny_site, where):
     target = tiny_site.path if where == "site" else tiny_site.path / "content"
-    before = tree_bytes(tiny_site.path)
+    def files():  # the content cache may be saved by the loading that precedes the refusal
+        return {rel: data for rel, data in tree_bytes(tiny_site.path).items() if not rel.startswith(".gongkai-cache/")}
+
+    before = files()
     assert "站点、内容或系统文件夹" in refused(tiny_site, target)
-    assert tree_bytes(tiny_site.path) == before
+    assert files() == before
 
 
 def test_output_into_the_root_folder_is_refused(tiny_site):

@@ -207,7 +207,9 @@ def test_item_pages_rendered_early_into_stale_shells_are_rendered_again(make_sit
     same_as_fresh(site.path, out, tmp_path, index=False)
 
 
-def test_a_failed_update_leaves_the_site_and_the_next_build_is_full(make_site, tmp_path, monkeypatch):
+def test_a_failed_update_leaves_the_site_and_the_state(make_site, tmp_path, monkeypatch):
+    """The saved state is never dropped before the new one is safe: the build after a
+    failed one is still an update (a full build would need the space of two sites)."""
     site = small_site(make_site)
     out = tmp_path / "out"
     run(site.path, out, index=False)
@@ -224,7 +226,7 @@ def test_a_failed_update_leaves_the_site_and_the_next_build_is_full(make_site, t
     assert not list(tmp_path.glob(".out.staged-*"))
     monkeypatch.undo()
     monkeypatch.setattr(cache_module, "RACY_NS", -10**12)
-    assert not run(site.path, out, index=False).update
+    assert run(site.path, out, index=False).update
     same_as_fresh(site.path, out, tmp_path, index=False)
 
 
@@ -244,3 +246,41 @@ def test_demo_site_edit_with_revision_equals_fresh_build(tmp_path):
     result = run(site_dir, out, index=False)
     assert result.update and result.rendered == 1
     same_as_fresh(site_dir, out, tmp_path, index=False)
+
+
+def test_an_update_runs_mkdocs_only_when_one_of_its_live_files_was_lost(make_site, tmp_path, monkeypatch):
+    """mkdocs's pages and assets come from the last build, unless one of them is gone
+    from the live site or was changed there: then mkdocs runs and puts it back."""
+    import generator.build as build_module
+
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    real, runs = build_module._run_mkdocs, []
+    monkeypatch.setattr(build_module, "_run_mkdocs", lambda *a: runs.append(1) or real(*a))
+    assert run(site.path, out, index=False).update and runs == []
+    asset = next(p for p in sorted((out / "assets").rglob("*.css")) if p.is_file())
+    asset.write_text("body{display:none}", encoding="utf-8")
+    assert run(site.path, out, index=False).update and runs == [1]
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+def test_a_page_defaced_with_its_size_and_times_kept_is_found_by_the_digest_sample(make_site, tmp_path, monkeypatch):
+    """Size, time and inode unchanged: only reading the bytes finds it (every file here)."""
+    import os
+
+    import generator.output as output_module
+
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    page = out / "notices/b/index.html"
+    st, data = page.stat(), page.read_bytes()
+    with page.open("r+b") as handle:
+        handle.write(b"X" * 32)
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    monkeypatch.setattr(output_module, "SAMPLE", 10**6)
+    result = run(site.path, out, index=False)
+    assert result.update and result.rendered == 1
+    assert page.read_bytes() == data
+    same_as_fresh(site.path, out, tmp_path, index=False)
