@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import tempfile
 import time
@@ -28,7 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import csp, export, feeds, register, search
+from generator import csp, export, feeds, register, search, signing, verify
 from generator.load.cache import content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, MARKER, Output, discard
 from generator.render import THEME_DIR
@@ -42,6 +43,32 @@ from generator.site import Entry, Site, site_path, sort_key
 
 class OutputError(ValueError):
     """The output folder is not one we may write into."""
+
+
+class ChainBroken(ValueError):
+    """The new chain does not extend the one published in the output folder."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def published_chain(out_dir: Path, new: bytes | None) -> None:
+    """Refuse to replace a published data/register.json by a chain that does not hold
+    every one of its entries unchanged (`verify.consistency`); `--fresh` does not change
+    that. A preview (`new` None) never goes into a published site's folder."""
+    old = out_dir / register.PUBLIC_PATH
+    if not old.is_file():
+        return
+    if new is None:
+        raise OutputError(f"{out_dir} 是已发布的网站（有 {register.PUBLIC_PATH}）：预览请输出到别的文件夹")
+    try:
+        data = json.loads(old.read_bytes())
+    except (OSError, ValueError):
+        raise ChainBroken([f"{old} 无法读取或不是有效的 JSON：不能确认新的登记包含已发布的全部版本"]) from None
+    lost, _ = verify.consistency(data if isinstance(data, dict) else {}, json.loads(new))
+    if lost:
+        raise ChainBroken(lost)
 
 
 @dataclass
@@ -112,12 +139,12 @@ def _nav(site: Site, strings: dict) -> tuple[list, list]:
     return nav, free
 
 
-def global_key(site: Site, drafts: bool, index: bool) -> str:
+def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> str:
     """Everything that shapes every page: gongkai and site_config.yml (the content cache's
     salt), the theme, the free pages (they are in the navigation), the build options and
     the Pagefind binary. When it changes, the next build is a full one."""
     renderer = "|".join(_version(name) for name in ("mkdocs", "mkdocs-material", "Jinja2", "feedgen"))
-    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|{renderer}|drafts={drafts}|index={index}|{search.pagefind_command()}".encode())
+    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|{renderer}|drafts={drafts}|preview={preview}|index={index}|{search.pagefind_command()}".encode())
     for path in sorted(THEME_DIR.rglob("*")):
         if path.is_file():
             st = path.stat()
@@ -166,18 +193,28 @@ def group_key(*parts, whole: bool = False) -> str:
     return digest.hexdigest()
 
 
-def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True, fresh: bool = False) -> BuildResult:
+def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True, fresh: bool = False,
+          preview: bool = False, signer: signing.Signer | None = None) -> BuildResult:  # fmt: skip
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
-    without caches. Raises OutputError for a forbidden output folder."""
+    without caches. Raises OutputError for a forbidden output folder, ChainBroken when the
+    chain would not extend the one published there.
+
+    A `preview` writes no data/register.json (nor its head) and puts the 预览 banner on
+    the pages of unrecorded versions; `gongkai build` refuses those otherwise (cli.py).
+    `signer` signs the chain head (data/register.head.json)."""
     result = BuildResult(out_dir=out_dir)
     timer = Timer(result)
     check_output(out_dir, site)
-    for entry in site.entries:
-        entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
     today = build_date(site)
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(dt.datetime.combine(today, dt.time(), ZoneInfo(site.config.site.timezone)).timestamp())))
-    output = Output(out_dir, site.site_dir, global_key(site, drafts, index), fresh=fresh, files_hint=len(site.entries))
+    chain = None if preview else register.public_register(site)
+    published_chain(out_dir, chain)
+    if preview:
+        register.mark_unrecorded(site)
+    for entry in site.entries:
+        entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
+    output = Output(out_dir, site.site_dir, global_key(site, drafts, index, preview), fresh=fresh, files_hint=len(site.entries))
     result.update = output.update
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))  # beside the output: same disk, not /tmp
     indexing = None
@@ -258,7 +295,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
                 _permalinks(site, numbered, output)
             _copy_attachments(entries, output)
         with timer.stage("publish"):
-            _publish(site, public, output)
+            _publish(site, public, output, chain, signer)
             csp.write_policy(output.write, script_hashes)
         if indexing is not None:
             with timer.stage("search"):
@@ -354,15 +391,17 @@ def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: P
     }
 
 
-def _publish(site: Site, listed: list[Entry], output: Output) -> None:
-    """Feeds, the register, sitemap and robots.txt (mkdocs's own sitemap lists shells:
-    replaced)."""
+def _publish(site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None) -> None:
+    """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
+    sitemap lists shells: replaced). A preview (`chain` None) has no register."""
     feeds.write_feeds(site, listed, output.write)
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
     urls += [(e.url, e.updated) for e in listed]
-    output.write("data/register.json", register.public_register(site))
+    if chain is not None:
+        output.write(register.PUBLIC_PATH, chain)
+        output.write(signing.HEAD_PATH, signing.head_file(site.config.site.url, chain, signer))
     output.write("sitemap.xml", export.sitemap(site, urls))
     output.forget("sitemap.xml.gz")
     output.write("robots.txt", export.robots(site))

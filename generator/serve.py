@@ -27,7 +27,7 @@ def rebuild(site_dir: Path, out: Path) -> bool:
     if site is None or problems.has_errors():
         print("内容有错误：预览保持上一次的结果。", file=sys.stderr)
         return False
-    result = build(site, out, drafts=True, jobs=1)
+    result = build(site, out, drafts=True, jobs=1, preview=True)
     print(f"预览已更新：{result.pages} 个页面", file=sys.stderr)
     return True
 

@@ -11,6 +11,13 @@ Works on a folder (the output of `gongkai build`) or a live site over http(s). I
    - the fragment between `<!--gk-body-start-->` and `<!--gk-body-end-->` hashes to the
      page's `<meta name="gk-content-hash">`.
 
+3. checks `data/register.head.json`: it names the same head and count, and its Ed25519
+   signature holds (generator/signing.py); the key is named, or the output says the site
+   has no key. `--key KEY` requires a signature by that key (base64 or fingerprint);
+4. with `--extends OLD` (a folder or URL: the last head a monitor kept), checks that the
+   new chain holds every entry of the old one unchanged and in the same order
+   (`consistency`, cf. RFC 9162 consistency between two tree heads).
+
 Every mismatch is printed as `path: what differs`. Exit 0 when all is well (one summary
 line), 1 on any mismatch, 2 when the input cannot be read at all (no such folder, site
 unreachable, no usable register).
@@ -28,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 from generator.register import FORMAT, GENESIS, PUBLIC_PATH, chain_key, extract, link_hash, page_fingerprint, record_hash
+from generator.signing import HEAD_PATH, head_problems
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 MAX_REGISTER_BYTES = 64 * 1024 * 1024
@@ -162,6 +170,70 @@ def verify_chain(data: object) -> list[str]:
     return found
 
 
+def consistency(old: dict, new: dict) -> tuple[list[str], int]:
+    """(what the new chain lost or changed of the old one, how many entries it added).
+
+    Every entry of the old chain must be in the new one with the same date and content
+    hash, and the old entries must keep their order; new entries may only be added."""
+    at: dict[tuple, tuple[int, dict]] = {}
+    for position, link in enumerate(new.get("entries") or []):
+        if isinstance(link, dict):
+            at.setdefault((link.get("index_no"), link.get("version")), (position, link))
+    found, last = [], -1
+    for i, link in enumerate(old.get("entries") or []):
+        if not isinstance(link, dict):
+            continue
+        key = (link.get("index_no"), link.get("version"))
+        where = f"已发布登记的第 {i + 1} 条（{key[0]} 第 {key[1]} 版，{link.get('date')}）"
+        if key not in at:
+            found.append(f"{where}在新的登记中不见了")
+            continue
+        position, now = at[key]
+        if (now.get("date"), now.get("content_hash")) != (link.get("date"), link.get("content_hash")):
+            found.append(f"{where}被改动了：内容哈希 {link.get('content_hash')} → {now.get('content_hash')}，日期 {link.get('date')} → {now.get('date')}")
+        elif position < last:
+            found.append(f"{where}的顺序变了")
+        last = max(last, position)
+    added = len(new.get("entries") or []) - len(old.get("entries") or [])
+    return found, max(added, 0)
+
+
+def read_register(source) -> dict:
+    """The parsed data/register.json of a source; raises Unusable."""
+    try:
+        raw = source.read(PUBLIC_PATH, MAX_REGISTER_BYTES)
+    except Missing as exc:
+        raise Unusable(f"无法读取 {source.describe(PUBLIC_PATH)}：{exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise Unusable(f"{source.describe(PUBLIC_PATH)} 不是有效的 JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise Unusable(f"{source.describe(PUBLIC_PATH)} 不是 gongkai 发布登记")
+    return data
+
+
+def read_head(source) -> object:
+    """The parsed head file, or None when the source has none or it is not JSON."""
+    try:
+        return json.loads(source.read(HEAD_PATH, MAX_PAGE_BYTES).decode("utf-8"))
+    except (Missing, UnicodeDecodeError, ValueError):
+        return None
+
+
+def check_head(source, data: dict, key: str | None, old_head: object = None) -> tuple[list[str], str]:
+    """The head file against the chain, its signature, and the key of an older head."""
+    head = read_head(source)
+    if head is None:
+        return [f"{source.describe(HEAD_PATH)}: 缺少链头文件或不是有效的 JSON"], ""
+    found, named = head_problems(head, data, key)
+    old_key = (old_head.get("key") or {}).get("fingerprint") if isinstance(old_head, dict) and isinstance(old_head.get("key"), dict) else None
+    new_key = (head.get("key") or {}).get("fingerprint") if isinstance(head.get("key"), dict) else None
+    if old_key and old_key != new_key:
+        found.append(f"{HEAD_PATH}: 以前的链头由密钥 {old_key} 签名，新的链头{'由 ' + new_key + ' 签名' if new_key else '没有签名'}")
+    return found, named
+
+
 def latest_links(data: dict) -> dict[str, dict]:
     """index_no → its link with the highest version."""
     found: dict[str, dict] = {}
@@ -238,22 +310,26 @@ class Report:
     versions: int = 0
     pages: int = 0
     head: str = ""
+    key: str = ""  # the signing key named, or that there is none
+    added: int = 0  # entries added since the --extends head
+    extends: str = ""  # the --extends head
 
 
-def verify(source, workers: int = WORKERS) -> Report:
-    """Verify a source; raises Unusable when there is no usable register."""
-    try:
-        raw = source.read(PUBLIC_PATH, MAX_REGISTER_BYTES)
-    except Missing as exc:
-        raise Unusable(f"无法读取 {source.describe(PUBLIC_PATH)}：{exc}") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise Unusable(f"{source.describe(PUBLIC_PATH)} 不是有效的 JSON") from None
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise Unusable(f"{source.describe(PUBLIC_PATH)} 不是 gongkai 发布登记")
+def verify(source, workers: int = WORKERS, extends=None, key: str | None = None) -> Report:
+    """Verify a source (and that it extends the source `extends`, when given); raises
+    Unusable when there is no usable register."""
+    data = read_register(source)
     report = Report(versions=len(data["entries"]), head=str(data.get("head", "")))
     report.problems += [f"{PUBLIC_PATH}: {p}" for p in verify_chain(data)]
+    old_head = None
+    if extends is not None:
+        old = read_register(extends)
+        old_head = read_head(extends)
+        lost, report.added = consistency(old, data)
+        report.problems += [f"{PUBLIC_PATH}: {p}（与 {extends.describe(PUBLIC_PATH)} 相比）" for p in lost]
+        report.extends = str(old.get("head", ""))
+    found, report.key = check_head(source, data, key, old_head)
+    report.problems += found
     items = sorted(latest_links(data).items())
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for found in pool.map(lambda pair: check_page(source, *pair), items):
@@ -262,18 +338,22 @@ def verify(source, workers: int = WORKERS) -> Report:
     return report
 
 
-def main(target: str, timeout: float = TIMEOUT, workers: int = WORKERS, out=None, err=None) -> int:
+def main(target: str, timeout: float = TIMEOUT, workers: int = WORKERS, out=None, err=None, extends: str | None = None, key: str | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
         source = open_source(target, timeout)
-        report = verify(source, workers)
+        report = verify(source, workers, open_source(extends, timeout) if extends else None, key)
     except Unusable as exc:
         print(f"gongkai verify: {exc}", file=err)
         return EXIT_USAGE
     for line in report.problems:
         print(line, file=out)
+    if report.key:
+        print(report.key, file=err)
     if report.problems:
         print(f"校验失败：{len(report.problems)} 处不符（{report.versions} 个登记版本，{report.pages} 个条目页面）", file=err)
         return EXIT_MISMATCH
+    if extends:
+        print(f"新的登记包含 {extends} 的全部 {report.versions - report.added} 条登记，未改动，新增 {report.added} 条（旧链头 {report.extends}）", file=out)
     print(f"校验通过：{report.versions} 个登记版本，{report.pages} 个条目页面，链头 {report.head}", file=out)
     return EXIT_OK

@@ -15,7 +15,7 @@ import pytest
 
 from helpers import num
 
-from generator import register
+from generator import register, signing
 from generator.cli import main
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
@@ -25,12 +25,14 @@ def article(number: str, title: str, published: str, body: str, extra: str = "")
     return f"---\nindex_no: {number}\ntitle: {title}\npublished: {published}\n{extra}---\n\n{body}\n"
 
 
-def write_built_site(site, out: Path) -> None:
-    """What the build will do: data/register.json and one sealed page per item."""
+def write_built_site(site, out: Path, signer=None) -> None:
+    """What the build does: data/register.json, its head and one sealed page per item."""
     loaded, problems = site.load()
     assert not problems.has_errors(), problems.sorted()
     (out / "data").mkdir(parents=True)
-    (out / register.PUBLIC_PATH).write_bytes(register.public_register(loaded))
+    chain = register.public_register(loaded)
+    (out / register.PUBLIC_PATH).write_bytes(chain)
+    (out / signing.HEAD_PATH).write_bytes(signing.head_file(loaded.config.site.url, chain, signer))
     for entry in loaded.published():
         fragment = f"<article><h1>{escape(entry.model.title)}</h1><p>{escape(entry.model.body or '')}</p></article>"
         head, body = register.seal(entry, fragment)
@@ -77,6 +79,7 @@ def test_verify_passes_on_a_fresh_build(built, capsys):
     code, out, err = verify(capsys, str(built))
     assert code == 0, out + err
     assert out.count("\n") == 1 and out.startswith("校验通过：4 个登记版本，3 个条目页面")
+    assert err.startswith("本站未配置签名密钥")  # a site without a key says so
     data = json.loads((built / "data/register.json").read_text(encoding="utf-8"))
     assert data["head"] in out
 
