@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from buildkit import run_build, tree_bytes
+from buildkit import publish, run_build, tree_bytes
 
 
 def test_two_builds_are_byte_identical(demo, demo_again):
@@ -65,6 +65,7 @@ def test_build_failing_late_leaves_the_previous_output_untouched(tiny_site, tmp_
     before = tree_bytes(out)
     tiny_site.write("content/notices/c.md", "---\nindex_no: 11330100002482066D/2024-00002\ntitle: 新通知\npublished: 2024-03-01\n---\n正文\n")
     tiny_site.register()
+    publish(tiny_site.path)
     failed = run_build(tiny_site.path, out, env={"PAGEFIND_BINARY_PATH": "/bin/false"})
     assert failed.returncode != 0
     assert "Pagefind" in failed.stderr, "failed at the last stage, the search index"
