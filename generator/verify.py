@@ -25,7 +25,9 @@ unreachable, no usable register).
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -34,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
-from generator.register import FORMAT, GENESIS, PUBLIC_PATH, chain_key, extract, link_hash, page_fingerprint, record_hash
+from generator import binding
+from generator.register import BODY_START, FORMAT, GENESIS, PUBLIC_PATH, RECORD_ID, chain_key, extract, link_hash, page_fingerprint, record_hash
 from generator.signing import HEAD_PATH, head_problems
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
@@ -265,22 +268,35 @@ def page_file(url: str) -> str:
     return url + "index.html" if url.endswith("/") else url
 
 
-def check_page(source, index_no: str, link: dict) -> list[str]:
+_COLUMN = re.compile(r"<meta\s+name=\"ColumnName\"\s+content=\"([^\"]*)\"", re.IGNORECASE)
+
+
+@dataclass
+class Page:
+    """What one item page showed: its problems, and its shell for `binding.shell_problems`."""
+
+    problems: list[str]
+    where: str = ""
+    category: str = ""
+    skeleton: str | None = None
+
+
+def check_page(source, index_no: str, link: dict, site: str = "") -> Page:
     url = safe_url(link.get("url"))
     if url is None:
-        return [f"{PUBLIC_PATH}: {index_no} 没有有效的页面地址 url（{link.get('url')!r}）"]
+        return Page([f"{PUBLIC_PATH}: {index_no} 没有有效的页面地址 url（{link.get('url')!r}）"])
     rel = page_file(url)
     where = source.describe(rel)
     try:
         raw = source.read(rel, MAX_PAGE_BYTES)
     except Missing as exc:
-        return [f"{where}: 无法读取条目 {index_no} 的页面（{exc}）"]
+        return Page([f"{where}: 无法读取条目 {index_no} 的页面（{exc}）"])
     try:
         page = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return [f"{where}: 页面不是 UTF-8 编码"]
+        return Page([f"{where}: 页面不是 UTF-8 编码"])
     record, fingerprint, fragment = extract(page)
-    found = []
+    found, parsed = [], None
     if record is None:
         found.append(f"{where}: 页面中没有内容记录 <script id=\"gk-record\">")
     else:
@@ -301,6 +317,59 @@ def check_page(source, index_no: str, link: dict) -> list[str]:
         found.append(f"{where}: 页面中没有正文标记 <!--gk-body-start--> … <!--gk-body-end-->")
     if fingerprint is not None and fragment is not None and page_fingerprint(fragment) != fingerprint:
         found.append(f"{where}: 正文与页面指纹不符（页面内容在生成后被改动过）：指纹 {fingerprint}，实际 {page_fingerprint(fragment)}")
+    if not isinstance(parsed, dict) or fragment is None:
+        return Page(found, where)
+    found += binding.body_problems(where, parsed, fragment)
+    found += binding.head_problems(where, parsed, page, site)
+    column = _COLUMN.search(page)
+    category = html.unescape(column.group(1)) if column else url.split("/", 1)[0]
+    return Page(found, where, category, binding.skeleton(page, str(parsed.get("title", ""))))
+
+
+def catalogue_problems(source, data: dict) -> list[str]:
+    """data/catalogue.json against the register: every record names a registered item,
+    with the URL the register gives."""
+    rel = "data/catalogue.json"
+    try:
+        records = json.loads(source.read(rel, MAX_REGISTER_BYTES).decode("utf-8"))
+    except Missing:
+        return [f"{source.describe(rel)}: 无法读取信息公开目录数据"]
+    except (UnicodeDecodeError, ValueError):
+        return [f"{source.describe(rel)}: 不是有效的 JSON"]
+    if not isinstance(records, list):
+        return [f"{source.describe(rel)}: 应为记录列表"]
+    latest = latest_links(data)
+    site = str(data.get("site") or "")
+    found = []
+    for i, record in enumerate(records):
+        number = record.get("index_no") if isinstance(record, dict) else None
+        link = latest.get(number)
+        if link is None:
+            found.append(f"{source.describe(rel)}: 第 {i + 1} 条（{number}）不在发布登记中")
+            continue
+        if site and link.get("url") and record.get("url") != site + link["url"]:
+            found.append(f"{source.describe(rel)}: {number} 的地址为 {record.get('url')}，登记为 {site + link['url']}")
+    return found
+
+
+def stray_pages(source, data: dict) -> list[str]:
+    """Item pages (pages with a record) that the register does not know (a folder only:
+    a web server cannot be listed)."""
+    if not isinstance(source, FolderSource):
+        return []
+    known = {page_file(safe_url(link.get("url")) or "") for link in latest_links(data).values()}
+    found = []
+    for path in sorted(source.root.rglob("*.html")):
+        rel = path.relative_to(source.root).as_posix()
+        if rel in known or rel.startswith(("pagefind/", "i/")):
+            continue
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(MAX_PAGE_BYTES)
+        except OSError:
+            continue
+        if f'id="{RECORD_ID}"'.encode() in head or BODY_START.encode() in head:
+            found.append(f"{rel}: 条目页面不在发布登记中（多出来的页面）")
     return found
 
 
@@ -331,9 +400,16 @@ def verify(source, workers: int = WORKERS, extends=None, key: str | None = None)
     found, report.key = check_head(source, data, key, old_head)
     report.problems += found
     items = sorted(latest_links(data).items())
+    site = str(data.get("site") or "")
+    shells = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for found in pool.map(lambda pair: check_page(source, *pair), items):
-            report.problems += found
+        for page in pool.map(lambda pair: check_page(source, *pair, site=site), items):
+            report.problems += page.problems
+            if page.skeleton is not None:
+                shells[page.where] = (page.category, page.skeleton)
+    report.problems += binding.shell_problems(shells)
+    report.problems += catalogue_problems(source, data)
+    report.problems += stray_pages(source, data)
     report.pages = len(items)
     return report
 
