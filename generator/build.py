@@ -270,6 +270,7 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         with timer.stage("render"):
             data_page = output.reuse("page:data", data_key, lambda: render_fragment(env, "pages/data.html", {
                 "datasets": datasets if datasets is not None else export.datasets(site, public), "sitemap": "sitemap.xml", "base": "../",
+                "site_url": site.config.site.url, "signing": signing.shown(site.config.signing),
             }))  # fmt: skip
             shells, script_hashes = _render_shell_pages(site, env, strings, listed, today, output, work, data_page, shards, indexing)
             output.state.shells = {url: shell.html for url, shell in shells.items()}

@@ -101,6 +101,16 @@ def inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def shown(config) -> dict | None:
+    """The key as the 数据开放 page shows it (config: site_config.yml's `signing`)."""
+    if config is None:
+        return None
+    try:
+        return {"public_key": config.public_key, "fingerprint": fingerprint(config.public_key)}
+    except SigningError:
+        return None  # `gongkai build` reports the key (signing-key) before it gets here
+
+
 @dataclass
 class Signer:
     key: Ed25519PrivateKey

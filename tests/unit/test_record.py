@@ -95,6 +95,9 @@ def test_a_recorded_build_has_no_banner_and_verifies(make_site, tmp_path, capsys
     assert [e["index_no"] for e in json.loads((out / register.PUBLIC_PATH).read_bytes())["entries"]] == [N1]
     assert main(["verify", str(out)]) == 0
     assert "本站未配置签名密钥" in capsys.readouterr().err
+    data_page = (out / "data/index.html").read_text(encoding="utf-8")
+    assert "gongkai verify https://www.example.gov.cn/" in data_page and "本站尚未配置签名密钥" in data_page
+    assert "核验不能证明什么" in data_page
     assert "已发布的网站" in build(site, out, "--preview").err  # a preview never replaces the published register
 
 
@@ -251,6 +254,8 @@ def test_the_signed_head_verifies_and_names_its_key_and_a_wrong_key_fails(make_s
     assert build(site, out).code == 0, "built"
     head = json.loads((out / signing.HEAD_PATH).read_bytes())
     assert head["key"]["fingerprint"] == signing.fingerprint(public) and head["signature"]
+    data_page = (out / "data/index.html").read_text(encoding="utf-8")  # 6. the citizen's page names the key
+    assert "如何核验本站公开的信息" in data_page and signing.fingerprint(public) in data_page and public in data_page
     capsys.readouterr()
     assert main(["verify", str(out), "--key", signing.fingerprint(public)]) == 0
     assert f"链头签名有效：密钥 {signing.fingerprint(public)}" in capsys.readouterr().err
