@@ -16,7 +16,8 @@ committed text file with one line per version of an item:
 
 Lines are written sorted; git merges the file line by line (`merge=union` in
 .gitattributes), so two branches that publish different items merge cleanly. A line is
-never edited or deleted. Lines recording the same version with the same content (both
+never edited or deleted: `publish` keeps every line as it is, and `gongkai check`
+compares the file with git (generator/history.py). Lines recording the same version with the same content (both
 sides of a merge published it) count once.
 
 `gongkai check` then holds the content to the register (`check_site`):

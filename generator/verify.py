@@ -9,7 +9,10 @@ Works on a folder (the output of `gongkai build`) or a live site over http(s). I
    - the embedded record (`<script id="gk-record">`) hashes to the item's latest
      registered content hash and names the same index number;
    - the fragment between `<!--gk-body-start-->` and `<!--gk-body-end-->` hashes to the
-     page's `<meta name="gk-content-hash">`.
+     page's `<meta name="gk-content-hash">`;
+   - what a reader sees is what the record gives: the visible text, `<head>`, and the
+     shell around the body (generator/binding.py); then `data/catalogue.json` against
+     the register, and (in a folder) item pages the register does not know;
 
 3. checks `data/register.head.json`: it names the same head and count, and its Ed25519
    signature holds (generator/signing.py); the key is named, or the output says the site
