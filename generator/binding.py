@@ -37,8 +37,12 @@ _HEAD_TAG = re.compile(r"<(meta|link|script|base|title)\b([^>]*)>", re.IGNORECAS
 _ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _RELATIVE = re.compile(r"(?:\.\./)+")
-_RECORD = re.compile(r"<script\b[^>]*\bid\s*=\s*[\"']?" + RECORD_ID + r"[\"']?[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
-_PER_PAGE = re.compile(r"<meta\b[^>]*>|<link\b[^>]*\brel=\"(?:canonical|alternate)\"[^>]*>|<title>.*?</title>", re.IGNORECASE | re.DOTALL)
+_RECORD = re.compile(
+    r"<script\b[^>]*\bid\s*=\s*[\"']?" + RECORD_ID + r"[\"']?[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL
+)
+_PER_PAGE = re.compile(
+    r"<meta\b[^>]*>|<link\b[^>]*\brel=\"(?:canonical|alternate)\"[^>]*>|<title>.*?</title>", re.IGNORECASE | re.DOTALL
+)
 
 
 def visible(fragment: str) -> str:
@@ -81,7 +85,10 @@ def body_problems(where: str, record: dict, fragment: str) -> list[str]:
 
 
 def _attrs(text: str) -> dict[str, str]:
-    return {m.group(1).lower(): html.unescape(next(g for g in m.groups()[1:] if g is not None)) for m in _ATTR.finditer(text)}
+    found = {}
+    for match in _ATTR.finditer(text):
+        found[match.group(1).lower()] = html.unescape(next(g for g in match.groups()[1:] if g is not None))
+    return found
 
 
 def _foreign(url: str, site: str) -> bool:
@@ -103,11 +110,16 @@ def head_problems(where: str, record: dict, page: str, site: str) -> list[str]:
         if tag == "base":
             found.append(f"{where}: <head> 中有 <base>：页面的链接可能被改到别处")
         elif tag == "meta" and "http-equiv" in attrs and attrs["http-equiv"].lower() != "content-type":
-            found.append(f"{where}: <head> 中有 <meta http-equiv=\"{attrs['http-equiv']}\" content=\"{attrs.get('content', '')[:80]}\">（生成的页面没有）")
+            shown_tag = f"<meta http-equiv=\"{attrs['http-equiv']}\" content=\"{attrs.get('content', '')[:80]}\">"
+            found.append(f"{where}: <head> 中有 {shown_tag}（生成的页面没有）")
         elif tag == "meta" and attrs.get("name") == "ArticleTitle" and attrs.get("content") != record.get("title"):
-            found.append(f"{where}: <meta name=\"ArticleTitle\"> 为“{attrs.get('content')}”，记录的标题为“{record.get('title')}”")
+            found.append(
+                f"{where}: <meta name=\"ArticleTitle\"> 为“{attrs.get('content')}”，记录的标题为“{record.get('title')}”"
+            )
         elif tag == "meta" and attrs.get("name") == "PubDate" and attrs.get("content") != record.get("published"):
-            found.append(f"{where}: <meta name=\"PubDate\"> 为 {attrs.get('content')}，记录的发布日期为 {record.get('published')}")
+            found.append(
+                f"{where}: <meta name=\"PubDate\"> 为 {attrs.get('content')}，记录的发布日期为 {record.get('published')}"
+            )
         elif tag in ("script", "link") and _foreign(attrs.get("src") or attrs.get("href") or "", site):
             if not (tag == "link" and attrs.get("rel") in ("canonical", "alternate") and not site):
                 found.append(f"{where}: <head> 中的 <{tag}> 指向其他网站：{attrs.get('src') or attrs.get('href')}")

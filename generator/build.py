@@ -144,7 +144,8 @@ def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> 
     salt), the theme, the free pages (they are in the navigation), the build options and
     the Pagefind binary. When it changes, the next build is a full one."""
     renderer = "|".join(_version(name) for name in ("mkdocs", "mkdocs-material", "Jinja2", "feedgen"))
-    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|{renderer}|drafts={drafts}|preview={preview}|index={index}|{search.pagefind_command()}".encode())
+    options = f"drafts={drafts}|preview={preview}|index={index}"
+    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|{renderer}|{options}|{search.pagefind_command()}".encode())
     for path in sorted(THEME_DIR.rglob("*")):
         if path.is_file():
             st = path.stat()
@@ -193,8 +194,10 @@ def group_key(*parts, whole: bool = False) -> str:
     return digest.hexdigest()
 
 
-def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True, cache_search: bool = True, fresh: bool = False,
-          preview: bool = False, signer: signing.Signer | None = None) -> BuildResult:  # fmt: skip
+def build(
+    site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True,
+    cache_search: bool = True, fresh: bool = False, preview: bool = False, signer: signing.Signer | None = None,
+) -> BuildResult:  # fmt: skip
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
     without caches. Raises OutputError for a forbidden output folder, ChainBroken when the
@@ -214,7 +217,8 @@ def build(site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = No
         register.mark_unrecorded(site)
     for entry in site.entries:
         entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
-    output = Output(out_dir, site.site_dir, global_key(site, drafts, index, preview), fresh=fresh, files_hint=len(site.entries))
+    key = global_key(site, drafts, index, preview)
+    output = Output(out_dir, site.site_dir, key, fresh=fresh, files_hint=len(site.entries))
     result.update = output.update
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))  # beside the output: same disk, not /tmp
     indexing = None
@@ -392,7 +396,9 @@ def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: P
     }
 
 
-def _publish(site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None) -> None:
+def _publish(
+    site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None
+) -> None:
     """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
     sitemap lists shells: replaced). A preview (`chain` None) has no register."""
     feeds.write_feeds(site, listed, output.write)

@@ -169,7 +169,8 @@ def cmd_build(args) -> int:
     _report(problems, stream=sys.stderr)
     out = (args.output or site.site_dir / "site").resolve()
     try:
-        result = build(site, out, drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, preview=args.preview, signer=signer)
+        options = dict(drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, preview=args.preview)
+        result = build(site, out, signer=signer, **options)
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -220,7 +221,8 @@ def _record_problems(site, problems: Problems):
             raise signing.SigningError(f"signing.fingerprint 应为 {signing.fingerprint(config.public_key)}")
         signer = signing.find_signer(site.site_dir, config.public_key, config.private_key_file)
     except signing.SigningError as exc:
-        problems.error("site_config.yml", None, "signing-key", f"签名密钥不可用：{exc}", "用 gongkai keys new 生成密钥对，公钥写入 signing.public_key")
+        hint = "用 gongkai keys new 生成密钥对，公钥写入 signing.public_key"
+        problems.error("site_config.yml", None, "signing-key", f"签名密钥不可用：{exc}", hint)
         return None
     if signer is None:
         problems.warning(

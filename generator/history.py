@@ -126,7 +126,8 @@ def known_numbers(site_dir: Path, published: Path | None = None) -> set[str]:
     published chain (`published`: a built site folder, default `site/`)."""
     found: set[str] = set()
     if in_work_tree(site_dir):
-        done = git(site_dir, "log", "--all", "--format=", "-p", "--", f"content/{REGISTRY_FILE}", f"content/{REGISTER_FILE}")
+        files = [f"content/{REGISTRY_FILE}", f"content/{REGISTER_FILE}"]
+        done = git(site_dir, "log", "--all", "--format=", "-p", "--", *files)
         for line in done.stdout.decode("utf-8", "replace").splitlines():
             if line[:1] in "+-" and not line.startswith(("+++", "---")):
                 first = line[1:].split("\t", 1)[0].strip()

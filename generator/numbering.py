@@ -280,7 +280,9 @@ def never_reissue(used: list[str], known: Iterable[str]) -> list[str]:
     return used + sorted(set(known) - set(used))
 
 
-def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None, known: Iterable[str] = ()) -> list[tuple[object, str]]:
+def assign(
+    site, pattern: IndexPattern, dry_run: bool = False, problems=None, known: Iterable[str] = ()
+) -> list[tuple[object, str]]:
     """Number every published entry that lacks a number; register every number in use.
 
     Returns [(entry, number)] for the entries numbered. Each file gains exactly one line
@@ -289,7 +291,8 @@ def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None, kn
     """
     issued = read_registry(site.content_dir)
     missing = [e for e in site.entries if not e.model.index_no and not e.is_draft]
-    used = never_reissue([i.number for i in issued] + [e.model.index_no for e in site.entries if e.model.index_no], known)
+    used = [i.number for i in issued] + [e.model.index_no for e in site.entries if e.model.index_no]
+    used = never_reissue(used, known)
     wanted = [(e.model.published, e.rel, e.category.code) for e in missing]
     numbers = next_numbers(pattern, used, wanted)
     done = list(zip(missing, numbers))

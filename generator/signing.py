@@ -150,7 +150,8 @@ def find_signer(site_dir: Path, public_key: str | None, private_key_file: str | 
 def head_time() -> str:
     """The signing time: SOURCE_DATE_EPOCH (set by every build) in UTC, else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else dt.datetime.now(dt.timezone.utc)
+    utc = dt.timezone.utc
+    moment = dt.datetime.fromtimestamp(int(epoch), utc) if epoch.isdigit() else dt.datetime.now(utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -165,7 +166,8 @@ def make_head(site_url: str, count: int, head: str, signer: Signer | None) -> di
     data: dict = {"format": HEAD_FORMAT, "site": site_url, "count": count, "head": head, "time": head_time()}
     if signer is None:
         return {**data, "key": None, "signature": None}
-    data["key"] = {"algorithm": ALGORITHM, "public_key": signer.public_key, "fingerprint": fingerprint(signer.public_key)}
+    public = signer.public_key
+    data["key"] = {"algorithm": ALGORITHM, "public_key": public, "fingerprint": fingerprint(public)}
     data["signature"] = _b64(signer.key.sign(signed_text(data)))
     return data
 
@@ -184,7 +186,10 @@ def head_problems(head: object, chain: dict, trusted_key: str | None = None) -> 
         return [f"{HEAD_PATH} 不是 {HEAD_FORMAT} 格式"], ""
     found = []
     if head.get("head") != chain.get("head") or head.get("count") != chain.get("count"):
-        found.append(f"{HEAD_PATH} 记录的链头 {head.get('head')}（{head.get('count')} 条）与发布登记的链头 {chain.get('head')}（{chain.get('count')} 条）不同")
+        found.append(
+            f"{HEAD_PATH} 记录的链头 {head.get('head')}（{head.get('count')} 条）"
+            f"与发布登记的链头 {chain.get('head')}（{chain.get('count')} 条）不同"
+        )
     key, signature = head.get("key"), head.get("signature")
     if key is None and signature is None:
         if trusted_key:

@@ -40,7 +40,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 from generator import binding
-from generator.register import BODY_START, FORMAT, GENESIS, PUBLIC_PATH, RECORD_ID, chain_key, extract, link_hash, page_fingerprint, record_hash
+from generator.register import (
+    BODY_START, FORMAT, GENESIS, PUBLIC_PATH, RECORD_ID, chain_key, extract, link_hash, page_fingerprint, record_hash,
+)
 from generator.signing import HEAD_PATH, head_problems
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
@@ -196,7 +198,10 @@ def consistency(old: dict, new: dict) -> tuple[list[str], int]:
             continue
         position, now = at[key]
         if (now.get("date"), now.get("content_hash")) != (link.get("date"), link.get("content_hash")):
-            found.append(f"{where}被改动了：内容哈希 {link.get('content_hash')} → {now.get('content_hash')}，日期 {link.get('date')} → {now.get('date')}")
+            found.append(
+                f"{where}被改动了：内容哈希 {link.get('content_hash')} → {now.get('content_hash')}，"
+                f"日期 {link.get('date')} → {now.get('date')}"
+            )
         elif position < last:
             found.append(f"{where}的顺序变了")
         last = max(last, position)
@@ -227,14 +232,19 @@ def read_head(source) -> object:
         return None
 
 
+def _key_of(head: object) -> str | None:
+    """The fingerprint of the key that signed a head, or None."""
+    key = head.get("key") if isinstance(head, dict) else None
+    return key.get("fingerprint") if isinstance(key, dict) else None
+
+
 def check_head(source, data: dict, key: str | None, old_head: object = None) -> tuple[list[str], str]:
     """The head file against the chain, its signature, and the key of an older head."""
     head = read_head(source)
     if head is None:
         return [f"{source.describe(HEAD_PATH)}: 缺少链头文件或不是有效的 JSON"], ""
     found, named = head_problems(head, data, key)
-    old_key = (old_head.get("key") or {}).get("fingerprint") if isinstance(old_head, dict) and isinstance(old_head.get("key"), dict) else None
-    new_key = (head.get("key") or {}).get("fingerprint") if isinstance(head.get("key"), dict) else None
+    old_key, new_key = _key_of(old_head), _key_of(head)
     if old_key and old_key != new_key:
         found.append(f"{HEAD_PATH}: 以前的链头由密钥 {old_key} 签名，新的链头{'由 ' + new_key + ' 签名' if new_key else '没有签名'}")
     return found, named
@@ -417,7 +427,10 @@ def verify(source, workers: int = WORKERS, extends=None, key: str | None = None)
     return report
 
 
-def main(target: str, timeout: float = TIMEOUT, workers: int = WORKERS, out=None, err=None, extends: str | None = None, key: str | None = None) -> int:
+def main(
+    target: str, timeout: float = TIMEOUT, workers: int = WORKERS, out=None, err=None,
+    extends: str | None = None, key: str | None = None,
+) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
         source = open_source(target, timeout)
@@ -433,6 +446,7 @@ def main(target: str, timeout: float = TIMEOUT, workers: int = WORKERS, out=None
         print(f"校验失败：{len(report.problems)} 处不符（{report.versions} 个登记版本，{report.pages} 个条目页面）", file=err)
         return EXIT_MISMATCH
     if extends:
-        print(f"新的登记包含 {extends} 的全部 {report.versions - report.added} 条登记，未改动，新增 {report.added} 条（旧链头 {report.extends}）", file=out)
+        kept = report.versions - report.added
+        print(f"新的登记包含 {extends} 的全部 {kept} 条登记，未改动，新增 {report.added} 条（旧链头 {report.extends}）", file=out)
     print(f"校验通过：{report.versions} 个登记版本，{report.pages} 个条目页面，链头 {report.head}", file=out)
     return EXIT_OK

@@ -62,7 +62,8 @@ def start_build(site: Path, out: Path, *args: str, env: dict | None = None) -> s
 
 def publish(site: Path) -> None:
     """`gongkai publish`: `gongkai build` builds recorded versions only."""
-    done = subprocess.run(gongkai_command() + ["publish", "-s", str(site)], capture_output=True, text=True, encoding="utf-8", timeout=120)
+    command = gongkai_command() + ["publish", "-s", str(site)]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", timeout=120)
     if done.returncode != 0:
         raise AssertionError(f"gongkai publish failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 

@@ -153,7 +153,8 @@ def test_a_union_merge_of_two_branches_stays_valid(repo):
     git(repo, "merge", "-q", "--no-edit", "left")
     result = repo.check()
     assert result.errors() == [], result.problems
-    assert {line.split("\t")[0] for line in repo.read("content/.register").decode().splitlines() if not line.startswith("#")} == {N1, N2, N3, n4}
+    lines = [line for line in repo.read("content/.register").decode().splitlines() if not line.startswith("#")]
+    assert {line.split("\t")[0] for line in lines} == {N1, N2, N3, n4}
 
 
 def test_a_number_is_never_issued_again_after_its_lines_were_deleted(repo):

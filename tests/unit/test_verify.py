@@ -42,7 +42,11 @@ def write_built_site(site, out: Path, signer=None) -> None:
         head, body = register.seal(entry, fragment)
         page = out / entry.url / "index.html"
         page.parent.mkdir(parents=True)
-        page.write_text(f"<!doctype html><html><head><meta charset=utf-8><title>{escape(entry.model.title)} - 青山</title>{head}</head><body><header>青山</header>{body}<footer>备案</footer></body></html>", encoding="utf-8")
+        title = f"<title>{escape(entry.model.title)} - 青山</title>"
+        page.write_text(
+            f"<!doctype html><html><head><meta charset=utf-8>{title}{head}</head>"
+            f"<body><header>青山</header>{body}<footer>备案</footer></body></html>", encoding="utf-8"
+        )
 
 
 @pytest.fixture

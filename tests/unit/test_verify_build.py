@@ -80,7 +80,8 @@ def test_a_consistent_rehash_of_the_body_fails(demo_build, tmp_path):
         _, fingerprint, fragment = register.extract(html)
         forged = fragment.replace("每件100元", "每件60元")
         assert forged != fragment
-        page.write_text(html.replace(fragment, forged).replace(fingerprint, register.page_fingerprint(forged)), encoding="utf-8")
+        forged_page = html.replace(fragment, forged).replace(fingerprint, register.page_fingerprint(forged))
+        page.write_text(forged_page, encoding="utf-8")
 
     code, out = tampered(demo_build, tmp_path, change)
     assert code == 1
@@ -98,7 +99,8 @@ def test_a_changed_head_fails(demo_build, tmp_path):
 
 
 def test_a_fake_notice_after_the_body_fails(demo_build, tmp_path):
-    code, out = tampered(demo_build, tmp_path, lambda root: rewrite(root / POLICY_PAGE, register.BODY_END, register.BODY_END + "<p>本文件已撤销</p>"))
+    notice = register.BODY_END + "<p>本文件已撤销</p>"
+    code, out = tampered(demo_build, tmp_path, lambda root: rewrite(root / POLICY_PAGE, register.BODY_END, notice))
     assert code == 1 and out.startswith(f"{POLICY_PAGE}: 正文之外的部分") and "政策文件" in out
 
 
