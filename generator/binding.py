@@ -15,8 +15,8 @@ it (the body fingerprint) was computed again.
   of them; a page whose remainder differs from the one most pages of its category share
   (a fake 已撤销 notice after the body, an extra script) is named.
 
-Attachments' bytes are not bound yet: the record names them, not their sha256 (see
-README, "Threat model").
+Attachments are bound by data/attachments.json, whose sha256 the (signed) head carries
+(generator/signing.py, checked in verify.py).
 """
 
 from __future__ import annotations
@@ -73,6 +73,15 @@ def _texts(value, key: str = "", parent: dict | None = None):
         except InvalidOperation:
             return
         yield key, [str(value), f"{number:,}", f"{number:,.2f}", f"{number:.2f}"]
+
+
+def strings(value) -> list[str]:
+    """Every string in a record (to find the attachments it names)."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return [value] if isinstance(value, str) else []
 
 
 def body_problems(where: str, record: dict, fragment: str) -> list[str]:

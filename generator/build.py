@@ -300,7 +300,7 @@ def build(
                 _permalinks(site, numbered, output)
             _copy_attachments(entries, output)
         with timer.stage("publish"):
-            _publish(site, public, output, chain, signer)
+            _publish(site, public, output, chain, signer, entries)
             csp.write_policy(output.write, script_hashes)
         if indexing is not None:
             with timer.stage("search"):
@@ -397,7 +397,8 @@ def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: P
 
 
 def _publish(
-    site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None
+    site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None,
+    entries: list[Entry],
 ) -> None:
     """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
     sitemap lists shells: replaced). A preview (`chain` None) has no register."""
@@ -407,8 +408,11 @@ def _publish(
     urls += [(p.url, None) for p in site.pages]
     urls += [(e.url, e.updated) for e in listed]
     if chain is not None:
+        files = {site_path(ref): source for entry in entries for ref, source in entry.files.items()}
+        attachments = signing.attachments_file(files)
         output.write(register.PUBLIC_PATH, chain)
-        output.write(signing.HEAD_PATH, signing.head_file(site.config.site.url, chain, signer))
+        output.write(signing.ATTACHMENTS_PATH, attachments)
+        output.write(signing.HEAD_PATH, signing.head_file(site.config.site.url, chain, signer, attachments))
     output.write("sitemap.xml", export.sitemap(site, urls))
     output.forget("sitemap.xml.gz")
     output.write("robots.txt", export.robots(site))

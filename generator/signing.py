@@ -3,11 +3,12 @@
 Every build writes `data/register.head.json` beside the hash chain (`data/register.json`):
 
     {"format": "gongkai-head/1", "site": URL, "count": N, "head": "sha256:…",
-     "time": "2024-10-08T00:00:00Z", "key": {"algorithm": "ed25519", "public_key": B64,
-     "fingerprint": "ed25519:…"} | null, "signature": B64 | null}
+     "time": "2024-10-08T00:00:00Z", "attachments": "sha256:…" (of data/attachments.json),
+     "key": {"algorithm": "ed25519", "public_key": B64, "fingerprint": "ed25519:…"} | null,
+     "signature": B64 | null}
 
 The signature (Ed25519, RFC 8032, detached, minisign-style) is over the canonical JSON of
-`{format, site, count, head, time, fingerprint}` (sorted keys, compact, non-ASCII
+`{format, site, count, head, time, attachments, fingerprint}` (sorted keys, compact, non-ASCII
 unescaped). Ed25519 signatures are deterministic and `time` comes from SOURCE_DATE_EPOCH,
 so two builds stay byte-identical.
 
@@ -38,10 +39,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from generator.register import canonical
 
 HEAD_PATH = "data/register.head.json"
+ATTACHMENTS_PATH = "data/attachments.json"  # {published path: sha256} of every attachment
 HEAD_FORMAT = "gongkai-head/1"
 ALGORITHM = "ed25519"
 ENV_KEY = "GONGKAI_SIGNING_KEY"
-SIGNED_FIELDS = ("format", "site", "count", "head", "time", "fingerprint")
+SIGNED_FIELDS = ("format", "site", "count", "head", "time", "attachments", "fingerprint")
 
 
 class SigningError(ValueError):
@@ -162,8 +164,23 @@ def signed_text(head: dict) -> bytes:
     return canonical(fields).encode("utf-8")
 
 
-def make_head(site_url: str, count: int, head: str, signer: Signer | None) -> dict:
+def attachments_file(files: dict[str, Path]) -> bytes:
+    """The bytes of data/attachments.json: {published path: sha256:<hex>}, sorted. The
+    record names an item's attachments but not their bytes: this list, whose digest the
+    (signed) head carries, binds them."""
+    digests = {}
+    for rel, source in sorted(files.items()):
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digests[rel] = "sha256:" + digest.hexdigest()
+    return json.dumps(digests, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+
+
+def make_head(site_url: str, count: int, head: str, signer: Signer | None, attachments: str | None = None) -> dict:
     data: dict = {"format": HEAD_FORMAT, "site": site_url, "count": count, "head": head, "time": head_time()}
+    data["attachments"] = attachments
     if signer is None:
         return {**data, "key": None, "signature": None}
     public = signer.public_key
@@ -172,10 +189,12 @@ def make_head(site_url: str, count: int, head: str, signer: Signer | None) -> di
     return data
 
 
-def head_file(site_url: str, chain: bytes, signer: Signer | None) -> bytes:
-    """The bytes of data/register.head.json for the bytes of data/register.json."""
+def head_file(site_url: str, chain: bytes, signer: Signer | None, attachments: bytes | None = None) -> bytes:
+    """The bytes of data/register.head.json for the bytes of data/register.json (and of
+    data/attachments.json, whose sha256 it carries)."""
     data = json.loads(chain)
-    head = make_head(site_url, data["count"], data["head"], signer)
+    digest = "sha256:" + hashlib.sha256(attachments).hexdigest() if attachments is not None else None
+    head = make_head(site_url, data["count"], data["head"], signer, digest)
     return json.dumps(head, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 

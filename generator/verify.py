@@ -28,6 +28,7 @@ unreachable, no usable register).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -43,11 +44,12 @@ from generator import binding
 from generator.register import (
     BODY_START, FORMAT, GENESIS, PUBLIC_PATH, RECORD_ID, chain_key, extract, link_hash, page_fingerprint, record_hash,
 )
-from generator.signing import HEAD_PATH, head_problems
+from generator.signing import ATTACHMENTS_PATH, HEAD_PATH, head_problems
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 MAX_REGISTER_BYTES = 64 * 1024 * 1024
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 512 * 1024 * 1024
 TIMEOUT = 15.0
 WORKERS = 8
 
@@ -292,6 +294,7 @@ class Page:
     where: str = ""
     category: str = ""
     skeleton: str | None = None
+    files: list[str] = field(default_factory=list)  # the attachments its record names
 
 
 def check_page(source, index_no: str, link: dict, site: str = "") -> Page:
@@ -336,7 +339,40 @@ def check_page(source, index_no: str, link: dict, site: str = "") -> Page:
     found += binding.head_problems(where, parsed, page, site)
     column = _COLUMN.search(page)
     category = html.unescape(column.group(1)) if column else url.split("/", 1)[0]
-    return Page(found, where, category, binding.skeleton(page, str(parsed.get("title", ""))))
+    named = [text.removeprefix("content/") for text in binding.strings(parsed)]
+    files = [text for text in named if text.startswith("attachments/")]
+    return Page(found, where, category, binding.skeleton(page, str(parsed.get("title", ""))), files)
+
+
+def attachment_problems(source, head: object, named: set[str]) -> list[str]:
+    """Every attachment against data/attachments.json, whose sha256 the head carries; every
+    attachment a record names must be listed."""
+    digest = head.get("attachments") if isinstance(head, dict) else None
+    if not isinstance(digest, str):
+        return [f"{source.describe(HEAD_PATH)}: 链头没有附件清单的摘要（attachments）"]
+    try:
+        raw = source.read(ATTACHMENTS_PATH, MAX_REGISTER_BYTES)
+        listed = json.loads(raw.decode("utf-8"))
+    except Missing as exc:
+        return [f"{source.describe(ATTACHMENTS_PATH)}: 无法读取附件清单（{exc}）"]
+    except (UnicodeDecodeError, ValueError):
+        return [f"{source.describe(ATTACHMENTS_PATH)}: 不是有效的 JSON"]
+    if "sha256:" + hashlib.sha256(raw).hexdigest() != digest or not isinstance(listed, dict):
+        return [f"{source.describe(ATTACHMENTS_PATH)}: 附件清单与链头记录的摘要 {digest} 不符（清单在生成后被改动过）"]
+    found = [f"{source.describe(rel)}: 条目记录中的附件不在附件清单中" for rel in sorted(named - set(listed))]
+    for rel, expected in sorted(listed.items()):
+        where = source.describe(rel)
+        if safe_url(rel) is None:
+            found.append(f"{where}: 附件路径无效")
+            continue
+        try:
+            actual = "sha256:" + hashlib.sha256(source.read(rel, MAX_ATTACHMENT_BYTES)).hexdigest()
+        except Missing as exc:
+            found.append(f"{where}: 无法读取附件（{exc}）")
+            continue
+        if actual != expected:
+            found.append(f"{where}: 附件内容与附件清单不符（{expected}，实际 {actual}）：附件在生成后被替换过")
+    return found
 
 
 def catalogue_problems(source, data: dict) -> list[str]:
@@ -414,13 +450,15 @@ def verify(source, workers: int = WORKERS, extends=None, key: str | None = None)
     report.problems += found
     items = sorted(latest_links(data).items())
     site = str(data.get("site") or "")
-    shells = {}
+    shells, files = {}, set()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for page in pool.map(lambda pair: check_page(source, *pair, site=site), items):
             report.problems += page.problems
+            files.update(page.files)
             if page.skeleton is not None:
                 shells[page.where] = (page.category, page.skeleton)
     report.problems += binding.shell_problems(shells)
+    report.problems += attachment_problems(source, read_head(source), files)
     report.problems += catalogue_problems(source, data)
     report.problems += stray_pages(source, data)
     report.pages = len(items)

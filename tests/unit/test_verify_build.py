@@ -5,6 +5,7 @@ catalogue)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -112,6 +113,22 @@ def test_a_forged_extra_item_page_fails(demo_build, tmp_path):
 
     code, out = tampered(demo_build, tmp_path, change)
     assert code == 1 and out.splitlines() == ["notices/2024/fake/index.html: 条目页面不在发布登记中（多出来的页面）"]
+
+
+def test_a_replaced_attachment_fails(demo_build, tmp_path):
+    listed = json.loads((demo_build / "data/attachments.json").read_text(encoding="utf-8"))
+    rel = "attachments/forms/qingshan-gkxx-sqb.pdf"
+    assert rel in listed
+    code, out = tampered(demo_build, tmp_path, lambda root: (root / rel).write_bytes(b"%PDF-1.4 forged"))
+    assert code == 1 and out.startswith(f"{rel}: 附件内容与附件清单不符") and "被替换过" in out
+
+    def relist(root):  # the list re-hashed too: the head (signed, when the site has a key) no longer matches
+        (root / rel).write_bytes(b"%PDF-1.4 forged")
+        listed[rel] = "sha256:" + hashlib.sha256(b"%PDF-1.4 forged").hexdigest()
+        (root / "data/attachments.json").write_text(json.dumps(listed), encoding="utf-8")
+
+    code, out = tampered(demo_build, tmp_path / "relisted", relist)
+    assert code == 1 and "附件清单与链头记录的摘要" in out
 
 
 def test_an_edited_catalogue_fails(demo_build, tmp_path):
