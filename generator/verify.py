@@ -11,8 +11,10 @@ Works on a folder (the output of `gongkai build`) or a live site over http(s). I
    - the fragment between `<!--gk-body-start-->` and `<!--gk-body-end-->` hashes to the
      page's `<meta name="gk-content-hash">`;
    - what a reader sees is what the record gives: the visible text, `<head>`, and the
-     shell around the body (generator/binding.py); then `data/catalogue.json` against
-     the register, and (in a folder) item pages the register does not know;
+     shell around the body (generator/binding.py); then attachments against
+     data/attachments.json and the head, `data/catalogue.json` and the links of list
+     pages against the register and the records' titles, and (in a folder) item pages
+     the register does not know;
 
 3. checks `data/register.head.json`: it names the same head and count, and its Ed25519
    signature holds (generator/signing.py); the key is named, or the output says the site
@@ -31,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import posixpath
 import re
 import sys
 import urllib.error
@@ -295,6 +298,8 @@ class Page:
     category: str = ""
     skeleton: str | None = None
     files: list[str] = field(default_factory=list)  # the attachments its record names
+    url: str = ""
+    title: str | None = None  # the record's title
 
 
 def check_page(source, index_no: str, link: dict, site: str = "") -> Page:
@@ -341,7 +346,8 @@ def check_page(source, index_no: str, link: dict, site: str = "") -> Page:
     category = html.unescape(column.group(1)) if column else url.split("/", 1)[0]
     named = [text.removeprefix("content/") for text in binding.strings(parsed)]
     files = [text for text in named if text.startswith("attachments/")]
-    return Page(found, where, category, binding.skeleton(page, str(parsed.get("title", ""))), files)
+    title = str(parsed.get("title", ""))
+    return Page(found, where, category, binding.skeleton(page, title), files, url, title)
 
 
 def attachment_problems(source, head: object, named: set[str]) -> list[str]:
@@ -375,9 +381,39 @@ def attachment_problems(source, head: object, named: set[str]) -> list[str]:
     return found
 
 
-def catalogue_problems(source, data: dict) -> list[str]:
+_LINK = re.compile(r"<a\b[^>]*\bhref=\"([^\"#?]*)\"[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def list_problems(source, titles: dict[str, str], categories: set[str]) -> list[str]:
+    """List pages (home, catalogue, category pages; in a folder every page that is not an
+    item page): a link to an item page shows the title its record gives."""
+    if isinstance(source, FolderSource):
+        pages = sorted(p.relative_to(source.root).as_posix() for p in source.root.rglob("*.html"))
+        pages = [p for p in pages if not p.startswith(("pagefind/", "i/"))]
+        pages = [p for p in pages if p.removesuffix("index.html") not in titles]
+    else:
+        pages = ["index.html", "catalogue/index.html"] + [f"{key}/index.html" for key in sorted(categories)]
+    found = []
+    for rel in pages:
+        try:
+            text = source.read(rel, MAX_PAGE_BYTES).decode("utf-8", "replace")
+        except Missing:
+            continue
+        base = posixpath.dirname(rel)
+        for href, inner in _LINK.findall(text):
+            if not href or re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/)", href):
+                continue
+            url = posixpath.normpath(posixpath.join(base, href)) + "/"
+            title = titles.get(url)
+            if title is not None and binding.visible(title) not in binding.visible(inner):
+                shown = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+                found.append(f"{source.describe(rel)}: 指向 {url} 的链接显示“{shown[:60]}”，条目记录的标题为“{title}”")
+    return found
+
+
+def catalogue_problems(source, data: dict, titles: dict[str, str] | None = None) -> list[str]:
     """data/catalogue.json against the register: every record names a registered item,
-    with the URL the register gives."""
+    with the URL the register gives and the title its page's record gives."""
     rel = "data/catalogue.json"
     try:
         records = json.loads(source.read(rel, MAX_REGISTER_BYTES).decode("utf-8"))
@@ -398,6 +434,9 @@ def catalogue_problems(source, data: dict) -> list[str]:
             continue
         if site and link.get("url") and record.get("url") != site + link["url"]:
             found.append(f"{source.describe(rel)}: {number} 的地址为 {record.get('url')}，登记为 {site + link['url']}")
+        title = (titles or {}).get(link.get("url"))
+        if title is not None and record.get("title") != title:
+            found.append(f"{source.describe(rel)}: {number} 的标题为“{record.get('title')}”，条目记录的标题为“{title}”")
     return found
 
 
@@ -450,16 +489,21 @@ def verify(source, workers: int = WORKERS, extends=None, key: str | None = None)
     report.problems += found
     items = sorted(latest_links(data).items())
     site = str(data.get("site") or "")
-    shells, files = {}, set()
+    shells, files, titles = {}, set(), {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for page in pool.map(lambda pair: check_page(source, *pair, site=site), items):
             report.problems += page.problems
             files.update(page.files)
+            if page.title is not None:
+                titles[page.url] = page.title
             if page.skeleton is not None:
                 shells[page.where] = (page.category, page.skeleton)
     report.problems += binding.shell_problems(shells)
     report.problems += attachment_problems(source, read_head(source), files)
-    report.problems += catalogue_problems(source, data)
+    report.problems += catalogue_problems(source, data, titles)
+    urls = [safe_url(link.get("url")) for link in latest_links(data).values()]
+    categories = {url.split("/", 1)[0] for url in urls if url}
+    report.problems += list_problems(source, titles, categories)
     report.problems += stray_pages(source, data)
     report.pages = len(items)
     return report

@@ -36,7 +36,9 @@ def write_built_site(site, out: Path, signer=None) -> None:
     attachments = signing.attachments_file({})
     (out / signing.ATTACHMENTS_PATH).write_bytes(attachments)
     (out / signing.HEAD_PATH).write_bytes(signing.head_file(loaded.config.site.url, chain, signer, attachments))
-    catalogue = [{"index_no": e.model.index_no, "url": loaded.config.site.url + e.url} for e in loaded.published()]
+    site_url = loaded.config.site.url
+    catalogue = [{"index_no": e.model.index_no, "title": e.model.title, "url": site_url + e.url}
+                 for e in loaded.published()]
     (out / "data/catalogue.json").write_text(json.dumps(catalogue, ensure_ascii=False), encoding="utf-8")
     for entry in loaded.published():
         withdrawn = f"<p>已撤销：{escape(entry.model.withdrawn.reason)}</p>" if entry.model.withdrawn else ""

@@ -131,14 +131,31 @@ def test_a_replaced_attachment_fails(demo_build, tmp_path):
     assert code == 1 and "附件清单与链头记录的摘要" in out
 
 
+def test_a_retitled_link_on_a_list_page_fails(demo_build, tmp_path):
+    target = PAGE.removesuffix("index.html")
+    link = f'<a href="../{target}">'
+
+    def change(root):
+        page = root / "notices/index.html"
+        text = page.read_text(encoding="utf-8")
+        start = text.index(link) + len(link)
+        page.write_text(text[:start] + "关于撤销森林防火紧要期的通告" + text[text.index("</a>", start) :], encoding="utf-8")
+
+    code, out = tampered(demo_build, tmp_path, change)
+    assert code == 1
+    assert out.startswith(f"notices/index.html: 指向 {target} 的链接显示“关于撤销森林防火紧要期的通告”，条目记录的标题为")
+
+
 def test_an_edited_catalogue_fails(demo_build, tmp_path):
     def change(root):
         path = root / "data/catalogue.json"
         records = json.loads(path.read_text(encoding="utf-8"))
         records[0]["url"] = "https://evil.example/"
+        records[1]["title"] = "伪造的标题"
         records.append({"index_no": "11330100002482066D/2099-00001", "title": "伪造的条目"})
         path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
 
     code, out = tampered(demo_build, tmp_path, change)
     assert code == 1
     assert "https://evil.example/" in out and "11330100002482066D/2099-00001）不在发布登记中" in out
+    assert "的标题为“伪造的标题”，条目记录的标题为" in out
