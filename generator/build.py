@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import tempfile
 import time
@@ -28,7 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import csp, export, feeds, register, search
+from generator import csp, export, feeds, register, search, signing, verify
 from generator.load.cache import content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.render import THEME_DIR
@@ -42,6 +43,32 @@ from generator.site import Entry, Site, site_path, sort_key
 
 class OutputError(ValueError):
     """The output folder is not one we may write into."""
+
+
+class ChainBroken(ValueError):
+    """The new chain does not extend the one published in the output folder."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def published_chain(out_dir: Path, new: bytes | None) -> None:
+    """Refuse to replace a published data/register.json by a chain that does not hold
+    every one of its entries unchanged (`verify.consistency`); `--fresh` does not change
+    that. A preview (`new` None) never goes into a published site's folder."""
+    old = out_dir / register.PUBLIC_PATH
+    if not old.is_file():
+        return
+    if new is None:
+        raise OutputError(f"{out_dir} 是已发布的网站（有 {register.PUBLIC_PATH}）：预览请输出到别的文件夹")
+    try:
+        data = json.loads(old.read_bytes())
+    except (OSError, ValueError):
+        raise ChainBroken([f"{old} 无法读取或不是有效的 JSON：不能确认新的登记包含已发布的全部版本"]) from None
+    lost, _ = verify.consistency(data if isinstance(data, dict) else {}, json.loads(new))
+    if lost:
+        raise ChainBroken(lost)
 
 
 @dataclass
@@ -114,12 +141,13 @@ def _nav(site: Site, strings: dict) -> tuple[list, list]:
     return nav, free
 
 
-def global_key(site: Site, drafts: bool, index: bool) -> str:
+def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> str:
     """Everything that shapes every page: gongkai and site_config.yml (the content cache's
     salt), the theme, the free pages (they are in the navigation), the build options and
     the Pagefind binary. When it changes, the next build is a full one."""
     renderer = "|".join(_version(name) for name in ("mkdocs", "mkdocs-material", "Jinja2", "feedgen"))
-    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|{renderer}|drafts={drafts}|index={index}|{search.pagefind_command()}".encode())
+    options = f"drafts={drafts}|preview={preview}|index={index}"
+    digest = hashlib.sha256(f"{content_salt(site.site_dir)}|{renderer}|{options}|{search.pagefind_command()}".encode())
     for path in sorted(THEME_DIR.rglob("*")):
         if path.is_file():
             st = path.stat()
@@ -170,27 +198,39 @@ def group_key(*parts, whole: bool = False) -> str:
 
 def build(
     site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True,
-    cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT,
-) -> BuildResult:
+    cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT, preview: bool = False,
+    signer: signing.Signer | None = None,
+) -> BuildResult:  # fmt: skip
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
     without caches. Another build writing `out_dir` (or from this site) is waited for up
-    to `wait` seconds (OutputBusy). Raises OutputError for a forbidden output folder and
-    OSError for a fault of the machine (generator/faults.py): the live site is untouched."""
+    to `wait` seconds (OutputBusy). Raises OutputError for a forbidden output folder,
+    ChainBroken when the chain would not extend the one published there, and OSError for
+    a fault of the machine (generator/faults.py): the live site is untouched.
+
+    A `preview` writes no data/register.json (nor its head) and puts the 预览 banner on
+    the pages of unrecorded versions; `gongkai build` refuses those otherwise (cli.py).
+    `signer` signs the chain head (data/register.head.json)."""
     check_output(out_dir, site)
     with locked(out_dir, site.site_dir / CACHE_DIR, wait):
-        return _build(site, out_dir, drafts, jobs, index, cache_search, fresh)
+        return _build(site, out_dir, drafts, jobs, index, cache_search, fresh, preview, signer)
 
 
 def _build(
     site: Site, out_dir: Path, drafts: bool, jobs: int | None, index: bool, cache_search: bool, fresh: bool,
-) -> BuildResult:
+    preview: bool, signer: signing.Signer | None,
+) -> BuildResult:  # fmt: skip
     result = BuildResult(out_dir=out_dir)
     timer = Timer(result)
+    today = build_date(site)
+    chain = None if preview else register.public_register(site)
+    published_chain(out_dir, chain)
+    if preview:
+        register.mark_unrecorded(site)
     for entry in site.entries:
         entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
-    today = build_date(site)
-    output = Output(out_dir, site.site_dir, global_key(site, drafts, index), fresh=fresh, files_hint=len(site.entries))
+    key = global_key(site, drafts, index, preview)
+    output = Output(out_dir, site.site_dir, key, fresh=fresh, files_hint=len(site.entries))
     result.update = output.update
     work = None
     indexing = None
@@ -247,6 +287,7 @@ def _build(
         with timer.stage("render"):
             data_page = output.reuse("page:data", data_key, lambda: render_fragment(env, "pages/data.html", {
                 "datasets": datasets if datasets is not None else export.datasets(site, public), "sitemap": "sitemap.xml", "base": "../",
+                "site_url": site.config.site.url, "signing": signing.shown(site.config.signing),
             }))  # fmt: skip
             shells, script_hashes = _render_shell_pages(site, env, strings, listed, today, output, work, data_page, shards, indexing)
             output.state.shells = {url: shell.html for url, shell in shells.items()}
@@ -272,7 +313,7 @@ def _build(
                 _permalinks(site, numbered, output)
             _copy_attachments(entries, output)
         with timer.stage("publish"):
-            _publish(site, public, output)
+            _publish(site, public, output, chain, signer, entries)
             csp.write_policy(output.write, script_hashes, site.config.site.url)
         if indexing is not None:
             with timer.stage("search"):
@@ -382,15 +423,24 @@ def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: P
     }
 
 
-def _publish(site: Site, listed: list[Entry], output: Output) -> None:
-    """Feeds, the register, sitemap and robots.txt (mkdocs's own sitemap lists shells:
-    replaced)."""
+def _publish(
+    site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None,
+    entries: list[Entry],
+) -> None:
+    """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
+    sitemap lists shells: replaced). A preview (`chain` None) has no register."""
     feeds.write_feeds(site, listed, output.write)
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
     urls += [(e.url, e.updated) for e in listed]
-    output.write("data/register.json", register.public_register(site))
+    if chain is not None:
+        files = {site_path(ref): source for entry in entries for ref, source in entry.files.items()}
+        attachments = signing.attachments_file(files)
+        output.write(register.PUBLIC_PATH, chain)
+        output.write(signing.ATTACHMENTS_PATH, attachments)
+        signed_at = signing.head_time(build_date(site), ZoneInfo(site.config.site.timezone))
+        output.write(signing.HEAD_PATH, signing.head_file(site.config.site.url, chain, signer, attachments, signed_at))
     output.write("sitemap.xml", export.sitemap(site, urls))
     output.forget("sitemap.xml.gz")
     output.write("robots.txt", export.robots(site))

@@ -7,6 +7,7 @@
     serve    build with drafts into a temporary folder and preview it
     publish  load → validate → check → append new versions to content/.register
     verify   check a built site (folder or URL) against its data/register.json
+    keys     make the Ed25519 key pair that signs the chain head
 
 Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage, unreadable config, or a
 fault of the output (a full disk, a read-only folder, another build writing it).
@@ -34,6 +35,10 @@ def _site_arg(parser: argparse.ArgumentParser) -> None:
 
 def _fresh_arg(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--fresh", action="store_true", help=f"不用 .gongkai-cache/ 中的缓存，{what}")
+
+
+def _since_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", metavar="REF", help="另与此 git 提交或分支比较登记簿（如 CI 中的目标分支）")
 
 
 def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=None) -> None:
@@ -67,7 +72,12 @@ def _load(args, problems: Problems):
     site_dir = _site_dir(args, problems)
     if site_dir is None:
         return None
-    return load_site(site_dir, problems, cache=not getattr(args, "fresh", False))
+    site = load_site(site_dir, problems, cache=not getattr(args, "fresh", False))
+    if site is not None:
+        from generator import history
+
+        history.compare(site_dir, problems, getattr(args, "since", None))  # the registers only grow
+    return site
 
 
 def cmd_check(args) -> int:
@@ -97,7 +107,9 @@ def cmd_number(args) -> int:
         _report(problems)
         return EXIT_USAGE
     try:
-        done = assign(site, pattern, dry_run=args.check, problems=problems)
+        from generator.history import known_numbers
+
+        done = assign(site, pattern, dry_run=args.check, problems=problems, known=known_numbers(site.site_dir))
     except RegistryError as exc:
         problems.error("content/.registry", (exc.line, 1), "registry-invalid", str(exc))
         _report(problems)
@@ -165,7 +177,7 @@ def cmd_build(args) -> int:
     import time
 
     from generator import faults
-    from generator.build import OutputError, build
+    from generator.build import ChainBroken, OutputError, build
     from generator.search import SearchError
 
     started = time.perf_counter()
@@ -178,13 +190,24 @@ def cmd_build(args) -> int:
         _report(problems, strict=args.strict, stream=sys.stderr)
         print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
         return EXIT_CONTENT
+    signer = None if args.preview else _record_problems(site, problems)
+    if problems.has_errors(args.strict):
+        _report(problems, strict=args.strict, stream=sys.stderr)
+        print("未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
+        return EXIT_CONTENT
     _report(problems, stream=sys.stderr)
     out = (args.output or site.site_dir / "site").resolve()
     try:
-        result = build(site, out, drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, wait=args.wait)
+        options = dict(drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, wait=args.wait, preview=args.preview)
+        result = build(site, out, signer=signer, **options)
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ChainBroken as exc:
+        for line in exc.problems:
+            print(f"{out / 'data/register.json'}: {line}", file=sys.stderr)
+        print("gongkai build: 新的发布登记没有完整包含此文件夹中已发布的登记（已发布的版本不能删除或改动），未生成网站", file=sys.stderr)
+        return EXIT_CONTENT
     except (OSError, faults.OutputBusy) as exc:  # the machine, not the content: never a traceback
         is_busy = isinstance(exc, faults.OutputBusy)
         fault = faults.problem_of_busy(exc, site.site_dir) if is_busy else faults.problem_of(exc, site.site_dir, out)
@@ -203,6 +226,72 @@ def cmd_build(args) -> int:
     how = f"更新了有变化的文件（重新生成 {result.rendered} 个条目页）" if result.update else "完整生成"
     print(f"已生成 {out}：{result.pages} 个页面，{how}，用时 {seconds:.1f} 秒", file=sys.stderr)
     print(f"各栏目条目数：{counts}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _record_problems(site, problems: Problems):
+    """Before a real build: every published item's current version must be in
+    content/.register (`register-unrecorded`), and the signing key must be usable.
+    Returns the signer (None for a site without a key)."""
+    from generator import register, signing
+
+    try:
+        missing = register.unrecorded(site)
+    except register.RegisterError:
+        missing = []  # the register checks have reported it
+    for entry, version in missing:
+        what = "新条目" if version.version == 1 else f"第 {version.version} 版"
+        problems.error(
+            entry.rel, entry.doc.pos(("index_no",)) if entry.doc else None, "register-unrecorded",
+            f"条目 {version.index_no} 的当前内容（{what}）尚未登记，不能发布到网站",
+            "运行 gongkai publish 登记后提交，再生成；只想预览请用 gongkai build --preview 或 gongkai serve",
+        )  # fmt: skip
+    config = site.config.signing
+    if config is None:
+        return None
+    try:
+        signing.fingerprint(config.public_key)
+        if config.fingerprint and config.fingerprint != signing.fingerprint(config.public_key):
+            raise signing.SigningError(f"signing.fingerprint 应为 {signing.fingerprint(config.public_key)}")
+        signer = signing.find_signer(site.site_dir, config.public_key, config.private_key_file)
+    except signing.SigningError as exc:
+        hint = "用 gongkai keys new 生成密钥对，公钥写入 signing.public_key"
+        problems.error("site_config.yml", None, "signing-key", f"签名密钥不可用：{exc}", hint)
+        return None
+    if signer is None:
+        problems.warning(
+            "site_config.yml", None, "signing-key-missing",
+            "配置了签名公钥（signing.public_key），但找不到私钥：这次生成的链头没有签名",
+            f"设置环境变量 {signing.ENV_KEY}（CI 密钥），或把 signing.private_key_file 指向站点文件夹之外的私钥文件",
+        )  # fmt: skip
+    return signer
+
+
+def cmd_keys(args) -> int:
+    from generator import signing
+
+    out = args.out.expanduser().resolve()
+    site_dir = args.site.resolve()
+    from generator.history import in_work_tree
+
+    existing = next(p for p in [out.parent, *out.parent.parents] if p.exists())
+    if signing.inside(out, site_dir) or in_work_tree(existing):
+        print(f"gongkai keys: 私钥不能放在站点文件夹或仓库中（{args.out}）：请选站点文件夹之外的路径", file=sys.stderr)
+        return EXIT_USAGE
+    if out.exists():
+        print(f"gongkai keys: {args.out} 已存在，不会覆盖", file=sys.stderr)
+        return EXIT_USAGE
+    seed, public = signing.new_key()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        signing.write_private(out, seed)
+    except OSError as exc:
+        print(f"gongkai keys: 无法写入 {args.out}：{exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"私钥已写入 {out}（仅本人可读，0600）；请妥善保管，不要提交到仓库。", file=sys.stderr)
+    print(f"CI 中可把文件内容存为密钥，作为环境变量 {signing.ENV_KEY} 提供。", file=sys.stderr)
+    print(f"公钥：{public}\n指纹：{signing.fingerprint(public)}\n在 site_config.yml 中加入：", file=sys.stderr)
+    print(f"signing:\n  public_key: {public}\n  fingerprint: {signing.fingerprint(public)}\n  private_key_file: {out}")
     return EXIT_OK
 
 
@@ -247,7 +336,7 @@ def cmd_publish(args) -> int:
 def cmd_verify(args) -> int:
     from generator import verify
 
-    return verify.main(args.target, timeout=args.timeout)
+    return verify.main(args.target, timeout=args.timeout, extends=args.extends, key=args.key)
 
 
 def cmd_docs(args) -> int:
@@ -277,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="把警告也当作错误")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
     _fresh_arg(check, "重新读取每个文件")
+    _since_arg(check)
     check.set_defaults(func=cmd_check)
 
     number = sub.add_parser("number", help="为缺少索引号的已发布条目生成索引号")
@@ -302,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     _fresh_arg(build, "重新读取每个文件、重新生成每个页面和搜索索引（也用于修复被改动的线上文件）")
     wait_help = f"另一个构建正在写入同一输出文件夹时最多等待的秒数，默认 {LOCK_WAIT:g}；0 表示不等待"
     build.add_argument("--wait", type=float, default=LOCK_WAIT, metavar="SECONDS", help=wait_help)
+    _since_arg(build)
+    build.add_argument("--preview", action="store_true", help="预览：未登记的版本也生成（加“预览”横幅），不写 data/register.json")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="本地预览（含草稿，修改后自动刷新）")
@@ -319,11 +411,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="校验已生成的网站（文件夹或网址）与其发布登记是否一致")
     verify.add_argument("target", metavar="PATH-OR-URL", help="gongkai build 的输出文件夹，或网站地址 https://…")
     verify.add_argument("--timeout", type=float, default=15.0, help="每次网络请求的超时秒数，默认 15")
+    verify.add_argument("--extends", metavar="OLD", help="上次保存的网站（文件夹或网址）：新的登记必须完整包含它的登记")
+    verify.add_argument("--key", help="要求链头由此公钥（base64）或指纹签名")
     verify.set_defaults(func=cmd_verify)
 
     docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件，如 docs/content-model.md；默认输出到屏幕")
     docs.set_defaults(func=cmd_docs)
+
+    keys = sub.add_parser("keys", help="签名密钥：gongkai keys new --out 站点外的路径")
+    keys.add_argument("action", choices=["new"], help="new：生成 Ed25519 密钥对")
+    _site_arg(keys)
+    keys.add_argument("--out", type=Path, required=True, metavar="PATH", help="私钥文件（必须在站点文件夹之外）")
+    keys.set_defaults(func=cmd_keys)
     return parser
 
 

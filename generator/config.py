@@ -155,6 +155,14 @@ class Attachments(Schema):
         return names
 
 
+class Signing(Schema):
+    """The key that signs the chain head (generator/signing.py); the private key is never here."""
+
+    public_key: str = label("公钥", "Ed25519 公钥（base64），由 gongkai keys new 生成")
+    private_key_file: str | None = label("私钥文件", "站点文件夹之外的私钥文件路径；或用环境变量 GONGKAI_SIGNING_KEY", None)
+    fingerprint: str | None = label("指纹", "公钥指纹（仅供显示，由公钥算出）", None)
+
+
 class SiteConfigModel(Schema):
     site: SiteInfo = label("网站", "网站名称、网址、语言、时区")
     organization: Organization = label("机关", "维护信息公开目录的机关")
@@ -165,6 +173,7 @@ class SiteConfigModel(Schema):
     require_review: bool = label("需要审核", "发布前必须填写 review", False)
     own_domains: list[str] = label("本站域名", "隐私检查时视为本机关的邮箱域名", [])
     attachments: Attachments = Field(default_factory=Attachments, title="附件", description="附件设置：allow_types 额外允许的类型")
+    signing: Signing | None = label("签名", "发布登记链头的签名密钥", None)
 
 
 def walk_categories(categories: list[Category], parent: Category | None = None):

@@ -16,6 +16,7 @@ import os
 import re
 import string
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -322,7 +323,16 @@ def _read_back(data: bytes, suffix: str) -> object:
     return mapping.get("index_no", mapping.get("索引号"))
 
 
-def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None) -> list[tuple[object, str]]:
+def never_reissue(used: list[str], known: Iterable[str]) -> list[str]:
+    """The numbers in use plus those the git history and the published chain know
+    (`history.known_numbers`): a number whose lines were deleted is still never issued
+    again, so a permanent link never names another document."""
+    return used + sorted(set(known) - set(used))
+
+
+def assign(
+    site, pattern: IndexPattern, dry_run: bool = False, problems=None, known: Iterable[str] = ()
+) -> list[tuple[object, str]]:
     """Number every published entry that lacks a number; register every number in use.
 
     Returns [(entry, number)] for the entries numbered. Each file gains exactly one line
@@ -336,6 +346,7 @@ def assign(site, pattern: IndexPattern, dry_run: bool = False, problems=None) ->
     issued = read_registry(site.content_dir)
     missing = [e for e in site.entries if not e.model.index_no and not e.is_draft]
     used = [i.number for i in issued] + [e.model.index_no for e in site.entries if e.model.index_no]
+    used = never_reissue(used, known)
     wanted = [(e.model.published, e.rel, e.category.code) for e in missing]
     try:
         numbers = next_numbers(pattern, used, wanted)

@@ -16,7 +16,8 @@ committed text file with one line per version of an item:
 
 Lines are written sorted; git merges the file line by line (`merge=union` in
 .gitattributes), so two branches that publish different items merge cleanly. A line is
-never edited or deleted. Lines recording the same version with the same content (both
+never edited or deleted: `publish` keeps every line as it is, and `gongkai check`
+compares the file with git (generator/history.py). Lines recording the same version with the same content (both
 sides of a merge published it) count once.
 
 `gongkai check` then holds the content to the register (`check_site`):
@@ -48,9 +49,9 @@ For the built site:
 
 - `public_register(site)` → the bytes of `/data/register.json`:
   `{format, site, hash_rule, genesis, count, head, entries: [{index_no, version, date,
-  content_hash, url, prev, hash}]}`, every version of every item (the registered ones
-  plus those `publish` would add now, so a build always matches its content) in the
-  order (date, index_no, version), as a hash chain:
+  content_hash, url, prev, hash}]}`, every version recorded in content/.register (never
+  one `publish` did not record: `gongkai build` refuses those) in the order (date,
+  index_no, version), as a hash chain:
 
       hash = "sha256:" + hex(sha256(UTF-8 of JSON [prev, index_no, version, date, content_hash]))
 
@@ -101,6 +102,11 @@ REGISTER_HEADER = (
 )
 
 _SNAPSHOT_ATTR = "_gk_record"
+_PREVIEW_ATTR = "_gk_unrecorded"
+PREVIEW_BANNER = (
+    '<p class="gk-banner gk-banner--draft"><strong class="gk-banner__title">预览</strong> '
+    "此版本尚未登记发布（gongkai publish），正式生成时不会出现在网站上。</p>"
+)
 _HASH = re.compile(r"sha256:[0-9a-f]{64}\Z")
 
 
@@ -237,14 +243,6 @@ def _parse_line(line: str, number: int) -> Version:
     return Version(index_no, int(version), day, digest, int(revisions), gone, path, number)
 
 
-def write_register(content_dir: Path, versions: list[Version]) -> None:
-    unique: dict[tuple, Version] = {}
-    for version in versions:
-        unique.setdefault(version.link, version)
-    text = REGISTER_HEADER + "".join(v.text() for v in sorted(unique.values()))
-    atomic_write(content_dir / REGISTER_FILE, text.encode("utf-8"))
-
-
 def history(versions: list[Version]) -> dict[str, list[Version]]:
     """index_no → its versions in order."""
     by_index: dict[str, list[Version]] = {}
@@ -307,8 +305,35 @@ def publish(site: "Site", dry_run: bool = False) -> list[Version]:
     versions = read_register(site.content_dir)
     added = pending(site, versions)
     if added and not dry_run:
-        write_register(site.content_dir, versions + added)
+        append_register(site.content_dir, added)
     return added
+
+
+def append_register(content_dir: Path, added: list[Version]) -> None:
+    """Add lines to content/.register, keeping every line already there exactly as it is
+    (`gongkai check` compares them with git: see generator/history.py)."""
+    path = content_dir / REGISTER_FILE
+    kept = path.read_bytes().decode("utf-8-sig").splitlines() if path.exists() else []
+    lines = {line.rstrip("\r") + "\n" for line in kept if line.strip() and not line.startswith("#")}
+    lines |= {v.text() for v in added}
+    atomic_write(path, (REGISTER_HEADER + "".join(sorted(lines))).encode("utf-8"))
+
+
+def unrecorded(site: "Site") -> list[tuple["Entry", Version]]:
+    """Published items whose current version is not in content/.register: `gongkai build`
+    refuses them (only recorded versions are built), a preview shows them with a banner.
+    Raises RegisterError when the register is unreadable."""
+    by_index = {e.model.index_no: e for e in site.entries if e.model.index_no and not e.is_draft}
+    return [(by_index[v.index_no], v) for v in pending(site, read_register(site.content_dir))]
+
+
+def mark_unrecorded(site: "Site") -> int:
+    """For a preview: flag the entries `unrecorded` finds, so that `seal` puts the 预览
+    banner on their pages. Returns how many."""
+    found = unrecorded(site)
+    for entry, _ in found:
+        entry.__dict__[_PREVIEW_ATTR] = True
+    return len(found)
 
 
 # ---------------------------------------------------------------- `gongkai check`
@@ -402,11 +427,9 @@ def _changed(entry: "Entry", ctx: "Context", last: Version) -> None:
 
 
 def public_versions(site: "Site") -> list[Version]:
-    """Every registered version plus the ones `publish` would add now, in chain order.
-
-    A build therefore always matches its own content, even before `publish` has run."""
-    versions = read_register(site.content_dir)
-    return sorted(versions + pending(site, versions), key=chain_key)
+    """Every registered version, in chain order: only what `gongkai publish` recorded is
+    ever in the public chain (`gongkai build` refuses unrecorded versions, cli.py)."""
+    return sorted(read_register(site.content_dir), key=chain_key)
 
 
 def chain_key(version) -> tuple:
@@ -470,7 +493,10 @@ def record_script(entry: "Entry") -> str:
 
 
 def seal(entry: "Entry", html_fragment: str) -> tuple[str, str]:
-    """(tags for the page's <head>, the fragment with its markers) for an item page."""
+    """(tags for the page's <head>, the fragment with its markers) for an item page. In a
+    preview, an unrecorded version carries the 预览 banner (see `mark_unrecorded`)."""
+    if entry.__dict__.get(_PREVIEW_ATTR):
+        html_fragment = PREVIEW_BANNER + html_fragment
     return fingerprint_meta(html_fragment) + record_script(entry), mark_fragment(html_fragment)
 
 

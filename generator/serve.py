@@ -50,7 +50,7 @@ class Preview:
         try:
             site = load_site(self.site_dir, problems)
             if site is not None and not problems.has_errors():
-                result = build(site, self.out, drafts=True, jobs=1)
+                result = build(site, self.out, drafts=True, jobs=1, preview=True)
                 print(f"预览已更新：{result.pages} 个页面", file=sys.stderr)
                 with self.lock:
                     self.good, self.problems = True, []

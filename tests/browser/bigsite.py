@@ -99,6 +99,9 @@ def main() -> int:
     generated = time.perf_counter()
     print(f"bigsite: {n} items by {how} in {generated - start:.1f} s", flush=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1728316800")}
+    # `gongkai build` builds recorded versions only
+    publish = [sys.executable, "-m", "generator", "publish", "-s", str(src)]
+    subprocess.run(publish, cwd=REPO, env=env, capture_output=True)
     done = subprocess.run([sys.executable, "-m", "generator", "build", "-s", str(src), "-o", str(out)], cwd=REPO, env=env, capture_output=True, text=True)
     print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", flush=True)
     if done.returncode != 0:

@@ -60,6 +60,14 @@ def start_build(site: Path, out: Path, *args: str, env: dict | None = None) -> s
     )  # fmt: skip
 
 
+def publish(site: Path) -> None:
+    """`gongkai publish`: `gongkai build` builds recorded versions only."""
+    command = gongkai_command() + ["publish", "-s", str(site)]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    if done.returncode != 0:
+        raise AssertionError(f"gongkai publish failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
 def build_or_fail(site: Path, out: Path, *args: str) -> Path:
     done = run_build(site, out, *args)
     if done.returncode != 0:

@@ -22,7 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from buildkit import DEMO_SITE, Built, Source, start_build  # noqa: E402
+from buildkit import DEMO_SITE, Built, Source, publish, start_build  # noqa: E402
 from helpers import SiteDir, dedent, make_config, num  # noqa: E402
 
 
@@ -187,6 +187,7 @@ def write_site(root: Path, files: dict[str, str], config: str) -> SiteDir:
     for rel, content in files.items():
         site.write(rel, content)
     site.register()
+    publish(root)
     return site
 
 

@@ -307,14 +307,15 @@ def test_chain_verification_fails_when_a_middle_entry_is_altered(make_site):
     assert any(p.startswith("第 3 条") and "prev" in p for p in found)
 
 
-def test_public_register_includes_versions_not_yet_published(make_site):
+def test_public_register_holds_only_recorded_versions(make_site):
+    """The public chain is what `gongkai publish` recorded, never a version it did not."""
     site = make_site({A: article(N1)})
+    loaded, _ = site.load()
+    assert json.loads(register.public_register(loaded))["entries"] == []
+    site.run("publish")
     loaded, _ = site.load()
     data = json.loads(register.public_register(loaded))
     assert [(e["index_no"], e["version"]) for e in data["entries"]] == [(N1, 1)]
-    site.run("publish")
-    loaded, _ = site.load()
-    assert json.loads(register.public_register(loaded)) == data
 
 
 # ------------------------------------------------------------------ page seal

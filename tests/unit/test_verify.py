@@ -1,6 +1,6 @@
 """`gongkai verify`: a built site checked against its own publication register, from a
-folder and over HTTP (a local server on 127.0.0.1). The build does not embed the seal
-yet, so the fixture writes item pages itself with `generator.register.seal`."""
+folder and over HTTP (a local server on 127.0.0.1). The fixture writes small item pages
+itself with `generator.register.seal` (tests/unit/test_verify_build.py verifies real builds)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import pytest
 
 from helpers import num
 
-from generator import register
+from generator import register, signing
 from generator.cli import main
+from generator.render.markdown import render
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 
@@ -25,18 +26,31 @@ def article(number: str, title: str, published: str, body: str, extra: str = "")
     return f"---\nindex_no: {number}\ntitle: {title}\npublished: {published}\n{extra}---\n\n{body}\n"
 
 
-def write_built_site(site, out: Path) -> None:
-    """What the build will do: data/register.json and one sealed page per item."""
+def write_built_site(site, out: Path, signer=None) -> None:
+    """What the build does: data/register.json, its head and one sealed page per item."""
     loaded, problems = site.load()
     assert not problems.has_errors(), problems.sorted()
     (out / "data").mkdir(parents=True)
-    (out / register.PUBLIC_PATH).write_bytes(register.public_register(loaded))
+    chain = register.public_register(loaded)
+    (out / register.PUBLIC_PATH).write_bytes(chain)
+    attachments = signing.attachments_file({})
+    (out / signing.ATTACHMENTS_PATH).write_bytes(attachments)
+    (out / signing.HEAD_PATH).write_bytes(signing.head_file(loaded.config.site.url, chain, signer, attachments))
+    site_url = loaded.config.site.url
+    catalogue = [{"index_no": e.model.index_no, "title": e.model.title, "url": site_url + e.url}
+                 for e in loaded.published()]
+    (out / "data/catalogue.json").write_text(json.dumps(catalogue, ensure_ascii=False), encoding="utf-8")
     for entry in loaded.published():
-        fragment = f"<article><h1>{escape(entry.model.title)}</h1><p>{escape(entry.model.body or '')}</p></article>"
+        withdrawn = f"<p>已撤销：{escape(entry.model.withdrawn.reason)}</p>" if entry.model.withdrawn else ""
+        fragment = f"<article><h1>{escape(entry.model.title)}</h1>{render(entry.model.body).html}{withdrawn}</article>"
         head, body = register.seal(entry, fragment)
         page = out / entry.url / "index.html"
         page.parent.mkdir(parents=True)
-        page.write_text(f"<!doctype html><html><head><meta charset=utf-8>{head}</head><body><header>青山</header>{body}<footer>备案</footer></body></html>", encoding="utf-8")
+        title = f"<title>{escape(entry.model.title)} - 青山</title>"
+        page.write_text(
+            f"<!doctype html><html><head><meta charset=utf-8>{title}{head}</head>"
+            f"<body><header>青山</header>{body}<footer>备案</footer></body></html>", encoding="utf-8"
+        )
 
 
 @pytest.fixture
@@ -77,6 +91,7 @@ def test_verify_passes_on_a_fresh_build(built, capsys):
     code, out, err = verify(capsys, str(built))
     assert code == 0, out + err
     assert out.count("\n") == 1 and out.startswith("校验通过：4 个登记版本，3 个条目页面")
+    assert err.startswith("本站未配置签名密钥")  # a site without a key says so
     data = json.loads((built / "data/register.json").read_text(encoding="utf-8"))
     assert data["head"] in out
 
@@ -86,8 +101,8 @@ def test_verify_fails_on_a_one_character_change(built, capsys):
     code, out, err = verify(capsys, str(built))
     assert code == 1
     problems = out.strip().splitlines()
-    assert len(problems) == 1
-    assert problems[0].startswith("notices/a/index.html: ") and "指纹" in problems[0]
+    assert len(problems) == 2 and all(p.startswith("notices/a/index.html: ") for p in problems)
+    assert "指纹" in problems[0] and "与内容记录不符" in problems[1]  # the digest, and the text the record gives
 
 
 def test_verify_fails_when_the_embedded_record_differs(built, capsys):
