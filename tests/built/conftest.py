@@ -179,7 +179,9 @@ def synthetic_files() -> dict[str, str]:
     return files
 
 
-def write_site(root: Path, files: dict[str, str], config: str) -> SiteDir:
+def write_site(root: Path, files: dict[str, str], config: str, record: bool = True) -> SiteDir:
+    """A site folder with its numbers registered and, with `record`, its versions recorded by
+    `gongkai publish` (a site whose content is meant to be refused cannot be published)."""
     site = SiteDir(root, None)
     root.mkdir(parents=True, exist_ok=True)
     site.write("site_config.yml", config)
@@ -187,7 +189,8 @@ def write_site(root: Path, files: dict[str, str], config: str) -> SiteDir:
     for rel, content in files.items():
         site.write(rel, content)
     site.register()
-    publish(root)
+    if record:
+        publish(root)
     return site
 
 

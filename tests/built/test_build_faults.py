@@ -18,14 +18,20 @@ import time
 from pathlib import Path
 
 import pytest
-from buildkit import REPO, SOURCE_DATE_EPOCH, gongkai_command, run_build, start_build, tree_bytes
+from buildkit import REPO, SOURCE_DATE_EPOCH, gongkai_command, publish, run_build, start_build, tree_bytes
 from helpers import num
 
-EDITED = "---\nindex_no: {no}\ntitle: 小站点的通知\npublished: 2024-02-01\n---\n{body}\n"
+EDITED = "---\nindex_no: {no}\ntitle: 小站点的通知\npublished: 2024-02-01\nrevisions:\n{revisions}---\n{body}\n"
 
 
 def edit(site, body: str) -> None:
-    site.write("content/notices/a.md", EDITED.format(no=num(2024, 1), body=body))
+    """An editor's correction as gongkai wants it: a new revision entry with the changed
+    body, recorded by `gongkai publish` (a build publishes recorded versions only)."""
+    path = site.path / "content/notices/a.md"
+    made = path.read_text(encoding="utf-8").count("- {date: ")
+    revisions = "".join(f"  - {{date: 2024-02-{2 + i:02d}, note: 第{i + 1}次更正}}\n" for i in range(made + 1))
+    site.write("content/notices/a.md", EDITED.format(no=num(2024, 1), revisions=revisions, body=body))
+    publish(site.path)
 
 
 def siblings(out: Path) -> list[str]:

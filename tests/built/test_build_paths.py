@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from buildkit import build_or_fail, run_build
+from buildkit import build_or_fail, publish, run_build
 from conftest import SYNTHETIC_CATEGORIES, TINY_NOTICE, write_site
 from helpers import make_config, num
 
@@ -36,7 +36,7 @@ def test_links_and_hard_links_out_of_the_site_publish_nothing(tmp_path):
     (outside / "etc/passwd").write_bytes(SECRET)
     (outside / "environ.pdf").write_bytes(SECRET)
     files = {"content/notices/a.md": notice_with_attachment("attachments/etc/passwd")}
-    site = write_site(tmp_path / "site", files, make_config(categories=SYNTHETIC_CATEGORIES))
+    site = write_site(tmp_path / "site", files, make_config(categories=SYNTHETIC_CATEGORIES), record=False)
     os.symlink(outside, site.path / "content/attachments")  # `attachments -> /` in small
     os.link(outside / "environ.pdf", site.path / "content/notices/environ.yml")
     out = tmp_path / "out"
@@ -50,7 +50,7 @@ def test_links_and_hard_links_out_of_the_site_publish_nothing(tmp_path):
 
 def test_pattern_climbing_out_of_the_output_is_refused(tmp_path):
     config = make_config(pattern="../../{org}/{year}-{seq:05d}", categories=SYNTHETIC_CATEGORIES)
-    site = write_site(tmp_path / "site", {"content/notices/a.md": TINY_NOTICE}, config)
+    site = write_site(tmp_path / "site", {"content/notices/a.md": TINY_NOTICE}, config, record=False)
     done = run_build(site.path, tmp_path / "deep/out")
     assert done.returncode == 2 and "[index-pattern]" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
@@ -64,6 +64,7 @@ def test_links_inside_the_site_are_published(tmp_path):
     site.register({num(2024, 1): "content/notices/2024/a.md", num(2024, 2): "content/notices/b.md"})
     os.symlink(site.path / "shared/2024", site.path / "content/notices/2024")
     os.symlink("forms/form-v2.pdf", site.path / "content/attachments/form.pdf")  # the current version
+    publish(site.path)
     out = build_or_fail(site.path, tmp_path / "out")
     assert (out / "notices/2024/a/index.html").is_file()
     assert (out / "attachments/form.pdf").read_bytes() == b"%PDF-1.4 form\n"
