@@ -3,4 +3,4 @@ knows the site renderer (mkdocs-material)."""
 
 from pathlib import Path
 
-THEME_DIR = Path(__file__).resolve().parents[2] / "theme"
+THEME_DIR = Path(__file__).resolve().parents[1] / "theme"  # package data: generator/theme/

@@ -15,7 +15,7 @@ import pytest
 from generator.render import templates
 from generator.render.filters import amount, filesize, filetype, notice_status, percent
 
-THEME = Path(__file__).resolve().parents[2] / "theme"
+THEME = Path(__file__).resolve().parents[2] / "generator" / "theme"
 
 
 # ---------------------------------------------------------------------------
