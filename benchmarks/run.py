@@ -13,6 +13,7 @@ each run (default: delete the output) and what it needs; add rows by adding case
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
 import os
@@ -67,9 +68,20 @@ def edit_one_item(ctx: Ctx, out: Path, run: int):
         subprocess.run(gongkai_build(ctx, out), cwd=REPO, env=ENV, capture_output=True)
         time.sleep(1)  # a large site's content cache is written by a background child: let it finish
     path = min((ctx.site / "content" / "notices").rglob("*.md"))
-    original = path.read_bytes()
-    path.write_bytes(original + f"\n补充说明：第{run + 1}次修改，{time.time()}。\n".encode())
-    return lambda: path.write_bytes(original)
+    register = ctx.site / "content" / ".register"
+    original, recorded = path.read_bytes(), register.read_bytes()
+    # a correction as gongkai wants it: a revision entry, recorded by `gongkai publish`
+    # (untimed; a build publishes recorded versions only)
+    revision = f"revisions:\n  - {{date: {dt.date.today()}, note: 第{run + 1}次修改}}\n---\n".encode()
+    edited = original.replace(b"\n---\n", b"\n" + revision, 1)
+    path.write_bytes(edited + f"\n补充说明：第{run + 1}次修改，{time.time()}。\n".encode())
+    subprocess.run([*ctx.gongkai, "publish", "-s", ctx.site], cwd=REPO, env=ENV, capture_output=True, check=True)
+
+    def undo():
+        path.write_bytes(original)
+        register.write_bytes(recorded)
+
+    return undo
 
 
 def gongkai_build(ctx: Ctx, out: Path) -> list:
@@ -123,6 +135,8 @@ def cached_site(n: int, seed: int) -> Path:
         return site
     t = time.perf_counter()
     subprocess.run([PY, BENCH / "synth.py", str(n), site, "--seed", str(seed)], check=True, env=ENV)
+    # every version recorded: `gongkai build` publishes recorded versions only
+    subprocess.run([PY, "-m", "generator", "publish", "-s", site], check=True, env=ENV, cwd=REPO, capture_output=True)
     print(f"synth: {n} items in {time.perf_counter() - t:.1f} s -> {site}", file=sys.stderr)
     stamp.write_text(key)
     return site
