@@ -59,6 +59,13 @@ def test_deep_lists_html_and_piles_of_quotes_are_refused(make_site, body, line):
     assert time.perf_counter() - start < 1
 
 
+def test_a_free_page_too_deep_is_refused(make_site):
+    page = "---\ntitle: 关于本站\n---\n" + "<div>" * 101 + "\n"
+    problem = make_site({"content/pages/about.md": page}).check().one("body-too-deep")
+    assert (problem["path"], problem["line"], problem["col"]) == ("content/pages/about.md", 4, 501)
+    assert "页面" in problem["message"]
+
+
 def test_nesting_a_page_needs_passes(make_site):
     body = "> 引用\n>\n> > 二层\n\n- 一\n  - 二\n    - 三\n\n<div><p><b>加粗</b></p></div>\n"
     assert make_site({"content/notices/a.md": notice(body)}).check().problems == []
