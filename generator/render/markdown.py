@@ -158,7 +158,8 @@ def link_key(url: str) -> str:
 
 
 _LINK_OPEN = re.compile(r"\]\(\s*")  # `](` of an inline link or image
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*")  # `[name]: url`
+_REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*")  # `[name]: url`
+_IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?")  # `![alt][name]`, `![name]`
 _HTML_URL = re.compile(r"<(img|a)\b[^<>]*?\s(src|href)\s*=\s*[\"']?", re.I)
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
 _BARE_TARGET = re.compile(r"[^\s)\"'>]*")
@@ -198,7 +199,9 @@ def _is_image(line: str, close: int) -> bool:
 
 def link_targets(text: str) -> list[Target]:
     """Every link and image URL of a Markdown text — inline `[…](url)`, references
-    `[x]: url`, HTML `<a href>`/`<img src>` — outside code blocks and code spans."""
+    `[x]: url` (an image's when some `![…][x]` uses it), HTML `<a href>`/`<img src>` —
+    outside code blocks and code spans."""
+    images = {" ".join((m.group(2) or m.group(1)).split()).casefold() for m in _IMAGE_REFERENCE.finditer(text)}
     found, fenced = [], False
     for number, line in enumerate(text.split("\n"), start=1):
         if line.lstrip().startswith(("```", "~~~")):
@@ -213,7 +216,8 @@ def link_targets(text: str) -> list[Target]:
                 found.append(Target(number, match.end() + 1, url, _is_image(line, match.start())))
         reference = _REFERENCE.match(line)
         if reference:
-            found.append(Target(number, reference.end() + 1, _url_at(line, reference.end()), False))
+            name = " ".join(reference.group(1).split()).casefold()
+            found.append(Target(number, reference.end() + 1, _url_at(line, reference.end()), name in images))
         for match in _HTML_URL.finditer(line):
             found.append(Target(number, match.end() + 1, _url_at(line, match.end()), match.group(1).lower() == "img"))
     return [t for t in found if t.url]
