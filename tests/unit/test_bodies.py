@@ -105,7 +105,8 @@ def test_external_images_and_protocol_relative_urls_are_warned(make_site):
 
 
 def test_an_external_image_by_reference_is_warned(make_site):
-    body = "图：![像素][p] 和 ![Logo]\n\n[p]: https://t.example/p.gif\n[logo]: <https://t.example/l.png>\n[站]: https://gov.cn/\n"
+    body = "图：![像素][p] 和 ![Logo]\n\n"
+    body += "[p]: https://t.example/p.gif\n[logo]: <https://t.example/l.png>\n[站]: https://gov.cn/\n"
     result = make_site({"content/notices/a.md": notice(body)}).check()
     assert sorted((p["line"], p["col"]) for p in result.of("external-image")) == [(8, 6), (9, 9)]
     assert "t.example" not in markdown.render(body).html
