@@ -10,14 +10,16 @@ What an editor writes (README, “What you can publish”):
     [通知](11330100002482066D/2024-00012)         another item, by its index number (or /i/<number>/)
     [指南](pages/guide.md)                        a free page
 
-`content/…` and a leading `/` are accepted too. Anything else (other sites, `#anchors`,
-other paths) is left as written. The resolved table goes to `entry.links["body"]`
+`content/…`, a leading `/`, and paths relative to the linking file (`../2023/b.md`, or
+`b.md` beside it) are accepted too. Anything else (other sites, `#anchors`, other paths)
+is left as written. The resolved table goes to `entry.links["body"]`
 ({link key: URL}); linked attachments join `entry.files`, so they are published and an
 item page depends on them and on the URLs of the items it links to (build.item_key).
 """
 
 from __future__ import annotations
 
+import posixpath
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
@@ -40,11 +42,13 @@ class Resolver:
         self.by_rel = {e.rel: e for e in site.entries}
         self.pages = {p.rel: p for p in site.pages}
 
-    def resolve(self, key: str, from_draft: bool):
+    def resolve(self, key: str, here: str, from_draft: bool):
         """None for a link that is not ours; else (url, path, None) or (None, None,
-        (message, hint))."""
-        path = key.replace("\\", "/").lstrip("/")
-        path = path.removeprefix("content/")
+        (message, hint)). `here` is the linking file (site-relative)."""
+        path = key.replace("\\", "/")
+        if path.startswith(("./", "../")):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
+        path = path.lstrip("/").removeprefix("content/")
         if path.startswith("attachments/"):
             found = self.ctx.resolved.get(path)
             if found is None:
@@ -64,7 +68,9 @@ class Resolver:
                 if page is None:
                     return None, None, (f"指向的页面 {rel} 不存在", self._close(rel, list(self.pages)))
                 return page.url, None, None
-            return self._item(self.by_rel.get(rel), f"指向的文件 {rel} 不存在或不是条目", from_draft, list(self.by_rel), rel)
+            beside = posixpath.join(posixpath.dirname(here), path)  # `b.md` next to the linking file
+            entry = self.by_rel.get(rel) or (self.by_rel.get(beside) if "/" not in path else None)
+            return self._item(entry, f"指向的文件 {rel} 不存在或不是条目", from_draft, list(self.by_rel), rel)
         return None
 
     def _item(self, entry: "Entry | None", missing: str, from_draft: bool, names: list, rel: str = ""):
@@ -80,7 +86,7 @@ class Resolver:
         close = get_close_matches(rel, names, n=1, cutoff=0.6)
         return f"是不是“{close[0].removeprefix('content/')}”？" if close else "写成相对于 content/ 的路径，区分大小写"
 
-    def links(self, text: str, from_draft: bool, report) -> tuple[dict[str, str], dict[str, object]]:
+    def links(self, text: str, here: str, from_draft: bool, report) -> tuple[dict[str, str], dict[str, object]]:
         """The link table and attachment files of one text; `report(target, what, hint)`
         for each link to nothing (`what` completes “正文中的链接“…””)."""
         table, files = {}, {}
@@ -90,7 +96,7 @@ class Resolver:
             if url_kind(target.url) != "site":
                 continue
             key = link_key(target.url)
-            found = self.resolve(key, from_draft) if key else None
+            found = self.resolve(key, here, from_draft) if key else None
             if found is None:
                 continue
             url, file, problem = found
@@ -122,7 +128,7 @@ def check_site(site: "Site", ctx: "Context") -> None:
                 place = "正文" if field == "body" else "说明"
                 ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{target.url}”{message}", hint)
 
-            found, files = resolver.links(text, entry.is_draft, report)
+            found, files = resolver.links(text, entry.rel, entry.is_draft, report)
             table.update(found)
             entry.files.update(files)
         if table:
@@ -133,4 +139,4 @@ def check_site(site: "Site", ctx: "Context") -> None:
             message = f"页面中的链接“{target.url}”{message}"
             ctx.problems.error(page.rel, (target.line, target.col), "link-missing", message, hint)
 
-        page.links, page.files = resolver.links(page.source, False, report_page)
+        page.links, page.files = resolver.links(page.source, page.rel, False, report_page)

@@ -158,6 +158,22 @@ def test_a_missing_attachment_link_suggests_the_close_name(make_site):
     assert (problem["line"], problem["col"]) == (6, 5) and "attachments/forms/apply.pdf" in problem["hint"]
 
 
+def test_links_relative_to_the_linking_file(make_site):
+    body = "[乙](b.md) [丙](../2023/c.md) [表](../../attachments/x.pdf) [缺](../2023/none.md)\n"
+    site = make_site({
+        "content/notices/2024/a.md": notice(body),
+        "content/notices/2024/b.md": other(),
+        "content/notices/2023/c.md": other(N3),
+        "content/attachments/x.pdf": "pdf",
+    })  # fmt: skip
+    loaded, problems = site.load()
+    assert [(p.code, p.line, p.col) for p in problems if p.level == "error"] == [("link-missing", 6, 62)]
+    entry = next(e for e in loaded.entries if e.rel == "content/notices/2024/a.md")
+    assert entry.links["body"] == {
+        "b.md": "notices/2024/b/", "../2023/c.md": "notices/2023/c/", "../../attachments/x.pdf": "attachments/x.pdf",
+    }  # fmt: skip
+
+
 def test_links_in_a_free_page_are_checked(make_site):
     page = "---\ntitle: 指南\n---\n[表](attachments/none.pdf)\n"
     assert make_site({"content/pages/guide.md": page}).check().at("link-missing") == (4, 5)
