@@ -46,6 +46,8 @@ class Resolver:
         """None for a link that is not ours; else (url, path, None) or (None, None,
         (message, hint)). `here` is the linking file (site-relative)."""
         path = key.replace("\\", "/")
+        if any(ord(c) < 32 or ord(c) == 127 for c in path):
+            return None, None, ("含有不可见的控制字符（如 %00）", "删除这些字符，只写文件路径")
         if path.startswith(("./", "../")):
             path = posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
         path = path.lstrip("/").removeprefix("content/")
@@ -109,6 +111,11 @@ class Resolver:
         return table, files
 
 
+def shown(url: str, limit: int = 80) -> str:
+    """A URL as a message quotes it: at most `limit` characters."""
+    return url if len(url) <= limit else url[:limit] + "…"
+
+
 def check_site(site: "Site", ctx: "Context") -> None:
     """Resolve the links of every entry and free page; report the broken ones."""
     resolver = Resolver(site, ctx)
@@ -126,7 +133,7 @@ def check_site(site: "Site", ctx: "Context") -> None:
                 else:
                     pos = doc.pos((field,))
                 place = "正文" if field == "body" else "说明"
-                ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{target.url}”{message}", hint)
+                ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint)
 
             found, files = resolver.links(text, entry.rel, entry.is_draft, report)
             table.update(found)
@@ -136,7 +143,7 @@ def check_site(site: "Site", ctx: "Context") -> None:
     for page in site.pages:
 
         def report_page(target, message, hint, page=page):
-            message = f"页面中的链接“{target.url}”{message}"
+            message = f"页面中的链接“{shown(target.url)}”{message}"
             ctx.problems.error(page.rel, (target.line, target.col), "link-missing", message, hint)
 
         page.links, page.files = resolver.links(page.source, page.rel, False, report_page)

@@ -174,6 +174,22 @@ def test_links_relative_to_the_linking_file(make_site):
     }  # fmt: skip
 
 
+def test_hostile_link_targets_are_reported_not_a_traceback(make_site):
+    long = "a" * 5000
+    body = f"[a](attachments/%00x.pdf) [b](notices/%00.md) [c](attachments/%E4%B8.pdf) [d](attachments/{long}.pdf)\n"
+    result = make_site({"content/notices/a.md": notice(body)}).check()
+    found = result.of("link-missing")
+    assert [(p["line"], p["col"]) for p in found] == [(6, 5), (6, 31), (6, 51), (6, 79)]
+    assert "控制字符" in found[0]["message"] and "控制字符" in found[1]["message"]
+    assert all("\x00" not in p["message"] and len(p["message"]) < 200 for p in found)
+
+
+def test_a_nul_in_an_attachment_field_is_reported_not_a_traceback(make_site):
+    extra = 'attachments:\n  - file: "attachments/\\0x.pdf"\n'  # YAML's \0 escape: a NUL in the path
+    problem = make_site({"content/notices/a.md": notice("正文\n", extra=extra)}).check().one("attachment-path")
+    assert problem["line"] == 6 and "控制字符" in problem["message"]
+
+
 def test_links_in_a_free_page_are_checked(make_site):
     page = "---\ntitle: 指南\n---\n[表](attachments/none.pdf)\n"
     assert make_site({"content/pages/guide.md": page}).check().at("link-missing") == (4, 5)
