@@ -20,11 +20,12 @@ item page depends on them and on the URLs of the items it links to (build.item_k
 from __future__ import annotations
 
 import posixpath
+import re
 from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from generator.checks.context import resolve_attachment
-from generator.render.markdown import link_key, link_targets, url_kind
+from generator.render.markdown import link_key, link_targets, refuse, url_kind
 
 if TYPE_CHECKING:
     from generator.checks.context import Context
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 ITEM_SUFFIXES = (".md", ".yml", ".yaml")
 MARKS = ("](", "]:", "href", "src")  # a text with none of these has no link to look at
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Resolver:
@@ -46,7 +48,7 @@ class Resolver:
         """None for a link that is not ours; else (url, path, None) or (None, None,
         (message, hint)). `here` is the linking file (site-relative)."""
         path = key.replace("\\", "/")
-        if any(ord(c) < 32 or ord(c) == 127 for c in path):
+        if _CONTROL.search(path):
             return None, None, ("含有不可见的控制字符（如 %00）", "删除这些字符，只写文件路径")
         if path.startswith(("./", "../")):
             path = posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
@@ -92,8 +94,8 @@ class Resolver:
         """The link table and attachment files of one text; `report(target, what, hint)`
         for each link to nothing (`what` completes “正文中的链接“…””)."""
         table, files = {}, {}
-        if not any(mark in text for mark in MARKS):
-            return table, files
+        if not any(mark in text for mark in MARKS) or refuse(text) is not None:
+            return table, files  # no link; or refused (checks/markup.py reports it)
         for target in link_targets(text):
             if url_kind(target.url) != "site":
                 continue

@@ -15,8 +15,9 @@ On top of that, the sanitiser (`sanitize`, also used for the free pages):
   an index number) to their URL from the page, from a table the checks resolved
   (`generator/checks/links.py`).
 
-Bodies are bounded before cmark and nh3 see them (`refuse`): over 1 MB, or nested over
-100 deep (quotes, lists, HTML elements), they would cost minutes.
+Bodies are bounded before cmark and nh3 see them (`refuse`): over 1 MB, nested over 100
+deep (quotes, lists, HTML elements), or with thousands of unclosed `[` in a paragraph
+(free pages go through Python-Markdown), they would cost minutes.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ RESERVED_NAMES = ("gk-", "gk_", "md-", "md_", "__")  # class/id names of our the
 MAX_BYTES = 1_000_000  # of Markdown in one body
 MAX_DEPTH = 100  # nested quotes, lists and HTML elements
 MAX_NESTING = 20_000  # quote and list levels summed over all lines (each costs cmark and nh3)
+MAX_UNCLOSED = 1_000_000  # Σ (unclosed `[` or `](` in a paragraph)²: Python-Markdown's cost
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _CONTAINER = re.compile(r"[ \t]*(?:>|[-+*](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$))")
@@ -88,7 +90,7 @@ class Rendered:
 class Refusal:
     """Why a body is not rendered at all: (code, 1-based line and column in the text)."""
 
-    code: str  # body-too-large | body-too-deep
+    code: str  # body-too-large | body-too-deep | body-too-complex
     line: int
     col: int
     message: str
@@ -104,8 +106,9 @@ def refuse(text: str) -> Refusal | None:
             "body-too-large", 1, 1, f"正文有 {size // 1000} KB，超过上限 {MAX_BYTES // 1000} KB",
             "把长篇内容拆成几个条目，或作为附件（PDF 等）发布",
         )  # fmt: skip
-    total = 0
-    for number, line in enumerate(text.split("\n"), start=1):
+    total = cost = 0
+    paragraph, start = [], 1
+    for number, line in enumerate(text.split("\n") + [""], start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         depth, pos = indent // 2, 0
         while depth <= MAX_DEPTH and (match := _CONTAINER.match(line, pos)):
@@ -115,6 +118,16 @@ def refuse(text: str) -> Refusal | None:
         total += depth
         if total > MAX_NESTING:
             return _too_deep(number, 1, f"多层引用（>）或列表累计超过 {MAX_NESTING} 层")
+        if line.strip():
+            paragraph.append(line)
+            continue
+        cost += _unclosed("\n".join(paragraph)) ** 2  # a blank line ends the paragraph
+        if cost > MAX_UNCLOSED:
+            return Refusal(
+                "body-too-complex", start, 1, "正文中有大量未闭合的 [ 或 ](（链接写法不完整），无法发布",
+                "检查 [ ] 与 ( ) 是否成对；很长的段落请拆开",
+            )  # fmt: skip
+        paragraph, start = [], number + 1
     depth = 0
     for match in _TAG.finditer(text):
         closing, name, self_closing = match.groups()
@@ -126,6 +139,12 @@ def refuse(text: str) -> Refusal | None:
             line, col = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
             return _too_deep(line, col, f"HTML 标签嵌套超过 {MAX_DEPTH} 层")
     return None
+
+
+def _unclosed(text: str) -> int:
+    """`[` without `]` and `](` without `)` in a paragraph: Python-Markdown (free pages)
+    scans ahead from each, which is quadratic (10,000 `[` take 38 s)."""
+    return max(text.count("[") - text.count("]"), 0) + max(text.count("](") - text.count(")"), 0)
 
 
 def _too_deep(line: int, col: int, what: str) -> Refusal:
@@ -162,7 +181,7 @@ _REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*")  # `[name]: url`
 _IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?")  # `![alt][name]`, `![name]`
 _HTML_URL = re.compile(r"<(img|a)\b[^<>]*?\s(src|href)\s*=\s*[\"']?", re.I)
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
-_BARE_TARGET = re.compile(r"[^\s)\"'>]*")
+_BARE_TARGET = re.compile(r"[^\s)\"'>]{0,2048}")  # longer is no address (and would cost quadratic time)
 
 
 @dataclass(frozen=True)
@@ -185,9 +204,11 @@ def _url_at(line: str, start: int) -> str:
 
 
 def _is_image(line: str, close: int) -> bool:
-    """Whether the `[…]` ending at `close` opens with `![` (brackets counted back)."""
+    """Whether the `[…]` ending at `close` opens with `![` (brackets counted back, over
+    at most 2,048 characters: a longer link text is no image's, and scanning further
+    from every `](` would cost quadratic time)."""
     depth = 0
-    for i in range(close, -1, -1):
+    for i in range(close, max(close - 2048, -1), -1):
         if line[i] == "]":
             depth += 1
         elif line[i] == "[":

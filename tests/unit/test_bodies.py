@@ -66,8 +66,29 @@ def test_a_free_page_too_deep_is_refused(make_site):
     assert "页面" in problem["message"]
 
 
+@pytest.mark.parametrize("noise", ["[" * 20_000, "![a" * 5000, "[a](" * 5000])
+def test_unclosed_brackets_in_a_free_page_are_refused(make_site, noise):
+    """Python-Markdown (free pages) is quadratic in unclosed `[` and `](`: 10,000 took 38 s."""
+    page = "---\ntitle: 关于本站\n---\n开头。\n\n" + noise + "\n"
+    start = time.perf_counter()
+    problem = make_site({"content/pages/about.md": page}).check().one("body-too-complex")
+    assert time.perf_counter() - start < 3
+    assert (problem["line"], problem["level"]) == (6, "error") and "页面" in problem["message"]
+
+
+@pytest.mark.parametrize("noise", ["[a](" * 990, ("]" * 1000 + "](x)") * 900, "[a](" + "b" * 900_000])
+def test_link_scanning_stays_linear_below_the_bounds(make_site, noise):
+    """Texts just under the bounds: the link scan of `check` must not look back over the
+    line (or forward to its end) from every `](`."""
+    start = time.perf_counter()
+    result = make_site({"content/pages/about.md": "---\ntitle: 关于本站\n---\n" + noise + "\n"}).check()
+    assert time.perf_counter() - start < 3
+    assert not result.errors()
+
+
 def test_nesting_a_page_needs_passes(make_site):
     body = "> 引用\n>\n> > 二层\n\n- 一\n  - 二\n    - 三\n\n<div><p><b>加粗</b></p></div>\n"
+    body += ("见[通知](https://www.gov.cn/)、[文件](https://www.gov.cn/a) [b] [c]。" * 200 + "\n\n") * 50
     assert make_site({"content/notices/a.md": notice(body)}).check().problems == []
 
 
