@@ -133,7 +133,7 @@ def _nav(site: Site, strings: dict) -> tuple[list, list]:
     nav += [section_nav(s) for s in site.roots]
     free = []
     for page in site.pages:
-        free.append(PageSpec(f"pages/{page.slug}.md", page.title, source=page.source))
+        free.append(PageSpec(f"pages/{page.slug}.md", page.title, source=page.source, links=page.links))
         nav.append({page.title: f"pages/{page.slug}.md"})
     nav.append({nav_t.get("search", "站内搜索"): "search/index.md"})
     nav.append({nav_t.get("subscribe", "订阅"): "subscribe/index.md"})
@@ -152,8 +152,8 @@ def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> 
         if path.is_file():
             st = path.stat()
             digest.update(f"{path.relative_to(THEME_DIR)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    for page in site.pages:
-        digest.update(f"{page.rel}\0{page.source}\0".encode())
+    for page in site.pages:  # with the URLs its links resolved to (they move with their items)
+        digest.update(f"{page.rel}\0{page.source}\0{sorted(page.links.items())}\0".encode())
     return digest.hexdigest()
 
 
@@ -166,8 +166,9 @@ def _version(distribution: str) -> str:
 
 def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
     """The inputs of an item page: the file as read, its category's shell, its search
-    shard, the fee item it links to, its attachments, and the day for a 公示 (its status
-    is printed). None when the entry did not come through the content cache."""
+    shard, the fee item it links to, the URLs its body links to, its attachments, and the
+    day for a 公示 (its status is printed). None when the entry did not come through the
+    content cache."""
     if entry.memo is None:
         return None
     parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
@@ -176,6 +177,7 @@ def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> s
     fee = entry.fee_item
     if fee is not None:
         parts += [fee.url, fee.memo.fingerprint if fee.memo else None]
+    parts.append(sorted(entry.links.get("body", {}).items()))
     parts += [(ref, stamp(path)) for ref, path in sorted(entry.files.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -311,7 +313,7 @@ def _build(
             result.pages += len(numbered)
             if not output.unchanged_group("permalinks", group_key(site.config.site.url, tuple(numbered))):
                 _permalinks(site, numbered, output)
-            _copy_attachments(entries, output)
+            _copy_attachments([*entries, *site.pages], output)
         with timer.stage("publish"):
             _publish(site, public, output, chain, signer, entries)
             csp.write_policy(output.write, script_hashes, site.config.site.url)
@@ -454,7 +456,8 @@ def _permalinks(site: Site, numbered: list[tuple[str, str, str]], output: Output
         output.write(f"{url}index.html", P.redirect_html(target, site.config.site.url + page, title), group="permalinks")
 
 
-def _copy_attachments(entries: list[Entry], output: Output) -> None:
+def _copy_attachments(entries: list, output: Output) -> None:
+    """The files of content/attachments/ that entries and free pages name."""
     for entry in entries:
         for reference, source in sorted(entry.files.items()):
             output.copy(site_path(reference), source)

@@ -3,7 +3,9 @@
 
 Records are pydantic models, so each JSON file and the JSON Schema published beside it
 come from one definition and cannot disagree. CSV files are UTF-8 with a BOM so that
-Excel opens Chinese text correctly; their header row carries the Chinese labels.
+Excel opens Chinese text correctly; their header row carries the Chinese labels. A cell
+that a spreadsheet would run as a formula is neutralised (`cell`). Every URL written
+(records, sitemap) is percent-encoded (`encode_url`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field, TypeAdapter
@@ -105,8 +109,18 @@ class Dataset:
     schema: bytes | None = None
 
 
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # reserved characters and escapes stay; the rest is encoded
+
+
+def encode_url(url: str) -> str:
+    """A URL as an address may be written (RFC 3986): Chinese file names and spaces
+    percent-encoded as UTF-8 (`通知/` → `%E9%80%9A%E7%9F%A5/`), escapes already there
+    kept, so encoding twice changes nothing."""
+    return quote(url, safe=URL_SAFE)
+
+
 def _absolute(site: Site, url: str) -> str:
-    return site.config.site.url + url
+    return encode_url(site.config.site.url + url)
 
 
 def catalogue_records(site: Site, listed: list[Entry]) -> list[CatalogueRecord]:
@@ -201,7 +215,7 @@ def _json(records: list[BaseModel]) -> bytes:
 def _schema(model: type[BaseModel], title: str, site: Site, path: str) -> bytes:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": site.config.site.url + path,
+        "$id": _absolute(site, path),
         "title": title,
         "type": "array",
         "items": model.model_json_schema(ref_template="#/$defs/{model}"),
@@ -212,13 +226,29 @@ def _schema(model: type[BaseModel], title: str, site: Site, path: str) -> bytes:
     return (json.dumps(schema, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may run as a formula
+_NUMBER = re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?")
+
+
+def cell(value) -> str:
+    """One CSV cell as text. A text starting like a formula (`=HYPERLINK(…)`, `+1`, `@SUM`,
+    a tab or CR) gets a leading `'`, so Excel and LibreOffice show it instead of running
+    it (OWASP CSV injection). A plain number (`-12.50`) is no formula and stays a number."""
+    if value is None:
+        return ""
+    text = "；".join(value) if isinstance(value, list) else str(value)
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _csv(model: type[BaseModel], records: list[BaseModel]) -> bytes:
     fields = list(model.model_fields)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([model.model_fields[f].title or f for f in fields])
     for data in _adapter(model).dump_python(records, mode="json"):
-        writer.writerow(["；".join(v) if isinstance(v, list) else ("" if v is None else v) for v in (data[f] for f in fields)])
+        writer.writerow([cell(data[f]) for f in fields])
     return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
 
 
@@ -246,4 +276,4 @@ def sitemap(site: Site, urls: list[tuple[str, dt.date | None]]) -> bytes:
 
 
 def robots(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\nDisallow: /i/\nSitemap: {site.config.site.url}sitemap.xml\n".encode("utf-8")
+    return f"User-agent: *\nAllow: /\nDisallow: /i/\nSitemap: {_absolute(site, 'sitemap.xml')}\n".encode("utf-8")

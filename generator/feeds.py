@@ -5,17 +5,25 @@ id/guid is the item's permanent link `…/i/<index number>/`, so it never change
 title or folder does; a revision moves the Atom `updated` date. Dates carry the site's
 time zone. feedgen 1.0.0 drops `rel`/`type` of entry links in Atom (upstream #135): we
 put them back on the generated tree.
+
+Summaries are plain text: markup an editor wrote in a summary or body is reduced to its
+text (`plain`), and the RSS `<description>`, which readers show as HTML, carries that
+text HTML-escaped — never live markup. Every URL is percent-encoded (Chinese file
+names), as in the open data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from zoneinfo import ZoneInfo
 
+import nh3
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from generator.export import encode_url
 from generator.render.pages import permalink_url, section_entries
 from generator.site import Entry, Site
 
@@ -29,14 +37,20 @@ def clean(text: str | None) -> str:
     return _CONTROL.sub("", text or "")
 
 
+def plain(text: str | None) -> str:
+    """Markup → its text: tags dropped (scripts and styles with their content), entities
+    decoded, whitespace collapsed; safe for XML."""
+    return clean(" ".join(html.unescape(nh3.clean(text or "", tags=set())).split()))
+
+
 def _moment(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), zone)
 
 
 def entry_id(site: Site, entry: Entry) -> str:
     if entry.model.index_no:
-        return site.config.site.url + permalink_url(entry.model.index_no)
-    return site.config.site.url + entry.url
+        return encode_url(site.config.site.url + permalink_url(entry.model.index_no))
+    return encode_url(site.config.site.url + entry.url)
 
 
 def make_feed(site: Site, title: str, description: str, page_url: str, feed_base: str, entries: list[Entry]) -> FeedGenerator:
@@ -45,13 +59,13 @@ def make_feed(site: Site, title: str, description: str, page_url: str, feed_base
     base = cfg.site.url
     newest = sorted(entries, key=lambda e: (e.model.published, e.updated, e.model.index_no or ""), reverse=True)[:LIMIT]
     fg = FeedGenerator()
-    fg.id(base + page_url)
+    fg.id(encode_url(base + page_url))
     fg.title(clean(title))
     fg.subtitle(clean(description) or clean(title))
     fg.description(clean(description) or clean(title))
     fg.author({"name": clean(cfg.organization.name), "email": cfg.organization.email} if cfg.organization.email else {"name": clean(cfg.organization.name)})
-    fg.link(href=base + page_url, rel="alternate", type="text/html")
-    fg.link(href=f"{base}{feed_base}.atom.xml", rel="self", type="application/atom+xml")
+    fg.link(href=encode_url(base + page_url), rel="alternate", type="text/html")
+    fg.link(href=encode_url(f"{base}{feed_base}.atom.xml"), rel="self", type="application/atom+xml")
     fg.language("zh-CN" if cfg.site.language == "zh" else "en")
     fg.generator("gongkai")
     updated = max((e.updated for e in newest), default=dt.date(2000, 1, 1))
@@ -63,11 +77,11 @@ def make_feed(site: Site, title: str, description: str, page_url: str, feed_base
         fe.id(entry_id(site, entry))
         fe.guid(entry_id(site, entry), permalink=bool(model.index_no))
         fe.title(clean(model.title))
-        fe.link(href=base + entry.url, rel="alternate", type="text/html")
-        summary = model.summary or _first_text(model.body) or model.title
+        fe.link(href=encode_url(base + entry.url), rel="alternate", type="text/html")
+        summary = plain(model.summary) or _first_text(model.body) or clean(model.title)
         label = f"索引号：{model.index_no}。" if model.index_no else ""
-        fe.summary(clean(label + summary))
-        fe.description(clean(label + summary))
+        fe.summary(label + summary)  # Atom: type text
+        fe.description(html.escape(label + summary, quote=False))  # RSS: read as HTML, so escaped
         fe.published(_moment(model.published, zone))
         fe.updated(_moment(entry.updated, zone))
         fe.category(term=entry.category.key, label=clean(entry.category.title))
@@ -76,10 +90,10 @@ def make_feed(site: Site, title: str, description: str, page_url: str, feed_base
 
 
 def _first_text(body: str | None, limit: int = 200) -> str:
+    """The opening words of a body as plain text (Markdown signs and markup dropped)."""
     if not body:
         return ""
-    text = re.sub(r"[#>*_`|\[\]()-]+", " ", body)
-    text = " ".join(text.split())
+    text = " ".join(re.sub(r"[#>*_`|\[\]()-]+", " ", plain(body[: limit * 20])).split())
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
@@ -105,7 +119,10 @@ def write_feeds(site: Site, entries: list[Entry], write) -> list[str]:
         write(f"feeds/{key}.atom.xml", atom_bytes(fg))
         base = site.config.site.url
         # feedgen takes the RSS <channel><link> from the *last* link: the HTML page goes last
-        fg.link([{"href": f"{base}feeds/{key}.rss.xml", "rel": "self", "type": "application/rss+xml"}, {"href": base + page_url, "rel": "alternate", "type": "text/html"}], replace=True)
+        fg.link([
+            {"href": encode_url(f"{base}feeds/{key}.rss.xml"), "rel": "self", "type": "application/rss+xml"},
+            {"href": encode_url(base + page_url), "rel": "alternate", "type": "text/html"},
+        ], replace=True)  # fmt: skip
         write(f"feeds/{key}.rss.xml", fg.rss_str(pretty=True))
         written += [f"feeds/{key}.atom.xml", f"feeds/{key}.rss.xml"]
     return written

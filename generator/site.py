@@ -243,6 +243,8 @@ class FreePage:
     title: str
     order: int
     source: str  # the whole file, front matter included
+    links: dict = field(default_factory=dict)  # resolved links of its text (checks/links.py)
+    files: dict = field(default_factory=dict)  # attachment reference → absolute Path
 
     @property
     def url(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator import register
-from generator.checks import dates, index_numbers, markup, privacy, prompts
+from generator.checks import dates, index_numbers, links, markup, privacy, prompts
 from generator.checks.context import Context
 from generator.numbering import IndexPattern, PatternError
 from generator.problems import Problems
@@ -49,6 +49,8 @@ def run_checks(site: "Site", problems: Problems) -> Context:
         if entry.ctype.check:
             entry.ctype.check(entry, ctx)
         file_checks(entry, ctx)
+    links.check_site(site, ctx)  # after every entry is numbered and its attachments resolved
     register.check_site(site, ctx)
     privacy.check_pages(site, problems)
+    markup.check_pages(site, problems)
     return ctx

@@ -55,6 +55,8 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
     """(absolute path, None) or (None, (code, message, hint))."""
     text = ref.strip().replace("\\", "/")
     pure = PurePosixPath(text)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):  # a NUL would crash the file system call
+        return None, ("attachment-path", f"附件路径 {text!r} 含有不可见的控制字符", "删除路径中的控制字符（如 %00），只写文件名")
     if "://" in text or text.startswith("mailto:"):
         return None, ("attachment-url", f"附件“{ref}”是网址，不是本站文件", "附件文件放在 content/attachments/ 下；外部链接写在正文中")
     if pure.is_absolute() or (len(text) > 1 and text[1] == ":"):

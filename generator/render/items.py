@@ -53,10 +53,12 @@ def notice_status(entry: Entry, today: dt.date) -> str:
 
 
 def prepare(entry: Entry) -> None:
-    """Render the Markdown parts of an entry (body, budget notes)."""
-    entry.body_html = markdown.render(entry.model.body).html
+    """Render the Markdown parts of an entry (body, budget notes), their links to
+    attachments and items rewritten from the item's page (checks/links.py)."""
+    links, base = entry.links.get("body"), base_of(entry.url)
+    entry.body_html = markdown.render(entry.model.body, links, base).html
     if entry.type == "budget" and entry.model.notes:
-        entry.notes_html = markdown.render(entry.model.notes).html
+        entry.notes_html = markdown.render(entry.model.notes, links, base).html
 
 
 def item_head(job: ItemJob, entry: Entry) -> str:

@@ -39,6 +39,7 @@ class PageSpec:
     source: str = ""  # Markdown of a free page
     shell: bool = False  # capture the rendered page as a shell, with markers
     meta: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)  # a free page's resolved links (checks/links.py)
 
     @property
     def url(self) -> str:
@@ -91,11 +92,12 @@ class GongkaiPlugin(BasePlugin):
             return Markup(CONTENT)
         if spec is not None and spec.html is not None:
             return Markup(spec.html)
-        self.removed[page.file.src_uri] = markdown.find_dangerous(page.markdown or "")
+        self.removed[page.file.src_uri] = markdown.find_dangerous(page.markdown or "")  # reported by `check`
         if not page.meta.get("gk_head"):
             page.meta["gk_head"] = self.head_for_free_page(page)
         _plain_toc(page.toc)
-        return Markup(markdown.sanitize(html))
+        links = spec.links if spec is not None else None
+        return Markup(markdown.sanitize(html, links, "../" * spec.url.count("/") if spec is not None else ""))
 
     def on_post_page(self, output, page, config):
         spec = self.specs.get(page.file.src_uri)

@@ -157,6 +157,33 @@ def test_added_retitled_and_deleted_items(make_site, tmp_path):
     same_as_fresh(site.path, out, tmp_path)
 
 
+def test_a_page_linking_an_item_that_moves_is_rendered_again(make_site, tmp_path):
+    """A body (or a free page) linking another item by its index number points at that
+    item's URL: when the item's file moves, the linking pages follow (issue 12)."""
+    site = small_site(make_site)
+    body = f"---\ntitle: 链接通知\npublished: 2024-06-01\n---\n详见[第二条通知]({num(2023, 1)})。\n"
+    site.write("content/notices/link.md", with_index(body, num(2024, 30)))
+    site.register()
+    out = tmp_path / "out"
+    run(site.path, out)
+    assert 'href="../../notices/b/"' in (out / "notices/link/index.html").read_text(encoding="utf-8")
+    (site.path / "content/notices/2023").mkdir()
+    (site.path / "content/notices/b.md").rename(site.path / "content/notices/2023/b.md")
+    site.register()
+    result = run(site.path, out)
+    assert result.update and result.rendered == 2  # the moved item and the page linking it
+    assert 'href="../../notices/2023/b/"' in (out / "notices/link/index.html").read_text(encoding="utf-8")
+    same_as_fresh(site.path, out, tmp_path)
+    # a free page is rendered by mkdocs, which runs again when a link of a free page moves
+    site.write("content/pages/guide.md", f"---\ntitle: 指南\n---\n见[第二条通知]({num(2023, 1)})。\n")
+    run(site.path, out)
+    (site.path / "content/notices/2023/b.md").rename(site.path / "content/notices/b.md")
+    site.register()
+    run(site.path, out)
+    assert 'href="../../notices/b/"' in (out / "pages/guide/index.html").read_text(encoding="utf-8")
+    same_as_fresh(site.path, out, tmp_path)
+
+
 def test_changed_configuration_builds_everything(make_site, tmp_path):
     site = small_site(make_site)
     out = tmp_path / "out"
