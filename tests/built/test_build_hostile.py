@@ -14,13 +14,15 @@ import time
 from urllib.parse import unquote
 
 import pytest
-from buildkit import Built, build_or_fail, parse_html, run_build
+from buildkit import Built, build_or_fail, parse_html, publish, run_build
 from lxml import etree, html as lxml_html
 
 from helpers import CONFIG, dedent, num
 
 BASE = "https://www.example.gov.cn/"
-FORMULAS = ["=HYPERLINK(\"http://evil.example/\",\"点击\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1"]
+FORMULAS = ["=HYPERLINK(\"http://evil.example/\",\"点击\")", "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1+1", "=1+2"]
+# (a leading CR cannot reach a cell any more: the loader refuses control characters, also as
+# YAML escapes; the CSV writer's own rule for it is held by tests/unit)
 SUMMARY = '摘要<script>alert(1)</script><img src=x onerror="alert(2)"><b>加粗</b> &amp; 5 < 6'
 CHINESE_FILE = "content/notices/2024/关于春节放假的通知.md"
 CHINESE_URL = "notices/2024/关于春节放假的通知/"
@@ -103,6 +105,7 @@ def hostile(tmp_path_factory) -> Built:
     registry = [(num(2024, 1), "content/notices/2024/formula.md"), (num(2024, 2), CHINESE_FILE)]
     registry.append((num(2024, 3), "content/fees/hostile.yml"))
     (site / "content/.registry").write_text("".join(f"{n}\t{p}\n" for n, p in registry), encoding="utf-8")
+    publish(site)
     out = build_or_fail(site, tmp_path_factory.mktemp("hostile-out") / "site")
     return Built(out, BASE, "", "")
 
@@ -144,7 +147,7 @@ def test_formula_cells_are_quoted_and_keep_their_text(hostile):
     assert catalogue[num(2024, 1)][12] == f"'{FORMULAS[3]}；防汛"
     fees = csv_rows(hostile, "fees.csv")[1:]
     assert fees[0][3:8] == ["'" + FORMULAS[3], "'" + FORMULAS[1], "-5", "", "'" + FORMULAS[2]]
-    assert fees[0][10] == "'=1+1" and fees[1][4] == "'=1", "stripped like every field, then quoted"
+    assert fees[0][10] == "'=1+1" and fees[1][4] == "'=1+2", "stripped like every field, then quoted"
 
 
 def test_json_keeps_the_text_as_written(hostile):

@@ -207,8 +207,8 @@ def test_hostile_link_targets_are_reported_not_a_traceback(make_site):
 
 def test_a_nul_in_an_attachment_field_is_reported_not_a_traceback(make_site):
     extra = 'attachments:\n  - file: "attachments/\\0x.pdf"\n'  # YAML's \0 escape: a NUL in the path
-    problem = make_site({"content/notices/a.md": notice("正文\n", extra=extra)}).check().one("attachment-path")
-    assert problem["line"] == 6 and "控制字符" in problem["message"]
+    problem = make_site({"content/notices/a.md": notice("正文\n", extra=extra)}).check().one("control-char")
+    assert problem["line"] == 6 and "控制字符" in problem["message"]  # the loader refuses it before any path use
 
 
 def test_links_in_a_free_page_are_checked(make_site):
