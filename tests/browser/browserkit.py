@@ -1,11 +1,24 @@
-"""Shared by the browser tests: the page types every page-by-page test covers, and the
-rule for missing tools."""
+"""Shared by the browser tests: the page types every page-by-page test covers, the rule
+for missing tools, and `gongkai publish` for the sites they build."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def publish(site: Path) -> None:
+    """`gongkai publish`: a build publishes recorded versions only."""
+    command = [sys.executable, "-m", "generator", "publish", "-s", str(site)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+    if done.returncode != 0:
+        raise AssertionError(f"gongkai publish {site} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
 def missing(what: str, hint: str):

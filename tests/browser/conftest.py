@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing
+from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
 
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -180,6 +180,7 @@ def paged_site(tmp_path_factory, serve_site) -> Built:
         registry.append(f"{number}\t{path}")
     (src / "site_config.yml").write_text(CONFIG, encoding="utf-8")
     (src / "content" / ".registry").write_text("\n".join(sorted(registry)) + "\n", encoding="utf-8")
+    publish(src)
     out = _build(src, root / "site")
     return Built(out, serve_site(out))
 

@@ -32,6 +32,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import CATEGORY_OF, ORG, VALID_ITEMS, num  # noqa: E402
+from browserkit import publish  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EPOCH = "1728316800"  # 2024-10-08 Asia/Shanghai
@@ -134,6 +135,7 @@ def write_hostile_site(root: Path) -> None:
 def hostile(tmp_path_factory, serve_site):
     root = tmp_path_factory.mktemp("hostile")
     write_hostile_site(root / "src")
+    publish(root / "src")
     out = root / "site"
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     command = [sys.executable, "-m", "generator", "build", "-s", str(root / "src"), "-o", str(out)]
