@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def check(entry: "Entry", ctx: "Context") -> None:
     doc = entry.doc
-    for field in ("body", "notes"):
+    for field in entry.ctype.markdown:  # the type's Markdown fields
         text = getattr(entry.model, field, None)
         if not text:
             continue

@@ -149,9 +149,7 @@ _BIRTH_BEFORE = re.compile(r"(出生日期|出生年月日|生日|生于|出生�
 _BIRTH_AFTER = re.compile(r"\A\s*(?:出生|生(?=[，,。；;、）)\s]|\Z))")
 _CANDIDATE = re.compile(r"[0-9０-９]|[@＠]|&#")  # every pattern needs one of these (before normalising)
 
-PERSON_FIELDS = ("persons",)  # appointment: fields that describe a person
 RESUME_FIELDS = {"resume"}  # career dates are fine there; only a birth date is not
-MARKDOWN_FIELDS = {("body",), ("notes",)}  # shown rendered: scanned as the reader sees them too
 PATH_CODES = ("privacy-id", "privacy-mobile", "privacy-bank-card")  # what a file name must not hold
 
 MESSAGES = {
@@ -584,13 +582,13 @@ def check(entry: "Entry", ctx: "Context") -> None:
         )  # fmt: skip
     data = entry.doc.data
     locator = _Locator(entry)
-    is_appointment = entry.type == "appointment"
+    persons = entry.ctype.persons  # the type's fields that describe natural persons
     for path, value in _leaves(data):
         if path[:1] == ("allow_personal_data",):
             continue
-        person = is_appointment and path[:1] == PERSON_FIELDS
+        person = bool(path) and path[0] in persons
         resume = person and path[-1] in RESUME_FIELDS
-        if path in MARKDOWN_FIELDS:
+        if len(path) == 1 and path[0] in entry.ctype.markdown:  # shown rendered: scanned as the reader sees it too
             found = _scan_markdown(value, own)
         else:
             found = ((code, offset, 0, matched) for code, offset, matched in find(value, own, person, resume))
