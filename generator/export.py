@@ -199,7 +199,8 @@ def datasets(site: Site, listed: list[Entry]) -> list[Dataset]:
                 else:
                     schema_path = f"data/{spec.stem}.schema.json"
                     schema = _schema(model, spec.title, site, schema_path)
-                    out.append(Dataset(path, title, spec.description, len(records), _json(records), schema_path, schema))
+                    data = _json(records)
+                    out.append(Dataset(path, title, spec.description, len(records), data, schema_path, schema))
     return out
 
 

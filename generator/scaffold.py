@@ -133,7 +133,8 @@ def _emit(
             _emit(value, zh, indent + "  ", today, title, lines, examples, off=off, seen=seen)
         elif isinstance(value, list) and value and isinstance(value[0], type):
             lines.append(f"{mark}{prefix}{key}:{comment}")
-            _emit(value[0], zh, indent + "    ", today, title, lines, examples, first_prefix=indent + "  - ", off=off, seen=seen)
+            item_prefix = indent + "  - "
+            _emit(value[0], zh, indent + "    ", today, title, lines, examples, item_prefix, off=off, seen=seen)
         elif isinstance(value, list):
             lines.append(f"{mark}{prefix}{key}:{comment}")
             lines.extend(f"{mark}{indent}  - {_scalar(v)}" for v in value)
@@ -141,7 +142,8 @@ def _emit(
             if many:  # an optional list of groups: empty, with one commented example
                 lines.append(f"{mark}{prefix}{key}: []{comment}")
                 if nested not in seen:  # budget rows nest rows: show one level
-                    _emit(nested, zh, indent + "    ", today, title, lines, examples, first_prefix=indent + "  - ", off=True, seen=seen)
+                    item_prefix = indent + "  - "
+                    _emit(nested, zh, indent + "    ", today, title, lines, examples, item_prefix, off=True, seen=seen)
             else:
                 lines.append(f"# {prefix}{key}:{comment}")
                 _emit(nested, zh, indent + "  ", today, title, lines, examples, off=True, seen=seen)

@@ -110,7 +110,10 @@ def home_html(site: Site, env, strings: dict, listed: list[Entry], today: dt.dat
     return render_fragment(
         env,
         "pages/home.html",
-        {"site": site.config.site, "categories": categories, "open_now": open_now, "feeds": feeds, "catalogue_url": "catalogue/", "base": ""},
+        {
+            "site": site.config.site, "categories": categories, "open_now": open_now, "feeds": feeds,
+            "catalogue_url": "catalogue/", "base": "",
+        },  # fmt: skip
     )
 
 

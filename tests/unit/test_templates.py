@@ -15,9 +15,10 @@ import pytest
 
 from generator.config import Category
 from generator.model.base import Status, Validity
+from generator.model.capabilities import Window
 from generator.model.registry import TYPES
 from generator.render import templates
-from generator.render.filters import amount, filesize, filetype, notice_status, percent
+from generator.render.filters import amount, filesize, filetype, percent
 from generator.render.items import prepare
 from generator.site import Entry, Section
 
@@ -452,9 +453,8 @@ def test_filters():
     assert filetype("README") == ""
     assert percent(Decimal(2) / Decimal(3)) == "66.7%"
     assert percent(Decimal("0.75")) == "75%"
-    assert notice_status(dt.date(2024, 6, 3), dt.date(2024, 6, 7), dt.date(2024, 6, 2)) == "upcoming"
-    assert notice_status(dt.date(2024, 6, 3), dt.date(2024, 6, 7), dt.date(2024, 6, 7)) == "open"
-    assert notice_status(dt.date(2024, 6, 3), dt.date(2024, 6, 7), dt.date(2024, 6, 8)) == "closed"
+    window = Window(dt.date(2024, 6, 3), dt.date(2024, 6, 7))  # the one rule of an open period (gongkai.js: the same)
+    assert [window.status(dt.date(2024, 6, d)) for d in (2, 3, 7, 8)] == ["upcoming", "open", "open", "closed"]
 
 
 def env_filters_date():
@@ -1046,7 +1046,8 @@ def test_budget_table_note_and_procedure_form_path(env):
     notes = [squash(p.text()) for p in root.find_all("p", class_="gk-table-note")]
     assert notes == ["按功能分类列示。", "本单位无政府性基金预算财政拨款收支。"]
     assert "本表无数据" not in root.text()
-    item = procedure_item(materials=[dict(name="申请表", copies=1, original=True, form="content/attachments/forms/申请表.docx")])
+    form = "content/attachments/forms/申请表.docx"
+    item = procedure_item(materials=[dict(name="申请表", copies=1, original=True, form=form)])
     root = check_common(render(env, item, base="../../"))
     link = root.find("a", class_="gk-download")
     assert link.attrs["href"] == "../../attachments/forms/申请表.docx"
