@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from generator.model.registry import TYPES
+
 
 def missing(what: str, hint: str):
     """A tool the tests need is missing: a failure in CI (CI=true), a skip elsewhere."""
@@ -16,8 +18,7 @@ def missing(what: str, hint: str):
 
 
 PAGE_TYPES = [
-    "home", "category", "article", "duty", "fee", "procedure", "budget", "appointment", "work_report",
-    "catalogue", "search", "subscribe", "data", "page", "withdrawn", "repealed", "pagination",
+    "home", "category", *TYPES, "catalogue", "search", "subscribe", "data", "page", "withdrawn", "repealed", "pagination",
 ]  # fmt: skip
 # preferred demo pages (the richest of their type); any page of the type otherwise
 PREFERRED = {
