@@ -166,18 +166,17 @@ def _version(distribution: str) -> str:
 
 def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
     """The inputs of an item page: the file as read, its category's shell, its search
-    shard, the fee item it links to, the URLs its body links to, its attachments, and the
-    day for a 公示 (its status is printed). None when the entry did not come through the
-    content cache."""
+    shard, the items it links to (a guide's fee item …), the URLs its text links to, its
+    attachments, and the day for a type with a time window (its status is printed). None
+    when the entry did not come through the content cache."""
     if entry.memo is None:
         return None
     parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
-    if entry.type == "appointment":
+    if entry.ctype.window is not None:
         parts.append(today.isoformat())
-    fee = entry.fee_item
-    if fee is not None:
-        parts += [fee.url, fee.memo.fingerprint if fee.memo else None]
-    parts.append(sorted(entry.links.get("body", {}).items()))
+    for name, target in sorted(entry.links.items()):
+        parts += [name, target.url, target.memo.fingerprint if target.memo else None]
+    parts.append(sorted(entry.text_links.items()))
     parts += [(ref, stamp(path)) for ref, path in sorted(entry.files.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

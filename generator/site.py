@@ -81,7 +81,8 @@ class Entry:
     publisher_name: str = ""
     source: Path | None = None  # the file, absolute
     memo: FileMemo | None = None  # what reading it produced, for the content cache
-    links: dict = field(default_factory=dict)  # resolved cross-references
+    links: dict = field(default_factory=dict)  # resolved cross-references: {name: Entry} (ContentType.links)
+    text_links: dict = field(default_factory=dict)  # its Markdown's links, resolved: {as written: URL} (checks/links.py)
     files: dict = field(default_factory=dict)  # attachment reference → absolute Path
     body_html: str = ""
     notes_html: str = ""  # budgets: the notes rendered from Markdown

@@ -291,5 +291,6 @@ def with_index(text: str, number: str) -> str:
 
 def item_path(ctype: str, name: str = "item") -> str:
     """Where a file of `ctype` goes in CONFIG's site."""
-    suffix = ".md" if ctype == "article" else ".yml"
-    return f"content/{CATEGORY_OF[ctype]}/{name}{suffix}"
+    from generator.model.registry import TYPES
+
+    return f"content/{CATEGORY_OF[ctype]}/{name}{TYPES[ctype].suffix}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from generator import register
 from generator.checks import dates, index_numbers, links, markup, privacy, prompts
 from generator.checks.context import Context
+from generator.checks.protocol import EntryReport
 from generator.numbering import IndexPattern, PatternError
 from generator.problems import Problems
 
@@ -47,7 +48,7 @@ def run_checks(site: "Site", problems: Problems) -> Context:
         for i, attachment in enumerate(entry.model.attachments):
             ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
         if entry.ctype.check:
-            entry.ctype.check(entry, ctx)
+            entry.ctype.check(entry.model, EntryReport(entry, ctx))
         file_checks(entry, ctx)
     links.check_site(site, ctx)  # after every entry is numbered and its attachments resolved
     register.check_site(site, ctx)

@@ -50,20 +50,6 @@ def time_tag(value: Any, text: str | None = None) -> Markup:
     return Markup('<time datetime="{0}">{1}</time>').format(iso, text if text is not None else iso)
 
 
-def notice_status(start: _dt.date, end: _dt.date, today: _dt.date) -> str:
-    """Status of a notice period on ``today``: ``upcoming``, ``open`` or ``closed``.
-
-    The period includes both its start and its end day. The lead calls this at build
-    time and passes the result as ``ctx['notice_status']``; ``gongkai.js`` recomputes
-    it in the browser with the same rule.
-    """
-    if today < start:
-        return "upcoming"
-    if today > end:
-        return "closed"
-    return "open"
-
-
 # ---------------------------------------------------------------------------
 # numbers
 

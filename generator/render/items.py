@@ -20,7 +20,7 @@ from generator import register
 from generator.output import digest
 from generator.render import markdown
 from generator.render.head import HeadInfo, build_head
-from generator.render.pages import base_of, section_feeds, site_feeds
+from generator.render.pages import base_of, section_feeds, section_label, site_feeds
 from generator.render.shell import Shell
 from generator.render.templates import render_item
 from generator.search import source_page
@@ -45,20 +45,13 @@ class ItemJob:
 _JOB: ItemJob | None = None  # set before forking; workers read it
 
 
-def notice_status(entry: Entry, today: dt.date) -> str:
-    notice = entry.model.notice
-    if today < notice.start:
-        return "upcoming"
-    return "open" if notice.end is None or today <= notice.end else "closed"
-
-
 def prepare(entry: Entry) -> None:
-    """Render the Markdown parts of an entry (body, budget notes), their links to
-    attachments and items rewritten from the item's page (checks/links.py)."""
-    links, base = entry.links.get("body"), base_of(entry.url)
-    entry.body_html = markdown.render(entry.model.body, links, base).html
-    if entry.type == "budget" and entry.model.notes:
-        entry.notes_html = markdown.render(entry.model.notes, links, base).html
+    """Render the Markdown fields of an entry (its type's `markdown`: body, budget notes …)
+    into `entry.<field>_html`, their links to attachments and items rewritten from the
+    item's page (checks/links.py)."""
+    links, base = entry.text_links, base_of(entry.url)
+    for name in entry.ctype.markdown:
+        setattr(entry, f"{name}_html", markdown.render(getattr(entry.model, name), links, base).html)
 
 
 def item_head(job: ItemJob, entry: Entry) -> str:
@@ -69,7 +62,7 @@ def item_head(job: ItemJob, entry: Entry) -> str:
             url=entry.url,
             description=model.summary or model.title,
             column=section.title,
-            column_type=job.strings.get("types", {}).get(section.type, section.type),
+            column_type=section_label(section, job.strings),
             column_description=section.description,
             article_title=model.title,
             pub_date=model.published.isoformat(),
@@ -85,8 +78,9 @@ def render_page(job: ItemJob, entry: Entry) -> tuple[str, str]:
     """(the item's page, its sealed content fragment)."""
     prepare(entry)
     ctx = {"base": base_of(entry.url), "feedback": job.site.config.feedback, "today": job.today}
-    if entry.type == "appointment":
-        ctx["notice_status"] = notice_status(entry, job.today)
+    if entry.ctype.window is not None:  # a time window: its status on the day of the build
+        window = entry.ctype.window(entry.model)
+        ctx.update(window=window, window_status=window.status(job.today))
         ctx["page_url"] = job.site.config.site.url + entry.url  # printed notice: address and QR code
     fragment = render_item(job.env, entry, ctx)
     seal_tags, sealed = register.seal(entry, fragment)  # record + fingerprint for `gongkai verify`

@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
 
+from generator.model.registry import TYPES
+
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -340,7 +342,7 @@ def page(browser):
 def _find_pages(out: Path) -> dict[str, str]:
     """Site paths of item pages by marker class: gk-item--<type>, --withdrawn, --repealed."""
     found: dict[str, str] = {}
-    markers = {name: f"gk-item--{name}" for name in ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report", "withdrawn", "repealed")}
+    markers = {name: f"gk-item--{name}" for name in (*TYPES, "withdrawn", "repealed")}
     for path in sorted(out.rglob("index.html")):
         rel = path.parent.relative_to(out).as_posix() + "/"
         if rel.startswith("i/"):
