@@ -38,7 +38,8 @@ from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
 from generator.render.shell import CONTENT, Shell
 from generator.render.templates import load_strings, make_env, render_fragment
-from generator.site import Entry, Site, site_path, sort_key
+from generator.paths import site_path
+from generator.site import Entry, Site, sort_key
 
 
 class OutputError(ValueError):

@@ -67,9 +67,9 @@ from pathlib import Path
 
 from generator import __version__
 from generator.faults import OutputBusy
+from generator.load.cache import CACHE_DIR
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
-CACHE_DIR = ".gongkai-cache"
 BACKGROUND_DELETE_FROM = 2000  # files; smaller folders are removed before returning
 SAMPLE = 64  # files of an update whose live bytes are read and compared with their digest
 LOCK_WAIT = 300.0  # seconds a build waits for another one writing the same output

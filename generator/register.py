@@ -39,9 +39,10 @@ the new path.
 The canonical record of an item is the JSON of its validated data
 (`model.model_dump(mode="json", exclude_defaults=True)`) with sorted keys, compact
 separators and unescaped Chinese: independent of key order, Chinese or English keys,
-BOM, CRLF and comments. It is the data *as written*: `snapshot` (called first by
-`run_checks`) records it before any check fills in derived values (say an appointment's
-end date computed from working days), so a new holiday calendar never changes a hash.
+BOM, CRLF and comments. It is the data *as written*: the loader takes it
+(`canonical_record`) when it validates the file, and the entry carries it as its field
+`record`, so no check that fills in derived values (say an appointment's end date computed
+from working days) reaches it, and a new holiday calendar never changes a hash.
 Fields left at their default are omitted, so adding an optional field to a model does not
 change every hash either.
 
@@ -75,6 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pydantic
 import pydantic_core
 
 from generator.numbering import atomic_write
@@ -101,8 +103,6 @@ REGISTER_HEADER = (
     "# index_no<TAB>version<TAB>date<TAB>content_hash<TAB>revisions<TAB>withdrawn<TAB>path\n"
 )
 
-_SNAPSHOT_ATTR = "_gk_record"
-_PREVIEW_ATTR = "_gk_unrecorded"
 PREVIEW_BANNER = (
     '<p class="gk-banner gk-banner--draft"><strong class="gk-banner__title">预览</strong> '
     "此版本尚未登记发布（gongkai publish），正式生成时不会出现在网站上。</p>"
@@ -122,30 +122,15 @@ def sha256(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _dump(entry: "Entry") -> str:
-    return canonical(entry.model.model_dump(mode="json", exclude_defaults=True))
-
-
-def snapshot(site: "Site") -> None:
-    """Record every entry's canonical record now, before checks fill in derived values
-    (entries from the content cache bring theirs)."""
-    for entry in site.entries:
-        if _SNAPSHOT_ATTR not in entry.__dict__:
-            setattr(entry, _SNAPSHOT_ATTR, _dump(entry))
-
-
-def remember(entry: "Entry", record: str) -> None:
-    """Set the record of an entry whose model came from the content cache."""
-    setattr(entry, _SNAPSHOT_ATTR, record)
+def canonical_record(model: pydantic.BaseModel) -> str:
+    """The canonical JSON of an item's validated data, as written (see the module notes).
+    Taken by the loader, before any check: an entry carries it as `entry.record`."""
+    return canonical(model.model_dump(mode="json", exclude_defaults=True))
 
 
 def record_json(entry: "Entry") -> str:
-    """The canonical JSON of the item's validated data, as written (see the module notes)."""
-    cached = entry.__dict__.get(_SNAPSHOT_ATTR)
-    if cached is None:
-        cached = _dump(entry)
-        setattr(entry, _SNAPSHOT_ATTR, cached)
-    return cached
+    """The canonical record of the entry's item (`canonical_record`, taken when it was read)."""
+    return entry.record
 
 
 def content_hash(entry: "Entry") -> str:
@@ -332,7 +317,7 @@ def mark_unrecorded(site: "Site") -> int:
     banner on their pages. Returns how many."""
     found = unrecorded(site)
     for entry, _ in found:
-        entry.__dict__[_PREVIEW_ATTR] = True
+        entry.unrecorded = True
     return len(found)
 
 
@@ -495,7 +480,7 @@ def record_script(entry: "Entry") -> str:
 def seal(entry: "Entry", html_fragment: str) -> tuple[str, str]:
     """(tags for the page's <head>, the fragment with its markers) for an item page. In a
     preview, an unrecorded version carries the 预览 banner (see `mark_unrecorded`)."""
-    if entry.__dict__.get(_PREVIEW_ATTR):
+    if entry.unrecorded:
         html_fragment = PREVIEW_BANNER + html_fragment
     return fingerprint_meta(html_fragment) + record_script(entry), mark_fragment(html_fragment)
 

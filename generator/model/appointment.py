@@ -10,8 +10,7 @@ from generator.model.base import Date, Item, Month, Schema, Visible, label
 from generator.workdays import UnknownYear, count_workdays, known_years, nth_workday
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.model.protocol import CheckContext, CheckedEntry
 
 MIN_WORKING_DAYS = 5  # 《党政领导干部选拔任用工作条例》
 MAX_WORKING_DAYS = 60  # a notice period of three months is a slip
@@ -57,7 +56,7 @@ class Appointment(Item):
     feedback: Channels | None = label("反映渠道", "反映渠道：phone 电话, address 地址, postcode 邮编, email 电子邮箱", None)
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: CheckedEntry, ctx: CheckContext) -> None:
     """Compute the end date from working days, and hold the period to 5 working days."""
     notice: Notice = entry.model.notice
     try:

@@ -10,8 +10,7 @@ from pydantic import model_validator
 from generator.model.base import Amount, Item, Schema, Visible, ZhEnum, label
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.model.protocol import CheckContext, CheckedEntry
 
 TOLERANCE = Decimal("0.01")
 
@@ -80,7 +79,7 @@ def _check_rows(entry, ctx, table: Table, rows: list[Row], path: tuple, unit: st
             _check_rows(entry, ctx, table, row.children, path + (i, "children"), unit)
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: CheckedEntry, ctx: CheckContext) -> None:
     budget: Budget = entry.model
     unit = budget.unit
     for t, table in enumerate(budget.tables):

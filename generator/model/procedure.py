@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 from generator.model.base import Item, Link, Schema, TextList, Visible, WorkingDays, YesNo, label
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.model.protocol import CheckContext, CheckedEntry
 
 MAX_COPIES = 99  # copies of one material
 MAX_VISITS = 20  # visits in person (最多跑一次: 0 or 1)
@@ -55,7 +54,7 @@ class Procedure(Item):
     service: Service = label("事项", "办事事项的全部要素")
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: CheckedEntry, ctx: CheckContext) -> None:
     service = entry.model.service
     if service.promised_days > service.legal_days:
         ctx.error(

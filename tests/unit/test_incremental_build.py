@@ -13,7 +13,7 @@ from generator.load import cache as cache_module
 from generator.output import MARKER
 from generator.problems import Problems
 from generator.search import fragment_ids
-from generator.site import load_site
+from generator.load.site import load_site
 from helpers import VALID_ITEMS, item_path, num, with_index
 
 REPO = Path(__file__).resolve().parents[2]

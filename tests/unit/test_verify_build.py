@@ -17,7 +17,7 @@ from generator import register
 from generator.build import build
 from generator.cli import main
 from generator.problems import Problems
-from generator.site import load_site
+from generator.load.site import load_site
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "notices/2024/2024-03-15-spring-fire-safety/index.html"

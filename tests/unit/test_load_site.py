@@ -1,0 +1,41 @@
+"""Phase one (`generator/load/site.py`) fills the data of `generator/site.py`."""
+
+import json
+
+from generator.paths import site_path
+from helpers import VALID_ITEMS, item_path, num, with_index
+
+
+def test_an_entry_carries_the_record_as_written_not_what_checks_derive(make_site):
+    """The canonical record is a field of the entry, taken when the file was validated:
+    the end date the checks compute from working days is in the model, not the record."""
+    site = make_site({item_path("appointment"): with_index(VALID_ITEMS["appointment"], num(2024, 1))})
+    loaded, problems = site.load()
+    entry = loaded.entries[0]
+    assert entry.model.notice.end is not None  # derived by the check
+    record = json.loads(entry.record)
+    assert record["notice"] == {"start": "2024-06-03", "working_days": 5}
+    assert "_gk_record" not in vars(entry)
+
+
+def test_the_record_from_the_cache_is_the_record_read(make_site):
+    site = make_site({item_path(t): with_index(text, num(2024, i + 1)) for i, (t, text) in enumerate(VALID_ITEMS.items())})
+    fresh, _ = site.load()
+    cached, _ = site.load()
+    assert all(e.memo is not None for e in cached.entries)
+    assert [(e.rel, e.record) for e in cached.entries] == [(e.rel, e.record) for e in fresh.entries]
+
+
+def test_site_path_is_one_rule():
+    """Attachments, the sitemap and templates publish a reference at one place."""
+    for reference in ("attachments/a.pdf", "./attachments/a.pdf", "content/attachments/a.pdf", " attachments\\a.pdf ",
+                      "/attachments/a.pdf", "attachments/./a.pdf"):
+        assert site_path(reference) == "attachments/a.pdf", reference
+    assert site_path("attachments/.well-known/x.pdf") == "attachments/.well-known/x.pdf"  # no dot eaten
+
+
+def test_the_template_filter_uses_the_same_rule():
+    from generator.render.filters import site_path as filter_site_path
+
+    assert filter_site_path(None) == ""
+    assert filter_site_path("./content/attachments/b c.pdf") == site_path("./content/attachments/b c.pdf")
