@@ -7,8 +7,8 @@ command line sorts and formats them at the end (text, json or GitHub annotations
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Iterator
 
 ERROR = "error"
 WARNING = "warning"

@@ -19,13 +19,14 @@ from generator.model.base import Item
 from generator.model.registry import ContentType
 from generator.paths import site_path
 
+
 @dataclass(eq=False)
 class Section:
     """A category of the site, with its place in the tree."""
 
     config: Category
-    parent: "Section | None" = None
-    children: list["Section"] = field(default_factory=list)
+    parent: Section | None = None
+    children: list[Section] = field(default_factory=list)
 
     key = property(lambda self: self.config.key)
     title = property(lambda self: self.config.title)
@@ -38,11 +39,11 @@ class Section:
         return f"{self.key}/"
 
     @property
-    def trail(self) -> list["Section"]:
+    def trail(self) -> list[Section]:
         """This section and its ancestors, root first."""
         return (self.parent.trail if self.parent else []) + [self]
 
-    def descendants(self) -> list["Section"]:
+    def descendants(self) -> list[Section]:
         found = [self]
         for child in self.children:
             found.extend(child.descendants())
@@ -117,16 +118,17 @@ class Entry:
         return not self.is_draft and not self.is_withdrawn
 
     @property
-    def fee_item(self) -> "Entry | None":
+    def fee_item(self) -> Entry | None:
         """The fee item a procedure's `fee` names by index number, when it does."""
         return self.links.get("fee_item")
 
     @property
-    def attachments(self) -> list["AttachmentView"]:
-        return [
-            AttachmentView(a.file, a.title, site_path(a.file), self.files[a.file].stat().st_size if a.file in self.files else None)
-            for a in self.model.attachments
-        ]
+    def attachments(self) -> list[AttachmentView]:
+        views = []
+        for a in self.model.attachments:
+            size = self.files[a.file].stat().st_size if a.file in self.files else None
+            views.append(AttachmentView(a.file, a.title, site_path(a.file), size))
+        return views
 
     @property
     def updated(self) -> dt.date:
@@ -148,7 +150,7 @@ class Site:
     sections: dict[str, Section]
     roots: list[Section]
     entries: list[Entry] = field(default_factory=list)
-    pages: list["FreePage"] = field(default_factory=list)  # free Markdown pages
+    pages: list[FreePage] = field(default_factory=list)  # free Markdown pages
 
     @property
     def site_dir(self) -> Path:

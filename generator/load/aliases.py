@@ -12,7 +12,7 @@ import types
 import typing
 from dataclasses import dataclass
 from difflib import get_close_matches
-from functools import lru_cache
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -52,7 +52,7 @@ def nested_model(annotation) -> type[BaseModel] | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_specs(model: type[BaseModel]) -> dict[str, FieldSpec]:
     specs = {}
     for name, info in model.model_fields.items():
@@ -67,7 +67,7 @@ def field_specs(model: type[BaseModel]) -> dict[str, FieldSpec]:
     return specs
 
 
-@lru_cache(maxsize=None)
+@cache
 def key_table(model: type[BaseModel]) -> dict[str, str]:
     """Every accepted spelling of every key of `model` → the field name."""
     table = {}
@@ -172,7 +172,8 @@ def _mapping(doc, data: dict, model, src: tuple, dst: tuple, pos: dict, kpos: di
             problems.append(
                 AliasProblem(
                     "duplicate-key",
-                    f"字段“{written_as[name]}”和“{key}”是同一个字段（{name}），写了两次（第 {first_line} 行和第 {key_pos[0]} 行）",
+                    f"字段“{written_as[name]}”和“{key}”是同一个字段（{name}），"
+                    f"写了两次（第 {first_line} 行和第 {key_pos[0]} 行）",
                     key_pos,
                     "只保留其中一个",
                 )

@@ -14,9 +14,9 @@ import hashlib
 import json
 import os
 import pickle
-from functools import partial
 from contextlib import contextmanager
 from difflib import get_close_matches
+from functools import partial
 from pathlib import Path
 
 from generator import register
@@ -27,7 +27,7 @@ from generator.fork import fork_map
 from generator.load.aliases import normalize
 from generator.load.cache import ContentCache, FileMemo, stamp
 from generator.load.documents import LoadProblem, RawDocument, load_document
-from generator.load.read import read_document
+from generator.load.read import read_model
 from generator.model.base import Item, Schema, label
 from generator.model.registry import TYPES, ContentType
 from generator.model.validate import validate
@@ -59,7 +59,8 @@ def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
     content = site.content_dir
     found: list[tuple[Path, Section]] = []
     if not content.is_dir():
-        problems.error("content", None, "content-missing", "找不到 content/ 文件夹", "在站点文件夹中建立 content/，每个栏目一个子文件夹")
+        hint = "在站点文件夹中建立 content/，每个栏目一个子文件夹"
+        problems.error("content", None, "content-missing", "找不到 content/ 文件夹", hint)
         return found
     root = site_root(site.site_dir)
     if refused(content, "content", root, problems):
@@ -77,8 +78,12 @@ def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
                 _walk(child, site.sections[child.name], site, found, problems)
             else:
                 close = get_close_matches(child.name, list(site.sections), n=1, cutoff=0.6)
-                hint = f"是不是“{close[0]}”？" if close else f"在 site_config.yml 的 categories 中加入键为 {child.name} 的栏目，或改名为已有栏目：{'、'.join(site.sections)}"
-                problems.error(rel, None, "unknown-folder", f"文件夹“{child.name}”不是 site_config.yml 中的栏目", hint)
+                hint = f"是不是“{close[0]}”？" if close else (
+                    f"在 site_config.yml 的 categories 中加入键为 {child.name} 的栏目，"
+                    f"或改名为已有栏目：{'、'.join(site.sections)}"
+                )
+                message = f"文件夹“{child.name}”不是 site_config.yml 中的栏目"
+                problems.error(rel, None, "unknown-folder", message, hint)
         elif child.suffix.lower() in CONTENT_SUFFIXES:
             problems.error(rel, None, "misplaced-file", "条目文件应放在栏目文件夹中", "移到 content/<栏目键>/ 下")
     return found
@@ -92,7 +97,7 @@ class FreePageMeta(Schema):
     order: int = label("排序", "在导航中的位置，小的在前", 100)
 
 
-def load_free_pages(site: "Site", folder: Path, problems: Problems) -> list[FreePage]:
+def load_free_pages(site: Site, folder: Path, problems: Problems) -> list[FreePage]:
     pages = []
     for path in _page_files(folder, site, problems):
         rel = path.relative_to(site.site_dir).as_posix()
@@ -133,7 +138,8 @@ def _page_files(folder: Path, site: Site, problems: Problems) -> list[Path]:
 def _loops(path: Path, folder: Path, site: Site, problems: Problems) -> bool:
     """A link to the folder it is in (or above): reported, not followed."""
     if path.is_symlink() and path.resolve() in (folder.resolve(), *folder.resolve().parents):
-        problems.warning(_rel(path, site.site_dir), None, "symlink-loop", "这个链接指向它所在的文件夹，已跳过", "删除这个链接")
+        message = "这个链接指向它所在的文件夹，已跳过"
+        problems.warning(_rel(path, site.site_dir), None, "symlink-loop", message, "删除这个链接")
         return True
     return False
 
@@ -168,7 +174,9 @@ def entry_url(rel: str, section: Section) -> str:
     return "/".join([section.key, *folders[start:], name.rsplit(".", 1)[0]]) + "/"
 
 
-def load_entry(path: Path, section: Section, site: Site, problems: Problems, cache: ContentCache | None = None) -> Entry | None:
+def load_entry(
+    path: Path, section: Section, site: Site, problems: Problems, cache: ContentCache | None = None
+) -> Entry | None:
     rel = _rel(path, site.site_dir)
     ctype = TYPES[section.type]
     file_stamp = stamp(path) if cache is not None else None
@@ -183,15 +191,10 @@ def load_entry(path: Path, section: Section, site: Site, problems: Problems, cac
         entry = _entry(pickle.loads(memo.model), memo.record, ctype, section, rel, path, site, None)
     else:
         first = len(problems)
-        doc, found = read_document(path, site.site_dir, ctype)
+        model, doc, found = read_model(path, site.site_dir, ctype)
         for pos, code, message, hint in found:
             problems.error(rel, pos, code, message, hint)
-        model = None
-        if doc is not None:
-            model, errors = validate(doc, ctype.model)
-            for problem in errors:
-                problems.error(rel, problem.pos, problem.code, problem.message, problem.hint)
-        failed = model is None or len(problems) > first
+        failed = model is None
         record = "" if failed else register.canonical_record(model)  # canonical: pickles are not
         entry = None if failed else _entry(model, record, ctype, section, rel, path, site, doc)
         if cache is None:

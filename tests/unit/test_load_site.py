@@ -2,8 +2,9 @@
 
 import json
 
-from generator.paths import site_path
 from helpers import VALID_ITEMS, item_path, num, with_index
+
+from generator.paths import site_path
 
 
 def test_an_entry_carries_the_record_as_written_not_what_checks_derive(make_site):
@@ -19,7 +20,8 @@ def test_an_entry_carries_the_record_as_written_not_what_checks_derive(make_site
 
 
 def test_the_record_from_the_cache_is_the_record_read(make_site):
-    site = make_site({item_path(t): with_index(text, num(2024, i + 1)) for i, (t, text) in enumerate(VALID_ITEMS.items())})
+    files = {item_path(t): with_index(text, num(2024, i + 1)) for i, (t, text) in enumerate(VALID_ITEMS.items())}
+    site = make_site(files)
     fresh, _ = site.load()
     cached, _ = site.load()
     assert all(e.memo is not None for e in cached.entries)
