@@ -28,6 +28,17 @@ class Problem:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Found:
+    """A problem of a document before it is tied to a file: what reading, normalising and
+    validating return (`load/`, `model/validate.py`); `Problems.report` files it."""
+
+    code: str
+    message: str
+    pos: tuple[int, int] | None  # (line, col), 1-based; None or (0, 0) for the whole file
+    hint: str = ""
+
+
 @dataclass
 class Problems:
     """A collection of problems in the order they were found; sorted on output."""
@@ -46,6 +57,12 @@ class Problems:
     def warning(self, path: str, pos: tuple[int, int] | None, code: str, message: str, hint: str = "") -> Problem:
         line, col = pos or (0, 0)
         return self.add(path, line, col, WARNING, code, message, hint)
+
+    def report(self, path: str, found: Iterable[Found], level: str = ERROR) -> None:
+        """File each of `found` under `path`."""
+        for item in found:
+            line, col = item.pos or (0, 0)
+            self.add(path, line, col, level, item.code, item.message, item.hint)
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.load.yamlnodes import Parsed, YamlProblem, parse
+from generator.problems import Found
 
 MAX_BYTES = 5 * 1024 * 1024  # 5 MB of text is far beyond any real disclosure
 BOM = b"\xef\xbb\xbf"
@@ -50,6 +51,10 @@ class LoadProblem(Exception):
     def __init__(self, code: str, message: str, line: int = 0, col: int = 0, hint: str = ""):
         super().__init__(message)
         self.code, self.message, self.line, self.col, self.hint = code, message, line, col, hint
+
+    @property
+    def found(self) -> Found:
+        return Found(self.code, self.message, (self.line, self.col), self.hint)
 
 
 def read_text(path: Path) -> tuple[str, bool, str]:

@@ -104,13 +104,12 @@ def load_free_pages(site: Site, folder: Path, problems: Problems) -> list[FreePa
         try:
             doc = load_document(path, site.site_dir)
         except LoadProblem as exc:
-            problems.error(rel, (exc.line, exc.col), exc.code, exc.message, exc.hint)
+            problems.report(rel, [exc.found])
             continue
-        found = [(p.pos, p.code, p.message, p.hint) for p in normalize(doc, FreePageMeta)]
+        found = normalize(doc, FreePageMeta)
         meta, errors = validate(doc, FreePageMeta)
-        found += [(p.pos, p.code, p.message, p.hint) for p in errors]
-        for pos, code, message, hint in found:
-            problems.error(rel, pos, code, message, hint)
+        found += errors
+        problems.report(rel, found)
         if meta is None or found:
             continue
         source = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
@@ -192,8 +191,7 @@ def load_entry(
     else:
         first = len(problems)
         model, doc, found = read_model(path, site.site_dir, ctype)
-        for pos, code, message, hint in found:
-            problems.error(rel, pos, code, message, hint)
+        problems.report(rel, found)
         failed = model is None
         record = "" if failed else register.canonical_record(model)  # canonical: pickles are not
         entry = None if failed else _entry(model, record, ctype, section, rel, path, site, doc)

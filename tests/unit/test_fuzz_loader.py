@@ -38,9 +38,10 @@ def _read(tmp_path: Path, name: str, data: bytes) -> None:
     for ctype in TYPES.values():
         model, doc, problems = read_model(path, tmp_path, ctype)
         assert model is not None or problems
-        for (line, col), code, message, _hint in problems:
-            assert code and message
-            assert line >= (1 if doc is not None else 0) and col >= 0, (code, line, col)
+        for found in problems:
+            line, col = found.pos
+            assert found.code and found.message
+            assert line >= (1 if doc is not None else 0) and col >= 0, found
 
 
 @FUZZ

@@ -41,3 +41,24 @@ def test_the_template_filter_uses_the_same_rule():
 
     assert filter_site_path(None) == ""
     assert filter_site_path("./content/attachments/b c.pdf") == site_path("./content/attachments/b c.pdf")
+
+
+def test_reading_validating_and_loading_report_one_shape_of_problem(tmp_path):
+    """Problems of a file before it has a path (read, normalise, validate) are `Found`;
+    `Problems.report` files them at their line."""
+    from generator.load.read import read_model
+    from generator.model.registry import TYPES
+    from generator.problems import Found, Problems
+
+    bad_yaml, unknown_key = tmp_path / "a.yml", tmp_path / "b.yml"
+    bad_yaml.write_text("title: [\n", encoding="utf-8")
+    unknown_key.write_text("title: 通知\npublishd: 2024-01-02\n", encoding="utf-8")
+    problems = Problems()
+    for path in (bad_yaml, unknown_key):
+        model, _, found = read_model(path, tmp_path, TYPES["article"])
+        assert model is None and found and all(isinstance(f, Found) for f in found)
+        problems.report(path.name, found)
+    by_code = {(p.path, p.code): p for p in problems}
+    assert by_code[("b.yml", "unknown-key")].line == 2
+    assert "是不是" in by_code[("b.yml", "unknown-key")].hint
+    assert any(path == "a.yml" and p.line >= 1 for (path, _), p in by_code.items())
