@@ -33,6 +33,7 @@ from generator.model.registry import TYPES, ContentType
 from generator.model.validate import validate
 from generator.paths import check_outputs, refused, site_root
 from generator.problems import Problems
+from generator.render.markdown import DANGEROUS
 from generator.site import Entry, FreePage, Section, Site
 
 CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
@@ -112,9 +113,23 @@ def load_free_pages(site: Site, folder: Path, problems: Problems) -> list[FreePa
         problems.report(rel, found)
         if meta is None or found:
             continue
+        _unsafe_markup(rel, doc, problems)
         source = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
         pages.append(FreePage(rel, path.relative_to(folder).with_suffix("").as_posix(), meta.title, meta.order, source))
     return sorted(pages, key=lambda p: (p.order, p.slug))
+
+
+def _unsafe_markup(rel: str, doc: RawDocument, problems: Problems) -> None:
+    """Markup the sanitiser strips from a free page (render/mkdocs_site.py): a warning at
+    its line, as for item bodies (checks/markup.py), so that `--strict` refuses it."""
+    text = doc.body or ""
+    for pattern, name in DANGEROUS:
+        match = pattern.search(text)
+        if match is not None:
+            before = text[: match.start()]
+            pos = (doc.body_line + before.count("\n"), len(before) - before.rfind("\n"))
+            message = f"页面中的 {name} 会在发布时被删除（不安全的网页代码）"
+            problems.warning(rel, pos, "unsafe-html", message, "删除这段代码；需要嵌入的内容请改为附件或普通链接")
 
 
 def _page_files(folder: Path, site: Site, problems: Problems) -> list[Path]:

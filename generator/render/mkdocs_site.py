@@ -128,7 +128,8 @@ def navigation(site, strings: dict) -> list:
 
 
 class GongkaiPlugin(BasePlugin):
-    """Injects pre-rendered content and captures shells; sanitises free pages; turns on
+    """Injects pre-rendered content and captures shells; sanitises free pages (what it
+    takes out was reported when they were loaded: load/site.py); turns on
     autoescaping in mkdocs's Jinja environment, so that every string of the site's
     configuration and front matter (site name, nav and page titles …) is escaped in
     every template, Material's included. HTML that gongkai made (content, head tags) is
@@ -139,7 +140,6 @@ class GongkaiPlugin(BasePlugin):
         self.specs = pages
         self.head_for_free_page = head_for_free_page
         self.shells: dict[str, Shell] = {}
-        self.removed: dict[str, tuple[str, ...]] = {}
         self.template_dirs: list[Path] = []  # the renderer's template folders, ours first
 
     def on_env(self, env, config, files):
@@ -169,7 +169,6 @@ class GongkaiPlugin(BasePlugin):
             return Markup(CONTENT)
         if spec is not None and spec.html is not None:
             return Markup(spec.html)
-        self.removed[page.file.src_uri] = markdown.find_dangerous(page.markdown or "")
         if not page.meta.get("gk_head"):
             page.meta["gk_head"] = self.head_for_free_page(page)
         _plain_toc(page.toc)

@@ -62,3 +62,17 @@ def test_reading_validating_and_loading_report_one_shape_of_problem(tmp_path):
     assert by_code[("b.yml", "unknown-key")].line == 2
     assert "是不是" in by_code[("b.yml", "unknown-key")].hint
     assert any(path == "a.yml" and p.line >= 1 for (path, _), p in by_code.items())
+
+
+def test_unsafe_markup_of_a_free_page_is_reported_at_its_line(make_site):
+    """The sanitiser strips it from the page (mkdocs_site.py): the editor learns where."""
+    site = make_site({
+        "content/pages/about.md": "---\ntitle: 关于本站\n---\n介绍。\n\n<script>alert(1)</script>\n",
+        "content/pages/guide.md": "---\ntitle: 指南\n---\n[点击](javascript:alert(1))\n",
+        "content/pages/fine.md": "---\ntitle: 安全\n---\n只有文字。\n",
+    })  # fmt: skip
+    result = site.check()
+    found = {(p["path"], p["line"], p["col"]) for p in result.of("unsafe-html")}
+    assert found == {("content/pages/about.md", 6, 1), ("content/pages/guide.md", 4, 4)}  # at "]("
+    assert result.code == 0  # a warning: the build strips it
+    assert site.check("--strict").code != 0
