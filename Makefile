@@ -11,7 +11,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
 
-.PHONY: site serve check lint test test-fast browser-deps bench clean constraints
+.PHONY: site serve check lint test test-fast test-build browser-deps bench clean constraints
 
 # constraints.txt pins every dependency to the version the suite passed with: a new machine
 # installs what was tested, not what PyPI resolves today (PyYAML 6.0.4 changed an error).
@@ -59,8 +59,12 @@ lint: $(STAMP)
 test: lint $(STAMP) $(PAGEFIND) browser-deps
 	$(PY) -m pytest -q
 
+## Unit tests only: no browser, no test that builds a site (marker `build`)
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not browser and not build"
+
 ## Unit and build tests without a browser
-test-fast: $(STAMP) $(PAGEFIND)
+test-build: $(STAMP) $(PAGEFIND)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)

@@ -1,5 +1,7 @@
 """`gongkai build`: phase two of the pipeline, from a checked `Site` to a static site.
 
+`build` takes the locks and runs one `Build`, whose `run` calls a method per stage:
+
     data     open-data records (also shown on the 数据开放 page)
     render   mkdocs-material renders the shell pages (home, categories, catalogue, pages)
     lists    category pages, 50 items a page, filled into their category's shell
@@ -11,7 +13,8 @@
     commit   the new site takes the old one's place (generator/output.py)
 
 A failed build leaves the previous site untouched. When the output folder holds our
-last build, only the files that changed are written.
+last build, only the files that changed are written, and `items` runs first, into the
+last build's shells, so that Pagefind starts sooner.
 """
 
 from __future__ import annotations
@@ -239,10 +242,10 @@ class Build:
             self.stage("data", self.data)
             self.stage("render", self.render)
             self.stage("lists", self.lists)
-            self.result.pages += len(self.entries)
-            if output.state.shells != {url: shell.html for url, shell in early.items()} or (
-                self.options.index and self.indexing is None
-            ):  # a full build, or shells that changed after all
+            self.result.pages += len(self.entries)  # one item page each
+            shells_changed = output.state.shells != {url: shell.html for url, shell in early.items()}
+            if shells_changed or (self.options.index and self.indexing is None):
+                # A full build, or shells that changed after all (the keys of their items change)
                 self.stage("items", self.items, self.shells, allow_delta=False)
             self.stage("links", self.links)
             self.stage("publish", self.publish)

@@ -10,8 +10,9 @@ import pytest
 
 from generator.load import cache as cache_module
 from generator.load import documents
-from generator.problems import Problems
 from generator.load.site import load_site
+from generator.problems import Problems
+
 from helpers import num
 
 NOTICE = "index_no: {n}\ntitle: {t}\npublished: 2024-03-0{d}\nbody: |\n  {body}\n"
@@ -167,6 +168,7 @@ def test_cache_holds_models_as_written(make_site, trusted):
 def test_reading_in_worker_processes_gives_what_one_process_gives(make_site, monkeypatch):
     """Large sites read their files in forked workers (load/site.py prefetch)."""
     import generator.load.site as site_module
+
     from helpers import VALID_ITEMS, item_path
 
     files = {item_path(t, f"{t}-{i}"): text for i in range(3) for t, text in VALID_ITEMS.items()}

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import VALID_ITEMS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.load.read import read_model
 from generator.model.registry import TYPES
+
+from helpers import VALID_ITEMS
 
 TOKENS = [
     ":", "：", " ", "  ", "\t", "\n", "\r\n", "-", "- ", "#", "'", '"', "[", "]", "{", "}", ",",

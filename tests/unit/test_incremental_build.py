@@ -10,11 +10,14 @@ import pytest
 
 from generator.build import build
 from generator.load import cache as cache_module
+from generator.load.site import load_site
 from generator.output import MARKER
 from generator.problems import Problems
 from generator.search import fragment_ids
-from generator.load.site import load_site
+
 from helpers import VALID_ITEMS, item_path, num, with_index
+
+pytestmark = pytest.mark.build  # every test here builds a site: not in `make test-fast`
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -2,9 +2,9 @@
 
 import json
 
-from helpers import VALID_ITEMS, item_path, num, with_index
-
 from generator.paths import site_path
+
+from helpers import VALID_ITEMS, item_path, num, with_index
 
 
 def test_an_entry_carries_the_record_as_written_not_what_checks_derive(make_site):
