@@ -407,16 +407,16 @@ def _source_date(site: Site, today: dt.date):
 
 
 def _publish(
-    site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None,
+    site: Site, public: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None,
     entries: list[Entry],
 ) -> None:
     """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
     sitemap lists shells: replaced). A preview (`chain` None) has no register."""
-    feeds.write_feeds(site, listed, output.write)
+    feeds.write_feeds(site, public, output.write)
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
-    urls += [(e.url, e.updated) for e in listed]
+    urls += [(e.url, e.updated) for e in public]
     if chain is not None:
         files = {site_path(ref): source for entry in entries for ref, source in entry.files.items()}
         attachments = signing.attachments_file(files)
