@@ -11,7 +11,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
 
-.PHONY: site serve check test test-fast browser-deps bench clean constraints
+.PHONY: site serve check lint test test-fast test-build browser-deps bench clean constraints
 
 # constraints.txt pins every dependency to the version the suite passed with: a new machine
 # installs what was tested, not what PyPI resolves today (PyYAML 6.0.4 changed an error).
@@ -51,12 +51,20 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-wqy-microhei fontconfig; }
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-## The whole suite: unit, build and browser tests
-test: $(STAMP) $(PAGEFIND) browser-deps
+## Lint: ruff, configured in pyproject.toml ([tool.ruff])
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## Lint, then the whole suite: unit, build and browser tests
+test: lint $(STAMP) $(PAGEFIND) browser-deps
 	$(PY) -m pytest -q
 
+## Unit tests only: no browser, no test that builds a site (marker `build`)
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not browser and not build"
+
 ## Unit and build tests without a browser
-test-fast: $(STAMP) $(PAGEFIND)
+test-build: $(STAMP) $(PAGEFIND)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)

@@ -67,7 +67,7 @@ def _site_dir(args, problems: Problems) -> Path | None:
 
 
 def _load(args, problems: Problems):
-    from generator.site import load_site
+    from generator.load.site import load_site
 
     site_dir = _site_dir(args, problems)
     if site_dir is None:
@@ -138,7 +138,7 @@ def cmd_new(args) -> int:
     from generator.config import load_config
     from generator.model.registry import TYPES
     from generator.paths import leaves, site_root
-    from generator.site import build_sections
+    from generator.load.site import build_sections
 
     problems = Problems()
     site_dir = _site_dir(args, problems)

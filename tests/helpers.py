@@ -164,7 +164,7 @@ class SiteDir:
     def load(self):
         """The `Site` after phase one, and its problems (for what the JSON does not show)."""
         from generator.problems import Problems
-        from generator.site import load_site
+        from generator.load.site import load_site
 
         problems = Problems()
         return load_site(self.path, problems), problems

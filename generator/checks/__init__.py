@@ -40,7 +40,6 @@ def file_checks(entry, ctx: Context) -> None:
 
 
 def run_checks(site: "Site", problems: Problems) -> Context:
-    register.snapshot(site)  # the records as written, before any check fills in derived values
     ctx = Context(site, problems, make_pattern(site, problems))
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
     for entry in site.entries:

@@ -11,7 +11,7 @@ from generator.model.capabilities import Window
 from generator.workdays import UnknownYear, count_workdays, known_years, nth_workday
 
 if TYPE_CHECKING:
-    from generator.checks.protocol import Report
+    from generator.model.protocol import Report
 
 MIN_WORKING_DAYS = 5  # 《党政领导干部选拔任用工作条例》
 MAX_WORKING_DAYS = 60  # a notice period of three months is a slip

@@ -10,7 +10,7 @@ from pydantic import model_validator
 from generator.model.base import Amount, Item, Schema, Visible, ZhEnum, label
 
 if TYPE_CHECKING:
-    from generator.checks.protocol import Report
+    from generator.model.protocol import Report
 
 TOLERANCE = Decimal("0.01")
 

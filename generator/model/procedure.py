@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from generator.model.base import Item, Link, Schema, TextList, Visible, WorkingDays, YesNo, label
 
 if TYPE_CHECKING:
-    from generator.checks.protocol import Report
+    from generator.model.protocol import Report
 
 MAX_COPIES = 99  # copies of one material
 MAX_VISITS = 20  # visits in person (最多跑一次: 0 or 1)

@@ -16,6 +16,8 @@ from typing import Any, Iterable
 from jinja2 import Undefined, pass_context
 from markupsafe import Markup, escape
 
+from generator import paths
+
 # ---------------------------------------------------------------------------
 # dates
 
@@ -291,13 +293,7 @@ def field(obj: Any, name: str) -> Any:
 def site_path(value: Any) -> str:
     """Where a file under ``content/`` is published: ``content/attachments/x.pdf`` and
     ``./attachments/x.pdf`` → ``attachments/x.pdf`` (site-relative)."""
-    if value is None:
-        return ""
-    text = str(value).strip().replace("\\", "/")
-    while text.startswith("./"):
-        text = text[2:]
-    text = text.lstrip("/")
-    return text.removeprefix("content/")
+    return "" if value is None else paths.site_path(str(value))
 
 
 def filename(value: Any) -> str:

@@ -1,8 +1,8 @@
 """Item pages: Markdown bodies, the type's template, the category shell — in parallel.
 
 Work is split into contiguous slices of the entry list and handed to forked worker
-processes, which inherit the site (no pickling of entries) and write their pages
-directly. Each page is a pure function of its entry, so the order of work never changes
+processes (`generator/fork.py`), which inherit the site (no pickling of entries) and
+write their pages directly. Each page is a pure function of its entry, so the order of work never changes
 the output.
 """
 
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from html import escape
-from multiprocessing import get_context
 from pathlib import Path
 
 from generator import register
+from generator.fork import fork_map
 from generator.output import digest
 from generator.render import markdown
 from generator.render.head import HeadInfo, build_head
@@ -40,9 +40,6 @@ class ItemJob:
     today: dt.date
     search_root: Path | None = None  # where Pagefind's source pages go, by shard
     shard_of: dict[str, str] | None = None  # item url → shard name
-
-
-_JOB: ItemJob | None = None  # set before forking; workers read it
 
 
 def prepare(entry: Entry) -> None:
@@ -88,14 +85,12 @@ def render_page(job: ItemJob, entry: Entry) -> tuple[str, str]:
     return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry) + "\n    " + seal_tags, sealed), sealed
 
 
-def _write_slice(bounds: tuple[int, int]) -> tuple[list, list]:
+def _write_slice(job: ItemJob, entries: list) -> tuple[list, list]:
     """Write the pages (and search source pages) of a slice of the entries; returns the
     digests of what was written, for the build's state."""
-    job = _JOB
-    assert job is not None
     lang = job.site.config.site.language
     files, sources = [], []
-    for entry in job.entries[bounds[0] : bounds[1]]:
+    for entry in entries:
         page, fragment = render_page(job, entry)
         files.append(_put(job.out_dir, f"{entry.url}index.html", page))
         shard = job.shard_of.get(entry.url) if job.shard_of else None
@@ -114,20 +109,8 @@ def _put(root: Path, rel: str, text: str) -> tuple[str, bytes]:
 
 def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list]:
     """Write every entry's page. Returns the digests of the pages and source pages."""
-    global _JOB
-    _JOB = job
-    total = len(job.entries)
-    jobs = jobs or os.cpu_count() or 1
-    try:
-        if jobs == 1 or total < PARALLEL_FROM:
-            return _write_slice((0, total))
-        size = -(-total // (jobs * 4))
-        slices = [(start, min(start + size, total)) for start in range(0, total, size)]
-        files, sources = [], []
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            for written, indexed in pool.map(_write_slice, slices):
-                files += written
-                sources += indexed
-        return files, sources
-    finally:
-        _JOB = None
+    files, sources = [], []
+    for written, indexed in fork_map(partial(_write_slice, job), job.entries, jobs or os.cpu_count() or 1, PARALLEL_FROM):
+        files += written
+        sources += indexed
+    return files, sources

@@ -24,7 +24,6 @@ class Page:
     title: str
     head: str
     html: str
-    section: Section | None = None
 
 
 def base_of(url: str) -> str:
@@ -90,7 +89,7 @@ def category_pages(site: Site, env, strings: dict, section: Section, entries: li
                 feeds=site_feeds(site, strings) + section_feeds(section),
             ),
         )
-        pages.append(Page(url, title, head, html, section))
+        pages.append(Page(url, title, head, html))
     return pages
 
 

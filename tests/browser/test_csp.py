@@ -60,7 +60,7 @@ class _WithHeaders(http.server.SimpleHTTPRequestHandler):
 def csp_server(tmp_path_factory):
     from generator.build import build
     from generator.problems import Problems
-    from generator.site import load_site
+    from generator.load.site import load_site
 
     out = tmp_path_factory.mktemp("csp") / "site"
     site = load_site(Path(__file__).resolve().parents[2], Problems())

@@ -882,6 +882,7 @@ def build_mkdocs_site(tmp_path, lang="zh"):
     return (tmp_path / "site" / "index.html").read_text(encoding="utf-8"), (tmp_path / "site" / "about" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_mkdocs_overrides(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     home, about = build_mkdocs_site(tmp_path)
@@ -922,6 +923,7 @@ def test_mkdocs_overrides(tmp_path, monkeypatch):
     assert article.count("<!--GK-CONTENT-->") == 1 and "<h1" not in article
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_mkdocs_footer_english(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     home, _ = build_mkdocs_site(tmp_path, lang="en")
