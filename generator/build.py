@@ -80,6 +80,7 @@ class BuildResult:
     out_dir: Path | None = None
     update: bool = False  # only changed files were written
     rendered: int = 0  # item pages rendered (the others were unchanged)
+    policy: str = ""  # the Content-Security-Policy of the pages (csp.py), for servers.py
 
 
 class Timer:
@@ -199,7 +200,7 @@ def group_key(*parts, whole: bool = False) -> str:
 def build(
     site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True,
     cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT, preview: bool = False,
-    signer: signing.Signer | None = None,
+    signer: signing.Signer | None = None, headers_in_site: bool = False,
 ) -> BuildResult:  # fmt: skip
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
@@ -213,12 +214,12 @@ def build(
     `signer` signs the chain head (data/register.head.json)."""
     check_output(out_dir, site)
     with locked(out_dir, site.site_dir / CACHE_DIR, wait):
-        return _build(site, out_dir, drafts, jobs, index, cache_search, fresh, preview, signer)
+        return _build(site, out_dir, drafts, jobs, index, cache_search, fresh, preview, signer, headers_in_site)
 
 
 def _build(
     site: Site, out_dir: Path, drafts: bool, jobs: int | None, index: bool, cache_search: bool, fresh: bool,
-    preview: bool, signer: signing.Signer | None,
+    preview: bool, signer: signing.Signer | None, headers_in_site: bool = False,
 ) -> BuildResult:  # fmt: skip
     result = BuildResult(out_dir=out_dir)
     timer = Timer(result)
@@ -314,7 +315,9 @@ def _build(
             _copy_attachments(entries, output)
         with timer.stage("publish"):
             _publish(site, public, output, chain, signer, entries)
-            csp.write_policy(output.write, script_hashes, site.config.site.url)
+            result.policy = csp.policy(script_hashes)  # for the server configurations (servers.py)
+            if headers_in_site:  # hosts that read `_headers` from the site root
+                output.write("_headers", csp.headers_file(result.policy))
         if indexing is not None:
             with timer.stage("search"):
                 result.search = indexing.finish()

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field, TypeAdapter
@@ -246,4 +247,6 @@ def sitemap(site: Site, urls: list[tuple[str, dt.date | None]]) -> bytes:
 
 
 def robots(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\nDisallow: /i/\nSitemap: {site.config.site.url}sitemap.xml\n".encode("utf-8")
+    """Rules under the path the site is served at (`https://host/gk/` → `/gk/i/`)."""
+    path = urlsplit(site.config.site.url).path or "/"
+    return f"User-agent: *\nAllow: {path}\nDisallow: {path}i/\nSitemap: {site.config.site.url}sitemap.xml\n".encode("utf-8")
