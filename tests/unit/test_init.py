@@ -225,3 +225,22 @@ def test_new_accepts_a_category_title(tmp_path, capsys):
     assert out.startswith("content/notices/")
     code, _, err = run(capsys, "new", "-s", str(site), "通知公", "关于春节放假的通知")
     assert code == 2 and "是不是 通知公告？" in err and "notices（通知公告）" in err
+
+
+@pytest.mark.parametrize("ctype", ["article", "budget", "duty"])
+def test_zh_templates_write_chinese_values(ctype):
+    """`gongkai new --zh`: every choice in the template is written as its Chinese value."""
+    import datetime as dt
+    from enum import Enum
+
+    from generator import scaffold
+    from generator.model.registry import TYPES
+
+    text = scaffold.render(TYPES[ctype], "标题", zh=True, today=dt.date(2025, 1, 2))
+    values = {line.split(":", 1)[1].split("#")[0].strip() for line in text.splitlines() if ":" in line}
+    english = {m.value for model in [TYPES[ctype].model] for f in model.model_fields.values()
+               for m in (f.annotation if isinstance(f.annotation, type) and issubclass(f.annotation, Enum) else [])}
+    assert english and not values & english, values & english
+    assert "有效性: 有效" in text and "状态: 草稿" in text
+    if ctype == "budget":
+        assert "类别: 预算" in text
