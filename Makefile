@@ -7,6 +7,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 GONGKAI := $(VENV)/bin/gongkai
 STAMP   := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
@@ -15,11 +16,18 @@ PAGEFIND := tools/pagefind/node_modules/.installed
 
 # constraints.txt pins every dependency to the version the suite passed with: a new machine
 # installs what was tested, not what PyPI resolves today (PyYAML 6.0.4 changed an error).
+# `make site` installs only what a build needs; the test tools come with `make test`.
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Installing gongkai into $(VENV) (what a build needs) …"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e .
 	touch $(STAMP)
+
+$(TESTSTAMP): $(STAMP)
+	@echo "Installing the test tools into $(VENV) (pytest, hypothesis, playwright …) …"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(TESTSTAMP)
 
 ## Pin the versions of a .venv whose `make test` passed (after upgrading a dependency)
 constraints:
@@ -51,16 +59,16 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-wqy-microhei fontconfig; }
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-## The whole suite: unit, build and browser tests
-test: $(STAMP) $(PAGEFIND) browser-deps
+## The whole suite: unit, build, packaging (a wheel in a fresh venv, slow) and browser tests
+test: $(TESTSTAMP) $(PAGEFIND) browser-deps
 	$(PY) -m pytest -q
 
 ## Unit and build tests without a browser
-test-fast: $(STAMP) $(PAGEFIND)
+test-fast: $(TESTSTAMP) $(PAGEFIND)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)
-bench: $(STAMP)
+bench: $(TESTSTAMP)
 	$(PY) benchmarks/run.py --items 10000
 
 clean:
