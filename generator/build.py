@@ -29,7 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import csp, export, feeds, register, search, signing, verify
+from generator import csp, export, feeds, look, register, search, signing, verify
 from generator.load.cache import content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.render import THEME_DIR
@@ -155,6 +155,8 @@ def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> 
             digest.update(f"{path.relative_to(THEME_DIR)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     for page in site.pages:
         digest.update(f"{page.rel}\0{page.source}\0".encode())
+    for path in look.site_files(site.site_dir, site.config.site):  # the office's look
+        digest.update(f"{path.relative_to(site.site_dir)}\0".encode() + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -227,7 +227,9 @@ def cmd_new(args) -> int:
 def cmd_build(args) -> int:
     import time
 
-    from generator import faults, servers
+    import jinja2
+
+    from generator import faults, look, servers
     from generator.build import ChainBroken, OutputError, build
     from generator.search import SearchError
 
@@ -268,6 +270,9 @@ def cmd_build(args) -> int:
         return EXIT_USAGE
     except SearchError as exc:
         print(f"gongkai build: {exc}（上一次生成的网站保持不变）", file=sys.stderr)
+        return EXIT_CONTENT
+    except jinja2.TemplateError as exc:  # a template of the site's overrides/ (look.py)
+        _report(Problems([look.template_problem(exc)]), stream=sys.stderr)
         return EXIT_CONTENT
     seconds = time.perf_counter() - started
     if args.profile:
