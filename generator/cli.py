@@ -8,6 +8,8 @@
     publish  load → validate → check → append new versions to content/.register
     verify   check a built site (folder or URL) against its data/register.json
     keys     make the Ed25519 key pair that signs the chain head
+    init     start a new office's site (config, categories, pages, git and CI files)
+    docs     print the content model (docs/content-model.md)
 
 Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage, unreadable config, or a
 fault of the output (a full disk, a read-only folder, another build writing it).
@@ -250,10 +252,13 @@ def cmd_build(args) -> int:
         return EXIT_CONTENT
     _report(problems, stream=sys.stderr)
     out = (args.output or site.site_dir / "site").resolve()
+    server_dir = (args.server_config or servers.default_folder(out)).resolve()
+    if server_dir == out or server_dir.is_relative_to(out):
+        print(f"gongkai build: 服务器配置不能写进网站文件夹 {out}：--server-config 请选网站之外的文件夹", file=sys.stderr)
+        return EXIT_USAGE
     try:
         options = dict(drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, wait=args.wait, preview=args.preview)
         result = build(site, out, signer=signer, headers_in_site=args.headers_in_site, **options)
-        server_dir = (args.server_config or servers.default_folder(out)).resolve()
         servers.write(server_dir, result.policy, site.config.site.url)
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
