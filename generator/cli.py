@@ -253,7 +253,7 @@ def cmd_build(args) -> int:
     _report(problems, stream=sys.stderr)
     out = (args.output or site.site_dir / "site").resolve()
     server_dir = (args.server_config or servers.default_folder(out)).resolve()
-    if server_dir == out or server_dir.is_relative_to(out):
+    if args.server_config and server_dir.is_relative_to(out):
         print(f"gongkai build: 服务器配置不能写进网站文件夹 {out}：--server-config 请选网站之外的文件夹", file=sys.stderr)
         return EXIT_USAGE
     try:
