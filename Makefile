@@ -7,6 +7,7 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 GONGKAI := $(VENV)/bin/gongkai
 STAMP   := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
@@ -15,11 +16,18 @@ PAGEFIND := tools/pagefind/node_modules/.installed
 
 # constraints.txt pins every dependency to the version the suite passed with: a new machine
 # installs what was tested, not what PyPI resolves today (PyYAML 6.0.4 changed an error).
+# `make site` installs only what a build needs; the test tools come with `make test`.
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Installing gongkai into $(VENV) (what a build needs) …"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e .
 	touch $(STAMP)
+
+$(TESTSTAMP): $(STAMP)
+	@echo "Installing the test tools into $(VENV) (pytest, hypothesis, playwright …) …"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(TESTSTAMP)
 
 ## Pin the versions of a .venv whose `make test` passed (after upgrading a dependency)
 constraints:
@@ -52,23 +60,23 @@ browser-deps:
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 ## Lint: ruff, configured in pyproject.toml ([tool.ruff])
-lint: $(STAMP)
+lint: $(TESTSTAMP)
 	$(VENV)/bin/ruff check .
 
-## Lint, then the whole suite: unit, build and browser tests
-test: lint $(STAMP) $(PAGEFIND) browser-deps
+## Lint, then the whole suite: unit, build, packaging (a wheel in a fresh venv, slow) and browser tests
+test: lint $(TESTSTAMP) $(PAGEFIND) browser-deps
 	$(PY) -m pytest -q
 
 ## Unit tests only: no browser, no test that builds a site (marker `build`)
-test-fast: $(STAMP)
+test-fast: $(TESTSTAMP)
 	$(PY) -m pytest -q -m "not browser and not build"
 
 ## Unit and build tests without a browser
-test-build: $(STAMP) $(PAGEFIND)
+test-build: $(TESTSTAMP) $(PAGEFIND)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)
-bench: $(STAMP)
+bench: $(TESTSTAMP)
 	$(PY) benchmarks/run.py --items 10000
 
 clean:

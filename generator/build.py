@@ -32,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import csp, export, feeds, register, search, signing, verify
+from generator import csp, export, feeds, look, register, search, signing, verify
 from generator.load.cache import CACHE_DIR, content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.paths import site_path
@@ -83,6 +83,7 @@ class BuildResult:
     out_dir: Path | None = None
     update: bool = False  # only changed files were written
     rendered: int = 0  # item pages rendered (the others were unchanged)
+    policy: str = ""  # the Content-Security-Policy of the pages (csp.py), for servers.py
 
 
 def build_date(site: Site) -> dt.date:
@@ -124,6 +125,8 @@ def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> 
             digest.update(f"{path.relative_to(THEME_DIR)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     for page in site.pages:  # with the URLs its links resolved to (they move with their items)
         digest.update(f"{page.rel}\0{page.source}\0{sorted(page.links.items())}\0".encode())
+    for path in look.site_files(site.site_dir, site.config.site):  # the office's look
+        digest.update(f"{path.relative_to(site.site_dir)}\0".encode() + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -170,7 +173,7 @@ def group_key(*parts, whole: bool = False) -> str:
 def build(
     site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True,
     cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT, preview: bool = False,
-    signer: signing.Signer | None = None,
+    signer: signing.Signer | None = None, headers_in_site: bool = False,
 ) -> BuildResult:  # fmt: skip
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
@@ -183,7 +186,7 @@ def build(
     the pages of unrecorded versions; `gongkai build` refuses those otherwise (cli.py).
     `signer` signs the chain head (data/register.head.json)."""
     check_output(out_dir, site)
-    options = Options(drafts, jobs, index, cache_search, fresh, preview, signer)
+    options = Options(drafts, jobs, index, cache_search, fresh, preview, signer, headers_in_site)
     with locked(out_dir, site.site_dir / CACHE_DIR, wait):
         return Build(site, out_dir, options).run()
 
@@ -197,6 +200,7 @@ class Options:
     fresh: bool  # a full build, no caches
     preview: bool  # no register, 预览 banners
     signer: signing.Signer | None
+    headers_in_site: bool = False  # `_headers` also in the site root (hosts that read it there)
 
 
 class Build:
@@ -385,7 +389,9 @@ class Build:
 
     def publish(self) -> None:
         _publish(self.site, self.public, self.output, self.chain, self.options.signer, self.entries)
-        csp.write_policy(self.output.write, self.script_hashes, self.site.config.site.url)
+        self.result.policy = csp.policy(self.script_hashes)  # for the server configurations (servers.py)
+        if self.options.headers_in_site:  # hosts that read `_headers` from the site root
+            self.output.write("_headers", csp.headers_file(self.result.policy))
 
     def search(self) -> None:
         """Wait for Pagefind."""

@@ -34,6 +34,23 @@ class SiteInfo(Schema):
     language: str = label("语言", "zh 或 en", "zh", pattern="^(zh|en)$")
     timezone: str = label("时区", "如 Asia/Shanghai", "Asia/Shanghai")
     description: str = label("简介", "网站简介", "")
+    logo: str | None = label("标志", "站点文件夹中的标志图片，显示在页头，也作网站图标，如 assets/logo.png", None)
+    favicon: str | None = label("网站图标", "站点文件夹中的网站图标（默认用标志）", None)
+    color: str | None = label("主色", "页头、链接和按钮的颜色，如 \"#1F5A96\"；与白色文字的对比度须达 4.5:1", None)
+
+    @field_validator("logo", "favicon")
+    @classmethod
+    def _picture(cls, value: str | None, info) -> str | None:
+        from generator import look
+
+        return None if value is None else look.check_file(value, "标志" if info.field_name == "logo" else "网站图标")
+
+    @field_validator("color")
+    @classmethod
+    def _colour(cls, value: str | None) -> str | None:
+        from generator import look
+
+        return None if value is None else look.check_color(value)
 
     @field_validator("url")
     @classmethod
@@ -223,6 +240,10 @@ def load_config(site_dir: Path, problems: Problems) -> SiteConfig | None:
         problems.error(CONFIG_FILE, problem.pos, code, problem.message, problem.hint)
     if model is not None:
         _unique_keys(model, doc, problems)
+        from generator import look
+
+        for name, message in look.missing_files(site_dir, model.site):  # site.logo, site.favicon
+            problems.error(CONFIG_FILE, doc.pos(("site", name)), "config-file-missing", message, "把图片放进站点文件夹（如 assets/），写它的相对路径")
     if model is None or problems.has_errors():
         return None
     return SiteConfig(site_dir=site_dir, model=model)

@@ -20,7 +20,7 @@ import typing
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field, TypeAdapter, create_model
@@ -245,4 +245,6 @@ def sitemap(site: Site, urls: list[tuple[str, dt.date | None]]) -> bytes:
 
 
 def robots(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\nDisallow: /i/\nSitemap: {_absolute(site, 'sitemap.xml')}\n".encode("utf-8")
+    """Rules under the path the site is served at (`https://host/gk/` → `/gk/i/`)."""
+    path = urlsplit(site.config.site.url).path or "/"
+    return f"User-agent: *\nAllow: {path}\nDisallow: {path}i/\nSitemap: {_absolute(site, 'sitemap.xml')}\n".encode("utf-8")

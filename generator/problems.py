@@ -126,7 +126,25 @@ def format_github(problems: Iterable[Problem], strict: bool = False) -> str:
     return "\n".join(lines)
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+def format_gitlab(problems: Iterable[Problem], strict: bool = False) -> str:
+    """A GitLab code-quality report (Code Climate JSON): shown on merge requests."""
+    import hashlib
+
+    severity = {ERROR: "major", WARNING: "minor"}
+    records = []
+    for p in problems:
+        where = f"{p.path}:{p.line}:{p.col}:{p.code}:{p.message}"
+        records.append({
+            "description": p.message + (f" 提示：{p.hint}" if p.hint else ""),
+            "check_name": p.code,
+            "fingerprint": hashlib.sha256(where.encode("utf-8")).hexdigest(),
+            "severity": severity.get(_level(p, strict), "info"),
+            "location": {"path": p.path, "lines": {"begin": p.line or 1}},
+        })  # fmt: skip
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github, "gitlab": format_gitlab}
 
 
 def summary(problems: Problems, strict: bool = False) -> str:

@@ -80,17 +80,17 @@ def _example(name: str, info: FieldInfo, today: dt.date, title: str, examples: d
     if kind is bool:
         return False
     if isinstance(kind, type) and issubclass(kind, Enum):
-        return next(iter(kind)).value
+        return next(iter(kind))
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         return kind
     return field_prompt(info.title)
 
 
-def _scalar(value) -> str:
+def _scalar(value, zh: bool = False) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
+    if isinstance(value, Enum):  # --zh: the Chinese value (有效, 预算 …), which the loader accepts
+        return getattr(value, "label", value.value) if zh else value.value
     if isinstance(value, (int, Decimal, bool)):
         return str(value).lower() if isinstance(value, bool) else str(value)
     return yaml_scalar(str(value))
@@ -137,7 +137,7 @@ def _emit(
             _emit(value[0], zh, indent + "    ", today, title, lines, examples, item_prefix, off=off, seen=seen)
         elif isinstance(value, list):
             lines.append(f"{mark}{prefix}{key}:{comment}")
-            lines.extend(f"{mark}{indent}  - {_scalar(v)}" for v in value)
+            lines.extend(f"{mark}{indent}  - {_scalar(v, zh)}" for v in value)
         elif value is None and nested is not None:
             if many:  # an optional list of groups: empty, with one commented example
                 lines.append(f"{mark}{prefix}{key}: []{comment}")
@@ -150,7 +150,7 @@ def _emit(
         elif value is None:
             lines.append(f"{mark}{prefix}{key}:{' []' if many else ''}{comment}")
         else:
-            lines.append(f"{mark}{prefix}{key}: {_scalar(value)}{comment}")
+            lines.append(f"{mark}{prefix}{key}: {_scalar(value, zh)}{comment}")
         prefix = indent
 
 

@@ -24,7 +24,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin
 
-from generator import csp
+from generator import csp, look
 from generator.render import THEME_DIR, markdown
 from generator.render.head import HeadInfo, build_head
 from generator.render.pages import site_feeds
@@ -191,9 +191,13 @@ def _plain_toc(items) -> None:
         _plain_toc(item.children)
 
 
-def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict, site_head: str = "") -> dict:
+def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict, site_head: str = "", own: dict | None = None, custom_dir: Path | None = None) -> dict:
+    """`own`: the office's look (look.prepare): its stylesheets after ours, logo, favicon;
+    `custom_dir`: our overrides with the site's laid over them (look.overrides)."""
     cfg = site.config
     language = cfg.site.language
+    own = own or {"extra_css": [], "logo": None, "favicon": None}
+    look_theme = {name: own[name] for name in ("logo", "favicon") if own[name]}
     return {
         "site_name": cfg.site.name,
         "site_url": cfg.site.url,
@@ -204,7 +208,8 @@ def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict,
         "nav": nav,
         "theme": {
             "name": "material",
-            "custom_dir": str(THEME_DIR / "overrides"),
+            "custom_dir": str(custom_dir or THEME_DIR / "overrides"),
+            **look_theme,
             "language": language,
             "font": False,  # no Google Fonts: a system Chinese font stack in gongkai.css
             "palette": {"scheme": "default", "primary": "custom", "accent": "custom"},
@@ -212,7 +217,7 @@ def mkdocs_config(site, docs_dir: Path, out_dir: Path, nav: list, strings: dict,
         },
         "plugins": [],  # Material's lunr search stays off; Pagefind indexes the built site
         "markdown_extensions": ["tables", "attr_list", "admonition", {"toc": {"permalink": False}}],
-        "extra_css": ["assets/gongkai.css"],
+        "extra_css": ["assets/gongkai.css", *own["extra_css"]],  # the office's stylesheets win
         "extra_javascript": ["assets/gongkai.js"],
         "extra": {
             "scope": csp.THEME_CONSTANTS["config"]["extra"]["scope"],  # constant: one CSP hash, every page
@@ -249,9 +254,11 @@ def render_site(
     for asset in sorted((THEME_DIR / "assets").glob("*")):
         if asset.is_file():
             (assets / asset.name).write_bytes(asset.read_bytes())
+    own = look.prepare(site.site_dir, site.config.site, docs_dir)
+    custom_dir = look.overrides(site.site_dir, THEME_DIR / "overrides", work_dir)
+    settings = mkdocs_config(site, docs_dir, out_dir, nav, strings, site_head, own, custom_dir)
     config_file = work_dir / "mkdocs.yml"
-    project = mkdocs_config(site, docs_dir, out_dir, nav, strings, site_head)
-    config_file.write_text(yaml.safe_dump(project, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config_file.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     plugin = GongkaiPlugin({spec.src: spec for spec in specs}, head_for_free_page)
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     config = load_config(str(config_file))

@@ -116,9 +116,11 @@ class Built:
 
 def _site_headers(root: Path) -> list[tuple[str, str, str]]:
     """(path pattern, header, value) from the site's `_headers` file (Netlify's format,
-    written by the build for the web server: Content-Security-Policy …)."""
+    written by the build for the web server beside the output: Content-Security-Policy …)."""
+    from generator import servers
+
     rules, pattern = [], None
-    path = root / "_headers"
+    path = servers.default_folder(root) / "_headers"
     for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
         if not line.strip() or line.lstrip().startswith("#"):
             continue

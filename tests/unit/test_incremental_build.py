@@ -269,6 +269,7 @@ def test_demo_site_edit_with_revision_equals_fresh_build(tmp_path):
     site_dir.mkdir()
     shutil.copy(REPO / "site_config.yml", site_dir)
     shutil.copytree(REPO / "content", site_dir / "content")
+    shutil.copytree(REPO / "assets", site_dir / "assets")  # site.logo
     out = tmp_path / "out"
     run(site_dir, out, index=False)
     path = next(p for p in sorted((site_dir / "content" / "notices").rglob("*.md")) if "revisions:" not in p.read_text(encoding="utf-8"))

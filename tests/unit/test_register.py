@@ -365,6 +365,7 @@ def test_demo_site_publishes_and_still_checks(tmp_path, capsys):
     copy = SiteDir(tmp_path / "demo", capsys)
     shutil.copytree(DEMO / "content", copy.path / "content")
     shutil.copy(DEMO / "site_config.yml", copy.path / "site_config.yml")
+    shutil.copytree(DEMO / "assets", copy.path / "assets")  # site.logo
     (copy.path / "content/.register").unlink(missing_ok=True)
     result = copy.run("publish")
     assert result.code == 0, result.err
