@@ -7,6 +7,7 @@
     serve    build with drafts into a temporary folder and preview it
     publish  load → validate → check → append new versions to content/.register
     verify   check a built site (folder or URL) against its data/register.json
+    schema   write the authoring JSON Schemas (editor completion for the YAML files)
     keys     make the Ed25519 key pair that signs the chain head
 
 Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage, unreadable config, or a
@@ -134,7 +135,7 @@ def cmd_number(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from generator import scaffold
+    from generator import scaffold, schema
     from generator.config import load_config
     from generator.model.registry import TYPES
     from generator.paths import leaves, site_root
@@ -167,7 +168,9 @@ def cmd_new(args) -> int:
         _report(problems, stream=sys.stderr)
         return EXIT_CONTENT
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scaffold.render(ctype, title, zh=args.zh, today=today), encoding="utf-8")
+    text = scaffold.render(ctype, title, zh=args.zh, today=today)
+    modeline = schema.modeline(path, config.site_dir, ctype.name)  # completion in VS Code (.yml only)
+    path.write_text(f"{modeline}\n{text}" if modeline else text, encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())
     print("已生成草稿（status: draft）：填好“（填写…）”提示后把状态改为 published", file=sys.stderr)
     return EXIT_OK
@@ -356,6 +359,18 @@ def cmd_docs(args) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args) -> int:
+    from generator.schema import write_schemas
+
+    try:
+        written = write_schemas(args.output)
+    except OSError as exc:
+        print(f"无法写入 {args.output}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已写入 {len(written)} 个 JSON Schema 到 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -418,6 +433,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件，如 docs/content-model.md；默认输出到屏幕")
     docs.set_defaults(func=cmd_docs)
+
+    schema = sub.add_parser("schema", help="输出编写用的 JSON Schema（每种类型一个，另有 site_config），供编辑器补全和检查")
+    schema.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="写入的文件夹，如 schemas")
+    schema.set_defaults(func=cmd_schema)
 
     keys = sub.add_parser("keys", help="签名密钥：gongkai keys new --out 站点外的路径")
     keys.add_argument("action", choices=["new"], help="new：生成 Ed25519 密钥对")
