@@ -10,6 +10,7 @@ STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
+DECAP   := tools/decap/node_modules/.installed
 
 .PHONY: site serve check test test-fast browser-deps bench clean constraints
 
@@ -32,12 +33,17 @@ $(PAGEFIND): tools/pagefind/package-lock.json
 	@if command -v npm >/dev/null 2>&1 && npm ci --prefix tools/pagefind --no-audit --no-fund --silent; then touch $@; \
 	else echo "Pagefind 1.6 not installed (needs npm, Linux x64): search uses Pagefind 1.5 from PyPI, lower Chinese recall"; fi
 
+# Decap CMS (the web editor, copied into /admin/ of a site whose site_config.yml has `cms:`)
+# and decap-server (its local backend: previews, the browser test), pinned by the lock.
+$(DECAP): tools/decap/package-lock.json
+	npm ci --prefix tools/decap --no-audit --no-fund --silent --ignore-scripts && touch $@
+
 ## Build the demo site into site/
-site: $(STAMP) $(PAGEFIND)
+site: $(STAMP) $(PAGEFIND) $(DECAP)
 	$(GONGKAI) build -s . -o site
 
 ## Preview with live reload (drafts shown) on http://127.0.0.1:8000/
-serve: $(STAMP) $(PAGEFIND)
+serve: $(STAMP) $(PAGEFIND) $(DECAP)
 	$(GONGKAI) serve -s .
 
 ## Check the demo content only
@@ -52,11 +58,11 @@ browser-deps:
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 ## The whole suite: unit, build and browser tests
-test: $(STAMP) $(PAGEFIND) browser-deps
+test: $(STAMP) $(PAGEFIND) $(DECAP) browser-deps
 	$(PY) -m pytest -q
 
 ## Unit and build tests without a browser
-test-fast: $(STAMP) $(PAGEFIND)
+test-fast: $(STAMP) $(PAGEFIND) $(DECAP)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)

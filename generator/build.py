@@ -29,7 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import csp, export, feeds, register, search, signing, verify
+from generator import cms, csp, export, feeds, register, search, signing, verify
 from generator.load.cache import content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.render import THEME_DIR
@@ -314,7 +314,11 @@ def _build(
             _copy_attachments(entries, output)
         with timer.stage("publish"):
             _publish(site, public, output, chain, signer, entries)
-            csp.write_policy(output.write, script_hashes, site.config.site.url)
+            csp.write_policy(output.write, script_hashes, site.config.site.url, admin=cms.admin_policy(site.config))
+            try:  # the web editor at /admin/, when site_config.yml enables it (cms.py)
+                cms.write_admin(site.config, output)
+            except cms.EditorMissing as exc:
+                raise OutputError(str(exc)) from None
         if indexing is not None:
             with timer.stage("search"):
                 result.search = indexing.finish()

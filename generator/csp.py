@@ -76,6 +76,33 @@ def policy(hashes: list[str]) -> str:
     return "; ".join(d.strip() for d in directives)
 
 
+def admin_policy(connect: list[str]) -> str:
+    """The policy of the web editor's page (`/admin/`, Decap CMS: `cms.py`), as strict as
+    Decap allows. Its scripts are its own files ('self', no inline script), but it
+    validates its configuration with AJV, which compiles validators with `new Function`:
+    Decap does not start without `'unsafe-eval'` (the public pages never allow it); it injects
+    its styles at run time (emotion: `'unsafe-inline'` styles, no script); previews of
+    uploads are `blob:` and `data:` images; it talks to the repository's API and, for
+    previews, to decap-server on this machine (`connect`: origins from site_config.yml).
+    Nothing else: no other script host, no frames, no plugins, never framed itself."""
+    hosts = " ".join(connect)
+    directives = [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {hosts}",
+        "media-src 'self' blob:",
+        "font-src 'self' data:",
+        f"connect-src 'self' {hosts}",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return "; ".join(" ".join(d.split()) for d in directives)
+
+
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -92,15 +119,18 @@ ATTACHMENT_HEADERS = {
 }
 
 
-def write_policy(write, hashes: list[str], site_url: str = "/") -> str:
+def write_policy(write, hashes: list[str], site_url: str = "/", admin: str | None = None) -> str:
     """`_headers` (Netlify, Cloudflare Pages) and `nginx-headers.conf`, through
     `write(site-relative path, text)`, allowing the inline scripts of these hashes
     (`theme_script_hashes`). `site_url` gives the path the site is served under (nginx
-    locations are absolute). Returns the policy."""
+    locations are absolute). `admin` is the policy of the web editor's `/admin/`
+    (`admin_policy`), when the site has one. Returns the policy."""
     csp = policy(hashes)
     headers = {"Content-Security-Policy": csp, **HEADERS}
     lines = ["/*"] + [f"  {name}: {value}" for name, value in headers.items()]
     lines += ["/attachments/*"] + [f"  {name}: {value}" for name, value in ATTACHMENT_HEADERS.items()]
+    if admin:  # `! name` drops the header of `/*` (Cloudflare Pages): two policies would both apply
+        lines += ["/admin/*", "  ! Content-Security-Policy", f"  Content-Security-Policy: {admin}"]
     write("_headers", "\n".join(lines) + "\n")
     nginx = ["# gongkai: include in the server block that serves this site."]
     nginx += [f'add_header {name} "{value}" always;' for name, value in headers.items()]
@@ -112,5 +142,13 @@ def write_policy(write, hashes: list[str], site_url: str = "/") -> str:
     ]
     nginx += [f'    add_header {name} "{value}" always;' for name, value in ATTACHMENT_HEADERS.items()]
     nginx += ["}"]
+    if admin:
+        nginx += [
+            "# the web editor (Decap CMS): its own policy, the other headers as above",
+            f"location ^~ {urlsplit(site_url).path or '/'}admin/ {{",
+        ]
+        admin_headers = {**headers, "Content-Security-Policy": admin}
+        nginx += [f'    add_header {name} "{value}" always;' for name, value in admin_headers.items()]
+        nginx += ["}"]
     write("nginx-headers.conf", "\n".join(nginx) + "\n")
     return csp

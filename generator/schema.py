@@ -21,8 +21,6 @@ A `.md` type's schema describes its front matter (the YAML between the `---` lin
 from __future__ import annotations
 
 import json
-from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -125,9 +123,9 @@ def _field(info: FieldInfo, defs: dict, owner: type[BaseModel], name: str) -> di
     schema = {"title": info.title or name, "description": info.description or info.title or name, **value}
     example = introspect.example(info)
     if example is not None:
-        schema["examples"] = [_plain(example)]
+        schema["examples"] = [introspect.json_value(example)]
     elif not info.is_required() and info.default not in (None, [], "") and info.default_factory is None:
-        schema["default"] = _plain(info.default)
+        schema["default"] = introspect.json_value(info.default)
     return schema
 
 
@@ -167,7 +165,7 @@ def _value(annotation, info: FieldInfo | None, defs: dict) -> dict:
         schema = {"type": "integer" if kind == "int" else "number"}
         for key, word in (("ge", "minimum"), ("gt", "exclusiveMinimum"), ("le", "maximum"), ("lt", "exclusiveMaximum")):
             if key in bounds:
-                schema[word] = _plain(bounds[key])
+                schema[word] = introspect.json_value(bounds[key])
         return schema
     # Text: numbers are accepted where text is expected (`coerce_numbers_to_str`: 邮编 310000).
     schema = {"type": ["string", "number"]}
@@ -180,17 +178,6 @@ def _value(annotation, info: FieldInfo | None, defs: dict) -> dict:
     return schema
 
 
-def _plain(value):
-    """A default or example as JSON: enums by value, amounts as numbers, dates as text."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 # --------------------------------------------------------------------------- editors
 
 
@@ -199,7 +186,7 @@ def vscode_settings(config, schema_dir: str = SCHEMA_DIR) -> dict:
     type's schema (`yaml.schemas`), `site_config.yml` to its own. `.md` files are left out:
     the YAML language server does not read front matter (their schema is for other tools)."""
     globs: dict[str, list[str]] = {}
-    for category in walk_categories(config.model.categories if hasattr(config, "model") else config.categories):
+    for category in walk_categories(config.model.categories):
         ctype = TYPES[category.type]
         if ctype.suffix != ".yml":
             continue

@@ -154,3 +154,14 @@ def example(info: FieldInfo):
     """The example `gongkai new` writes for the field (`label(…, example=…)`), or None."""
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     return extra.get("example")
+
+
+def json_value(value):
+    """A default, example or bound as JSON: enums by value, amounts as numbers, dates as text."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
