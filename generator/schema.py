@@ -21,6 +21,7 @@ A `.md` type's schema describes its front matter (the YAML between the `---` lin
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -122,9 +123,11 @@ def _field(info: FieldInfo, defs: dict, owner: type[BaseModel], name: str) -> di
         value = {"anyOf": [value, {"type": "null"}]}
     schema = {"title": info.title or name, "description": info.description or info.title or name, **value}
     example = introspect.example(info)
+    if example is None:  # dates and months: the form, as an example
+        example = {"date": "2024-05-06", "month": "2024-05"}.get(introspect.kind(info.annotation))
     if example is not None:
         schema["examples"] = [introspect.json_value(example)]
-    elif not info.is_required() and info.default not in (None, [], "") and info.default_factory is None:
+    if not info.is_required() and info.default not in (None, [], "") and info.default_factory is None:
         schema["default"] = introspect.json_value(info.default)
     return schema
 
@@ -201,7 +204,5 @@ def modeline(file: Path, site_dir: Path, type_name: str, schema_dir: str = SCHEM
     schema = site_dir / schema_dir / schema_file(type_name)
     if file.suffix != ".yml" or not schema.is_file():
         return None
-    import os
-
     rel = os.path.relpath(schema, file.parent).replace(os.sep, "/")
     return f"# yaml-language-server: $schema={rel}"
