@@ -11,6 +11,7 @@ TESTSTAMP := $(VENV)/.installed-test
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
+DECAP   := tools/decap/node_modules/.installed
 
 .PHONY: site serve check lint test test-fast test-build browser-deps bench clean constraints
 
@@ -40,12 +41,17 @@ $(PAGEFIND): tools/pagefind/package-lock.json
 	@if command -v npm >/dev/null 2>&1 && npm ci --prefix tools/pagefind --no-audit --no-fund --silent; then touch $@; \
 	else echo "Pagefind 1.6 not installed (needs npm, Linux x64): search uses Pagefind 1.5 from PyPI, lower Chinese recall"; fi
 
+# Decap CMS (the web editor, copied into /admin/ of a site whose site_config.yml has `cms:`)
+# and decap-server (its local backend: previews, the browser test), pinned by the lock.
+$(DECAP): tools/decap/package-lock.json
+	npm ci --prefix tools/decap --no-audit --no-fund --silent --ignore-scripts && touch $@
+
 ## Build the demo site into site/
-site: $(STAMP) $(PAGEFIND)
+site: $(STAMP) $(PAGEFIND) $(DECAP)
 	$(GONGKAI) build -s . -o site
 
 ## Preview with live reload (drafts shown) on http://127.0.0.1:8000/
-serve: $(STAMP) $(PAGEFIND)
+serve: $(STAMP) $(PAGEFIND) $(DECAP)
 	$(GONGKAI) serve -s .
 
 ## Check the demo content only
@@ -64,7 +70,7 @@ lint: $(TESTSTAMP)
 	$(VENV)/bin/ruff check .
 
 ## Lint, then the whole suite: unit, build, packaging (a wheel in a fresh venv, slow) and browser tests
-test: lint $(TESTSTAMP) $(PAGEFIND) browser-deps
+test: lint $(TESTSTAMP) $(PAGEFIND) $(DECAP) browser-deps
 	$(PY) -m pytest -q
 
 ## Unit tests only: no browser, no test that builds a site (marker `build`)
@@ -72,7 +78,7 @@ test-fast: $(TESTSTAMP)
 	$(PY) -m pytest -q -m "not browser and not build"
 
 ## Unit and build tests without a browser
-test-build: $(TESTSTAMP) $(PAGEFIND)
+test-build: $(TESTSTAMP) $(PAGEFIND) $(DECAP)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)

@@ -32,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import csp, export, feeds, look, register, search, signing, verify
+from generator import cms, csp, export, feeds, look, register, search, signing, verify
 from generator.load.cache import CACHE_DIR, content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.paths import site_path
@@ -84,6 +84,7 @@ class BuildResult:
     update: bool = False  # only changed files were written
     rendered: int = 0  # item pages rendered (the others were unchanged)
     policy: str = ""  # the Content-Security-Policy of the pages (csp.py), for servers.py
+    admin_policy: str | None = None  # that of the web editor at /admin/ (cms.py), when enabled
 
 
 def build_date(site: Site) -> dt.date:
@@ -390,8 +391,13 @@ class Build:
     def publish(self) -> None:
         _publish(self.site, self.public, self.output, self.chain, self.options.signer, self.entries)
         self.result.policy = csp.policy(self.script_hashes)  # for the server configurations (servers.py)
+        self.result.admin_policy = cms.admin_policy(self.site.config)  # the web editor's, if any
         if self.options.headers_in_site:  # hosts that read `_headers` from the site root
-            self.output.write("_headers", csp.headers_file(self.result.policy))
+            self.output.write("_headers", csp.headers_file(self.result.policy, self.result.admin_policy))
+        try:  # the web editor at /admin/, when site_config.yml enables it (cms.py)
+            cms.write_admin(self.site.config, self.output)
+        except cms.EditorMissing as exc:
+            raise OutputError(str(exc)) from None
 
     def search(self) -> None:
         """Wait for Pagefind."""

@@ -7,6 +7,7 @@
     serve    build with drafts into a temporary folder and preview it
     publish  load → validate → check → append new versions to content/.register
     verify   check a built site (folder or URL) against its data/register.json
+    schema   write the authoring JSON Schemas (editor completion for the YAML files)
     keys     make the Ed25519 key pair that signs the chain head
     init     start a new office's site (config, categories, pages, git and CI files)
     docs     print the content model (docs/content-model.md)
@@ -185,7 +186,7 @@ def cmd_number(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from generator import scaffold
+    from generator import scaffold, schema
     from generator.config import load_config
     from generator.model.registry import TYPES
     from generator.paths import leaves, site_root
@@ -220,7 +221,9 @@ def cmd_new(args) -> int:
         _report(problems, stream=sys.stderr)
         return EXIT_CONTENT
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scaffold.render(ctype, title, zh=args.zh, today=today), encoding="utf-8")
+    text = scaffold.render(ctype, title, zh=args.zh, today=today)
+    modeline = schema.modeline(path, config.site_dir, ctype.name)  # completion in VS Code (.yml only)
+    path.write_text(f"{modeline}\n{text}" if modeline else text, encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())
     print("已生成草稿（status: draft）：填好“（填写…）”提示后把状态改为 published", file=sys.stderr)
     return EXIT_OK
@@ -259,7 +262,7 @@ def cmd_build(args) -> int:
     try:
         options = dict(drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, wait=args.wait, preview=args.preview)
         result = build(site, out, signer=signer, headers_in_site=args.headers_in_site, **options)
-        servers.write(server_dir, result.policy, site.config.site.url)
+        servers.write(server_dir, result.policy, site.config.site.url, result.admin_policy)
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -447,6 +450,18 @@ def cmd_init(args) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args) -> int:
+    from generator.schema import write_schemas
+
+    try:
+        written = write_schemas(args.output)
+    except OSError as exc:
+        print(f"无法写入 {args.output}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已写入 {len(written)} 个 JSON Schema 到 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}", help="显示版本号后退出")
@@ -525,6 +540,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件，如 docs/content-model.md；默认输出到屏幕")
     docs.set_defaults(func=cmd_docs)
+
+    schema = sub.add_parser("schema", help="输出编写用的 JSON Schema（每种类型一个，另有 site_config），供编辑器补全和检查")
+    schema.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="写入的文件夹，如 schemas")
+    schema.set_defaults(func=cmd_schema)
 
     keys = sub.add_parser("keys", help="签名密钥：gongkai keys new --out 站点外的路径")
     keys.add_argument("action", choices=["new"], help="new：生成 Ed25519 密钥对")

@@ -76,6 +76,33 @@ def policy(hashes: list[str]) -> str:
     return "; ".join(d.strip() for d in directives)
 
 
+def admin_policy(connect: list[str]) -> str:
+    """The policy of the web editor's page (`/admin/`, Decap CMS: `cms.py`), as strict as
+    Decap allows. Its scripts are its own files ('self', no inline script), but it
+    validates its configuration with AJV, which compiles validators with `new Function`:
+    Decap does not start without `'unsafe-eval'` (the public pages never allow it); it injects
+    its styles at run time (emotion: `'unsafe-inline'` styles, no script); previews of
+    uploads are `blob:` and `data:` images; it talks to the repository's API and, for
+    previews, to decap-server on this machine (`connect`: origins from site_config.yml).
+    Nothing else: no other script host, no frames, no plugins, never framed itself."""
+    hosts = " ".join(connect)
+    directives = [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {hosts}",
+        "media-src 'self' blob:",
+        "font-src 'self' data:",
+        f"connect-src 'self' {hosts}",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return "; ".join(" ".join(d.split()) for d in directives)
+
+
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -92,10 +119,15 @@ ATTACHMENT_HEADERS = {
 }
 
 
-def headers_file(csp: str) -> str:
+def headers_file(csp: str, admin: str | None = None) -> str:
     """`_headers` (the format of Netlify, Cloudflare Pages and similar hosts) for the
-    policy `csp`: every page, then the attachments' sandbox."""
+    policy `csp`: every page, then the attachments' sandbox, then the web editor's own
+    policy (`admin`, cms.py) when the site has one."""
     headers = {"Content-Security-Policy": csp, **HEADERS}
     lines = ["/*"] + [f"  {name}: {value}" for name, value in headers.items()]
     lines += ["/attachments/*"] + [f"  {name}: {value}" for name, value in ATTACHMENT_HEADERS.items()]
-    return "\n".join(lines) + "\n"
+    if admin:  # `! name` drops the header of `/*` (Cloudflare Pages): two policies would both apply
+        lines += ["/admin/*", "  ! Content-Security-Policy", f"  Content-Security-Policy: {admin}"]
+    return "
+".join(lines) + "
+"

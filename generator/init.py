@@ -252,4 +252,23 @@ def init(site_dir: Path, answers: Answers, force: bool = False) -> tuple[list[st
     written, kept = [], []
     for rel, text in render(answers).items():
         (written if add_file(site_dir, rel, text) else kept).append(rel)
+    for rel, text in editor_files(site_dir).items():  # completion and checks in VS Code
+        (written if add_file(site_dir, rel, text) else kept).append(rel)
     return written, kept
+
+
+def editor_files(site_dir: Path) -> dict[str, str]:
+    """The authoring JSON Schemas (`schemas/`) and `.vscode/settings.json` mapping each
+    content folder to its type's schema, for the site just written (schema.py)."""
+    import json
+
+    from generator import schema
+    from generator.config import load_config
+    from generator.problems import Problems
+
+    config = load_config(site_dir, Problems())
+    if config is None:  # cannot happen for what `render` wrote; never a reason to fail init
+        return {}
+    files = {f"{schema.SCHEMA_DIR}/{name}": schema.dumps(value) for name, value in schema.all_schemas().items()}
+    files[".vscode/settings.json"] = json.dumps(schema.vscode_settings(config), ensure_ascii=False, indent=2) + "\n"
+    return files

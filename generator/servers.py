@@ -37,9 +37,9 @@ def _where(site_url: str) -> tuple[str, str]:
     return parts.hostname or "localhost", path if path.endswith("/") else path + "/"
 
 
-def nginx(policy: str, site_url: str, root: str = "/var/www") -> str:
+def nginx(policy: str, site_url: str, root: str = "/var/www", admin: str | None = None) -> str:
     """A complete nginx `server` block for the site at `site_url`, its files under `root`
-    (a site on a path /gk/ lives in `root`/gk/)."""
+    (a site on a path /gk/ lives in `root`/gk/); `admin` is the web editor's policy."""
     host, path = _where(site_url)
     headers = {"Content-Security-Policy": policy, **csp.HEADERS}
 
@@ -70,13 +70,21 @@ def nginx(policy: str, site_url: str, root: str = "/var/www") -> str:
         f"    location ^~ {path}attachments/ {{",
         *add(csp.ATTACHMENT_HEADERS, "        "),
         "    }",
-        "}",
     ]
+    if admin:
+        lines += [
+            "    # 网页编辑器（Decap CMS）：它自己的内容安全策略",
+            f"    location ^~ {path}admin/ {{",
+            *add({**headers, "Content-Security-Policy": admin}, "        "),
+            "    }",
+        ]
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def caddy(policy: str, site_url: str, root: str = "/var/www") -> str:
-    """A Caddyfile for the site at `site_url` (Caddy obtains the HTTPS certificate)."""
+def caddy(policy: str, site_url: str, root: str = "/var/www", admin: str | None = None) -> str:
+    """A Caddyfile for the site at `site_url` (Caddy obtains the HTTPS certificate);
+    `admin` is the web editor's policy."""
     host, path = _where(site_url)
     headers = {"Content-Security-Policy": policy, **csp.HEADERS}
 
@@ -90,6 +98,7 @@ def caddy(policy: str, site_url: str, root: str = "/var/www") -> str:
         "    encode gzip",
         *block("", headers),
         *block(f"{path}attachments/* ", csp.ATTACHMENT_HEADERS),
+        *(block(f"{path}admin/* ", {"Content-Security-Policy": admin}) if admin else []),
         f'    @fingerprinted path_regexp "^{path.rstrip("/")}{FINGERPRINTED}"',
         f'    header @fingerprinted Cache-Control "{IMMUTABLE}"',
         "    handle_errors {",
@@ -103,12 +112,12 @@ def caddy(policy: str, site_url: str, root: str = "/var/www") -> str:
     return "\n".join(lines) + "\n"
 
 
-def configs(policy: str, site_url: str) -> dict[str, str]:
+def configs(policy: str, site_url: str, admin: str | None = None) -> dict[str, str]:
     """{file name: text} of every server configuration."""
     return {
-        NGINX_FILE: nginx(policy, site_url),
-        CADDY_FILE: caddy(policy, site_url),
-        HEADERS_FILE: csp.headers_file(policy),
+        NGINX_FILE: nginx(policy, site_url, admin=admin),
+        CADDY_FILE: caddy(policy, site_url, admin=admin),
+        HEADERS_FILE: csp.headers_file(policy, admin),
     }
 
 
@@ -117,12 +126,12 @@ def default_folder(out_dir: Path) -> Path:
     return out_dir.parent / f"{out_dir.name}-server"
 
 
-def write(folder: Path, policy: str, site_url: str) -> list[Path]:
+def write(folder: Path, policy: str, site_url: str, admin: str | None = None) -> list[Path]:
     """Write the configurations into `folder` (made if missing); a file whose text is
     unchanged is left alone. Returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in configs(policy, site_url).items():
+    for name, text in configs(policy, site_url, admin).items():
         path = folder / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")

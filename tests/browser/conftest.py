@@ -126,6 +126,8 @@ def _site_headers(root: Path) -> list[tuple[str, str, str]]:
             continue
         if not line[0].isspace():
             pattern = line.strip()
+        elif pattern and line.strip().startswith("!"):  # `! Name` drops a header of a wider rule
+            rules.append((pattern, "!", line.strip()[1:].strip()))
         elif pattern and ":" in line:
             name, value = line.strip().split(":", 1)
             rules.append((pattern, name.strip(), value.strip()))
@@ -137,9 +139,15 @@ class _WithHeaders(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         path = self.path.split("?")[0]
+        headers: list[tuple[str, str]] = []
         for pattern, name, value in self.rules:
             if pattern == "/*" or pattern == path or (pattern.endswith("*") and path.startswith(pattern[:-1])):
-                self.send_header(name, value)
+                if name == "!":
+                    headers = [(n, v) for n, v in headers if n.lower() != value.lower()]
+                else:
+                    headers.append((name, value))
+        for name, value in headers:
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, *args):
