@@ -128,6 +128,4 @@ def headers_file(csp: str, admin: str | None = None) -> str:
     lines += ["/attachments/*"] + [f"  {name}: {value}" for name, value in ATTACHMENT_HEADERS.items()]
     if admin:  # `! name` drops the header of `/*` (Cloudflare Pages): two policies would both apply
         lines += ["/admin/*", "  ! Content-Security-Policy", f"  Content-Security-Policy: {admin}"]
-    return "
-".join(lines) + "
-"
+    return "\n".join(lines) + "\n"
