@@ -20,6 +20,7 @@ from generator.model.registry import TYPES
 from generator.render import templates
 from generator.render.filters import amount, filesize, filetype, percent
 from generator.render.items import prepare
+from generator.register import canonical_record
 from generator.site import Entry, Section
 
 THEME = Path(__file__).resolve().parents[2] / "generator" / "theme"
@@ -176,7 +177,7 @@ def make_item(type_, cat, slug, title, published, **fields):
     model = ctype.model.model_validate({"title": title, "published": published, **fields})
     entry = Entry(
         model, ctype, cat, rel=f"content/{cat.key}/{slug}{ctype.suffix}", url=f"{cat.key}/{slug}/",
-        publisher_name=model.publisher or "青山县人民政府办公室",
+        record=canonical_record(model), publisher_name=model.publisher or "青山县人民政府办公室",
         files={ref: FILES[ref] for ref in (a.file for a in model.attachments) if ref in FILES},
     )  # fmt: skip
     prepare(entry)
