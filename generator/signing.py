@@ -149,11 +149,11 @@ def find_signer(site_dir: Path, public_key: str | None, private_key_file: str | 
 # ---------------------------------------------------------------- heads
 
 
-def head_time(day: dt.date | None = None, zone: dt.tzinfo = dt.timezone.utc) -> str:
+def head_time(day: dt.date | None = None, zone: dt.tzinfo = dt.UTC) -> str:
     """The signing time in UTC: SOURCE_DATE_EPOCH when set, else the start of the build's
     day in the site's time zone (so two builds of one day sign the same head), else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    utc = dt.timezone.utc
+    utc = dt.UTC
     if epoch.isdigit():
         moment = dt.datetime.fromtimestamp(int(epoch), utc)
     elif day is not None:

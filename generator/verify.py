@@ -45,7 +45,16 @@ from urllib.parse import urljoin, urlsplit
 
 from generator import binding
 from generator.register import (
-    BODY_START, FORMAT, GENESIS, PUBLIC_PATH, RECORD_ID, chain_key, extract, link_hash, page_fingerprint, record_hash,
+    BODY_START,
+    FORMAT,
+    GENESIS,
+    PUBLIC_PATH,
+    RECORD_ID,
+    chain_key,
+    extract,
+    link_hash,
+    page_fingerprint,
+    record_hash,
 )
 from generator.signing import ATTACHMENTS_PATH, HEAD_PATH, head_problems
 

@@ -18,22 +18,22 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
-    site: "Site"
+    site: Site
     problems: Problems
     pattern: IndexPattern | None
-    index: dict[str, "Entry"] = field(default_factory=dict)
+    index: dict[str, Entry] = field(default_factory=dict)
     resolved: dict[str, tuple] = field(default_factory=dict)  # attachment reference → resolve_attachment()
 
-    def error(self, entry: "Entry", loc: tuple, code: str, message: str, hint: str = "") -> None:
+    def error(self, entry: Entry, loc: tuple, code: str, message: str, hint: str = "") -> None:
         self.problems.error(entry.rel, entry.doc.pos(loc), code, message, hint)
 
-    def warning(self, entry: "Entry", loc: tuple, code: str, message: str, hint: str = "") -> None:
+    def warning(self, entry: Entry, loc: tuple, code: str, message: str, hint: str = "") -> None:
         self.problems.warning(entry.rel, entry.doc.pos(loc), code, message, hint)
 
     def looks_like_index_no(self, text: str) -> bool:
         return self.pattern is not None and self.pattern.parse(text) is not None
 
-    def check_file(self, entry: "Entry", loc: tuple, ref: str) -> Path | None:
+    def check_file(self, entry: Entry, loc: tuple, ref: str) -> Path | None:
         """Resolve an attachment reference; it must stay inside content/attachments/ and
         be of an allowed type (`checks/attachment_types.py`).
         Items share attachments (forms, templates): each reference is resolved once."""

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 PUBLISH_WITHIN_WORKDAYS = 20
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: Entry, ctx: Context) -> None:
     item = entry.model
     if item.written and item.written > item.published:
         ctx.error(entry, ("written",), "date-order", f"成文日期 {item.written} 晚于发布日期 {item.published}", "成文日期应早于或等于发布日期")

@@ -15,7 +15,7 @@ LOC = ("index_no",)
 REGISTRY_PATH = f"content/{REGISTRY_FILE}"
 
 
-def check_entry(entry: "Entry", ctx: "Context") -> None:
+def check_entry(entry: Entry, ctx: Context) -> None:
     number = entry.model.index_no
     if not number:
         if not entry.is_draft:
@@ -40,9 +40,9 @@ def check_entry(entry: "Entry", ctx: "Context") -> None:
         ctx.error(entry, LOC, "index-category", f"索引号中的类别代码“{parts['category_code']}”不是栏目“{entry.category.title}”的代码“{code}”")
 
 
-def check_site(site: "Site", ctx: "Context") -> None:
-    seen: dict[str, "Entry"] = {}
-    folded: dict[str, "Entry"] = {}  # numbers differing only in case share a /i/ folder on some disks
+def check_site(site: Site, ctx: Context) -> None:
+    seen: dict[str, Entry] = {}
+    folded: dict[str, Entry] = {}  # numbers differing only in case share a /i/ folder on some disks
     for entry in site.entries:
         check_entry(entry, ctx)
         number = entry.model.index_no
@@ -64,7 +64,7 @@ def check_site(site: "Site", ctx: "Context") -> None:
     _check_registry(site, ctx)
 
 
-def _check_registry(site: "Site", ctx: "Context") -> None:
+def _check_registry(site: Site, ctx: Context) -> None:
     try:
         issued = read_registry(site.content_dir)
     except RegistryError as exc:

@@ -39,7 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 class Resolver:
     """Link keys → (site-relative URL, attachment path or None) or a problem."""
 
-    def __init__(self, site: "Site", ctx: "Context"):
+    def __init__(self, site: Site, ctx: Context):
         self.site, self.ctx = site, ctx
         self.by_rel = {e.rel: e for e in site.entries}
         self.pages = {p.rel: p for p in site.pages}
@@ -77,7 +77,7 @@ class Resolver:
             return self._item(entry, f"指向的文件 {rel} 不存在或不是条目", from_draft, list(self.by_rel), rel)
         return None
 
-    def _item(self, entry: "Entry | None", missing: str, from_draft: bool, names: list, rel: str = ""):
+    def _item(self, entry: Entry | None, missing: str, from_draft: bool, names: list, rel: str = ""):
         if entry is None:
             hint = self._close(rel, names) if rel else "核对索引号；也可以写成相对于 content/ 的文件路径，如 notices/2024/a.md"
             return None, None, (missing, hint)
@@ -118,7 +118,7 @@ def shown(url: str, limit: int = 80) -> str:
     return url if len(url) <= limit else url[:limit] + "…"
 
 
-def check_site(site: "Site", ctx: "Context") -> None:
+def check_site(site: Site, ctx: Context) -> None:
     """Resolve the links of every entry and free page; report the broken ones."""
     resolver = Resolver(site, ctx)
     for entry in site.entries:

@@ -59,8 +59,8 @@ class _WithHeaders(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def csp_server(tmp_path_factory):
     from generator.build import build
-    from generator.problems import Problems
     from generator.load.site import load_site
+    from generator.problems import Problems
 
     out = tmp_path_factory.mktemp("csp") / "site"
     site = load_site(Path(__file__).resolve().parents[2], Problems())

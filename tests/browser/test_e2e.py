@@ -268,7 +268,7 @@ def test_notice_status_uses_the_site_time_zone(new_page, demo_site):
     """16:30 UTC on 9 October is 00:30 on 10 October in Shanghai: the notice has ended,
     whatever the time zone of the reader's computer."""
     page = new_page(timezone_id="UTC")
-    page.clock.set_fixed_time(dt.datetime(2024, 10, 9, 16, 30, tzinfo=dt.timezone.utc))
+    page.clock.set_fixed_time(dt.datetime(2024, 10, 9, 16, 30, tzinfo=dt.UTC))
     page.goto(demo_site.url(APPOINTMENT))
     assert page.locator(".gk-notice-status__value").inner_text() == "已结束"
 

@@ -31,10 +31,10 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import CATEGORY_OF, ORG, VALID_ITEMS, num  # noqa: E402
-from browserkit import publish  # noqa: E402
-
 from generator.model.registry import TYPES  # noqa: E402
+
+from browserkit import publish  # noqa: E402
+from helpers import CATEGORY_OF, ORG, VALID_ITEMS, num  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EPOCH = "1728316800"  # 2024-10-08 Asia/Shanghai

@@ -5,6 +5,7 @@ test-artifacts/screenshots/<page type>-<width>.png (git-ignored)."""
 from __future__ import annotations
 
 import pytest
+
 from browserkit import PAGE_TYPES
 
 PHONE = {"width": 375, "height": 812, "is_mobile": True, "has_touch": True}

@@ -57,8 +57,8 @@ def _site_files() -> tuple[dict[str, str], dict[str, set[str]]]:
 def recall_site(request, tmp_path_factory, serve_folder):
     from generator import search
     from generator.build import build
-    from generator.problems import Problems
     from generator.load.site import load_site
+    from generator.problems import Problems
 
     root = tmp_path_factory.mktemp("recall")
     files, expected = _site_files()

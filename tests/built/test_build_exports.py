@@ -11,8 +11,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from buildkit import DEMO_SITE, Source, article, by_class, one, text, validate_schema
 from lxml import etree
+
+from buildkit import DEMO_SITE, Source, article, by_class, one, text, validate_schema
 
 SOURCE = Source(DEMO_SITE)
 BASE = SOURCE.base_url

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from buildkit import REPO, SOURCE_DATE_EPOCH, gongkai_command, publish, run_build, start_build, tree_bytes
 from helpers import num
 

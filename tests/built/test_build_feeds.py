@@ -7,8 +7,9 @@ import datetime as dt
 from email.utils import parsedate_to_datetime
 
 import pytest
-from buildkit import DEMO_SITE, Source, article, by_class, one, text
 from lxml import etree
+
+from buildkit import DEMO_SITE, Source, article, by_class, one, text
 
 SOURCE = Source(DEMO_SITE)
 ATOM = {"a": "http://www.w3.org/2005/Atom"}

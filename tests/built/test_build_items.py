@@ -8,6 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+
 from buildkit import (
     BUILD_DAY,
     DEMO_SITE,
@@ -390,7 +391,7 @@ def test_appointment_period_and_status_at_build_time(demo, item):
     if item.rel == SEPTEMBER:
         assert end == dt.date(2024, 10, 9), "5 working days from 2024-09-27: 9-27, 9-29 (make-up day), 9-30, 10-8, 10-9"
     assert (end - start).days >= 4
-    expected = "未开始" if BUILD_DAY < start else ("公示中" if BUILD_DAY <= end else "已结束")
+    expected = "未开始" if start > BUILD_DAY else ("公示中" if end >= BUILD_DAY else "已结束")
     assert text(one(by_class(status, "gk-notice-status__value", "span"))) == expected
     assert f"gk-notice-status--{ {'未开始': 'upcoming', '公示中': 'open', '已结束': 'closed'}[expected] }" in status.get("class")
     assert (status.get("data-label-open"), status.get("data-label-closed")) == ("公示中", "已结束")

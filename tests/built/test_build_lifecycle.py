@@ -7,8 +7,9 @@ import io
 import json
 
 import pytest
-from buildkit import DEMO_SITE, Source, article, by_class, meta, one, text
 from lxml import etree
+
+from buildkit import DEMO_SITE, Source, article, by_class, meta, one, text
 
 SOURCE = Source(DEMO_SITE)
 WITHDRAWN = SOURCE.by_rel("content/notices/2023/2023-09-11-zhengwu-xinmeiti-yunwei-gonggao.md")

@@ -4,7 +4,8 @@ pagination, nested categories, the 信息公开目录, permanent links and free 
 from __future__ import annotations
 
 import pytest
-from buildkit import DEMO_SITE, BUILD_DAY, Source, article, by_class, header_cells, meta, one, table_rows, text
+
+from buildkit import BUILD_DAY, DEMO_SITE, Source, article, by_class, header_cells, meta, one, table_rows, text
 
 SOURCE = Source(DEMO_SITE)
 SEPTEMBER_NOTICE = "content/appointments/2024-09-27-renqian-gongshi.yml"

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from buildkit import publish, run_build, tree_bytes
 
 

@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+
 from buildkit import DEMO_SITE, Source, by_class, meta, one, text
 
 SOURCE = Source(DEMO_SITE)

@@ -11,6 +11,7 @@ import pytest
 
 from generator.export import cell
 from generator.render import markdown
+
 from helpers import num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)

@@ -15,6 +15,7 @@ import chinese_calendar
 import pytest
 
 from generator.model.capabilities import Window
+
 from helpers import ORG, VALID_ITEMS, dedent, item_path, make_config, num, with_index
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)

@@ -12,6 +12,7 @@ import stat
 import pytest
 
 from generator.cli import main
+
 from helpers import CONFIG, VALID_ITEMS, item_path, make_config, num, run_cli, start_cli, with_index
 
 N1 = num(2024, 1)

@@ -14,6 +14,7 @@ from generator.load.yamlnodes import YamlProblem, parse
 from generator.model.article import Article
 from generator.model.base import Status, Validity
 from generator.model.procedure import Procedure
+
 from helpers import dedent, num
 
 N1 = num(2024, 1)

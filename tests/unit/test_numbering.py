@@ -18,6 +18,7 @@ from generator.numbering import (
     next_numbers,
     read_registry,
 )
+
 from helpers import ORG, VALID_ITEMS, item_path, make_config, num
 
 BOM = b"\xef\xbb\xbf"

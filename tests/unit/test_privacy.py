@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_config, num
-
 from generator.checks.privacy import find, id_check_digit, is_id_number, luhn, mask
 from generator.cli import main
+
+from helpers import make_config, num
 
 N1 = num(2024, 1)
 ID = "330102198205121238"  # valid check digit

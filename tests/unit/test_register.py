@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import VALID_ITEMS, SiteDir, item_path, num, with_index
-
 from generator import register
 from generator.verify import verify_chain
+
+from helpers import VALID_ITEMS, SiteDir, item_path, num, with_index
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 A = "content/notices/a.md"

@@ -18,6 +18,7 @@ from generator.model.capabilities import Window
 from generator.model.registry import LANGUAGES, TYPES
 from generator.render import THEME_DIR, templates
 from generator.render.items import prepare
+
 from helpers import CATEGORY_OF, VALID_ITEMS, item_path, num, with_index
 
 GENERATOR = Path(__file__).resolve().parents[2] / "generator"

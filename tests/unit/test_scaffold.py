@@ -11,6 +11,7 @@ import pytest
 import generator.cli
 from generator import scaffold
 from generator.model.registry import TYPES
+
 from helpers import CATEGORY_OF, make_config
 
 TODAY = dt.date(2024, 6, 3)  # a Monday in a year the holiday calendar knows

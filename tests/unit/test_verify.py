@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import num
-
 from generator import register, signing
 from generator.cli import main
 from generator.render.markdown import render
+
+from helpers import num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 

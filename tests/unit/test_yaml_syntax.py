@@ -10,6 +10,7 @@ import yaml
 
 from generator.load.syntax import explain
 from generator.load.yamlnodes import YamlProblem, parse
+
 from helpers import num
 
 N1 = num(2024, 1)
