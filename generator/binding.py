@@ -129,9 +129,12 @@ def head_problems(where: str, record: dict, page: str, site: str) -> list[str]:
             found.append(
                 f"{where}: <meta name=\"PubDate\"> 为 {attrs.get('content')}，记录的发布日期为 {record.get('published')}"
             )
-        elif tag in ("script", "link") and _foreign(attrs.get("src") or attrs.get("href") or "", site):
-            if not (tag == "link" and attrs.get("rel") in ("canonical", "alternate") and not site):
-                found.append(f"{where}: <head> 中的 <{tag}> 指向其他网站：{attrs.get('src') or attrs.get('href')}")
+        elif (
+            tag in ("script", "link")
+            and _foreign(attrs.get("src") or attrs.get("href") or "", site)
+            and not (tag == "link" and attrs.get("rel") in ("canonical", "alternate") and not site)
+        ):
+            found.append(f"{where}: <head> 中的 <{tag}> 指向其他网站：{attrs.get('src') or attrs.get('href')}")
     return found
 
 

@@ -134,7 +134,7 @@ def check_outputs(site, problems: Problems) -> None:
     for page in site.pages:
         claim(page.url, page.rel)
     files = {site_path(ref): path for entry in site.entries for ref, path in entry.files.items()}
-    for output, path in sorted(files.items()):
+    for output in sorted(files):
         claim(output, "content/" + output)
 
 

@@ -128,7 +128,7 @@ def check_site(site: Site, ctx: Context) -> None:
             if not text:
                 continue
 
-            def report(target, message, hint, field=field):
+            def report(target, message, hint, field=field, entry=entry):
                 doc = entry.doc
                 if field == "body" and doc.body is not None:
                     pos = (doc.body_line + target.line - 1, target.col)

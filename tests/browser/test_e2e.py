@@ -208,7 +208,7 @@ def test_feed_link_serves_xml(page, demo_site):
     assert links.count() >= 4
     for kind, root_tag in (("rss", "rss"), ("atom", "{http://www.w3.org/2005/Atom}feed")):
         href = page.locator(f".md-content a[href$='all.{kind}.xml']").first.get_attribute("href")
-        with page.expect_response(lambda r: r.url.endswith(f"all.{kind}.xml")) as info:
+        with page.expect_response(lambda r, kind=kind: r.url.endswith(f"all.{kind}.xml")) as info:
             page.locator(f".md-content a[href$='all.{kind}.xml']").first.click()
         response = info.value
         assert response.status == 200

@@ -386,7 +386,7 @@ def test_next_numbers_never_duplicates_nor_reuses(case):
     assert len(numbers) == len(wanted)
     assert len(set(numbers)) == len(numbers)
     assert not set(numbers) & set(used)
-    for number, (published, _, code) in zip(numbers, wanted):
+    for number, (published, _, _code) in zip(numbers, wanted):
         parts = pattern.parse(number)
         assert parts is not None
         if "year" in pattern.names and "category_code" not in pattern.names:

@@ -97,7 +97,9 @@ def test_a_changed_head_fails(demo_build, tmp_path):
         ("</head>", '<script src="https://evil.example/x.js"></script></head>', "指向其他网站"),
         ("<title>", "<title>已撤销：", "<title>"),
     ):
-        code, out = tampered(demo_build, tmp_path / expected, lambda root: rewrite(root / PAGE, old, new))
+        code, out = tampered(
+            demo_build, tmp_path / expected, lambda root, old=old, new=new: rewrite(root / PAGE, old, new)
+        )
         assert code == 1 and out.startswith(f"{PAGE}: ") and expected in out, out
 
 
