@@ -142,7 +142,9 @@ def find_signer(site_dir: Path, public_key: str | None, private_key_file: str | 
     key = load_private(seed)
     derived = _b64(public_bytes(key.public_key()))
     if public_key and derived != public_key.strip():
-        raise SigningError(f"{source} 中的私钥与 site_config.yml 的 signing.public_key 不是一对（私钥对应的公钥为 {derived}）")
+        raise SigningError(
+            f"{source} 中的私钥与 site_config.yml 的 signing.public_key 不是一对（私钥对应的公钥为 {derived}）"
+        )
     return Signer(key, derived, source)
 
 
@@ -185,7 +187,12 @@ def attachments_file(files: dict[str, Path]) -> bytes:
 
 
 def make_head(
-    site_url: str, count: int, head: str, signer: Signer | None, attachments: str | None = None, time: str | None = None,
+    site_url: str,
+    count: int,
+    head: str,
+    signer: Signer | None,
+    attachments: str | None = None,
+    time: str | None = None,
 ) -> dict:
     data: dict = {"format": HEAD_FORMAT, "site": site_url, "count": count, "head": head, "time": time or head_time()}
     data["attachments"] = attachments

@@ -60,7 +60,11 @@ class Resolver:
             file, problem = found
             if problem:
                 code, message, hint = problem
-                return None, None, ("指向的附件文件不存在" if code == "attachment-missing" else f"不是本站附件：{message}", hint)
+                return (
+                    None,
+                    None,
+                    ("指向的附件文件不存在" if code == "attachment-missing" else f"不是本站附件：{message}", hint),
+                )
             return path, file, None
         number = path.removeprefix("i/").rstrip("/")
         if path.startswith("i/") or self.ctx.looks_like_index_no(number):
@@ -79,7 +83,11 @@ class Resolver:
 
     def _item(self, entry: Entry | None, missing: str, from_draft: bool, names: list, rel: str = ""):
         if entry is None:
-            hint = self._close(rel, names) if rel else "核对索引号；也可以写成相对于 content/ 的文件路径，如 notices/2024/a.md"
+            hint = (
+                self._close(rel, names)
+                if rel
+                else "核对索引号；也可以写成相对于 content/ 的文件路径，如 notices/2024/a.md"
+            )
             return None, None, (missing, hint)
         if entry.is_draft and not from_draft:
             return None, None, ("指向的条目是草稿，不会发布", "等该条目发布后再链接，或删除这个链接")
@@ -135,7 +143,9 @@ def check_site(site: Site, ctx: Context) -> None:
                 else:
                     pos = doc.pos((field,))
                 place = entry.model.model_fields[field].title or field
-                ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint)
+                ctx.problems.error(
+                    entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint
+                )
 
             found, files = resolver.links(text, entry.rel, entry.is_draft, report)
             table.update(found)
