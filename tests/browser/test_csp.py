@@ -99,7 +99,10 @@ def test_no_violation_on_any_page_type(browser, csp_server):
             violations[path] = found
     seen = list(console)
     # The recorder works: an injected inline script is refused and reported.
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.appendChild(s); }")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; "
+        "document.body.appendChild(s); }"
+    )
     page.wait_for_timeout(200)
     control = page.evaluate("[window.__csp.length, window.__ran === 1]")
     context.close()

@@ -172,7 +172,9 @@ def test_catalogue_filters_and_sorting(page, demo_site):
     assert years == sorted({r["year"] for r in everything}, reverse=True)
 
     form.locator("button[type=reset]").click()
-    page.wait_for_function("() => Array.from(document.querySelectorAll('table[data-gk-sortable] tbody tr')).every(r => !r.hidden)")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('table[data-gk-sortable] tbody tr')).every(r => !r.hidden)"
+    )
     assert len(visible_rows(page)) == total
 
     # sorting by the date column: ascending, then descending

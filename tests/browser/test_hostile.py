@@ -49,7 +49,20 @@ def attack(where: str) -> str:
 
 
 # Keys whose values are choices, dates or references: left as the valid item has them.
-KEEP = {"kind", "stage", "status", "gender", "validity", "有效性", "original", "topic", "period", "birth", "fee", "unit"}
+KEEP = {
+    "kind",
+    "stage",
+    "status",
+    "gender",
+    "validity",
+    "有效性",
+    "original",
+    "topic",
+    "period",
+    "birth",
+    "fee",
+    "unit",
+}
 
 
 def poison(value, where: str):
