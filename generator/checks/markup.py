@@ -49,7 +49,7 @@ def scan(text: str) -> list[tuple[int, int, str, str, str, str]]:
     return found
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: Entry, ctx: Context) -> None:
     doc = entry.doc
     for field in entry.ctype.markdown:  # the type's Markdown fields
         text = getattr(entry.model, field, None)
@@ -63,7 +63,7 @@ def check(entry: "Entry", ctx: "Context") -> None:
             ctx.problems.add(entry.rel, pos[0], pos[1], level, code, message, hint)
 
 
-def check_pages(site: "Site", problems: "Problems") -> None:
+def check_pages(site: Site, problems: Problems) -> None:
     """Free pages are published too: the same scan over the whole file (its lines are the
     file's lines)."""
     for page in site.pages:
