@@ -60,6 +60,7 @@ def decap_site(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     shutil.copytree(REPO / "content", src / "content")
+    shutil.copytree(REPO / "assets", src / "assets")  # the demo's logo (site.logo)
     shutil.copy(REPO / ".gitignore", src / ".gitignore")
     port = _free_port()
     config = (REPO / "site_config.yml").read_text(encoding="utf-8")
