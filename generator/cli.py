@@ -19,8 +19,8 @@ fault of the output (a full disk, a read-only folder, another build writing it).
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import re
 import sys
 from difflib import get_close_matches
@@ -188,9 +188,9 @@ def cmd_number(args) -> int:
 def cmd_new(args) -> int:
     from generator import scaffold, schema
     from generator.config import load_config
+    from generator.load.site import build_sections
     from generator.model.registry import TYPES
     from generator.paths import leaves, site_root
-    from generator.load.site import build_sections
 
     problems = Problems()
     site_dir = _site_dir(args, problems)

@@ -211,7 +211,7 @@ def _value_widget(name: str, annotation, info: FieldInfo | None, owner, depth: i
     if kind == "list":
         nested, _ = introspect.nested_model(annotation)
         if nested is not None:
-            if nested is owner:  # a budget row's children: rows again, to ROW_DEPTH levels
+            if nested is owner:  # noqa: SIM102 — a budget row's children: rows again, to ROW_DEPTH levels
                 if depth + 1 >= ROW_DEPTH:
                     return {"widget": "hidden", "default": []}
             # `default: []`: else Decap starts the list with one item made of its fields' defaults

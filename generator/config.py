@@ -140,7 +140,7 @@ class Category(Schema):
     type: str = label("类型", "article, duty, fee, procedure, budget, appointment, work_report")
     code: str | None = label("代码", "用于索引号的 {category_code}：字母、数字、- 或 _", None, pattern=r"^[0-9A-Za-z_-]+$")
     description: str = label("简介", "栏目简介", "")
-    children: list["Category"] = label("子栏目", "子栏目", [])
+    children: list[Category] = label("子栏目", "子栏目", [])
 
     @field_validator("key")
     @classmethod

@@ -18,8 +18,7 @@ import json
 import re
 import typing
 from dataclasses import dataclass
-from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
@@ -100,7 +99,7 @@ def catalogue_records(site: Site, listed: list[Entry]) -> list[CatalogueRecord]:
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def record_model(ctype: ContentType, spec: TypeDataset) -> type[BaseModel]:
     """The record of a type's dataset, made from the type's model: the item fields the
     dataset names (their types, bounds and Chinese titles), then the fields of a row when
@@ -154,7 +153,7 @@ def type_records(site: Site, listed: list[Entry], ctype: ContentType, spec: Type
     return records
 
 
-@lru_cache(maxsize=None)
+@cache
 def _adapter(model: type[BaseModel]) -> TypeAdapter:
     return TypeAdapter(list[model])
 
@@ -247,4 +246,4 @@ def sitemap(site: Site, urls: list[tuple[str, dt.date | None]]) -> bytes:
 def robots(site: Site) -> bytes:
     """Rules under the path the site is served at (`https://host/gk/` → `/gk/i/`)."""
     path = urlsplit(site.config.site.url).path or "/"
-    return f"User-agent: *\nAllow: {path}\nDisallow: {path}i/\nSitemap: {_absolute(site, 'sitemap.xml')}\n".encode("utf-8")
+    return f"User-agent: *\nAllow: {path}\nDisallow: {path}i/\nSitemap: {_absolute(site, 'sitemap.xml')}\n".encode()

@@ -55,7 +55,7 @@ def darker_passing(colour: str) -> str:
     r, g, b = _rgb(colour)
     for step in range(101):
         scale = 1 - step / 100
-        candidate = "#{:02x}{:02x}{:02x}".format(round(r * scale), round(g * scale), round(b * scale))
+        candidate = f"#{round(r * scale):02x}{round(g * scale):02x}{round(b * scale):02x}"
         if contrast_with_white(candidate) >= AA:
             return candidate
     return "#000000"

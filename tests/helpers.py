@@ -163,8 +163,8 @@ class SiteDir:
 
     def load(self):
         """The `Site` after phase one, and its problems (for what the JSON does not show)."""
-        from generator.problems import Problems
         from generator.load.site import load_site
+        from generator.problems import Problems
 
         problems = Problems()
         return load_site(self.path, problems), problems

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from generator.site import Site
 
 
-def make_pattern(site: "Site", problems: Problems) -> IndexPattern | None:
+def make_pattern(site: Site, problems: Problems) -> IndexPattern | None:
     try:
         return IndexPattern(site.config.index_number.pattern, site.config.org_prefix)
     except PatternError as exc:
@@ -39,7 +39,7 @@ def file_checks(entry, ctx: Context) -> None:
         memo.check_problems = ctx.problems.items[first:]
 
 
-def run_checks(site: "Site", problems: Problems) -> Context:
+def run_checks(site: Site, problems: Problems) -> Context:
     ctx = Context(site, problems, make_pattern(site, problems))
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
     for entry in site.entries:

@@ -46,8 +46,9 @@ import datetime as dt
 import html
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
@@ -64,13 +65,11 @@ if TYPE_CHECKING:
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"]
 )
 # Public webmail services: an address there is a private person's (subdomains too: vip.qq.com).
 WEBMAIL = frozenset(
-    "qq.com foxmail.com 163.com 126.com yeah.net 188.com netease.com sina.com sina.cn sohu.com aliyun.com "
-    "139.com 189.cn wo.cn tom.com 21cn.com 263.net gmail.com googlemail.com hotmail.com outlook.com live.com "
-    "live.cn msn.com yahoo.com yahoo.com.cn icloud.com me.com mac.com protonmail.com proton.me".split()
+    ["qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "188.com", "netease.com", "sina.com", "sina.cn", "sohu.com", "aliyun.com", "139.com", "189.cn", "wo.cn", "tom.com", "21cn.com", "263.net", "gmail.com", "googlemail.com", "hotmail.com", "outlook.com", "live.com", "live.cn", "msn.com", "yahoo.com", "yahoo.com.cn", "icloud.com", "me.com", "mac.com", "protonmail.com", "proton.me"]
 )
 
 # ---------------------------------------------------------------- normalising
@@ -387,8 +386,7 @@ _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS  # as render/m
 _MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<(/?)([A-Za-z][A-Za-z0-9-]*)([^>]*)>", re.S | re.I)
 _SOURCEPOS = re.compile(r'data-sourcepos="(\d+):')
 _BLOCKS = frozenset(
-    "address article aside blockquote caption dd details div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+    ["address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"]
 )
 _HAS_MARKUP = re.compile(r"[*_<&`\\~\[]")
 _DIGIT_MARKUP = re.compile(r"[0-9０-９][*_<&`\\~\[\]]|[*_>;`\\~\]][0-9０-９]")  # markup touching a digit
@@ -475,7 +473,7 @@ def _leaves(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         yield path, str(data)
 
 
-def allowed_paths(entry: "Entry") -> tuple[set[tuple], list[tuple[int, str]]]:
+def allowed_paths(entry: Entry) -> tuple[set[tuple], list[tuple[int, str]]]:
     """The field paths of `allow_personal_data` (English names), and the entries that name
     no field: [(index, text)]."""
     model = entry.ctype.model
@@ -509,14 +507,14 @@ def _covered(path: tuple, allowed: set[tuple]) -> bool:
     return any(names[: len(a)] == a for a in allowed)
 
 
-def _field_name(entry: "Entry", path: tuple) -> str:
+def _field_name(entry: Entry, path: tuple) -> str:
     return _labels(entry.ctype.model, path)
 
 
 class _Locator:
     """File positions of matches inside a value: the value's own position, then the text."""
 
-    def __init__(self, entry: "Entry"):
+    def __init__(self, entry: Entry):
         self.entry = entry
         self._text: str | None = None
         self._starts: list[int] = []
@@ -567,7 +565,7 @@ class _Locator:
         return self.at(path, value, offset + len(text) - len(stripped), stripped)
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: Entry, ctx: Context) -> None:
     """Report personal data in a published item (see the module notes)."""
     if entry.is_draft or entry.doc is None:
         return
@@ -608,7 +606,7 @@ def check(entry: "Entry", ctx: "Context") -> None:
             ctx.problems.error(entry.rel, where, code, f"{name}中有{MESSAGES[code]} {mask(code, matched)}", hint)
 
 
-def _own_cache(ctx: "Context") -> tuple[str, ...]:
+def _own_cache(ctx: Context) -> tuple[str, ...]:
     cached = getattr(ctx, "_own_domains", None)
     if cached is None:
         cached = own_domains(ctx.site)
@@ -637,7 +635,7 @@ def _front_matter_lines(source: str) -> int:
     return 0
 
 
-def check_pages(site: "Site", problems) -> None:
+def check_pages(site: Site, problems) -> None:
     """Free pages (content/pages/) are published too: the same scan over their text (as
     written and as rendered), and their file names."""
     own = own_domains(site)

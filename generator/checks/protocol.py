@@ -5,7 +5,7 @@ and column of the field's path."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator.model.protocol import Report  # noqa: F401  (the protocol EntryReport implements)
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class EntryReport:
     """The `Report` of one entry during `check`: problems go to the site's list."""
 
-    def __init__(self, entry: "Entry", ctx: "Context"):
+    def __init__(self, entry: Entry, ctx: Context):
         self.entry, self.ctx = entry, ctx
 
     def error(self, loc: tuple, code: str, message: str, hint: str = "") -> None:

@@ -70,7 +70,7 @@ def window(item: Appointment) -> Window:
         return Window(notice.start, notice.end, notice.working_days)
 
 
-def check(item: Appointment, report: "Report") -> None:
+def check(item: Appointment, report: Report) -> None:
     """Hold the notice period to 5 working days (and its end and length to agree)."""
     notice = item.notice
     try:

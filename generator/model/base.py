@@ -41,7 +41,7 @@ def label(zh: str, description: str = "", default: Any = ..., *, aliases: tuple[
     return Field(default, title=zh, description=description, json_schema_extra=extra, **kwargs)
 
 
-class ZhEnum(str, Enum):
+class ZhEnum(str, Enum):  # noqa: UP042 — its own __new__ (value, Chinese label); StrEnum adds nothing
     """A string enum whose members also accept their Chinese label as input."""
 
     def __new__(cls, value: str, zh: str):

@@ -24,7 +24,7 @@ class Row(Schema):
     code: str | None = label("科目编码", "功能分类科目编码，如 201、20103", None)
     item: Visible = label("项目", "项目名称")
     amount: Amount = label("金额", "金额")
-    children: list["Row"] = label("明细", "下级科目（款、项）", [])
+    children: list[Row] = label("明细", "下级科目（款、项）", [])
 
 
 class Table(Schema):
@@ -65,7 +65,7 @@ def _sum(rows: list[Row]) -> Decimal:
     return sum((row.amount for row in rows), Decimal(0))
 
 
-def _check_rows(report: "Report", table: Table, rows: list[Row], path: tuple, unit: str) -> None:
+def _check_rows(report: Report, table: Table, rows: list[Row], path: tuple, unit: str) -> None:
     for i, row in enumerate(rows):
         if row.children:
             total = _sum(row.children)
@@ -79,7 +79,7 @@ def _check_rows(report: "Report", table: Table, rows: list[Row], path: tuple, un
             _check_rows(report, table, row.children, path + (i, "children"), unit)
 
 
-def check(budget: Budget, report: "Report") -> None:
+def check(budget: Budget, report: Report) -> None:
     unit = budget.unit
     for t, table in enumerate(budget.tables):
         for part in ("income", "expenditure", "rows"):

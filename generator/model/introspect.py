@@ -95,7 +95,7 @@ def is_optional(annotation) -> bool:
         origin = typing.get_origin(current)
         if origin is typing.Annotated:
             stack.append(typing.get_args(current)[0])
-        elif origin in (typing.Union, types.UnionType):
+        elif origin in (typing.Union, types.UnionType):  # noqa: SIM102
             if type(None) in typing.get_args(current):
                 return True
     return False

@@ -54,7 +54,7 @@ class Procedure(Item):
     service: Service = label("事项", "办事事项的全部要素")
 
 
-def check(item: Procedure, report: "Report") -> None:
+def check(item: Procedure, report: Report) -> None:
     service = item.service
     if service.promised_days > service.legal_days:
         report.error(

@@ -11,9 +11,10 @@ the examples of `gongkai new` all come from the `ContentType` (capabilities.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Callable
+from functools import cache
+from typing import Any
 
 import yaml
 
@@ -26,7 +27,7 @@ from generator.render import THEME_DIR
 LANGUAGES = ("zh", "en")  # the UI languages: each has theme/strings/<lang>.yml
 
 
-@lru_cache(maxsize=None)
+@cache
 def type_labels(lang: str) -> dict[str, str]:
     """The labels of the types in `lang`: the `types:` table of its strings file, the one
     place a type's name for readers and editors is written."""

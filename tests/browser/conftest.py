@@ -25,9 +25,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
 
 from generator.model.registry import TYPES
+
+from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
 
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -105,7 +106,7 @@ def _build(site: Path, out: Path, epoch: str = DEMO_EPOCH) -> Path:
 class Built:
     """A built site served on 127.0.0.1: `url(path)` is the address of a site path."""
 
-    def __init__(self, out: Path, server: "Server"):
+    def __init__(self, out: Path, server: Server):
         self.out = out
         self.server = server
         self.base = server.url
@@ -159,7 +160,7 @@ def serve_site(serve_folder):
     """serve_site(folder) → a Server that also sends the site's `_headers` (its
     Content-Security-Policy …), so that the tests see what a visitor's browser sees."""
 
-    def start(root: Path) -> "Server":
+    def start(root: Path) -> Server:
         server = serve_folder(root)
         handler = type("Handler", (_WithHeaders,), {"rules": _site_headers(root)})
         server.httpd.RequestHandlerClass = functools.partial(handler, directory=str(root))
@@ -213,7 +214,7 @@ class _BigSite:
 
         cls.root = Path(tempfile.mkdtemp(prefix="gongkai-big-"))
         env = {**os.environ, "SOURCE_DATE_EPOCH": DEMO_EPOCH}
-        cls.log = open(cls.root / "build.log", "w", encoding="utf-8")
+        cls.log = open(cls.root / "build.log", "w", encoding="utf-8")  # noqa: SIM115 — open for the whole session (a background build writes it)
         cls.process = subprocess.Popen(
             [sys.executable, str(HERE / "bigsite.py"), str(BIG_ITEMS), str(cls.root)],
             stdout=cls.log, stderr=subprocess.STDOUT, env=env, cwd=REPO,

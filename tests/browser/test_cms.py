@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from browserkit import missing
 
 pytestmark = pytest.mark.browser

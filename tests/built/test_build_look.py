@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from buildkit import REPO, build_or_fail, publish, tree_bytes
 from generator.cli import main
+
+from buildkit import REPO, build_or_fail, publish, tree_bytes
 
 LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8" fill="#7b1fa2"/></svg>\n'
 OVERRIDE_404 = """{% extends "main.html" %}

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from buildkit import build_or_fail, publish, run_build
 from generator.cli import main
+
+from buildkit import build_or_fail, publish, run_build
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from generator import cms
 from generator.config import walk_categories
 from generator.model import introspect
 from generator.model.registry import TYPES
+
 from helpers import CONFIG, VALID_ITEMS, item_path, run_cli
 
 CMS_LOCAL = "cms:\n  backend: local\n"

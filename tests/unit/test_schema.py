@@ -18,6 +18,7 @@ from generator.load.aliases import field_specs
 from generator.load.documents import split_front_matter
 from generator.model import introspect
 from generator.model.registry import TYPES
+
 from helpers import CATEGORY_OF, VALID_ITEMS, run_cli
 
 DEMO = Path(__file__).resolve().parents[2]

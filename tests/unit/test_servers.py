@@ -101,8 +101,8 @@ def test_robots_txt_under_the_site_path(tmp_path, capsys):
     """A site on a path (/mzj/): its robots rules name that path."""
     from generator import export
     from generator.cli import main
-    from generator.problems import Problems
     from generator.load.site import load_site
+    from generator.problems import Problems
 
     main(["init", str(tmp_path / "s"), "--name", "临江市民政局", "--org-code", "113302000029550119",
           "--url", "https://www.linjiang.gov.cn/mzj/"])  # fmt: skip

@@ -17,10 +17,10 @@ from generator.config import Category
 from generator.model.base import Status, Validity
 from generator.model.capabilities import Window
 from generator.model.registry import TYPES
+from generator.register import canonical_record
 from generator.render import templates
 from generator.render.filters import amount, filesize, filetype, percent
 from generator.render.items import prepare
-from generator.register import canonical_record
 from generator.site import Entry, Section
 
 THEME = Path(__file__).resolve().parents[2] / "generator" / "theme"
