@@ -172,7 +172,7 @@ def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> s
     if entry.memo is None:
         return None
     parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
-    if entry.type == "appointment":
+    if entry.type == "appointment" or entry.ctype.status is not None:
         parts.append(today.isoformat())
     fee = entry.fee_item
     if fee is not None:

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from generator.model.registry import TYPES
 from generator.render.pages import permalink_url
 from generator.site import Entry, Site
 
@@ -58,6 +59,23 @@ class FeeRecord(BaseModel):
     management: str | None = Field(None, title="资金管理方式")
     level: str | None = Field(None, title="设立级次")
     note: str | None = Field(None, title="备注")
+    url: str = Field(title="网址")
+
+
+class ProcurementRecord(BaseModel):
+    index_no: str | None = Field(None, title="索引号")
+    title: str = Field(title="标题")
+    publisher: str = Field(title="发布机构")
+    published: dt.date = Field(title="发布日期")
+    code: str | None = Field(None, title="项目编号")
+    name: str = Field(title="项目名称")
+    method: str = Field(title="采购方式")
+    category: str = Field(title="采购品目")
+    budget: Decimal = Field(title="预算金额（万元）")
+    stage: str = Field(title="公告类型")
+    supplier: str | None = Field(None, title="中标（成交）供应商")
+    amount: Decimal | None = Field(None, title="中标（成交）金额（万元）")
+    result_date: dt.date | None = Field(None, title="确定日期")
     url: str = Field(title="网址")
 
 
@@ -121,6 +139,18 @@ def encode_url(url: str) -> str:
 
 def _absolute(site: Site, url: str) -> str:
     return encode_url(site.config.site.url + url)
+
+
+absolute = _absolute  # for the datasets declared by a type (model/<type>.py `datasets`)
+
+
+def record_datasets(site: Site, model: type[BaseModel], records: list, stem: str, title: str, description: str) -> list[Dataset]:
+    """A type's records as `<stem>.json` (with `<stem>.schema.json`) and `<stem>.csv`."""
+    schema = f"{stem}.schema.json"
+    return [
+        Dataset(f"{stem}.json", f"{title}（JSON）", description, len(records), _json(records), schema, _schema(model, title, site, schema)),
+        Dataset(f"{stem}.csv", f"{title}（CSV）", "同上，UTF-8 编码（带 BOM），可用 Excel 打开", len(records), _csv(model, records)),
+    ]
 
 
 def catalogue_records(site: Site, listed: list[Entry]) -> list[CatalogueRecord]:
@@ -263,6 +293,9 @@ def datasets(site: Site, listed: list[Entry]) -> list[Dataset]:
         Dataset("data/budgets.json", "预算、决算（JSON）", "各预决算表格，科目逐级嵌套", len(budgets), _json(budgets), "data/budgets.schema.json", _schema(BudgetRecord, "预算、决算", site, "data/budgets.schema.json")),
         Dataset("data/procedures.json", "办事指南（JSON）", "各办事事项的全部要素", len(procedures), _json(procedures), "data/procedures.schema.json", _schema(ProcedureRecord, "办事指南", site, "data/procedures.schema.json")),
     ]
+    for ctype in TYPES.values():  # the datasets a type declares
+        if ctype.datasets is not None:
+            out += ctype.datasets(site, listed)
     return out
 
 

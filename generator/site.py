@@ -85,6 +85,7 @@ class Entry:
     files: dict = field(default_factory=dict)  # attachment reference → absolute Path
     body_html: str = ""
     notes_html: str = ""  # budgets: the notes rendered from Markdown
+    fields_html: dict = field(default_factory=dict)  # the type's other Markdown fields ("reply.text" → HTML)
 
     def __getattr__(self, name):
         if name.startswith("__"):

@@ -590,7 +590,7 @@ def check(entry: "Entry", ctx: "Context") -> None:
             continue
         person = is_appointment and path[:1] == PERSON_FIELDS
         resume = person and path[-1] in RESUME_FIELDS
-        if path in MARKDOWN_FIELDS:
+        if path in MARKDOWN_FIELDS or path in entry.ctype.markdown:  # and the type's own Markdown fields
             found = _scan_markdown(value, own)
         else:
             found = ((code, offset, 0, matched) for code, offset, matched in find(value, own, person, resume))

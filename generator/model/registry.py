@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from generator.model import appointment, budget, duty, fee, procedure, work_report
+from generator.model import appointment, budget, consultation, duty, fee, letter, procedure, procurement, work_report
 from generator.model.article import Article
 from generator.model.base import Item
 
@@ -23,6 +23,12 @@ class ContentType:
     template: str = ""
     about: str = ""  # what it is for, in Chinese (docs/content-model.md)
     rules: tuple[str, ...] = ()  # its own checks, in Chinese, with their problem codes
+    # Hooks that generic code iterates over (none names a type):
+    markdown: tuple[tuple[str, ...], ...] = ()  # Markdown fields besides body: rendered, scanned like bodies
+    period: Callable | None = None  # model → (start, end): a time window, listed on the home page while open
+    status: Callable | None = None  # (model, today) → live status key; the page changes with the day
+    category_stats: Callable | None = None  # (entries, site) → rows of lists/stats/<name>.html
+    datasets: Callable | None = None  # (site, listed) → the type's open-data files (export.Dataset)
 
     def __post_init__(self):
         object.__setattr__(self, "template", self.template or f"item/{self.name}.html")
@@ -59,5 +65,40 @@ TYPES: dict[str, ContentType] = {
             ),
         ),
         ContentType("work_report", "工作计划与总结", work_report.WorkReport, about="一个月的工作计划与完成情况对照"),
+        ContentType(
+            "consultation", "征求意见", consultation.Consultation, consultation.check, suffix=".md",
+            about="草案征求意见（预公开）：征求意见期及实时状态、反馈渠道、草案或起草说明、意见采纳情况",
+            rules=(
+                "截止日期不早于开始日期（consultation-order）；少于 30 日给出警告（consultation-short）",
+                "收到意见条数等于采纳、部分采纳、未采纳之和（consultation-counts）",
+                "反馈日期在截止日期之后（consultation-report-early）",
+            ),
+            markdown=(("feedback_report", "summary"),),
+            period=consultation.period,
+            status=consultation.status,
+        ),  # fmt: skip
+        ContentType(
+            "procurement", "政府采购", procurement.Procurement, procurement.check,
+            about="政府采购公告：项目、采购方式、品目、预算、中标（成交）结果；栏目页按年统计，并作为开放数据发布",
+            rules=(
+                "中标（成交）金额不超过预算金额（procurement-over-budget）",
+                "单一来源采购须写单一来源理由（procurement-single-source）",
+                "结果公告、合同公告须写中标（成交）结果（procurement-result-missing）",
+                "确定日期不晚于发布日期（procurement-dates）",
+            ),
+            category_stats=procurement.category_stats,
+            datasets=procurement.datasets,
+        ),  # fmt: skip
+        ContentType(
+            "letter", "留言答复", letter.LetterItem, letter.check,
+            about="群众留言及本机关的公开答复：答复用时按工作日计算（收到留言次日起算，节假日除外）；栏目页按年统计",
+            rules=(
+                "答复日期不早于留言日期、不晚于发布日期（letter-order）",
+                "答复用时超过 site_config.yml 中 letters.reply_days 个工作日时给出警告（letter-late）",
+                "节假日安排未知的年份无法计算工作日（calendar-unknown-year）",
+            ),
+            markdown=(("letter", "question"), ("reply", "text")),
+            category_stats=letter.category_stats,
+        ),  # fmt: skip
     )
 }

@@ -59,6 +59,11 @@ def prepare(entry: Entry) -> None:
     entry.body_html = markdown.render(entry.model.body, links, base).html
     if entry.type == "budget" and entry.model.notes:
         entry.notes_html = markdown.render(entry.model.notes, links, base).html
+    for path in entry.ctype.markdown:  # the Markdown fields a type declares
+        value = entry.model
+        for key in path:
+            value = getattr(value, key, None) if value is not None else None
+        entry.fields_html[".".join(path)] = markdown.render(value, links, base).html if value else ""
 
 
 def item_head(job: ItemJob, entry: Entry) -> str:
@@ -88,6 +93,8 @@ def render_page(job: ItemJob, entry: Entry) -> tuple[str, str]:
     if entry.type == "appointment":
         ctx["notice_status"] = notice_status(entry, job.today)
         ctx["page_url"] = job.site.config.site.url + entry.url  # printed notice: address and QR code
+    if entry.ctype.status is not None:  # a live status (征求意见): right at build time, refreshed by gongkai.js
+        ctx["status"] = entry.ctype.status(entry.model, job.today)
     fragment = render_item(job.env, entry, ctx)
     seal_tags, sealed = register.seal(entry, fragment)  # record + fingerprint for `gongkai verify`
     shell = job.shells[entry.category.url]

@@ -14,9 +14,10 @@ from typing import Any
 import jinja2
 import yaml
 
+from generator.model.registry import TYPES
 from generator.render import filters, svg
 
-ITEM_TYPES = ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report")
+ITEM_TYPES = tuple(TYPES)
 LANGUAGES = ("zh", "en")
 
 

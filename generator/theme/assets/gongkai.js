@@ -1,5 +1,6 @@
 /* gongkai theme script: progressive enhancement only, no library, no inline script.
- *  - appointment notices: status (未开始 / 公示中 / 已结束) from the browser's date
+ *  - appointment notices and consultations: status (未开始 / 公示中 / 已结束, 剩 N 天) from
+ *    the browser's date
  *  - 信息公开目录: sorting by column and filters by category, year, topic, publisher
  *  - 站内搜索: our search UI over Pagefind's JS API (the site's own bundles, pagefind/…)
  *  - print: open every <details> so that FAQ answers are printed; the absolute address
@@ -39,6 +40,12 @@
       var status = noticeStatus(node.getAttribute("data-start"), node.getAttribute("data-end"),
                                 todayIn(node.getAttribute("data-tz")));
       var label = node.getAttribute("data-label-" + status);
+      /* 征求意见中（剩 {n} 天）: days left, today included */
+      if (label && label.indexOf("{n}") >= 0) {
+        var today = todayIn(node.getAttribute("data-tz"));
+        var left = Math.round((Date.parse(node.getAttribute("data-end")) - Date.parse(today)) / 86400000) + 1;
+        label = label.replace("{n}", String(left));
+      }
       ["upcoming", "open", "closed"].forEach(function (s) {
         node.classList.toggle("gk-notice-status--" + s, s === status);
       });
