@@ -58,8 +58,8 @@ def period(model: Consultation) -> tuple[dt.date, dt.date]:
 
 
 def status(model: Consultation, today: dt.date) -> str:
-    """upcoming 未开始 · open 征求意见中 · closed 已截止 · reported 已反馈."""
-    if model.feedback_report is not None:
+    """upcoming 未开始 · open 征求意见中 · closed 已截止 · reported 已反馈 (from the report's date)."""
+    if model.feedback_report is not None and today >= model.feedback_report.date:
         return "reported"
     if today < model.period.start:
         return "upcoming"
