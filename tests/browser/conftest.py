@@ -340,7 +340,10 @@ def page(browser):
 def _find_pages(out: Path) -> dict[str, str]:
     """Site paths of item pages by marker class: gk-item--<type>, --withdrawn, --repealed."""
     found: dict[str, str] = {}
-    markers = {name: f"gk-item--{name}" for name in ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report", "withdrawn", "repealed")}
+    markers = {name: f"gk-item--{name}" for name in (
+        "article", "duty", "fee", "procedure", "budget", "appointment", "work_report",
+        "consultation", "procurement", "letter", "withdrawn", "repealed",
+    )}
     for path in sorted(out.rglob("index.html")):
         rel = path.parent.relative_to(out).as_posix() + "/"
         if rel.startswith("i/"):

@@ -39,6 +39,9 @@
     Array.prototype.forEach.call(nodes, function (node) {
       var status = noticeStatus(node.getAttribute("data-start"), node.getAttribute("data-end"),
                                 todayIn(node.getAttribute("data-tz")));
+      /* a consultation's report, from its date on: 已反馈 */
+      var reported = node.getAttribute("data-reported");
+      if (reported && todayIn(node.getAttribute("data-tz")) >= reported) { status = "reported"; }
       var label = node.getAttribute("data-label-" + status);
       /* 征求意见中（剩 {n} 天）: days left, today included */
       if (label && label.indexOf("{n}") >= 0) {
@@ -46,7 +49,7 @@
         var left = Math.round((Date.parse(node.getAttribute("data-end")) - Date.parse(today)) / 86400000) + 1;
         label = label.replace("{n}", String(left));
       }
-      ["upcoming", "open", "closed"].forEach(function (s) {
+      ["upcoming", "open", "closed", "reported"].forEach(function (s) {
         node.classList.toggle("gk-notice-status--" + s, s === status);
       });
       node.setAttribute("data-status", status);
