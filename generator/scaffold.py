@@ -64,8 +64,8 @@ def _example(name: str, info: FieldInfo, today: dt.date, title: str):
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             return [inner]
         return [field_prompt(info.title)]
-    if kind is dt.date:
-        return today
+    if kind is dt.date:  # an end date (征求意见 period) 30 days on, so the example is a valid period
+        return today + dt.timedelta(days=29) if name == "end" else today
     if kind is int:
         return {"legal_days": 20, "promised_days": 5, "working_days": 5}.get(name, today.year if "year" in name else 0)
     if kind is Decimal:

@@ -219,3 +219,4 @@ def test_statistics_against_hand_computed_numbers(make_site):
     assert [r["label"] for r in year["by_category"]] == ["服务"]
     (ly,) = letter_model.category_stats(by["letters"], site)
     assert (ly["count"], ly["average"], ly["median"], ly["within"]) == (3, (4 + 6 + 1) / 3, 4, 2 / 3)
+
