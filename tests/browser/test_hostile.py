@@ -32,6 +32,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import CATEGORY_OF, ORG, VALID_ITEMS, num  # noqa: E402
+
+from generator.model.registry import TYPES  # noqa: E402
 from browserkit import publish  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,7 +49,8 @@ def attack(where: str) -> str:
 
 
 # Keys whose values are choices, dates or references: left as the valid item has them.
-KEEP = {"kind", "stage", "status", "gender", "validity", "有效性", "original", "topic", "period", "birth", "fee", "unit"}
+KEEP = {"kind", "stage", "status", "gender", "validity", "有效性", "original", "topic", "period", "birth", "fee", "unit",
+        "channel", "method", "category"}
 
 
 def poison(value, where: str):
@@ -111,7 +114,8 @@ def write_hostile_site(root: Path) -> None:
     files["site_config.yml"] = hostile_config()
     registry = []
     for n, (ctype, text) in enumerate(sorted(VALID_ITEMS.items()), start=1):
-        front, _, body = text.removeprefix("---\n").partition("\n---\n") if ctype == "article" else (text, "", "")
+        md = TYPES[ctype].suffix == ".md"  # front matter and a body
+        front, _, body = text.removeprefix("---\n").partition("\n---\n") if md else (text, "", "")
         data = poison(yaml.safe_load(front), ctype)
         data["index_no"] = num(2024, n)
         data["summary"] = attack(f"{ctype}.summary")
@@ -120,8 +124,8 @@ def write_hostile_site(root: Path) -> None:
         data["doc_no"] = attack(f"{ctype}.doc_no")
         data["attachments"] = [{"file": ref, "title": attack(f"{ctype}.att{i}")} for i, ref in enumerate(ATTACHMENTS)]
         dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        path = f"content/{CATEGORY_OF[ctype]}/hostile-{ctype}{'.md' if ctype == 'article' else '.yml'}"
-        files[path] = f"---\n{dumped}---\n{body}{BODY}" if ctype == "article" else dumped
+        path = f"content/{CATEGORY_OF[ctype]}/hostile-{ctype}{TYPES[ctype].suffix}"
+        files[path] = f"---\n{dumped}---\n{body}{BODY}" if md else dumped
         registry.append(f"{data['index_no']}\t{path}")
     files["content/.registry"] = "\n".join(sorted(registry)) + "\n"
     files["content/pages/hostile.md"] = f"---\ntitle: {q(attack('page.title'))}\n---\n{BODY}"
