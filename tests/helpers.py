@@ -179,7 +179,7 @@ class SiteDir:
     def load(self):
         """The `Site` after phase one, and its problems (for what the JSON does not show)."""
         from generator.problems import Problems
-        from generator.site import load_site
+        from generator.load.site import load_site
 
         problems = Problems()
         return load_site(self.path, problems), problems
@@ -342,5 +342,4 @@ def item_path(ctype: str, name: str = "item") -> str:
     """Where a file of `ctype` goes in CONFIG's site."""
     from generator.model.registry import TYPES
 
-    suffix = TYPES[ctype].suffix
-    return f"content/{CATEGORY_OF[ctype]}/{name}{suffix}"
+    return f"content/{CATEGORY_OF[ctype]}/{name}{TYPES[ctype].suffix}"

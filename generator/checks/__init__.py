@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from generator import register
 from generator.checks import dates, index_numbers, links, markup, privacy, prompts
 from generator.checks.context import Context
+from generator.checks.protocol import EntryReport
 from generator.numbering import IndexPattern, PatternError
 from generator.problems import Problems
 
@@ -39,7 +40,6 @@ def file_checks(entry, ctx: Context) -> None:
 
 
 def run_checks(site: "Site", problems: Problems) -> Context:
-    register.snapshot(site)  # the records as written, before any check fills in derived values
     ctx = Context(site, problems, make_pattern(site, problems))
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
     for entry in site.entries:
@@ -47,7 +47,7 @@ def run_checks(site: "Site", problems: Problems) -> Context:
         for i, attachment in enumerate(entry.model.attachments):
             ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
         if entry.ctype.check:
-            entry.ctype.check(entry, ctx)
+            entry.ctype.check(entry.model, EntryReport(entry, ctx))
         file_checks(entry, ctx)
     links.check_site(site, ctx)  # after every entry is numbered and its attachments resolved
     register.check_site(site, ctx)

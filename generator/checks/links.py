@@ -12,7 +12,7 @@ What an editor writes (README, “What you can publish”):
 
 `content/…`, a leading `/`, and paths relative to the linking file (`../2023/b.md`, or
 `b.md` beside it) are accepted too. Anything else (other sites, `#anchors`, other paths)
-is left as written. The resolved table goes to `entry.links["body"]`
+is left as written. The resolved table goes to `entry.text_links`
 ({link key: URL}); linked attachments join `entry.files`, so they are published and an
 item page depends on them and on the URLs of the items it links to (build.item_key).
 """
@@ -25,6 +25,7 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from generator.checks.context import resolve_attachment
+from generator.model.registry import field_title, field_value
 from generator.render.markdown import link_key, link_targets, refuse, url_kind
 
 if TYPE_CHECKING:
@@ -123,25 +124,24 @@ def check_site(site: "Site", ctx: "Context") -> None:
     resolver = Resolver(site, ctx)
     for entry in site.entries:
         table: dict[str, str] = {}
-        for field in ("body", "notes"):
-            text = getattr(entry.model, field, None)
+        for path in entry.ctype.markdown_paths:
+            text = field_value(entry.model, path)
             if not text:
                 continue
 
-            def report(target, message, hint, field=field):
+            def report(target, message, hint, path=path):
                 doc = entry.doc
-                if field == "body" and doc.body is not None:
+                if path == ("body",) and doc.body is not None:
                     pos = (doc.body_line + target.line - 1, target.col)
                 else:
-                    pos = doc.pos((field,))
-                place = "正文" if field == "body" else "说明"
+                    pos = doc.pos(path)
+                place = field_title(entry.model, path)
                 ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint)
 
             found, files = resolver.links(text, entry.rel, entry.is_draft, report)
             table.update(found)
             entry.files.update(files)
-        if table:
-            entry.links["body"] = table
+        entry.text_links = table
     for page in site.pages:
 
         def report_page(target, message, hint, page=page):

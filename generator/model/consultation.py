@@ -1,7 +1,8 @@
 """consultation (征求意见 / 预公开): a draft open for public comment, its period, channels
 and the report on the comments received.
 
-The status is live like a 公示 (`status`): 未开始 · 征求意见中（剩 N 天）· 已截止 · 已反馈.
+The status is live like a 公示 (its `window`): 未开始 · 征求意见中（剩 N 天）· 已截止 ·
+已反馈 (from the report's date).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from generator.model.base import Date, Item, Schema, label
+from generator.model.capabilities import Window
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.model.protocol import Report
 
 MIN_DAYS = 30  # 《重大行政决策程序暂行条例》第十四条：征求意见期限一般不少于 30 日
 MAX_COUNT = 10**7  # comments on one draft: more is a slip
@@ -52,62 +53,50 @@ class Consultation(Item):
     )  # fmt: skip
 
 
-def period(model: Consultation) -> tuple[dt.date, dt.date]:
-    """The window during which the draft is open (both days included)."""
-    return model.period.start, model.period.end
+def window(item: Consultation) -> Window:
+    """The period during which the draft is open (both days included), 已反馈 from the
+    report's date."""
+    report = item.feedback_report
+    return Window(item.period.start, item.period.end, reported=report.date if report is not None else None)
 
 
-def status(model: Consultation, today: dt.date) -> str:
-    """upcoming 未开始 · open 征求意见中 · closed 已截止 · reported 已反馈 (from the report's date)."""
-    if model.feedback_report is not None and today >= model.feedback_report.date:
-        return "reported"
-    if today < model.period.start:
-        return "upcoming"
-    return "open" if today <= model.period.end else "closed"
-
-
-def days_left(model: Consultation, today: dt.date) -> int:
-    """Days left in the period, today included (剩 1 天 on the last day)."""
-    return (model.period.end - today).days + 1
-
-
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(item: Consultation, report: "Report") -> None:
     """Period in order and long enough; the report's counts add up and come after the period."""
-    p: Period = entry.model.period
+    p: Period = item.period
     if p.end < p.start:
-        ctx.error(entry, ("period", "end"), "consultation-order", f"截止日期 {p.end} 早于开始日期 {p.start}")
+        report.error(("period", "end"), "consultation-order", f"截止日期 {p.end} 早于开始日期 {p.start}")
     elif (days := (p.end - p.start).days + 1) < MIN_DAYS:
-        ctx.warning(
-            entry, ("period", "end"), "consultation-short",
+        report.warning(
+            ("period", "end"), "consultation-short",
             f"征求意见期 {p.start} 至 {p.end} 只有 {days} 日，少于 {MIN_DAYS} 日",
             f"《重大行政决策程序暂行条例》规定征求意见期限一般不少于 {MIN_DAYS} 日；"
             f"截止日期至少应为 {p.start + dt.timedelta(days=MIN_DAYS - 1)}，确需缩短的在正文说明理由",
         )  # fmt: skip
-    report: FeedbackReport | None = entry.model.feedback_report
-    if report is None:
+    fb: FeedbackReport | None = item.feedback_report
+    if fb is None:
         return
-    total = report.adopted + report.partly_adopted + report.not_adopted
-    if total != report.received:
+    total = fb.adopted + fb.partly_adopted + fb.not_adopted
+    if total != fb.received:
         lines = "、".join(
-            f"第 {entry.doc.pos(('feedback_report', key))[0]} 行"
+            f"第 {report.line(('feedback_report', key))} 行"
             for key in ("received", "adopted", "partly_adopted", "not_adopted")
         )  # fmt: skip
-        ctx.error(
-            entry, ("feedback_report", "received"), "consultation-counts",
-            f"收到意见 {report.received} 条，但采纳 {report.adopted} + 部分采纳 {report.partly_adopted} "
-            f"+ 未采纳 {report.not_adopted} = {total} 条（{lines}）",
+        report.error(
+            ("feedback_report", "received"), "consultation-counts",
+            f"收到意见 {fb.received} 条，但采纳 {fb.adopted} + 部分采纳 {fb.partly_adopted} "
+            f"+ 未采纳 {fb.not_adopted} = {total} 条（{lines}）",
             "收到意见的条数应等于采纳、部分采纳、未采纳三者之和",
         )  # fmt: skip
-    if report.date < p.end:
-        ctx.error(
-            entry, ("feedback_report", "date"), "consultation-report-early",
-            f"反馈日期 {report.date} 早于征求意见截止日期 {p.end}：征求意见尚未结束",
+    if fb.date < p.end:
+        report.error(
+            ("feedback_report", "date"), "consultation-report-early",
+            f"反馈日期 {fb.date} 早于征求意见截止日期 {p.end}：征求意见尚未结束",
             "采纳情况要在征求意见期结束后公布；检查反馈日期或截止日期",
         )  # fmt: skip
-    elif report.date == p.end:
-        ctx.error(
-            entry, ("feedback_report", "date"), "consultation-report-early",
-            f"反馈日期 {report.date} 是征求意见的最后一天：当天仍可提交意见",
+    elif fb.date == p.end:
+        report.error(
+            ("feedback_report", "date"), "consultation-report-early",
+            f"反馈日期 {fb.date} 是征求意见的最后一天：当天仍可提交意见",
             "反馈日期应在截止日期之后",
         )  # fmt: skip
 

@@ -4,14 +4,13 @@ the reply took, its checks and the category page's statistics per year."""
 from __future__ import annotations
 
 from statistics import median
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.model.base import Date, Item, Schema, Visible, ZhEnum, label
 from generator.workdays import known_years, workdays_taken
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry, Site
+    from generator.model.protocol import Report
 
 DEFAULT_REPLY_DAYS = 5  # site_config.yml letters.reply_days
 
@@ -48,45 +47,46 @@ def working_days(model: LetterItem) -> int | None:
     return workdays_taken(model.letter.received, model.reply.date)
 
 
-def reply_days(site: "Site") -> int:
-    letters = site.config.letters
+def reply_days(config) -> int:
+    """The reply limit in working days (site_config.yml letters.reply_days)."""
+    letters = getattr(config, "letters", None)
     return letters.reply_days if letters is not None else DEFAULT_REPLY_DAYS
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(item: LetterItem, report: "Report") -> None:
     """The reply not before the message; a warning beyond the reply limit of site_config."""
-    model: LetterItem = entry.model
+    model = item
     received, replied = model.letter.received, model.reply.date
     if replied < received:
-        ctx.error(entry, ("reply", "date"), "letter-order", f"答复日期 {replied} 早于留言日期 {received}")
+        report.error(("reply", "date"), "letter-order", f"答复日期 {replied} 早于留言日期 {received}")
         return
     if replied > model.published:
-        ctx.error(
-            entry, ("reply", "date"), "letter-order", f"答复日期 {replied} 晚于发布日期 {model.published}",
+        report.error(
+            ("reply", "date"), "letter-order", f"答复日期 {replied} 晚于发布日期 {model.published}",
             "答复之后才能公开；检查答复日期和发布日期",
         )  # fmt: skip
     days = working_days(model)
     if days is None:
         first, last = known_years()
-        ctx.error(
-            entry, ("reply", "date"), "calendar-unknown-year",
+        report.error(
+            ("reply", "date"), "calendar-unknown-year",
             f"节假日日历只含 {first}–{last} 年，无法计算 {received} 至 {replied} 的工作日",
             "升级 chinese-calendar（pip install -U chinese-calendar）",
         )  # fmt: skip
         return
-    limit = reply_days(ctx.site)
+    limit = reply_days(report.config())
     if days > limit:
-        ctx.warning(
-            entry, ("reply", "date"), "letter-late",
+        report.warning(
+            ("reply", "date"), "letter-late",
             f"留言 {received} 收到，{replied} 答复，用时 {days} 个工作日，超过本站规定的 {limit} 个工作日",
             "工作日从收到留言的次日起算；时限在 site_config.yml 的 letters.reply_days 中设置",
         )  # fmt: skip
 
 
-def category_stats(entries: list["Entry"], site: "Site") -> list[dict]:
+def category_stats(entries: list[Any], site: Any) -> list[dict]:
     """Per year of the reply (newest first): replies, average and median working days,
     share within the limit."""
-    limit = reply_days(site)
+    limit = reply_days(site.config)
     years: dict[int, list[int]] = {}
     for entry in entries:
         days = working_days(entry.model)

@@ -1,16 +1,16 @@
 """procurement (政府采购): a procurement notice — project, method, category, budget, stage,
-result — its checks, the category page's statistics per year and the open dataset."""
+result — its checks and the category page's statistics per year (its open dataset is
+declared with the type in registry.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.model.base import Amount, Date, Item, Schema, Visible, ZhEnum, label
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry, Site
+    from generator.model.protocol import Report
 
 
 class Method(ZhEnum):
@@ -65,33 +65,33 @@ class Procurement(Item):
     result: Result | None = label("中标（成交）结果", "结果公告、合同公告必填：supplier 供应商, amount 金额, date 确定日期", None)
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(item: Procurement, report: "Report") -> None:
     """Award within budget; a reason for a single source; a result for result/contract; dates in order."""
-    model: Procurement = entry.model
+    model = item
     project, result = model.project, model.result
     if project.method is Method.single_source and not project.single_source_reason:
-        ctx.error(
-            entry, ("project", "method"), "procurement-single-source",
+        report.error(
+            ("project", "method"), "procurement-single-source",
             "采购方式为单一来源，但没有写单一来源理由",
             "在 project 下加上 single_source_reason（单一来源理由），说明为何只能从唯一供应商处采购",
         )  # fmt: skip
     if result is None:
         if project.stage in RESULT_STAGES:
-            ctx.error(
-                entry, ("project", "stage"), "procurement-result-missing",
+            report.error(
+                ("project", "stage"), "procurement-result-missing",
                 f"公告类型为“{project.stage.label}”，但没有写中标（成交）结果",
                 "加上 result: {supplier: 供应商, amount: 金额（万元）, date: 确定日期}",
             )  # fmt: skip
         return
     if result.amount > project.budget:
-        ctx.error(
-            entry, ("result", "amount"), "procurement-over-budget",
+        report.error(
+            ("result", "amount"), "procurement-over-budget",
             f"中标（成交）金额 {result.amount} 万元超过预算金额 {project.budget} 万元",
             "成交金额不得超过采购预算；检查金额单位是否都是万元",
         )  # fmt: skip
     if result.date > model.published:
-        ctx.error(
-            entry, ("result", "date"), "procurement-dates",
+        report.error(
+            ("result", "date"), "procurement-dates",
             f"确定日期 {result.date} 晚于发布日期 {model.published}：结果要先确定才能公告",
             "检查确定日期和发布日期",
         )  # fmt: skip
@@ -108,7 +108,7 @@ def _row(label_text: str, rows: list[Procurement]) -> dict:
     return {"label": label_text, "count": len(rows), "budget": budget, "award": award, "rate": _rate(budget, award)}
 
 
-def awarded(entries: list["Entry"]) -> list["Entry"]:
+def awarded(entries: list[Any]) -> list[Any]:
     """The notices that carry an award (result or contract stage), one per project code:
     a contract notice of a project already counted by its result notice is not counted again."""
     seen, out = set(), []
@@ -124,7 +124,7 @@ def awarded(entries: list["Entry"]) -> list["Entry"]:
     return out
 
 
-def category_stats(entries: list["Entry"], site: "Site") -> list[dict]:
+def category_stats(entries: list[Any], site: Any) -> list[dict]:
     """Per year of the award (newest first): totals, by method and by category."""
     years: dict[int, list[Procurement]] = {}
     for entry in awarded(entries):
@@ -143,32 +143,3 @@ def category_stats(entries: list["Entry"], site: "Site") -> list[dict]:
             }
         )
     return out
-
-
-def datasets(site: "Site", listed: list["Entry"]) -> list:
-    """data/procurement.json (with its JSON Schema) and data/procurement.csv."""
-    from generator import export  # export imports the site, which imports the registry
-
-    records = [
-        export.ProcurementRecord(
-            index_no=e.model.index_no,
-            title=e.model.title,
-            publisher=e.publisher_name,
-            published=e.model.published,
-            code=e.model.project.code,
-            name=e.model.project.name,
-            method=e.model.project.method.label,
-            category=e.model.project.category.label,
-            budget=e.model.project.budget,
-            stage=e.model.project.stage.label,
-            supplier=e.model.result.supplier if e.model.result else None,
-            amount=e.model.result.amount if e.model.result else None,
-            result_date=e.model.result.date if e.model.result else None,
-            url=export.absolute(site, e.url),
-        )
-        for e in listed
-        if e.ctype.datasets is datasets
-    ]
-    return export.record_datasets(
-        site, export.ProcurementRecord, records, "data/procurement", "政府采购", "采购项目、方式、品目、预算及中标（成交）结果，金额单位为万元"
-    )

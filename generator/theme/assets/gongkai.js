@@ -1,6 +1,7 @@
 /* gongkai theme script: progressive enhancement only, no library, no inline script.
- *  - appointment notices and consultations: status (未开始 / 公示中 / 已结束, 剩 N 天) from
- *    the browser's date
+ *  - time windows (公示期, 征求意见期 …, any type with a window): status (未开始 / 公示中 /
+ *    已结束, 剩 N 天, 已反馈 from a report's date) from the browser's date, read from the
+ *    data attributes of macros.html's window_status
  *  - 信息公开目录: sorting by column and filters by category, year, topic, publisher
  *  - 站内搜索: our search UI over Pagefind's JS API (the site's own bundles, pagefind/…)
  *  - print: open every <details> so that FAQ answers are printed; the absolute address
@@ -39,7 +40,7 @@
     Array.prototype.forEach.call(nodes, function (node) {
       var status = noticeStatus(node.getAttribute("data-start"), node.getAttribute("data-end"),
                                 todayIn(node.getAttribute("data-tz")));
-      /* a consultation's report, from its date on: 已反馈 */
+      /* a window's report (征求意见), from its date on: 已反馈 */
       var reported = node.getAttribute("data-reported");
       if (reported && todayIn(node.getAttribute("data-tz")) >= reported) { status = "reported"; }
       var label = node.getAttribute("data-label-" + status);
