@@ -24,9 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
@@ -99,13 +99,21 @@ class Case:
 
 CASES = [
     Case("gongkai check", lambda c, o: [*c.gongkai, "check", "-s", c.site], needs="check", setup=clean_cold),
-    Case("gongkai check (content cached)", lambda c, o: [*c.gongkai, "check", "-s", c.site], needs="check", setup=warm_check),
+    Case(
+        "gongkai check (content cached)",
+        lambda c, o: [*c.gongkai, "check", "-s", c.site],
+        needs="check",
+        setup=warm_check,
+    ),
     Case("gongkai build", gongkai_build, needs="build", setup=clean_cold, search="pagefind"),
-    Case("gongkai rebuild (1 item edited)", gongkai_build, needs="build",
-         setup=edit_one_item, search="pagefind"),
+    Case("gongkai rebuild (1 item edited)", gongkai_build, needs="build", setup=edit_one_item, search="pagefind"),
     Case("mkdocs-material, no search", lambda c, o: [PY, BENCH / "peers" / "mkdocs_plain.py", c.site, o]),
-    Case("hugo + pagefind", lambda c, o: [PY, BENCH / "peers" / "hugo_pagefind.py", c.site, o],
-         needs="hugo", search="pagefind"),
+    Case(
+        "hugo + pagefind",
+        lambda c, o: [PY, BENCH / "peers" / "hugo_pagefind.py", c.site, o],
+        needs="hugo",
+        search="pagefind",
+    ),
 ]
 
 

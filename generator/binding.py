@@ -89,7 +89,10 @@ def body_problems(where: str, record: dict, fragment: str) -> list[str]:
     found = []
     for key, spellings in _texts(record):
         if spellings[0] and not any(s in shown for s in spellings):
-            found.append(f"{where}: 页面正文与内容记录不符：记录中的 {key}“{spellings[0][:40]}”不在页面上（页面文字在生成后被改动过）")
+            found.append(
+                f"{where}: 页面正文与内容记录不符：记录中的 {key}“{spellings[0][:40]}”不在页面上"
+                "（页面文字在生成后被改动过）"
+            )
     return found
 
 
@@ -127,11 +130,14 @@ def head_problems(where: str, record: dict, page: str, site: str) -> list[str]:
             )
         elif tag == "meta" and attrs.get("name") == "PubDate" and attrs.get("content") != record.get("published"):
             found.append(
-                f"{where}: <meta name=\"PubDate\"> 为 {attrs.get('content')}，记录的发布日期为 {record.get('published')}"
+                f'{where}: <meta name="PubDate"> 为 {attrs.get("content")}，记录的发布日期为 {record.get("published")}'
             )
-        elif tag in ("script", "link") and _foreign(attrs.get("src") or attrs.get("href") or "", site):
-            if not (tag == "link" and attrs.get("rel") in ("canonical", "alternate") and not site):
-                found.append(f"{where}: <head> 中的 <{tag}> 指向其他网站：{attrs.get('src') or attrs.get('href')}")
+        elif (
+            tag in ("script", "link")
+            and _foreign(attrs.get("src") or attrs.get("href") or "", site)
+            and not (tag == "link" and attrs.get("rel") in ("canonical", "alternate") and not site)
+        ):
+            found.append(f"{where}: <head> 中的 <{tag}> 指向其他网站：{attrs.get('src') or attrs.get('href')}")
     return found
 
 
@@ -164,5 +170,8 @@ def shell_problems(pages: dict[str, tuple[str, str]]) -> list[str]:
         if times == 1:
             found.append(f"{where}: 栏目 {category} 的条目页面在正文之外互不相同（导航、页脚或脚本被改动过）")
         else:
-            found.append(f"{where}: 正文之外的部分（导航、页脚、脚本或正文后的内容）与栏目 {category} 的其他 {times} 个条目页面不同：页面在生成后被改动过")
+            found.append(
+                f"{where}: 正文之外的部分（导航、页脚、脚本或正文后的内容）与栏目 {category} 的其他 {times} 个"
+                "条目页面不同：页面在生成后被改动过"
+            )
     return found

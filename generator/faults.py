@@ -28,15 +28,32 @@ class OutputBusy(Exception):
 
 # errno → (code, what went wrong, what to do)
 _FAULTS = {
-    errno.ENOSPC: ("output-no-space", "磁盘空间不足", f"腾出空间后重新运行 gongkai build；{UNTOUCHED}，下次只写入有变化的文件"),
+    errno.ENOSPC: (
+        "output-no-space",
+        "磁盘空间不足",
+        f"腾出空间后重新运行 gongkai build；{UNTOUCHED}，下次只写入有变化的文件",
+    ),
     errno.EDQUOT: ("output-no-space", "超出磁盘配额", f"腾出空间或提高配额后重新运行；{UNTOUCHED}"),
-    errno.EROFS: ("output-read-only", "所在的文件系统是只读的", "把该文件系统重新挂载为可写（mount -o remount,rw），或用 -o 指定另一个文件夹"),
-    errno.EACCES: ("output-permission", "没有写入权限", "用有权限的用户运行，或改变文件夹的属主和权限（chown、chmod），或用 -o 指定另一个文件夹"),
+    errno.EROFS: (
+        "output-read-only",
+        "所在的文件系统是只读的",
+        "把该文件系统重新挂载为可写（mount -o remount,rw），或用 -o 指定另一个文件夹",
+    ),
+    errno.EACCES: (
+        "output-permission",
+        "没有写入权限",
+        "用有权限的用户运行，或改变文件夹的属主和权限（chown、chmod），或用 -o 指定另一个文件夹",
+    ),
     errno.EPERM: (
-        "output-permission", "操作不被允许（文件可能被设为不可修改或只能追加）",
+        "output-permission",
+        "操作不被允许（文件可能被设为不可修改或只能追加）",
         "用 lsattr 查看，chattr -i（或 chattr -a）解除后重新运行；或检查文件的属主",
     ),
-    errno.ENOTDIR: ("output-not-a-folder", "路径中的某一部分是文件，应为文件夹", "删除或改名该文件，或用 -o 指定另一个文件夹"),
+    errno.ENOTDIR: (
+        "output-not-a-folder",
+        "路径中的某一部分是文件，应为文件夹",
+        "删除或改名该文件，或用 -o 指定另一个文件夹",
+    ),
     errno.EEXIST: ("output-not-a-folder", "已有同名的文件，应为文件夹", "删除或改名该文件，或用 -o 指定另一个文件夹"),
     errno.EISDIR: ("output-not-a-file", "是一个文件夹，应为文件", "删除该文件夹后重新运行"),
     errno.EXDEV: ("output-error", "不能跨文件系统改名", "让输出文件夹与其上级文件夹在同一文件系统中"),
@@ -60,7 +77,9 @@ def problem_of(exc: OSError, site_dir: Path, out_dir: Path) -> Problem:
     path = Path(name) if name is not None else out_dir
     if not (path.is_relative_to(out_dir.parent) or CACHE_DIR in path.parts or path.name == CACHE_DIR):
         path = out_dir
-    code, reason, hint = _FAULTS.get(exc.errno, ("output-error", exc.strerror or str(exc), "检查该路径与磁盘后重新运行"))
+    code, reason, hint = _FAULTS.get(
+        exc.errno, ("output-error", exc.strerror or str(exc), "检查该路径与磁盘后重新运行")
+    )
     in_cache = CACHE_DIR in path.parts or path.name == CACHE_DIR
     what = "写入 gongkai 的缓存" if in_cache else "写入网站"
     if in_cache and code in ("output-not-a-folder", "output-not-a-file", "output-error"):

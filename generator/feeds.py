@@ -53,7 +53,9 @@ def entry_id(site: Site, entry: Entry) -> str:
     return encode_url(site.config.site.url + entry.url)
 
 
-def make_feed(site: Site, title: str, description: str, page_url: str, feed_base: str, entries: list[Entry]) -> FeedGenerator:
+def make_feed(
+    site: Site, title: str, description: str, page_url: str, feed_base: str, entries: list[Entry]
+) -> FeedGenerator:
     """A feed of `entries` (newest first). `feed_base` is e.g. `feeds/notices`."""
     cfg, zone = site.config, ZoneInfo(site.config.site.timezone)
     base = cfg.site.url
@@ -63,7 +65,11 @@ def make_feed(site: Site, title: str, description: str, page_url: str, feed_base
     fg.title(clean(title))
     fg.subtitle(clean(description) or clean(title))
     fg.description(clean(description) or clean(title))
-    fg.author({"name": clean(cfg.organization.name), "email": cfg.organization.email} if cfg.organization.email else {"name": clean(cfg.organization.name)})
+    fg.author(
+        {"name": clean(cfg.organization.name), "email": cfg.organization.email}
+        if cfg.organization.email
+        else {"name": clean(cfg.organization.name)}
+    )
     fg.link(href=encode_url(base + page_url), rel="alternate", type="text/html")
     fg.link(href=encode_url(f"{base}{feed_base}.atom.xml"), rel="self", type="application/atom+xml")
     fg.language("zh-CN" if cfg.site.language == "zh" else "en")
@@ -112,7 +118,15 @@ def write_feeds(site: Site, entries: list[Entry], write) -> list[str]:
     listed = [e for e in entries if e.public]
     feeds = [("all", site.config.site.name, site.config.site.description, "", listed)]
     for section in site.sections.values():
-        feeds.append((section.key, f"{section.title} - {site.config.site.name}", section.description, section.url, section_entries(section, listed)))
+        feeds.append(
+            (
+                section.key,
+                f"{section.title} - {site.config.site.name}",
+                section.description,
+                section.url,
+                section_entries(section, listed),
+            )
+        )
     written = []
     for key, title, description, page_url, members in feeds:
         fg = make_feed(site, title, description, page_url, f"feeds/{key}", members)

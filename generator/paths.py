@@ -66,7 +66,13 @@ def refused(path: Path, rel: str, root: str, problems: Problems, hidden_ok: bool
     name = path.name
     if name.startswith("."):
         if not hidden_ok and name not in KNOWN_HIDDEN:
-            problems.warning(rel, None, "hidden-file", f"以“.”开头的“{name}”是隐藏文件，已跳过，不会发布", "要发布就去掉文件名开头的“.”")
+            problems.warning(
+                rel,
+                None,
+                "hidden-file",
+                f"以“.”开头的“{name}”是隐藏文件，已跳过，不会发布",
+                "要发布就去掉文件名开头的“.”",
+            )
         return True
     reason = name_problem(name)
     if reason is not None:
@@ -134,7 +140,7 @@ def check_outputs(site, problems: Problems) -> None:
     for page in site.pages:
         claim(page.url, page.rel)
     files = {site_path(ref): path for entry in site.entries for ref, path in entry.files.items()}
-    for output, path in sorted(files.items()):
+    for output in sorted(files):
         claim(output, "content/" + output)
 
 

@@ -101,7 +101,10 @@ def plan_shards(entries: list, limit: int | None = None) -> list[Shard]:
 
 def source_page(lang: str, title: str, fragment: str) -> str:
     """What Pagefind reads for an item: the indexed fragment only, not the navigation."""
-    return f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head><body>{fragment}</body></html>'
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body>{fragment}</body></html>"
+    )
 
 
 def fingerprint(shard: Shard, sources: dict[str, bytes], command: list[str]) -> str:
@@ -193,7 +196,16 @@ class Indexing:
     `__init__` starts the processes and returns (they run while the build writes the
     rest); `finish` waits for them."""
 
-    def __init__(self, shards: list[Shard], src_root: Path, output, cache_dir: Path | None, jobs: int = 2, work: Path | None = None, allow_delta: bool = False):
+    def __init__(
+        self,
+        shards: list[Shard],
+        src_root: Path,
+        output,
+        cache_dir: Path | None,
+        jobs: int = 2,
+        work: Path | None = None,
+        allow_delta: bool = False,
+    ):
         self.command = pagefind_command()
         # one Pagefind more than CPUs: each is single-threaded, and with three shards on two
         # CPUs the third would otherwise run alone at the end (~8 s at 10,000 items)
@@ -237,11 +249,17 @@ class Indexing:
         """Remember what a built shard holds: each page's source digest and result id."""
         ids = fragment_ids(bundle)
         sources = self.output.state.sources
-        self.output.state.pages[name] = {url: (sources[f"{name}/{url}index.html"], ids[url]) for url in urls if url in ids}
+        self.output.state.pages[name] = {
+            url: (sources[f"{name}/{url}index.html"], ids[url]) for url in urls if url in ids
+        }
 
     def _plan_delta(self, shards: list[Shard], work: Path) -> bool:
         old = self.output.previous
-        if old is None or sorted(old.pages) != sorted(s.name for s in shards) or any(s.name not in old.shards for s in shards):
+        if (
+            old is None
+            or sorted(old.pages) != sorted(s.name for s in shards)
+            or any(s.name not in old.shards for s in shards)
+        ):
             return False
         sources = self.output.state.sources
         changed, stale = [], []

@@ -56,7 +56,9 @@ class Preview:
                     self.good, self.problems = True, []
                 return True
         except Exception as exc:  # a machine fault (disk full, Pagefind missing …): keep serving
-            problems.error(".", None, "serve-build", f"预览生成失败：{type(exc).__name__}: {exc}", "修正后保存任一文件即重新生成")
+            problems.error(
+                ".", None, "serve-build", f"预览生成失败：{type(exc).__name__}: {exc}", "修正后保存任一文件即重新生成"
+            )
         ordered = problems.sorted()
         if ordered:
             print(format_text(ordered), file=sys.stderr)
@@ -144,7 +146,10 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, allow_hosts
         if getattr(exc, "errno", None) == errno.EADDRINUSE:
             print(f"gongkai serve: 端口 {port} 已被占用；用 --port 换一个端口，如 --port {port + 1}", file=sys.stderr)
         else:
-            print(f"gongkai serve: 不能在 {host}:{port} 上提供预览：{getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+            print(
+                f"gongkai serve: 不能在 {host}:{port} 上提供预览：{getattr(exc, 'strerror', None) or exc}",
+                file=sys.stderr,
+            )
         return 2
     server.server_bind = server.server_activate = lambda: None  # bound above; serve() would bind again
     previous = signal.signal(signal.SIGTERM, _stop)

@@ -142,18 +142,20 @@ def find_signer(site_dir: Path, public_key: str | None, private_key_file: str | 
     key = load_private(seed)
     derived = _b64(public_bytes(key.public_key()))
     if public_key and derived != public_key.strip():
-        raise SigningError(f"{source} 中的私钥与 site_config.yml 的 signing.public_key 不是一对（私钥对应的公钥为 {derived}）")
+        raise SigningError(
+            f"{source} 中的私钥与 site_config.yml 的 signing.public_key 不是一对（私钥对应的公钥为 {derived}）"
+        )
     return Signer(key, derived, source)
 
 
 # ---------------------------------------------------------------- heads
 
 
-def head_time(day: dt.date | None = None, zone: dt.tzinfo = dt.timezone.utc) -> str:
+def head_time(day: dt.date | None = None, zone: dt.tzinfo = dt.UTC) -> str:
     """The signing time in UTC: SOURCE_DATE_EPOCH when set, else the start of the build's
     day in the site's time zone (so two builds of one day sign the same head), else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    utc = dt.timezone.utc
+    utc = dt.UTC
     if epoch.isdigit():
         moment = dt.datetime.fromtimestamp(int(epoch), utc)
     elif day is not None:
@@ -185,7 +187,12 @@ def attachments_file(files: dict[str, Path]) -> bytes:
 
 
 def make_head(
-    site_url: str, count: int, head: str, signer: Signer | None, attachments: str | None = None, time: str | None = None,
+    site_url: str,
+    count: int,
+    head: str,
+    signer: Signer | None,
+    attachments: str | None = None,
+    time: str | None = None,
 ) -> dict:
     data: dict = {"format": HEAD_FORMAT, "site": site_url, "count": count, "head": head, "time": time or head_time()}
     data["attachments"] = attachments

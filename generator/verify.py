@@ -45,7 +45,16 @@ from urllib.parse import urljoin, urlsplit
 
 from generator import binding
 from generator.register import (
-    BODY_START, FORMAT, GENESIS, PUBLIC_PATH, RECORD_ID, chain_key, extract, link_hash, page_fingerprint, record_hash,
+    BODY_START,
+    FORMAT,
+    GENESIS,
+    PUBLIC_PATH,
+    RECORD_ID,
+    chain_key,
+    extract,
+    link_hash,
+    page_fingerprint,
+    record_hash,
 )
 from generator.signing import ATTACHMENTS_PATH, HEAD_PATH, head_problems
 
@@ -157,7 +166,12 @@ def verify_chain(data: object) -> list[str]:
         where = f"第 {i + 1} 条"
         try:
             index_no, version, date, digest = link["index_no"], link["version"], link["date"], link["content_hash"]
-            if not (isinstance(index_no, str) and isinstance(version, int) and isinstance(date, str) and isinstance(digest, str)):
+            if not (
+                isinstance(index_no, str)
+                and isinstance(version, int)
+                and isinstance(date, str)
+                and isinstance(digest, str)
+            ):
                 raise TypeError
         except (KeyError, TypeError):
             found.append(f"{where}：缺少 index_no、version、date 或 content_hash")
@@ -251,7 +265,10 @@ def check_head(source, data: dict, key: str | None, old_head: object = None) -> 
     found, named = head_problems(head, data, key)
     old_key, new_key = _key_of(old_head), _key_of(head)
     if old_key and old_key != new_key:
-        found.append(f"{HEAD_PATH}: 以前的链头由密钥 {old_key} 签名，新的链头{'由 ' + new_key + ' 签名' if new_key else '没有签名'}")
+        found.append(
+            f"{HEAD_PATH}: 以前的链头由密钥 {old_key} 签名，"
+            f"新的链头{'由 ' + new_key + ' 签名' if new_key else '没有签名'}"
+        )
     return found, named
 
 
@@ -259,7 +276,11 @@ def latest_links(data: dict) -> dict[str, dict]:
     """index_no → its link with the highest version."""
     found: dict[str, dict] = {}
     for link in data["entries"]:
-        if not isinstance(link, dict) or not isinstance(link.get("index_no"), str) or not isinstance(link.get("version"), int):
+        if (
+            not isinstance(link, dict)
+            or not isinstance(link.get("index_no"), str)
+            or not isinstance(link.get("version"), int)
+        ):
             continue
         held = found.get(link["index_no"])
         if held is None or link["version"] > held["version"]:
@@ -331,13 +352,19 @@ def check_page(source, index_no: str, link: dict, site: str = "") -> Page:
                 shown = parsed.get("index_no") if isinstance(parsed, dict) else None
                 found.append(f"{where}: 内容记录的索引号为 {shown}，登记为 {index_no}")
             if digest != link.get("content_hash"):
-                found.append(f"{where}: 内容记录的哈希 {digest} 与条目 {index_no} 登记的第 {link.get('version')} 版 {link.get('content_hash')} 不同")
+                found.append(
+                    f"{where}: 内容记录的哈希 {digest} 与条目 {index_no} 登记的第 {link.get('version')} 版 "
+                    f"{link.get('content_hash')} 不同"
+                )
     if fingerprint is None:
         found.append(f"{where}: 页面中没有 <meta name=\"gk-content-hash\">")
     if fragment is None:
         found.append(f"{where}: 页面中没有正文标记 <!--gk-body-start--> … <!--gk-body-end-->")
     if fingerprint is not None and fragment is not None and page_fingerprint(fragment) != fingerprint:
-        found.append(f"{where}: 正文与页面指纹不符（页面内容在生成后被改动过）：指纹 {fingerprint}，实际 {page_fingerprint(fragment)}")
+        found.append(
+            f"{where}: 正文与页面指纹不符（页面内容在生成后被改动过）："
+            f"指纹 {fingerprint}，实际 {page_fingerprint(fragment)}"
+        )
     if not isinstance(parsed, dict) or fragment is None:
         return Page(found, where)
     found += binding.body_problems(where, parsed, fragment)
@@ -525,10 +552,16 @@ def main(
     if report.key:
         print(report.key, file=err)
     if report.problems:
-        print(f"校验失败：{len(report.problems)} 处不符（{report.versions} 个登记版本，{report.pages} 个条目页面）", file=err)
+        print(
+            f"校验失败：{len(report.problems)} 处不符（{report.versions} 个登记版本，{report.pages} 个条目页面）",
+            file=err,
+        )
         return EXIT_MISMATCH
     if extends:
         kept = report.versions - report.added
-        print(f"新的登记包含 {extends} 的全部 {kept} 条登记，未改动，新增 {report.added} 条（旧链头 {report.extends}）", file=out)
+        print(
+            f"新的登记包含 {extends} 的全部 {kept} 条登记，未改动，新增 {report.added} 条（旧链头 {report.extends}）",
+            file=out,
+        )
     print(f"校验通过：{report.versions} 个登记版本，{report.pages} 个条目页面，链头 {report.head}", file=out)
     return EXIT_OK

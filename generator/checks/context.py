@@ -18,22 +18,22 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
-    site: "Site"
+    site: Site
     problems: Problems
     pattern: IndexPattern | None
-    index: dict[str, "Entry"] = field(default_factory=dict)
+    index: dict[str, Entry] = field(default_factory=dict)
     resolved: dict[str, tuple] = field(default_factory=dict)  # attachment reference → resolve_attachment()
 
-    def error(self, entry: "Entry", loc: tuple, code: str, message: str, hint: str = "") -> None:
+    def error(self, entry: Entry, loc: tuple, code: str, message: str, hint: str = "") -> None:
         self.problems.error(entry.rel, entry.doc.pos(loc), code, message, hint)
 
-    def warning(self, entry: "Entry", loc: tuple, code: str, message: str, hint: str = "") -> None:
+    def warning(self, entry: Entry, loc: tuple, code: str, message: str, hint: str = "") -> None:
         self.problems.warning(entry.rel, entry.doc.pos(loc), code, message, hint)
 
     def looks_like_index_no(self, text: str) -> bool:
         return self.pattern is not None and self.pattern.parse(text) is not None
 
-    def check_file(self, entry: "Entry", loc: tuple, ref: str) -> Path | None:
+    def check_file(self, entry: Entry, loc: tuple, ref: str) -> Path | None:
         """Resolve an attachment reference; it must stay inside content/attachments/ and
         be of an allowed type (`checks/attachment_types.py`).
         Items share attachments (forms, templates): each reference is resolved once."""
@@ -56,11 +56,23 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
     text = ref.strip().replace("\\", "/")
     pure = PurePosixPath(text)
     if any(ord(c) < 32 or ord(c) == 127 for c in text):  # a NUL would crash the file system call
-        return None, ("attachment-path", f"附件路径 {text!r} 含有不可见的控制字符", "删除路径中的控制字符（如 %00），只写文件名")
+        return None, (
+            "attachment-path",
+            f"附件路径 {text!r} 含有不可见的控制字符",
+            "删除路径中的控制字符（如 %00），只写文件名",
+        )
     if "://" in text or text.startswith("mailto:"):
-        return None, ("attachment-url", f"附件“{ref}”是网址，不是本站文件", "附件文件放在 content/attachments/ 下；外部链接写在正文中")
+        return None, (
+            "attachment-url",
+            f"附件“{ref}”是网址，不是本站文件",
+            "附件文件放在 content/attachments/ 下；外部链接写在正文中",
+        )
     if pure.is_absolute() or (len(text) > 1 and text[1] == ":"):
-        return None, ("attachment-path", f"附件路径“{ref}”是绝对路径", "写成相对于 content/ 的路径，如 attachments/2024/apply.pdf")
+        return None, (
+            "attachment-path",
+            f"附件路径“{ref}”是绝对路径",
+            "写成相对于 content/ 的路径，如 attachments/2024/apply.pdf",
+        )
     if ".." in pure.parts:
         return None, ("attachment-path", f"附件路径“{ref}”含有“..”", "附件必须在 content/attachments/ 之内")
     for part in pure.parts:
@@ -71,7 +83,11 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
     if pure.parts[:1] == ("content",):
         pure = PurePosixPath(*pure.parts[1:])
     if pure.parts[:1] != ("attachments",):
-        return None, ("attachment-path", f"附件“{ref}”不在 attachments/ 下", f"把文件放进 content/attachments/，写成 attachments/{pure.name}")
+        return None, (
+            "attachment-path",
+            f"附件“{ref}”不在 attachments/ 下",
+            f"把文件放进 content/attachments/，写成 attachments/{pure.name}",
+        )
     path = content_dir / pure
     root = (content_dir / "attachments").resolve()
     try:

@@ -13,10 +13,16 @@ if TYPE_CHECKING:
 PUBLISH_WITHIN_WORKDAYS = 20
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: Entry, ctx: Context) -> None:
     item = entry.model
     if item.written and item.written > item.published:
-        ctx.error(entry, ("written",), "date-order", f"成文日期 {item.written} 晚于发布日期 {item.published}", "成文日期应早于或等于发布日期")
+        ctx.error(
+            entry,
+            ("written",),
+            "date-order",
+            f"成文日期 {item.written} 晚于发布日期 {item.published}",
+            "成文日期应早于或等于发布日期",
+        )
     elif item.written:
         try:
             late = count_workdays(item.written, item.published) - 1
@@ -30,8 +36,26 @@ def check(entry: "Entry", ctx: "Context") -> None:
             )  # fmt: skip
     for i, revision in enumerate(item.revisions):
         if revision.date < item.published:
-            ctx.error(entry, ("revisions", i, "date"), "revision-date", f"修订日期 {revision.date} 早于发布日期 {item.published}", "修订只能发生在发布之后")
+            ctx.error(
+                entry,
+                ("revisions", i, "date"),
+                "revision-date",
+                f"修订日期 {revision.date} 早于发布日期 {item.published}",
+                "修订只能发生在发布之后",
+            )
     if item.withdrawn and item.withdrawn.date < item.published:
-        ctx.error(entry, ("withdrawn", "date"), "withdrawn-date", f"撤销日期 {item.withdrawn.date} 早于发布日期 {item.published}", "撤销只能发生在发布之后")
+        ctx.error(
+            entry,
+            ("withdrawn", "date"),
+            "withdrawn-date",
+            f"撤销日期 {item.withdrawn.date} 早于发布日期 {item.published}",
+            "撤销只能发生在发布之后",
+        )
     if ctx.site.config.require_review and not item.is_draft and item.review is None:
-        ctx.error(entry, (), "review-missing", "本站要求审核后才能发布，但没有审核信息", "加上 review: {by: 审核人, date: YYYY-MM-DD}，或把 status 设为 draft")
+        ctx.error(
+            entry,
+            (),
+            "review-missing",
+            "本站要求审核后才能发布，但没有审核信息",
+            "加上 review: {by: 审核人, date: YYYY-MM-DD}，或把 status 设为 draft",
+        )

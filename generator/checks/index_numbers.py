@@ -15,34 +15,69 @@ LOC = ("index_no",)
 REGISTRY_PATH = f"content/{REGISTRY_FILE}"
 
 
-def check_entry(entry: "Entry", ctx: "Context") -> None:
+def check_entry(entry: Entry, ctx: Context) -> None:
     number = entry.model.index_no
     if not number:
         if not entry.is_draft:
-            ctx.error(entry, (), "index-missing", "已发布的条目还没有索引号", "运行 gongkai number 自动生成（会在文件中加一行 index_no）")
+            ctx.error(
+                entry,
+                (),
+                "index-missing",
+                "已发布的条目还没有索引号",
+                "运行 gongkai number 自动生成（会在文件中加一行 index_no）",
+            )
         return
     pattern = ctx.pattern
     if pattern is None:
         return
     parts = pattern.parse(number)
     if parts is None:
-        ctx.error(entry, LOC, "index-format", f"索引号“{number}”不符合本站格式 {pattern.pattern}", f"应形如 {pattern.example()}；新条目请删除此行后运行 gongkai number")
+        ctx.error(
+            entry,
+            LOC,
+            "index-format",
+            f"索引号“{number}”不符合本站格式 {pattern.pattern}",
+            f"应形如 {pattern.example()}；新条目请删除此行后运行 gongkai number",
+        )
         return
     if "org" in parts and parts["org"] != pattern.org:
-        ctx.error(entry, LOC, "index-org", f"索引号前段码“{parts['org']}”不是本站的机构代码 {pattern.org}", "索引号只能由本机关的目录系统生成")
+        ctx.error(
+            entry,
+            LOC,
+            "index-org",
+            f"索引号前段码“{parts['org']}”不是本站的机构代码 {pattern.org}",
+            "索引号只能由本机关的目录系统生成",
+        )
     published = entry.model.published
     if "year" in parts and int(parts["year"]) != published.year:
-        ctx.error(entry, LOC, "index-year", f"索引号中的年份 {parts['year']} 与发布日期 {published} 的年份不一致", "索引号的年份是发布年份")
+        ctx.error(
+            entry,
+            LOC,
+            "index-year",
+            f"索引号中的年份 {parts['year']} 与发布日期 {published} 的年份不一致",
+            "索引号的年份是发布年份",
+        )
     if "yearmonth" in parts and parts["yearmonth"] != f"{published.year:04d}{published.month:02d}":
-        ctx.error(entry, LOC, "index-year", f"索引号中的年月 {parts['yearmonth']} 与发布日期 {published} 不一致", "索引号的年月是发布年月")
+        ctx.error(
+            entry,
+            LOC,
+            "index-year",
+            f"索引号中的年月 {parts['yearmonth']} 与发布日期 {published} 不一致",
+            "索引号的年月是发布年月",
+        )
     code = entry.category.code or ""
     if "category_code" in parts and parts["category_code"] != code:
-        ctx.error(entry, LOC, "index-category", f"索引号中的类别代码“{parts['category_code']}”不是栏目“{entry.category.title}”的代码“{code}”")
+        ctx.error(
+            entry,
+            LOC,
+            "index-category",
+            f"索引号中的类别代码“{parts['category_code']}”不是栏目“{entry.category.title}”的代码“{code}”",
+        )
 
 
-def check_site(site: "Site", ctx: "Context") -> None:
-    seen: dict[str, "Entry"] = {}
-    folded: dict[str, "Entry"] = {}  # numbers differing only in case share a /i/ folder on some disks
+def check_site(site: Site, ctx: Context) -> None:
+    seen: dict[str, Entry] = {}
+    folded: dict[str, Entry] = {}  # numbers differing only in case share a /i/ folder on some disks
     for entry in site.entries:
         check_entry(entry, ctx)
         number = entry.model.index_no
@@ -64,11 +99,17 @@ def check_site(site: "Site", ctx: "Context") -> None:
     _check_registry(site, ctx)
 
 
-def _check_registry(site: "Site", ctx: "Context") -> None:
+def _check_registry(site: Site, ctx: Context) -> None:
     try:
         issued = read_registry(site.content_dir)
     except RegistryError as exc:
-        ctx.problems.error(REGISTRY_PATH, (exc.line, 1), "registry-invalid", str(exc), "用 git 恢复该文件；登记簿只能由 gongkai number 追加")
+        ctx.problems.error(
+            REGISTRY_PATH,
+            (exc.line, 1),
+            "registry-invalid",
+            str(exc),
+            "用 git 恢复该文件；登记簿只能由 gongkai number 追加",
+        )
         return
     paths_of: dict[str, set[str]] = {}
     numbers_of: dict[str, set[str]] = {}
@@ -88,7 +129,13 @@ def _check_registry(site: "Site", ctx: "Context") -> None:
     for entry in site.entries:
         number = entry.model.index_no
         if number and number not in paths_of:
-            ctx.warning(entry, LOC, "index-unregistered", f"索引号 {number} 不在登记簿 {REGISTRY_PATH} 中", "运行 gongkai number 登记已有的索引号")
+            ctx.warning(
+                entry,
+                LOC,
+                "index-unregistered",
+                f"索引号 {number} 不在登记簿 {REGISTRY_PATH} 中",
+                "运行 gongkai number 登记已有的索引号",
+            )
     for path, numbers in sorted(numbers_of.items()):
         entry = by_path.get(path)
         if entry is None or entry.model.index_no in numbers:
@@ -101,4 +148,10 @@ def _check_registry(site: "Site", ctx: "Context") -> None:
                 f"索引号一经生成不得修改：改回 index_no: {issued_to}",
             )  # fmt: skip
         else:
-            ctx.error(entry, (), "index-changed", f"此文件的索引号 {issued_to} 被删除了", f"索引号一经生成不得修改：加回 index_no: {issued_to}")
+            ctx.error(
+                entry,
+                (),
+                "index-changed",
+                f"此文件的索引号 {issued_to} 被删除了",
+                f"索引号一经生成不得修改：加回 index_no: {issued_to}",
+            )

@@ -40,7 +40,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 class Resolver:
     """Link keys → (site-relative URL, attachment path or None) or a problem."""
 
-    def __init__(self, site: "Site", ctx: "Context"):
+    def __init__(self, site: Site, ctx: Context):
         self.site, self.ctx = site, ctx
         self.by_rel = {e.rel: e for e in site.entries}
         self.pages = {p.rel: p for p in site.pages}
@@ -61,7 +61,11 @@ class Resolver:
             file, problem = found
             if problem:
                 code, message, hint = problem
-                return None, None, ("指向的附件文件不存在" if code == "attachment-missing" else f"不是本站附件：{message}", hint)
+                return (
+                    None,
+                    None,
+                    ("指向的附件文件不存在" if code == "attachment-missing" else f"不是本站附件：{message}", hint),
+                )
             return path, file, None
         number = path.removeprefix("i/").rstrip("/")
         if path.startswith("i/") or self.ctx.looks_like_index_no(number):
@@ -78,9 +82,13 @@ class Resolver:
             return self._item(entry, f"指向的文件 {rel} 不存在或不是条目", from_draft, list(self.by_rel), rel)
         return None
 
-    def _item(self, entry: "Entry | None", missing: str, from_draft: bool, names: list, rel: str = ""):
+    def _item(self, entry: Entry | None, missing: str, from_draft: bool, names: list, rel: str = ""):
         if entry is None:
-            hint = self._close(rel, names) if rel else "核对索引号；也可以写成相对于 content/ 的文件路径，如 notices/2024/a.md"
+            hint = (
+                self._close(rel, names)
+                if rel
+                else "核对索引号；也可以写成相对于 content/ 的文件路径，如 notices/2024/a.md"
+            )
             return None, None, (missing, hint)
         if entry.is_draft and not from_draft:
             return None, None, ("指向的条目是草稿，不会发布", "等该条目发布后再链接，或删除这个链接")
@@ -119,7 +127,7 @@ def shown(url: str, limit: int = 80) -> str:
     return url if len(url) <= limit else url[:limit] + "…"
 
 
-def check_site(site: "Site", ctx: "Context") -> None:
+def check_site(site: Site, ctx: Context) -> None:
     """Resolve the links of every entry and free page; report the broken ones."""
     resolver = Resolver(site, ctx)
     for entry in site.entries:
@@ -129,14 +137,16 @@ def check_site(site: "Site", ctx: "Context") -> None:
             if not text:
                 continue
 
-            def report(target, message, hint, path=path):
+            def report(target, message, hint, path=path, entry=entry):
                 doc = entry.doc
                 if path == ("body",) and doc.body is not None:
                     pos = (doc.body_line + target.line - 1, target.col)
                 else:
                     pos = doc.pos(path)
                 place = field_title(entry.model, path)
-                ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint)
+                ctx.problems.error(
+                    entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint
+                )
 
             found, files = resolver.links(text, entry.rel, entry.is_draft, report)
             table.update(found)

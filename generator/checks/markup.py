@@ -50,7 +50,7 @@ def scan(text: str) -> list[tuple[int, int, str, str, str, str]]:
     return found
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: Entry, ctx: Context) -> None:
     doc = entry.doc
     for path in entry.ctype.markdown_paths:  # the type's Markdown fields
         text = field_value(entry.model, path)
@@ -64,7 +64,7 @@ def check(entry: "Entry", ctx: "Context") -> None:
             ctx.problems.add(entry.rel, pos[0], pos[1], level, code, message, hint)
 
 
-def check_pages(site: "Site", problems: "Problems") -> None:
+def check_pages(site: Site, problems: Problems) -> None:
     """Free pages are published too: the same scan over the whole file (its lines are the
     file's lines)."""
     for page in site.pages:

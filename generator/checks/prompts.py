@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from generator.site import Entry
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
+def check(entry: Entry, ctx: Context) -> None:
     doc = entry.doc
     if entry.is_draft or doc is None:
         return

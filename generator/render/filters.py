@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Undefined, pass_context

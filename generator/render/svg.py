@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
 from markupsafe import Markup

@@ -40,10 +40,12 @@ categories:
     code: "04"
 """
 WORDS = (
-    "县政府办公室认真贯彻落实上级部署，进一步提高工作效率和服务水平。", "各乡镇、各部门要高度重视，切实加强组织领导，明确责任分工。",
+    "县政府办公室认真贯彻落实上级部署，进一步提高工作效率和服务水平。",
+    "各乡镇、各部门要高度重视，切实加强组织领导，明确责任分工。",
     "确保各项工作落到实处、取得实效。", "会议要求，要坚持问题导向，群众反映强烈的问题要限期整改。",
     "相关单位应当于本月底前报送材料。", "持续优化营商环境，推进政务服务“一网通办”。", "做好安全生产和森林防火工作。",
-    "扎实推进乡村振兴和农村人居环境整治。", "加强养老服务体系建设，完善社会救助制度。", "深化政务公开，提升政策解读质量。",
+    "扎实推进乡村振兴和农村人居环境整治。", "加强养老服务体系建设，完善社会救助制度。",
+    "深化政务公开，提升政策解读质量。",
 )  # fmt: skip
 
 
@@ -71,7 +73,8 @@ def fallback(n: int, src: Path) -> None:
         path = f"content/{key}/{year}/a{i:05d}.md"
         (src / path).parent.mkdir(parents=True, exist_ok=True)
         (src / path).write_text(
-            f"---\nindex_no: {number}\ntitle: 第{i + 1}号工作通报（{year}年）\npublished: {year}-{month:02d}-{day:02d}\n---\n\n{body}\n",
+            f"---\nindex_no: {number}\ntitle: 第{i + 1}号工作通报（{year}年）\n"
+            f"published: {year}-{month:02d}-{day:02d}\n---\n\n{body}\n",
             encoding="utf-8",
         )
         registry.append(f"{number}\t{path}")
@@ -102,7 +105,13 @@ def main() -> int:
     # `gongkai build` builds recorded versions only
     publish = [sys.executable, "-m", "generator", "publish", "-s", str(src)]
     subprocess.run(publish, cwd=REPO, env=env, capture_output=True)
-    done = subprocess.run([sys.executable, "-m", "generator", "build", "-s", str(src), "-o", str(out)], cwd=REPO, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "-s", str(src), "-o", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", flush=True)
     if done.returncode != 0:
         return done.returncode

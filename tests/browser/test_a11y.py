@@ -44,14 +44,18 @@ def record(case: str, url: str, result: dict) -> list[dict]:
             _FINDINGS.append({
                 "case": case, "url": url, "kind": kind if is_wcag(v) else f"{kind} (best practice)", "id": v["id"],
                 "impact": v["impact"], "help": v["help"], "helpUrl": v["helpUrl"],
-                "nodes": [{"target": n["target"], "html": n["html"][:300], "summary": n.get("failureSummary", "")} for n in v["nodes"]],
+                "nodes": [
+                    {"target": n["target"], "html": n["html"][:300], "summary": n.get("failureSummary", "")}
+                    for n in v["nodes"]
+                ],
             })  # fmt: skip
     return [v for v in result["violations"] if is_wcag(v) and v["impact"] in BLOCKING]
 
 
 def describe(violations: list[dict]) -> str:
     return "\n".join(
-        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes'][:5]]}\n    {v['nodes'][0].get('failureSummary', '')}"
+        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes'][:5]]}\n"
+        f"    {v['nodes'][0].get('failureSummary', '')}"
         for v in violations
     )
 
@@ -62,7 +66,9 @@ def axe_report(artifacts, report):
     wcag = [f for f in _FINDINGS if f["kind"] == "violation"]
     blocking = [f for f in wcag if f["impact"] in BLOCKING]
     others = [f for f in _FINDINGS if f not in blocking]
-    (artifacts / "axe-report.json").write_text(json.dumps({"tags": TAGS, "findings": _FINDINGS}, ensure_ascii=False, indent=2), encoding="utf-8")
+    (artifacts / "axe-report.json").write_text(
+        json.dumps({"tags": TAGS, "findings": _FINDINGS}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     lines = [
         "# axe-core: WCAG 2.1 AA (wcag2a, wcag2aa, wcag21a, wcag21aa) and best practice", "",
         f"WCAG violations: {len(blocking)} serious or critical, {len(wcag) - len(blocking)} minor or moderate; "
@@ -70,11 +76,17 @@ def axe_report(artifacts, report):
     ]  # fmt: skip
     for f in _FINDINGS:
         targets = ", ".join(str(n["target"]) for n in f["nodes"][:4])
-        lines.append(f"- {f['kind']}, {f['impact']}: `{f['id']}` on {f['case']}: {f['help']} ({len(f['nodes'])} elements: {targets})")
+        lines.append(
+            f"- {f['kind']}, {f['impact']}: `{f['id']}` on {f['case']}: {f['help']} "
+            f"({len(f['nodes'])} elements: {targets})"
+        )
     (artifacts / "axe-report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     report("accessibility", lines[2] + "; test-artifacts/axe-report.md")
     for f in others:
-        report("accessibility", f"  {f['kind']}, {f['impact']}: {f['id']} on {f['case']}: {f['help']} ({len(f['nodes'])} elements)")
+        report(
+            "accessibility",
+            f"  {f['kind']}, {f['impact']}: {f['id']} on {f['case']}: {f['help']} ({len(f['nodes'])} elements)",
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -131,7 +143,9 @@ def test_axe_search_with_more_results_and_the_filters_open(new_page, visit, axe_
     page.locator(".gk-search-filters fieldset").first.wait_for(timeout=15_000)
     before = page.locator(".gk-search-status").inner_text()
     page.locator(".gk-search-filters fieldset input").first.check()
-    page.wait_for_function("t => document.querySelector('.gk-search-status').textContent !== t", arg=before, timeout=15_000)
+    page.wait_for_function(
+        "t => document.querySelector('.gk-search-status').textContent !== t", arg=before, timeout=15_000
+    )
     page.locator(".gk-search-result__link").first.wait_for(timeout=15_000)
     blocking = record(f"search (more results, filters open, {case})", page.url, run_axe(page, axe_source))
     assert not blocking, describe(blocking)
@@ -153,7 +167,8 @@ FOCUS_INFO = """() => {
     if (!el || el === document.body) return null;
     const cs = getComputedStyle(el), r = el.getBoundingClientRect();
     return {
-        key: el.tagName + '#' + el.id + '.' + el.className + '|' + (el.getAttribute('href') || '') + '|' + (el.textContent || '').trim().slice(0, 20),
+        key: el.tagName + '#' + el.id + '.' + el.className + '|' + (el.getAttribute('href') || '') + '|' +
+            (el.textContent || '').trim().slice(0, 20),
         tag: el.tagName, text: (el.textContent || el.value || '').trim().slice(0, 30),
         outline: cs.outlineStyle, outlineWidth: parseFloat(cs.outlineWidth) || 0, shadow: cs.boxShadow,
         box: r.width > 0 && r.height > 0,
@@ -176,7 +191,10 @@ def tab_through(page, limit: int, until) -> list[dict]:
         assert info is not None, f"focus lost after {[s['key'] for s in seen[-3:]]}"
         assert not seen or info["key"] != seen[-1]["key"], f"focus did not move from {info['key']}"
         assert info["box"], f"focused element is not visible: {info['key']}"
-        assert visible_focus(info), f"no visible focus indicator on {info['key']}: outline {info['outline']} {info['outlineWidth']}px, box-shadow {info['shadow']}"
+        assert visible_focus(info), (
+            f"no visible focus indicator on {info['key']}: "
+            f"outline {info['outline']} {info['outlineWidth']}px, box-shadow {info['shadow']}"
+        )
         seen.append(info)
         if until(info):
             return seen
@@ -206,7 +224,9 @@ def test_keyboard_reaches_every_kind_of_control_with_a_visible_focus(new_page, v
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     if scroller.evaluate("el => el.scrollWidth > el.clientWidth"):  # (smooth scrolling: wait for it)
-        page.wait_for_function("([el, before]) => el.scrollLeft > before", arg=[scroller.element_handle(), before], timeout=5_000)
+        page.wait_for_function(
+            "([el, before]) => el.scrollLeft > before", arg=[scroller.element_handle(), before], timeout=5_000
+        )
 
 
 def test_keyboard_on_a_phone_opens_and_closes_the_controls(new_page, visit):
@@ -246,8 +266,12 @@ def test_charts_and_flowcharts_have_text_alternatives(new_page, visit):
         for i in range(charts.count()):
             chart = charts.nth(i)
             assert chart.get_attribute("role") == "img"
-            title = chart.evaluate("svg => (document.getElementById(svg.getAttribute('aria-labelledby')) || {}).textContent || ''").strip()
-            desc = chart.evaluate("svg => (document.getElementById(svg.getAttribute('aria-describedby')) || {}).textContent || ''").strip()
+            title = chart.evaluate(
+                "svg => (document.getElementById(svg.getAttribute('aria-labelledby')) || {}).textContent || ''"
+            ).strip()
+            desc = chart.evaluate(
+                "svg => (document.getElementById(svg.getAttribute('aria-describedby')) || {}).textContent || ''"
+            ).strip()
             assert title and len(desc) > len(title), (name, title, desc)
             assert page.get_by_role("img", name=title).count() >= 1
             # and a text version beside it: the data list of a chart, the list of steps of a flow
@@ -271,8 +295,11 @@ def test_images_and_icons_are_named_or_hidden(new_page, visit):
             if (el.closest('[aria-hidden="true"]') || el.getAttribute('aria-hidden') === 'true') return false;
             if (el.tagName === 'IMG') return !el.hasAttribute('alt');
             const link = el.closest('a, button, label');
-            if (link && (link.getAttribute('aria-label') || link.textContent.trim() || link.getAttribute('title'))) return false;
-            return el.getAttribute('role') === 'img' && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby');
+            const named = link &&
+                (link.getAttribute('aria-label') || link.textContent.trim() || link.getAttribute('title'));
+            if (named) return false;
+            return el.getAttribute('role') === 'img' && !el.getAttribute('aria-label') &&
+                !el.getAttribute('aria-labelledby');
         }).map(el => el.outerHTML.slice(0, 80))"""
     )
     assert not unnamed
@@ -286,7 +313,8 @@ AT_BODY = """
 window.__gkAtBody = 'unset';
 new MutationObserver((records, observer) => {
     if (document.body) {
-        window.__gkAtBody = [document.documentElement.getAttribute('data-gk-font'), document.documentElement.getAttribute('data-gk-contrast')];
+        const root = document.documentElement;
+        window.__gkAtBody = [root.getAttribute('data-gk-font'), root.getAttribute('data-gk-contrast')];
         observer.disconnect();
     }
 }).observe(document, {childList: true, subtree: true});
@@ -305,7 +333,9 @@ def test_text_size_controls_work_and_persist(new_page, visit, page_types):
     assert page.evaluate("document.documentElement.dataset.gkFont") == "2"
     assert page.evaluate(ROOT_SIZE) == pytest.approx(base * 1.3, rel=0.01)
     assert page.evaluate("localStorage.getItem('gk-font-size')") == "2"
-    body_size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.gk-body p, .md-typeset p')).fontSize)")
+    body_size = page.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.gk-body p, .md-typeset p')).fontSize)"
+    )
 
     # a navigation by clicking: the size is there before the first paint of the next page
     page.locator(".md-nav--primary a.md-nav__link", has_text="信息公开目录").first.click()
@@ -314,7 +344,9 @@ def test_text_size_controls_work_and_persist(new_page, visit, page_types):
     assert page.evaluate(ROOT_SIZE) == pytest.approx(base * 1.3, rel=0.01)
     assert page.locator(".gk-display__button[data-gk-font-step='0']").get_attribute("aria-disabled") == "false"
     visit(page, "article")
-    assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.gk-body p, .md-typeset p')).fontSize)") == pytest.approx(body_size, rel=0.01)
+    assert page.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.gk-body p, .md-typeset p')).fontSize)"
+    ) == pytest.approx(body_size, rel=0.01)
 
     # bounds: never larger than level 3, never smaller than −1
     for _ in range(4):  # aria-disabled at the bound: Playwright would wait for it to be enabled
@@ -347,7 +379,9 @@ def test_high_contrast_toggle_works_and_persists(new_page, visit, page_types):
     assert page.evaluate("document.documentElement.dataset.gkContrast") == "high"
     assert page.evaluate(header_bg) == "rgb(0, 0, 0)" != normal
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-typeset')).color") == "rgb(0, 0, 0)"
-    assert "underline" in page.evaluate("() => getComputedStyle(document.querySelector('.md-typeset a[href]')).textDecorationLine")
+    assert "underline" in page.evaluate(
+        "() => getComputedStyle(document.querySelector('.md-typeset a[href]')).textDecorationLine"
+    )
 
     page.locator(".md-nav--primary a.md-nav__link", has_text="通知公告").first.click()
     page.wait_for_url(page_types["home"] + "notices/")

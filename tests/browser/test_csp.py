@@ -62,8 +62,8 @@ class _WithHeaders(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def csp_server(tmp_path_factory):
     from generator.build import build
-    from generator.problems import Problems
     from generator.load.site import load_site
+    from generator.problems import Problems
 
     out = tmp_path_factory.mktemp("csp") / "site"
     site = load_site(Path(__file__).resolve().parents[2], Problems())
@@ -104,7 +104,10 @@ def test_no_violation_on_any_page_type(browser, csp_server):
             violations[path] = found
     seen = list(console)
     # The recorder works: an injected inline script is refused and reported.
-    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.appendChild(s); }")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; "
+        "document.body.appendChild(s); }"
+    )
     page.wait_for_timeout(200)
     control = page.evaluate("[window.__csp.length, window.__ran === 1]")
     context.close()

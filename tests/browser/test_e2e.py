@@ -172,7 +172,9 @@ def test_catalogue_filters_and_sorting(page, demo_site):
     assert years == sorted({r["year"] for r in everything}, reverse=True)
 
     form.locator("button[type=reset]").click()
-    page.wait_for_function("() => Array.from(document.querySelectorAll('table[data-gk-sortable] tbody tr')).every(r => !r.hidden)")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('table[data-gk-sortable] tbody tr')).every(r => !r.hidden)"
+    )
     assert len(visible_rows(page)) == total
 
     # sorting by the date column: ascending, then descending
@@ -208,7 +210,7 @@ def test_feed_link_serves_xml(page, demo_site):
     assert links.count() >= 4
     for kind, root_tag in (("rss", "rss"), ("atom", "{http://www.w3.org/2005/Atom}feed")):
         href = page.locator(f".md-content a[href$='all.{kind}.xml']").first.get_attribute("href")
-        with page.expect_response(lambda r: r.url.endswith(f"all.{kind}.xml")) as info:
+        with page.expect_response(lambda r, kind=kind: r.url.endswith(f"all.{kind}.xml")) as info:
             page.locator(f".md-content a[href$='all.{kind}.xml']").first.click()
         response = info.value
         assert response.status == 200
@@ -268,7 +270,7 @@ def test_notice_status_uses_the_site_time_zone(new_page, demo_site):
     """16:30 UTC on 9 October is 00:30 on 10 October in Shanghai: the notice has ended,
     whatever the time zone of the reader's computer."""
     page = new_page(timezone_id="UTC")
-    page.clock.set_fixed_time(dt.datetime(2024, 10, 9, 16, 30, tzinfo=dt.timezone.utc))
+    page.clock.set_fixed_time(dt.datetime(2024, 10, 9, 16, 30, tzinfo=dt.UTC))
     page.goto(demo_site.url(APPOINTMENT))
     assert page.locator(".gk-notice-status__value").inner_text() == "已结束"
 

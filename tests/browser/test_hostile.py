@@ -31,12 +31,10 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import CATEGORY_OF, ORG, VALID_ITEMS, num  # noqa: E402
-
 from generator.model.registry import TYPES  # noqa: E402
+
 from browserkit import publish  # noqa: E402
-
-from generator.model.registry import TYPES  # noqa: E402
+from helpers import CATEGORY_OF, ORG, VALID_ITEMS, num  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EPOCH = "1728316800"  # 2024-10-08 Asia/Shanghai
@@ -51,8 +49,23 @@ def attack(where: str) -> str:
 
 
 # Keys whose values are choices, dates or references: left as the valid item has them.
-KEEP = {"kind", "stage", "status", "gender", "validity", "有效性", "original", "topic", "period", "birth", "fee", "unit",
-        "channel", "method", "category"}
+KEEP = {
+    "kind",
+    "stage",
+    "status",
+    "gender",
+    "validity",
+    "有效性",
+    "original",
+    "topic",
+    "period",
+    "birth",
+    "fee",
+    "unit",
+    "channel",
+    "method",
+    "category",
+}
 
 
 def poison(value, where: str):

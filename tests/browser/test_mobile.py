@@ -5,6 +5,7 @@ test-artifacts/screenshots/<page type>-<width>.png (git-ignored)."""
 from __future__ import annotations
 
 import pytest
+
 from browserkit import PAGE_TYPES
 
 PHONE = {"width": 375, "height": 812, "is_mobile": True, "has_touch": True}
@@ -13,7 +14,8 @@ SIDEWAYS = """() => {
     const root = document.scrollingElement;
     const wide = Array.from(document.querySelectorAll('body *')).filter(el => {
         const r = el.getBoundingClientRect();
-        return r.width > 0 && r.right > root.clientWidth + 1 && !el.closest('.gk-scroll, .md-typeset__scrollwrap, .md-sidebar, .md-header__title, .gk-sr-only, .md-skip');
+        return r.width > 0 && r.right > root.clientWidth + 1 &&
+            !el.closest('.gk-scroll, .md-typeset__scrollwrap, .md-sidebar, .md-header__title, .gk-sr-only, .md-skip');
     }).map(el => el.tagName.toLowerCase() + '.' + String(el.className).split(' ').join('.'));
     return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 8)};
 }"""
@@ -21,7 +23,9 @@ SIDEWAYS = """() => {
 # every table wider than its container sits in a scrolling container that fits the screen
 TABLES = """() => Array.from(document.querySelectorAll('.md-content table')).map(table => {
     let box = table.parentElement;
-    while (box && box !== document.body && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+    while (box && box !== document.body && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+        box = box.parentElement;
+    }
     const t = table.getBoundingClientRect();
     const b = box && box !== document.body ? box.getBoundingClientRect() : null;
     return {cls: table.className, width: t.width, scroller: !!b, boxRight: b ? b.right : null,
@@ -95,13 +99,17 @@ def test_keyboard_opens_the_navigation_drawer_on_a_phone(new_page, visit):
     page = visit(new_page(375, 812), "article")
     for _ in range(30):
         page.keyboard.press("Tab")
-        if page.evaluate("!!document.activeElement.closest('.md-nav--primary') && document.activeElement.matches('a.md-nav__link')"):
+        if page.evaluate(
+            "!!document.activeElement.closest('.md-nav--primary') && document.activeElement.matches('a.md-nav__link')"
+        ):
             break
     else:
         raise AssertionError("the navigation is not reachable by keyboard")
     assert page.evaluate("document.getElementById('__drawer').checked")
     page.wait_for_timeout(400)  # Material's drawer slides in
-    rect = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect(); return [r.left, r.right]; })()")
+    rect = page.evaluate(
+        "(() => { const r = document.activeElement.getBoundingClientRect(); return [r.left, r.right]; })()"
+    )
     assert rect[0] >= 0 and rect[1] <= 375, rect
     # Shift+Tab out of the navigation closes the drawer
     for _ in range(5):

@@ -29,12 +29,16 @@ def read_pdf(path: Path) -> tuple[int, str]:
         pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
         size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.M)
         assert size and abs(float(size.group(1)) - A4[0]) < 3 and abs(float(size.group(2)) - A4[1]) < 3, info
-        text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         return pages, text
     try:
         from pypdf import PdfReader
     except ImportError:
-        missing("pdftotext (poppler-utils) or pypdf is needed to read PDFs", "apt-get install poppler-utils; make test does")
+        missing(
+            "pdftotext (poppler-utils) or pypdf is needed to read PDFs", "apt-get install poppler-utils; make test does"
+        )
     reader = PdfReader(str(path))
     return len(reader.pages), "\n".join(page.extract_text() or "" for page in reader.pages)
 
@@ -65,8 +69,8 @@ def test_appointment_prints_as_a_notice_for_a_board(printed):
     page, pages, text = printed("appointment")
     assert 1 <= pages <= 2, pages
     body = flat(text)
-    for expected in ("青山县县管领导干部任前公示（2024年9月）", "2024-09-27", "2024-10-09", "12380", "12380@qingshan.gov.cn",
-                     "反映渠道", "李晓燕", "陈卫国", APPOINTMENT_URL):  # fmt: skip
+    for expected in ("青山县县管领导干部任前公示（2024年9月）", "2024-09-27", "2024-10-09", "12380",
+                     "12380@qingshan.gov.cn", "反映渠道", "李晓燕", "陈卫国", APPOINTMENT_URL):  # fmt: skip
         assert flat(expected) in body, expected
     # no screen chrome on paper, and no notice status that would go stale on a board
     for absent in ("站内搜索", "高对比度", "跳到正文", "主办单位", "网站标识码", "公示状态", "公示中"):
@@ -81,7 +85,9 @@ def test_appointment_print_layout(new_page, visit):
     assert qr.is_visible()
     box = qr.bounding_box()
     assert 100 <= box["width"] <= 160 and abs(box["width"] - box["height"]) < 1  # about 32 mm
-    title_size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.gk-item--appointment .gk-title')).fontSize)")
+    title_size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.gk-item--appointment .gk-title')).fontSize)"
+    )
     body_size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.gk-body p')).fontSize)")
     assert title_size >= 2 * body_size, (title_size, body_size)
     assert page.locator(".gk-notice-print__url").inner_text().endswith(APPOINTMENT_URL)
@@ -128,9 +134,14 @@ def test_link_addresses_are_printed_after_links(new_page, visit):
         if a["href"].startswith(("tel:", "mailto:", "#")):
             assert a["after"] in ("none", "normal"), a
     # in text, a link whose text is its address gets no second copy
-    page.evaluate("""() => { const a = document.createElement('a'); a.href = 'https://www.gov.cn/'; a.textContent = 'https://www.gov.cn/';
-                            a.id = 'gk-test-link'; document.querySelector('.gk-content').appendChild(a); window.gongkai.init(); }""")
-    assert page.evaluate("getComputedStyle(document.getElementById('gk-test-link'), '::after').content") in ("none", "normal")
+    page.evaluate("""() => { const a = document.createElement('a');
+                            a.href = 'https://www.gov.cn/'; a.textContent = 'https://www.gov.cn/';
+                            a.id = 'gk-test-link'; document.querySelector('.gk-content').appendChild(a);
+                            window.gongkai.init(); }""")
+    assert page.evaluate("getComputedStyle(document.getElementById('gk-test-link'), '::after').content") in (
+        "none",
+        "normal",
+    )
 
 
 def test_long_tables_print_in_full(printed):

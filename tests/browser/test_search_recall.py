@@ -57,8 +57,8 @@ def _site_files() -> tuple[dict[str, str], dict[str, set[str]]]:
 def recall_site(request, tmp_path_factory, serve_folder):
     from generator import search
     from generator.build import build
-    from generator.problems import Problems
     from generator.load.site import load_site
+    from generator.problems import Problems
 
     root = tmp_path_factory.mktemp("recall")
     files, expected = _site_files()
@@ -132,8 +132,12 @@ def test_sort_by_date_merges_the_shards(page, recall_site):
     while more.is_visible():
         shown = page.locator(".gk-search-result").count()
         more.click()
-        page.wait_for_function("n => document.querySelectorAll('.gk-search-result').length > n", arg=shown, timeout=10_000)
-    urls = page.eval_on_selector_all(".gk-search-result__link", "links => links.map(a => new URL(a.href).pathname.replace(/^\\//, ''))")
+        page.wait_for_function(
+            "n => document.querySelectorAll('.gk-search-result').length > n", arg=shown, timeout=10_000
+        )
+    urls = page.eval_on_selector_all(
+        ".gk-search-result__link", "links => links.map(a => new URL(a.href).pathname.replace(/^\\//, ''))"
+    )
     dates = page.eval_on_selector_all(".gk-search-result__date", "nodes => nodes.map(n => n.getAttribute('datetime'))")
     assert set(urls) == expected[term] and len(urls) == len(expected[term])
     assert dates == sorted(dates, reverse=True), dates

@@ -19,7 +19,9 @@ def _dates(page, pages: int = 1) -> list[str]:
         if not more.is_visible():
             break
         more.click()
-        page.wait_for_function("n => document.querySelectorAll('.gk-search-result').length > n", arg=n * 10, timeout=30_000)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.gk-search-result').length > n", arg=n * 10, timeout=30_000
+        )
     return page.eval_on_selector_all(".gk-search-result__date", "nodes => nodes.map(n => n.getAttribute('datetime'))")
 
 

@@ -36,7 +36,8 @@ SIDEWAYS = """() => {
     const root = document.scrollingElement;
     const wide = Array.from(document.querySelectorAll('body *')).filter(el => {
         const r = el.getBoundingClientRect();
-        return r.width > 0 && r.right > root.clientWidth + 1 && !el.closest('.gk-scroll, .md-sidebar, .md-header__title, .gk-sr-only, .md-skip');
+        return r.width > 0 && r.right > root.clientWidth + 1 &&
+            !el.closest('.gk-scroll, .md-sidebar, .md-header__title, .gk-sr-only, .md-skip');
     }).map(el => el.tagName.toLowerCase() + '.' + String(el.className).split(' ').join('.'));
     return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 8)};
 }"""
@@ -143,7 +144,13 @@ def serve_delta_copy(page, site) -> list[str]:
         if not path.is_file():
             route.fulfill(status=404, body="")
             return
-        kind = "text/javascript" if rest.endswith(".js") else "application/json" if rest.endswith(".json") else "application/octet-stream"
+        kind = (
+            "text/javascript"
+            if rest.endswith(".js")
+            else "application/json"
+            if rest.endswith(".json")
+            else "application/octet-stream"
+        )
         route.fulfill(path=str(path), content_type=kind)
 
     page.route("**/pagefind-delta/**", handle)
@@ -190,7 +197,9 @@ def test_status_announces_the_count_and_more_appends(new_page, demo_site, errors
     page.wait_for_function("() => document.querySelectorAll('.gk-search-result').length === 20", timeout=TIMEOUT)
     assert status(page) == f"找到 {total} 条结果，已显示 20 条"
     # focus moves to the first of the results added
-    focused = page.evaluate("document.activeElement.closest('.gk-search-result') === document.querySelectorAll('.gk-search-result')[10]")
+    focused = page.evaluate(
+        "document.activeElement.closest('.gk-search-result') === document.querySelectorAll('.gk-search-result')[10]"
+    )
     assert focused and page.evaluate("document.activeElement.classList.contains('gk-search-result__link')")
     show_all(page)
     assert shown(page) == total and not more.is_visible()
@@ -204,7 +213,10 @@ def test_typing_searches_and_keeps_the_query_in_the_address(new_page, demo_site,
     page.goto(demo_site.url("search/"))
     box = page.locator("input.gk-search-input")
     assert page.locator("label[for=gk-search-q]").inner_text() == "关键词或索引号"
-    assert page.locator(".gk-search form[role=search]").get_attribute("aria-label") == "站内搜索" and box.get_attribute("type") == "search"
+    assert (
+        page.locator(".gk-search form[role=search]").get_attribute("aria-label") == "站内搜索"
+        and box.get_attribute("type") == "search"
+    )
     assert status(page) == ""
     page.evaluate("window.__same = 1")
     box.press_sequentially("防汛", delay=50)
@@ -225,7 +237,9 @@ def test_typing_searches_and_keeps_the_query_in_the_address(new_page, demo_site,
     # nothing found
     box.fill("qzxjvw")
     box.press("Enter")
-    page.wait_for_function("() => /没有找到/.test(document.querySelector('.gk-search-status').textContent)", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => /没有找到/.test(document.querySelector('.gk-search-status').textContent)", timeout=TIMEOUT
+    )
     assert status(page) == "没有找到与“qzxjvw”相关的结果。"
     assert shown(page) == 0 and not page.locator(".gk-search-more").is_visible()
     assert not errors.seen
@@ -262,7 +276,11 @@ def test_filters_are_loaded_only_when_the_panel_is_opened(new_page, demo_site, e
     category = panel.locator("fieldset", has=page.locator("legend", has_text="类别"))
     labels = category.locator("label").all_inner_texts()
     assert "通知公告（12）" in labels, labels
-    years = panel.locator("fieldset", has=page.locator("legend", has_text="年份")).locator("input").evaluate_all("boxes => boxes.map(b => b.value)")
+    years = (
+        panel.locator("fieldset", has=page.locator("legend", has_text="年份"))
+        .locator("input")
+        .evaluate_all("boxes => boxes.map(b => b.value)")
+    )
     assert years == sorted(years, reverse=True)
 
     # one category: fewer results, all of it
@@ -307,7 +325,9 @@ def test_keyboard_reaches_and_operates_the_search(new_page, demo_site):
         page.keyboard.press("Tab")
         info = page.evaluate(
             """() => { const el = document.activeElement, cs = getComputedStyle(el);
-                return {tag: el.tagName, cls: el.className, outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 || cs.boxShadow !== 'none'}; }"""
+                const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 ||
+                    cs.boxShadow !== 'none';
+                return {tag: el.tagName, cls: el.className, outline: outline}; }"""
         )
         order.append(info)
         assert info["outline"], f"no visible focus on {info}"
@@ -353,12 +373,16 @@ def test_failure_to_load_pagefind_is_shown(new_page, demo_site, errors):
     page = errors(new_page())
     page.route("**/pagefind.js", lambda route: route.abort())
     page.goto(demo_site.url(f"search/?q={QUERY}"))
-    page.wait_for_function("() => document.querySelector('.gk-search').classList.contains('gk-search--failed')", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelector('.gk-search').classList.contains('gk-search--failed')", timeout=TIMEOUT
+    )
     assert status(page) == "搜索暂时无法使用，请使用信息公开目录浏览。"
     assert shown(page) == 0
     # the filter panel says so too
     page.locator(".gk-search-filters summary").click()
-    page.wait_for_function("() => /无法加载/.test(document.querySelector('.gk-search-filters__body').textContent)", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => /无法加载/.test(document.querySelector('.gk-search-filters__body').textContent)", timeout=TIMEOUT
+    )
     assert not errors.seen
 
 
@@ -367,9 +391,14 @@ def test_a_browser_without_dynamic_import_keeps_everything_but_the_results(new_p
     rejects its syntax; here it is served as a script that defines nothing), the search
     page says so and the rest of gongkai.js still works (the index-number lookup)."""
     page = errors(new_page())
-    page.route("**/assets/gongkai-import.js", lambda route: route.fulfill(status=200, content_type="application/javascript", body="/* no import() here */"))
+    page.route(
+        "**/assets/gongkai-import.js",
+        lambda route: route.fulfill(status=200, content_type="application/javascript", body="/* no import() here */"),
+    )
     page.goto(demo_site.url("search/?q=2024-00001"))
-    page.wait_for_function("() => document.querySelector('.gk-search').classList.contains('gk-search--failed')", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelector('.gk-search').classList.contains('gk-search--failed')", timeout=TIMEOUT
+    )
     assert status(page) == "搜索暂时无法使用，请使用信息公开目录浏览。"
     page.wait_for_function("() => document.querySelector('[data-gk-index-lookup] a')", timeout=TIMEOUT)
     assert not errors.seen
@@ -378,7 +407,9 @@ def test_a_browser_without_dynamic_import_keeps_everything_but_the_results(new_p
 def test_opened_from_the_disk_shows_the_failure(new_page, demo_site, errors):
     page = errors(new_page())
     page.goto(Path(demo_site.out / "search" / "index.html").as_uri() + f"?q={QUERY}")
-    page.wait_for_function("() => document.querySelector('.gk-search').classList.contains('gk-search--failed')", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelector('.gk-search').classList.contains('gk-search--failed')", timeout=TIMEOUT
+    )
     assert status(page) == "搜索暂时无法使用，请使用信息公开目录浏览。"
     assert not errors.seen
 
@@ -435,7 +466,9 @@ def test_delta_and_stale_together_sorted_by_date(new_page, demo_site, errors):
     page = errors(new_page())
     serve_delta_copy(page, demo_site)
     stale = " ".join(r["id"] for r in base[:3])
-    rewrite_search_page(page, {'data-delta=""': 'data-delta="../pagefind-delta/"', 'data-stale=""': f'data-stale="{stale}"'})
+    rewrite_search_page(
+        page, {'data-delta=""': 'data-delta="../pagefind-delta/"', 'data-stale=""': f'data-stale="{stale}"'}
+    )
     page.goto(demo_site.url(f"search/?q={QUERY}&sort=date"))
     assert found(page) == 2 * total - 3
     show_all(page)
@@ -463,7 +496,13 @@ def updated_site(tmp_path_factory, serve_site):
         publish = [sys.executable, "-m", "generator", "publish", "-s", str(src)]  # build takes recorded versions only
         published = subprocess.run(publish, capture_output=True, text=True, env=env, cwd=REPO)
         assert published.returncode == 0, published.stdout + published.stderr
-        done = subprocess.run([sys.executable, "-m", "generator", "build", "-s", str(src), "-o", str(out)], capture_output=True, text=True, env=env, cwd=REPO)
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "build", "-s", str(src), "-o", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
     build()
@@ -472,7 +511,9 @@ def updated_site(tmp_path_factory, serve_site):
     marker = "revisions:\n"
     assert marker in text and "请认真组织实施。" in text
     text = text.replace(marker, marker + "  - date: 2024-10-01\n    note: 补充山洪灾害转移避险要求。\n", 1)
-    path.write_text(text.replace("请认真组织实施。", f"请认真组织实施。各地要做好山洪灾害{NEW_WORDS}。", 1), encoding="utf-8")
+    path.write_text(
+        text.replace("请认真组织实施。", f"请认真组织实施。各地要做好山洪灾害{NEW_WORDS}。", 1), encoding="utf-8"
+    )
     build()
     return out, serve_site(out)
 

@@ -67,7 +67,11 @@ class BudgetExceeded(AssertionError):
 
 
 def table(rows: list[dict], base: str) -> list[str]:
-    return [f"    {r['bytes'] / KB:8.1f} KB  gzip {r['gzip'] / KB:7.1f} KB  {r['type']:<10} {r['status']}  {r['url'].removeprefix(base)}" for r in rows]
+    return [
+        f"    {r['bytes'] / KB:8.1f} KB  gzip {r['gzip'] / KB:7.1f} KB  {r['type']:<10} {r['status']}  "
+        f"{r['url'].removeprefix(base)}"
+        for r in rows
+    ]
 
 
 def total(rows: list[dict], key: str = "bytes") -> int:
@@ -84,7 +88,8 @@ def test_item_page_first_load_budget(new_page, demo_site, page_types, report):
     other = [r for r in rows if r["type"] not in COUNTED]
     raw, packed = total(counted), total(counted, "gzip")
     by_type = {t: total([r for r in counted if r["type"] == t]) for t in sorted(COUNTED)}
-    report("site weight", f"item page, first load: {raw / KB:.1f} KB (HTML + CSS + JS + fonts; budget {ITEM_BUDGET / KB:.0f} KB), "
+    report("site weight",
+           f"item page, first load: {raw / KB:.1f} KB (HTML + CSS + JS + fonts; budget {ITEM_BUDGET / KB:.0f} KB), "
            f"{packed / KB:.1f} KB with gzip; " + ", ".join(f"{t} {v / KB:.1f} KB" for t, v in by_type.items() if v)
            + f"; other requests: {len(other)} ({total(other) / KB:.1f} KB)")  # fmt: skip
     for line in table(rows, demo_site.base):
@@ -93,7 +98,10 @@ def test_item_page_first_load_budget(new_page, demo_site, page_types, report):
     # What is transferred: text compressed with gzip, as the shipped nginx.conf (beside the site)
     # turns on (static hosts such as Netlify and Cloudflare Pages compress by default).
     if packed > ITEM_BUDGET:
-        raise BudgetExceeded(f"item page: {packed / KB:.1f} KB transferred with gzip > {ITEM_BUDGET / KB:.0f} KB ({raw / KB:.1f} KB uncompressed)")
+        raise BudgetExceeded(
+            f"item page: {packed / KB:.1f} KB transferred with gzip > {ITEM_BUDGET / KB:.0f} KB "
+            f"({raw / KB:.1f} KB uncompressed)"
+        )
 
 
 @pytest.mark.slow
@@ -114,8 +122,13 @@ def test_first_search_on_a_10000_item_site_budget(new_page, big_site, report):
     count = page.locator(".gk-search-result").count()
     filters = [r for r in query if "/filter/" in r["url"]]
     raw, packed = total(query), total(query, "gzip")
-    report("site weight", f"search page of the 10,000-item site: {total(load) / KB:.1f} KB to load ({total(load, 'gzip') / KB:.1f} KB with gzip)")
-    report("site weight", f"first query 防汛: {raw / KB:.1f} KB in {len(query)} requests (budget {SEARCH_BUDGET / KB:.0f} KB), "
+    report(
+        "site weight",
+        f"search page of the 10,000-item site: {total(load) / KB:.1f} KB to load "
+        f"({total(load, 'gzip') / KB:.1f} KB with gzip)",
+    )
+    report("site weight",
+           f"first query 防汛: {raw / KB:.1f} KB in {len(query)} requests (budget {SEARCH_BUDGET / KB:.0f} KB), "
            f"{packed / KB:.1f} KB with gzip; {count} results shown after {shown:.1f} s")  # fmt: skip
     for line in table(query, big_site.base):
         report("site weight", line)
@@ -123,4 +136,6 @@ def test_first_search_on_a_10000_item_site_budget(new_page, big_site, report):
     assert not filters, "filters are loaded only when the filter panel is opened"
     assert not [r for r in load + query if "pagefind-ui" in r["url"]], "Pagefind's default UI is not used"
     if raw > SEARCH_BUDGET:
-        raise BudgetExceeded(f"first query: {raw / KB:.1f} KB > {SEARCH_BUDGET / KB:.0f} KB ({packed / KB:.1f} KB with gzip)")
+        raise BudgetExceeded(
+            f"first query: {raw / KB:.1f} KB > {SEARCH_BUDGET / KB:.0f} KB ({packed / KB:.1f} KB with gzip)"
+        )

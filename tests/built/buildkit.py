@@ -43,7 +43,9 @@ def _environment(env: dict | None) -> dict:
     return environment
 
 
-def run_build(site: Path, out: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_build(
+    site: Path, out: Path, *args: str, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """`gongkai build -s site -o out …` in a subprocess, as an editor runs it, with the
     build day fixed by SOURCE_DATE_EPOCH."""
     return subprocess.run(
@@ -217,40 +219,64 @@ _ROW = {"科目编码": ("code", None), "项目": ("item", None), "金额": ("am
 _ROW["明细"] = ("children", _ROW)
 TYPE_ALIASES = {
     "duty": {
-        "机构": ("organization", {"名称": ("name", None), "负责人": ("leader", None), "办公地址": ("address", None), "联系电话": ("phone", None), "办公时间": ("hours", None)}),
+        "机构": ("organization", {
+            "名称": ("name", None), "负责人": ("leader", None), "办公地址": ("address", None),
+            "联系电话": ("phone", None), "办公时间": ("hours", None),
+        }),
         "主要职责": ("duties", None),
-        "内设机构": ("departments", {"名称": ("name", None), "负责人": ("head", None), "联系电话": ("phone", None), "职责": ("duties", None)}),
+        "内设机构": ("departments", {
+            "名称": ("name", None), "负责人": ("head", None), "联系电话": ("phone", None), "职责": ("duties", None),
+        }),
     },
     "fee": {
         "执收单位": ("department", None),
-        "收费项目": ("items", {"项目名称": ("name", None), "收费标准": ("standard", None), "金额": ("amount", None), "计量单位": ("unit", None),
-                           "收费依据": ("basis", None), "资金管理方式": ("management", None), "设立级次": ("level", None), "备注": ("note", None)}),
+        "收费项目": ("items", {
+            "项目名称": ("name", None), "收费标准": ("standard", None), "金额": ("amount", None),
+            "计量单位": ("unit", None), "收费依据": ("basis", None), "资金管理方式": ("management", None),
+            "设立级次": ("level", None), "备注": ("note", None),
+        }),
     },
     "procedure": {
         "事项": ("service", {
-            "事项编码": ("code", None), "事项类型": ("kind", None), "设定依据": ("legal_basis", None), "申请条件": ("conditions", None),
-            "申请材料": ("materials", {"材料名称": ("name", None), "份数": ("copies", None), "是否原件": ("original", None), "表格": ("form", None)}),
+            "事项编码": ("code", None), "事项类型": ("kind", None), "设定依据": ("legal_basis", None),
+            "申请条件": ("conditions", None),
+            "申请材料": ("materials", {
+                "材料名称": ("name", None), "份数": ("copies", None), "是否原件": ("original", None),
+                "表格": ("form", None),
+            }),
             "办理流程": ("steps", {"环节名称": ("name", None), "办理主体": ("actor", None), "时限": ("days", None)}),
-            "法定时限": ("legal_days", None), "承诺时限": ("promised_days", None), "收费": ("fee", None), "办理地点": ("location", None),
-            "办理时间": ("hours", None), "咨询电话": ("phone", None), "投诉电话": ("complaint_phone", None), "到现场次数": ("visits", None),
+            "法定时限": ("legal_days", None), "承诺时限": ("promised_days", None), "收费": ("fee", None),
+            "办理地点": ("location", None), "办理时间": ("hours", None), "咨询电话": ("phone", None),
+            "投诉电话": ("complaint_phone", None), "到现场次数": ("visits", None),
             "网上办理": ("online_url", None), "常见问题": ("faq", {"问题": ("q", None), "解答": ("a", None)}),
         }),
     },
     "budget": {
         "预算年度": ("fiscal_year", None), "类别": ("stage", None), "单位": ("unit", None), "说明": ("notes", None),
-        "表格": ("tables", {"表名": ("name", None), "收入": ("income", _ROW), "支出": ("expenditure", _ROW), "行": ("rows", _ROW)}),
+        "表格": ("tables", {
+            "表名": ("name", None), "收入": ("income", _ROW), "支出": ("expenditure", _ROW), "行": ("rows", _ROW),
+        }),
         "“三公”经费": ("three_public", None),
     },
     "appointment": {
-        "公示期": ("notice", {"开始日期": ("start", None), "工作日数": ("working_days", None), "结束日期": ("end", None)}),
-        "公示对象": ("persons", {"姓名": ("name", None), "性别": ("gender", None), "民族": ("ethnicity", None), "出生年月": ("birth", None),
-                             "政治面貌": ("party", None), "学历学位": ("education", None), "参加工作时间": ("work_start", None),
-                             "现任职务": ("current_post", None), "拟任职务": ("proposed_post", None), "简历": ("resume", None)}),
-        "反映渠道": ("feedback", {"电话": ("phone", None), "地址": ("address", None), "邮编": ("postcode", None), "电子邮箱": ("email", None)}),
+        "公示期": ("notice", {
+            "开始日期": ("start", None), "工作日数": ("working_days", None), "结束日期": ("end", None),
+        }),
+        "公示对象": ("persons", {
+            "姓名": ("name", None), "性别": ("gender", None), "民族": ("ethnicity", None), "出生年月": ("birth", None),
+            "政治面貌": ("party", None), "学历学位": ("education", None), "参加工作时间": ("work_start", None),
+            "现任职务": ("current_post", None), "拟任职务": ("proposed_post", None), "简历": ("resume", None),
+        }),
+        "反映渠道": ("feedback", {
+            "电话": ("phone", None), "地址": ("address", None), "邮编": ("postcode", None), "电子邮箱": ("email", None),
+        }),
     },
     "work_report": {
         "期间": ("period", None),
-        "工作计划": ("plans", {"工作任务": ("task", None), "目标": ("target", None), "责任部门": ("owner", None), "完成情况": ("result", None), "状态": ("status", None)}),
+        "工作计划": ("plans", {
+            "工作任务": ("task", None), "目标": ("target", None), "责任部门": ("owner", None),
+            "完成情况": ("result", None), "状态": ("status", None),
+        }),
     },
 }  # fmt: skip
 # nested keys whose English name is also used (e.g. `rows:` inside `tables:`)
@@ -277,7 +303,14 @@ def english(value, aliases: dict | None):
     return value
 
 
-VALIDITY_LABEL = {"valid": "有效", "有效": "有效", "repealed": "废止", "废止": "废止", "expired": "失效", "失效": "失效"}
+VALIDITY_LABEL = {
+    "valid": "有效",
+    "有效": "有效",
+    "repealed": "废止",
+    "废止": "废止",
+    "expired": "失效",
+    "失效": "失效",
+}
 VALIDITY_VALUE = {"有效": "valid", "废止": "repealed", "失效": "expired"}
 
 
@@ -362,7 +395,14 @@ class Source:
 
         def add(entry: dict, parent: str | None) -> None:
             children = entry.get("children") or []
-            self.categories[entry["key"]] = Category(entry["key"], entry["title"], entry["type"], entry.get("description"), parent, [c["key"] for c in children])
+            self.categories[entry["key"]] = Category(
+                entry["key"],
+                entry["title"],
+                entry["type"],
+                entry.get("description"),
+                parent,
+                [c["key"] for c in children],
+            )
             for child in children:
                 add(child, entry["key"])
 
@@ -390,7 +430,11 @@ class Source:
         found = []
         for path in sorted(content.rglob("*")):
             rel_parts = path.relative_to(content).parts
-            if not path.is_file() or path.suffix not in (".yml", ".yaml", ".md") or rel_parts[0] in ("pages", "attachments"):
+            if (
+                not path.is_file()
+                or path.suffix not in (".yml", ".yaml", ".md")
+                or rel_parts[0] in ("pages", "attachments")
+            ):
                 continue
             if any(part.startswith(".") for part in rel_parts):
                 continue
@@ -415,7 +459,9 @@ class Source:
         """Listed items (not draft, not withdrawn) of a category and its descendants,
         newest first; every listed item without a category."""
         keys = set(self.descendants(category)) if category else None
-        return sorted((i for i in self.items if i.listed and (keys is None or i.category in keys)), key=SourceItem.sort_key)
+        return sorted(
+            (i for i in self.items if i.listed and (keys is None or i.category in keys)), key=SourceItem.sort_key
+        )
 
     def publisher(self, item: SourceItem) -> str:
         return item.get("publisher") or self.org_name

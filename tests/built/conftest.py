@@ -217,5 +217,6 @@ TINY_NOTICE = dedent(
 @pytest.fixture
 def tiny_site(tmp_path) -> SiteDir:
     """A one-item site, built by the tests that build several times."""
-    return write_site(tmp_path / "tiny", {"content/notices/a.md": TINY_NOTICE}, make_config(categories=SYNTHETIC_CATEGORIES))
-
+    return write_site(
+        tmp_path / "tiny", {"content/notices/a.md": TINY_NOTICE}, make_config(categories=SYNTHETIC_CATEGORIES)
+    )

@@ -11,14 +11,45 @@ import json
 from decimal import Decimal
 
 import pytest
-from buildkit import DEMO_SITE, Source, article, by_class, one, text, validate_schema
 from lxml import etree
+
+from buildkit import DEMO_SITE, Source, article, by_class, one, text, validate_schema
 
 SOURCE = Source(DEMO_SITE)
 BASE = SOURCE.base_url
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-CATALOGUE_HEADER = ["索引号", "标题", "栏目键", "栏目", "类型", "主题分类", "发布机构", "成文日期", "发布日期", "更新日期", "发文字号", "有效性", "主题词", "内容概述", "网址", "永久链接"]
-FEE_HEADER = ["索引号", "收费目录标题", "执收单位", "项目名称", "收费标准", "金额", "计量单位", "收费依据", "资金管理方式", "设立级次", "备注", "网址"]
+CATALOGUE_HEADER = [
+    "索引号",
+    "标题",
+    "栏目键",
+    "栏目",
+    "类型",
+    "主题分类",
+    "发布机构",
+    "成文日期",
+    "发布日期",
+    "更新日期",
+    "发文字号",
+    "有效性",
+    "主题词",
+    "内容概述",
+    "网址",
+    "永久链接",
+]
+FEE_HEADER = [
+    "索引号",
+    "收费目录标题",
+    "执收单位",
+    "项目名称",
+    "收费标准",
+    "金额",
+    "计量单位",
+    "收费依据",
+    "资金管理方式",
+    "设立级次",
+    "备注",
+    "网址",
+]
 
 
 def load_json(built, name):
@@ -70,7 +101,9 @@ def test_catalogue_csv_is_utf8_with_bom_and_round_trips(demo):
     expected = []
     for item in SOURCE.listed():
         record = expected_catalogue_record(item)
-        expected.append(["；".join(v) if isinstance(v, list) else ("" if v is None else str(v)) for v in record.values()])
+        expected.append(
+            ["；".join(v) if isinstance(v, list) else ("" if v is None else str(v)) for v in record.values()]
+        )
     assert rows[1:] == expected
 
 
@@ -95,7 +128,20 @@ def test_fees_csv_has_one_row_per_fee_item(demo):
             continue
         for fee in item.get("items"):
             amount = "" if fee.get("amount") is None else fee["amount"]
-            values = [item.index_no, item.title, item.get("department"), fee["name"], fee.get("standard"), amount, fee.get("unit"), fee.get("basis"), fee.get("management"), fee.get("level"), fee.get("note"), BASE + item.url]
+            values = [
+                item.index_no,
+                item.title,
+                item.get("department"),
+                fee["name"],
+                fee.get("standard"),
+                amount,
+                fee.get("unit"),
+                fee.get("basis"),
+                fee.get("management"),
+                fee.get("level"),
+                fee.get("note"),
+                BASE + item.url,
+            ]
             expected.append(["" if v is None else str(v) for v in values])
     got = [row[:5] + [str(Decimal(row[5])) if row[5] else ""] + row[6:] for row in rows[1:]]
     want = [row[:5] + [str(Decimal(row[5])) if row[5] else ""] + row[6:] for row in expected]
@@ -142,13 +188,22 @@ def test_procedures_json_has_every_element_of_the_source(demo):
     assert set(records) == {i.index_no for i in guides}
     for item in guides:
         record = records[item.index_no]
-        assert (record["title"], record["publisher"], record["published"], record["url"]) == (item.title, SOURCE.publisher(item), item.published, BASE + item.url)
+        assert (record["title"], record["publisher"], record["published"], record["url"]) == (
+            item.title,
+            SOURCE.publisher(item),
+            item.published,
+            BASE + item.url,
+        )
         service, source = record["service"], item.get("service")
         for key, value in source.items():
             if key in ("materials", "steps", "faq"):
-                assert [{k: v for k, v in row.items() if v is not None} for row in service[key]] == value, f"{item.rel}: {key}"
+                assert [{k: v for k, v in row.items() if v is not None} for row in service[key]] == value, (
+                    f"{item.rel}: {key}"
+                )
             else:
-                assert service[key] == (str(value) if key in ("complaint_phone", "phone", "fee") else value), f"{item.rel}: {key}"
+                assert service[key] == (str(value) if key in ("complaint_phone", "phone", "fee") else value), (
+                    f"{item.rel}: {key}"
+                )
         assert all(v in (None, [], "") for k, v in service.items() if k not in source)
 
 
@@ -183,12 +238,17 @@ def test_the_schema_check_rejects_bad_data(demo):
 
 def test_sitemap_lists_the_listed_items_and_pages(demo):
     root = etree.parse(str(demo.file("sitemap.xml"))).getroot()
-    entries = {url.findtext("s:loc", namespaces=SITEMAP): url.findtext("s:lastmod", namespaces=SITEMAP) for url in root.xpath("//s:url", namespaces=SITEMAP)}
+    entries = {
+        url.findtext("s:loc", namespaces=SITEMAP): url.findtext("s:lastmod", namespaces=SITEMAP)
+        for url in root.xpath("//s:url", namespaces=SITEMAP)
+    }
     urls = {loc.removeprefix(BASE): lastmod for loc, lastmod in entries.items()}
     assert all(loc.startswith(BASE) for loc in entries)
     for item in SOURCE.listed():
         assert urls.get(item.url, "missing") == item.updated, item.rel
-    assert {"", "catalogue/"} | {f"{k}/" for k in SOURCE.categories} | {f"pages/{slug}/" for slug, _ in SOURCE.free_pages()} <= set(urls)
+    assert {"", "catalogue/"} | {f"{k}/" for k in SOURCE.categories} | {
+        f"pages/{slug}/" for slug, _ in SOURCE.free_pages()
+    } <= set(urls)
     hidden = {i.url for i in SOURCE.items if not i.listed}
     assert not hidden & set(urls)
     assert all(demo.exists(url) for url in urls), "every URL of the sitemap is a page of the build"
@@ -212,14 +272,23 @@ def test_data_page_links_every_file(demo):
     page = article(demo.page("data/"))
     hrefs = {demo.resolve("data/", a.get("href")) for a in page.xpath(".//a[@href]")}
     files = {f"data/{p.name}" for p in (demo.root / "data").iterdir() if p.name != "index.html"}
-    assert files >= {"data/catalogue.json", "data/catalogue.csv", "data/fees.csv", "data/budgets.json", "data/procedures.json"}
+    assert files >= {
+        "data/catalogue.json",
+        "data/catalogue.csv",
+        "data/fees.csv",
+        "data/budgets.json",
+        "data/procedures.json",
+    }
     assert files | {"sitemap.xml", "subscribe/"} <= hrefs, f"not linked: {sorted(files - hrefs)}"
     assert all(demo.exists(h) for h in hrefs)
 
 
 def test_data_page_states_record_counts(demo):
     table = one(by_class(article(demo.page("data/")), "gk-table--data", "table"))
-    counts = {demo.resolve("data/", tr.xpath("./th/a")[0].get("href")): text(tr.xpath("./td")[1]) for tr in table.xpath("./tbody/tr")}
+    counts = {
+        demo.resolve("data/", tr.xpath("./th/a")[0].get("href")): text(tr.xpath("./td")[1])
+        for tr in table.xpath("./tbody/tr")
+    }
     assert counts["data/catalogue.json"] == counts["data/catalogue.csv"] == str(len(SOURCE.listed()))
     assert counts["data/budgets.json"] == str(len(load_json(demo, "budgets.json")))
     assert counts["data/procedures.json"] == str(len(load_json(demo, "procedures.json")))

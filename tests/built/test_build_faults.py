@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from buildkit import REPO, SOURCE_DATE_EPOCH, gongkai_command, publish, run_build, start_build, tree_bytes
 from helpers import num
 
@@ -243,11 +244,10 @@ def test_a_full_disk_fails_clearly_and_keeps_the_state(tiny_site, tmp_path):
         before = tree_bytes(out)
         size = sum(len(data) for data in before.values())
         filler = mnt / "filler"
-        with filler.open("wb") as handle:  # fill the disk
-            with contextlib.suppress(OSError):
-                while True:
-                    handle.write(b"\0" * 65536)
-                    handle.flush()
+        with filler.open("wb") as handle, contextlib.suppress(OSError):  # fill the disk
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
         edit(tiny_site, "磁盘满时的修改。" * 200)
         done = run_build(tiny_site.path, out)
         assert "磁盘空间不足" in clean_failure(done, "output-no-space")

@@ -7,8 +7,9 @@ import datetime as dt
 from email.utils import parsedate_to_datetime
 
 import pytest
-from buildkit import DEMO_SITE, Source, article, by_class, one, text
 from lxml import etree
+
+from buildkit import DEMO_SITE, Source, article, by_class, one, text
 
 SOURCE = Source(DEMO_SITE)
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
@@ -60,7 +61,9 @@ def test_rss_feed(demo, key):
     assert root.tag == "rss" and root.get("version") == "2.0"
     channel = one(root.xpath("./channel"))
     base = SOURCE.base_url
-    assert channel.findtext("title").startswith(SOURCE.categories[key].title if key != "all" else SOURCE.config["site"]["name"])
+    assert channel.findtext("title").startswith(
+        SOURCE.categories[key].title if key != "all" else SOURCE.config["site"]["name"]
+    )
     assert channel.findtext("description")
     assert channel.findtext("link") == base + page_of(key), "the channel links the HTML page, not the feed"
     assert channel.xpath("./a:link[@rel='self']/@href", namespaces=ATOM) == [f"{base}feeds/{key}.rss.xml"]
@@ -127,7 +130,9 @@ def test_feeds_hold_no_drafts_or_withdrawn_items(demo, demo_drafts):
     assert len(hidden) >= 2
     for built in (demo, demo_drafts):
         for key in FEEDS:
-            links = set(rss(built, key).xpath("//item/link/text()")) | set(atom(built, key).xpath("//a:entry/a:link/@href", namespaces=ATOM))
+            links = set(rss(built, key).xpath("//item/link/text()")) | set(
+                atom(built, key).xpath("//a:entry/a:link/@href", namespaces=ATOM)
+            )
             assert not {link.removeprefix(SOURCE.base_url) for link in links} & hidden, key
 
 
@@ -136,14 +141,23 @@ def test_feeds_hold_at_most_the_50_newest_items(synthetic, synthetic_source):
     assert len(notices) == 120
     for key in ("all", "notices"):
         rss_urls = [link.removeprefix(synthetic.base_url) for link in rss(synthetic, key).xpath("//item/link/text()")]
-        atom_urls = [h.removeprefix(synthetic.base_url) for h in atom(synthetic, key).xpath("//a:entry/a:link/@href", namespaces=ATOM)]
+        atom_urls = [
+            h.removeprefix(synthetic.base_url)
+            for h in atom(synthetic, key).xpath("//a:entry/a:link/@href", namespaces=ATOM)
+        ]
         expected = [i.url for i in sorted(members(synthetic_source, key), key=lambda i: i.published, reverse=True)[:50]]
         assert rss_urls == atom_urls == expected, key
 
 
 def test_revised_item_moves_its_atom_updated_date(demo):
     revised = [i for i in SOURCE.listed("policies") if i.revisions][0]
-    entry = one([e for e in atom(demo, "policies").xpath("//a:entry", namespaces=ATOM) if e.findtext("a:id", namespaces=ATOM).endswith(f"/{revised.index_no}/")])
+    entry = one(
+        [
+            e
+            for e in atom(demo, "policies").xpath("//a:entry", namespaces=ATOM)
+            if e.findtext("a:id", namespaces=ATOM).endswith(f"/{revised.index_no}/")
+        ]
+    )
     assert entry.findtext("a:updated", namespaces=ATOM)[:10] == revised.updated > revised.published
 
 
@@ -169,7 +183,10 @@ def test_subscribe_page_lists_every_feed(demo):
     hrefs = {demo.resolve("subscribe/", a.get("href")) for a in table.xpath(".//td/a")}
     files = {f"feeds/{p.name}" for p in (demo.root / "feeds").glob("*.xml")}
     assert hrefs == files
-    rows = {text(tr.xpath("./th")[0]): [demo.resolve("subscribe/", a.get("href")) for a in tr.xpath("./td/a")] for tr in table.xpath("./tbody/tr")}
+    rows = {
+        text(tr.xpath("./th")[0]): [demo.resolve("subscribe/", a.get("href")) for a in tr.xpath("./td/a")]
+        for tr in table.xpath("./tbody/tr")
+    }
     assert rows["全站"] == ["feeds/all.rss.xml", "feeds/all.atom.xml"]
     for key, category in SOURCE.categories.items():
         assert rows[category.title] == [f"feeds/{key}.rss.xml", f"feeds/{key}.atom.xml"]

@@ -4,10 +4,10 @@ line. (A budget amount of 1e30 used to pass `check` and crash the build with
 
 from __future__ import annotations
 
+from generator.model.base import MAX_AMOUNT
+
 from buildkit import build_or_fail, publish, run_build
 from helpers import CONFIG, VALID_ITEMS, num, with_index
-
-from generator.model.base import MAX_AMOUNT
 
 
 def _site(tmp_path, budget: str):

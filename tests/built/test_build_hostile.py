@@ -14,9 +14,10 @@ import time
 from urllib.parse import unquote
 
 import pytest
-from buildkit import Built, build_or_fail, parse_html, publish, run_build
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
+from buildkit import Built, build_or_fail, parse_html, publish, run_build
 from helpers import CONFIG, dedent, num
 
 BASE = "https://www.example.gov.cn/"

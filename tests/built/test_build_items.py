@@ -8,6 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+
 from buildkit import (
     BUILD_DAY,
     DEMO_SITE,
@@ -48,7 +49,10 @@ def catalogue_header(view) -> dict[str, str]:
 
 def section(view, heading: str):
     """The <section> whose <h2> reads `heading`."""
-    return one([s for s in view.xpath(".//section") if text(s.xpath("./h2")[0] if s.xpath("./h2") else None) == heading], f"section {heading}")
+    return one(
+        [s for s in view.xpath(".//section") if text(s.xpath("./h2")[0] if s.xpath("./h2") else None) == heading],
+        f"section {heading}",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -57,15 +61,29 @@ def section(view, heading: str):
 
 @pytest.mark.parametrize("item", PAGES, ids=ids)
 def test_catalogue_header_shows_the_source_values(demo, item):
-    expected = {"标题": item.title, "发布机构": SOURCE.publisher(item), "发布日期": item.published, "有效性": item.validity_label}
-    optional = {"索引号": item.index_no, "主题分类": item.topic, "成文日期": item.written, "发文字号": item.doc_no, "主题词": "、".join(item.keywords)}
+    expected = {
+        "标题": item.title,
+        "发布机构": SOURCE.publisher(item),
+        "发布日期": item.published,
+        "有效性": item.validity_label,
+    }
+    optional = {
+        "索引号": item.index_no,
+        "主题分类": item.topic,
+        "成文日期": item.written,
+        "发文字号": item.doc_no,
+        "主题词": "、".join(item.keywords),
+    }
     expected.update({k: v for k, v in optional.items() if v})
     view = item_view(demo, item)
     assert catalogue_header(view) == expected
     assert text(one(by_class(view, "gk-title", "h1"), "<h1 class=gk-title>")) == item.title
     if item.index_no:
         assert view.get("data-index-no") == item.index_no
-    dates = {th: view.xpath(f".//td[@headers='gk-cat-{key}']/time/@datetime") for th, key in (("发布日期", "published"), ("成文日期", "written"))}
+    dates = {
+        th: view.xpath(f".//td[@headers='gk-cat-{key}']/time/@datetime")
+        for th, key in (("发布日期", "published"), ("成文日期", "written"))
+    }
     assert dates["发布日期"] == [item.published]
     assert dates["成文日期"] == ([item.written] if item.written else [])
 
@@ -145,7 +163,11 @@ def test_duty_organisation_card_duties_and_departments(demo, item):
     assert [text(li) for li in section(view, "主要职责").xpath("./ol/li")] == duties
     departments = item.get("departments")
     table = one(by_class(section(view, "内设机构"), "gk-table--departments", "table"))
-    columns = ["机构名称"] + [label for key, label in (("head", "负责人"), ("phone", "联系电话"), ("duties", "职责")) if any(d.get(key) for d in departments)]
+    columns = ["机构名称"] + [
+        label
+        for key, label in (("head", "负责人"), ("phone", "联系电话"), ("duties", "职责"))
+        if any(d.get(key) for d in departments)
+    ]
     assert header_cells(table) == columns
     rows = table.xpath("./tbody/tr")
     assert len(rows) == len(departments)
@@ -158,7 +180,9 @@ def test_duty_organisation_card_duties_and_departments(demo, item):
         if "联系电话" in values:
             assert text(values["联系电话"]) == str(dept.get("phone") or "")
         if "职责" in values:
-            listed = [text(li) for li in values["职责"].xpath(".//li")] or ([text(values["职责"])] if text(values["职责"]) else [])
+            listed = [text(li) for li in values["职责"].xpath(".//li")] or (
+                [text(values["职责"])] if text(values["职责"]) else []
+            )
             assert listed == list(dept.get("duties") or [])
 
 
@@ -174,12 +198,20 @@ def test_fee_table_columns_and_rows(demo, item):
     if department:
         assert dl_pairs(by_class(view, "gk-dl", "dl")[0])["执收单位"] == department
     table = one(by_class(section(view, "收费项目"), "gk-table--fees", "table"))
-    optional = [(key, label) for key, label in (("management", "资金管理方式"), ("level", "设立级次"), ("note", "备注")) if any(f.get(key) for f in fees)]
+    optional = [
+        (key, label)
+        for key, label in (("management", "资金管理方式"), ("level", "设立级次"), ("note", "备注"))
+        if any(f.get(key) for f in fees)
+    ]
     assert header_cells(table) == ["项目名称", "收费标准", "收费依据"] + [label for _, label in optional]
     expected = []
     for fee in fees:
-        standard = fee.get("standard") or (f"{amount_text(fee['amount'])} {fee.get('unit', '')}".strip() if fee.get("amount") is not None else "")
-        expected.append([fee["name"], standard, fee.get("basis") or ""] + [str(fee.get(key) or "") for key, _ in optional])
+        standard = fee.get("standard") or (
+            f"{amount_text(fee['amount'])} {fee.get('unit', '')}".strip() if fee.get("amount") is not None else ""
+        )
+        expected.append(
+            [fee["name"], standard, fee.get("basis") or ""] + [str(fee.get(key) or "") for key, _ in optional]
+        )
     assert table_rows(table) == expected
 
 
@@ -197,8 +229,16 @@ def test_procedure_elements_in_order(demo, item):
     headings = [text(h) for h in content.xpath("./section/h2")]
     assert headings == [h for h in PROCEDURE_ORDER if h in headings], "conventional order"
     service = item.get("service")
-    present = {"设定依据": service.get("legal_basis"), "申请条件": service.get("conditions"), "申请材料": service.get("materials"), "办理流程": service.get("steps"), "常见问题": service.get("faq")}
-    assert headings == ["基本信息"] + [h for h in PROCEDURE_ORDER[1:5] if present[h]] + ["办理信息"] + (["常见问题"] if present["常见问题"] else [])
+    present = {
+        "设定依据": service.get("legal_basis"),
+        "申请条件": service.get("conditions"),
+        "申请材料": service.get("materials"),
+        "办理流程": service.get("steps"),
+        "常见问题": service.get("faq"),
+    }
+    assert headings == ["基本信息"] + [h for h in PROCEDURE_ORDER[1:5] if present[h]] + ["办理信息"] + (
+        ["常见问题"] if present["常见问题"] else []
+    )
     basic = dl_pairs(section(view, "基本信息").xpath(".//dl")[0])
     handling = dl_pairs(section(view, "办理信息").xpath(".//dl")[0])
     shown = set(basic) | set(handling) | set(headings)
@@ -298,10 +338,16 @@ def test_budget_tables_with_nested_rows(demo, item):
     view = item_view(demo, item)
     unit = item.get("unit") or "万元"
     meta = dl_pairs(by_class(view, "gk-budget-meta", "dl")[0])
-    assert meta == {"预算年度": f"{item.get('fiscal_year')} 年度", "类别": {"budget": "预算", "final": "决算"}[item.get("stage")], "单位": unit}
+    assert meta == {
+        "预算年度": f"{item.get('fiscal_year')} 年度",
+        "类别": {"budget": "预算", "final": "决算"}[item.get("stage")],
+        "单位": unit,
+    }
     for table_source in item.get("tables"):
         block = section(view, table_source["name"])
-        sides = [(side, label) for side, label in (("income", "收入"), ("expenditure", "支出")) if table_source.get(side)]
+        sides = [
+            (side, label) for side, label in (("income", "收入"), ("expenditure", "支出")) if table_source.get(side)
+        ]
         if table_source.get("rows"):
             sides.append(("rows", None))
         tables = block.xpath(".//table")
@@ -316,7 +362,14 @@ def test_budget_tables_with_nested_rows(demo, item):
             for tr in rows:
                 amount_cell = one(tr.xpath("./td[contains(@class,'gk-num')]"), "amount cell")
                 code = tr.xpath("./td[contains(@class,'gk-code')]")
-                shown.append((int(tr.get("data-level")), text(code[0]) if code else None, text(tr.xpath("./th")[0]), text(amount_cell)))
+                shown.append(
+                    (
+                        int(tr.get("data-level")),
+                        text(code[0]) if code else None,
+                        text(tr.xpath("./th")[0]),
+                        text(amount_cell),
+                    )
+                )
             expected = flatten_rows(table_source[side])
             has_codes = bool(table.xpath("./thead//th[contains(@class,'gk-code')]"))
             assert shown == [(lvl, code if has_codes else None, name, amount) for lvl, code, name, amount in expected]
@@ -336,7 +389,11 @@ def test_budget_nesting_is_visible(demo):
 def test_amounts_are_right_aligned(demo):
     css = demo.file("assets/gongkai.css").read_text(encoding="utf-8")
     rules = {selector.strip(): body for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)}
-    assert any(".gk-num" in selector.split(",")[-1] and "text-align: right" in body.replace("text-align:right", "text-align: right") for selector, body in rules.items())
+    assert any(
+        ".gk-num" in selector.split(",")[-1]
+        and "text-align: right" in body.replace("text-align:right", "text-align: right")
+        for selector, body in rules.items()
+    )
 
 
 THREE_PUBLIC = ["因公出国（境）费", "公务用车购置及运行费", "其中：公务用车购置费", "公务用车运行费", "公务接待费"]
@@ -347,7 +404,13 @@ def test_three_public_breakdown(demo, item):
     tp = {k: Decimal(str(v)) for k, v in item.get("three_public").items() if v is not None}
     table = one(by_class(section(item_view(demo, item), "“三公”经费"), "gk-table--three-public", "table"))
     vehicle = tp["vehicle_purchase"] + tp["vehicle_operation"]
-    expected = [THREE_PUBLIC[0], amount_text(tp["overseas"])], [THREE_PUBLIC[1], amount_text(vehicle)], [THREE_PUBLIC[2], amount_text(tp["vehicle_purchase"])], [THREE_PUBLIC[3], amount_text(tp["vehicle_operation"])], [THREE_PUBLIC[4], amount_text(tp["reception"])]
+    expected = (
+        [THREE_PUBLIC[0], amount_text(tp["overseas"])],
+        [THREE_PUBLIC[1], amount_text(vehicle)],
+        [THREE_PUBLIC[2], amount_text(tp["vehicle_purchase"])],
+        [THREE_PUBLIC[3], amount_text(tp["vehicle_operation"])],
+        [THREE_PUBLIC[4], amount_text(tp["reception"])],
+    )
     assert table_rows(table) == list(expected)
     assert [text(c) for c in table.xpath("./tfoot/tr/*")] == ["合计", amount_text(tp["total"])]
     assert tp["total"] == tp["overseas"] + vehicle + tp["reception"]
@@ -374,7 +437,18 @@ def test_budget_chart_has_a_text_alternative(demo, item):
 # appointment
 
 SEPTEMBER = "content/appointments/2024-09-27-renqian-gongshi.yml"
-PERSON_FIELDS = ["name", "gender", "ethnicity", "birth", "party", "education", "work_start", "current_post", "proposed_post", "resume"]
+PERSON_FIELDS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "birth",
+    "party",
+    "education",
+    "work_start",
+    "current_post",
+    "proposed_post",
+    "resume",
+]
 
 
 @pytest.mark.parametrize("item", of_type("appointment"), ids=ids)
@@ -390,9 +464,12 @@ def test_appointment_period_and_status_at_build_time(demo, item):
     if item.rel == SEPTEMBER:
         assert end == dt.date(2024, 10, 9), "5 working days from 2024-09-27: 9-27, 9-29 (make-up day), 9-30, 10-8, 10-9"
     assert (end - start).days >= 4
-    expected = "未开始" if BUILD_DAY < start else ("公示中" if BUILD_DAY <= end else "已结束")
+    expected = "未开始" if start > BUILD_DAY else ("公示中" if end >= BUILD_DAY else "已结束")
     assert text(one(by_class(status, "gk-notice-status__value", "span"))) == expected
-    assert f"gk-notice-status--{ {'未开始': 'upcoming', '公示中': 'open', '已结束': 'closed'}[expected] }" in status.get("class")
+    assert (
+        f"gk-notice-status--{ {'未开始': 'upcoming', '公示中': 'open', '已结束': 'closed'}[expected] }"
+        in status.get("class")
+    )
     assert (status.get("data-label-open"), status.get("data-label-closed")) == ("公示中", "已结束")
     period = dl_pairs(section(view, "公示期").xpath(".//dl")[0])
     assert period["公示时间"] == f"{start.isoformat()} 至 {end.isoformat()}"
@@ -409,15 +486,33 @@ def test_the_september_notice_is_open_on_the_build_day(demo):
 @pytest.mark.parametrize("item", of_type("appointment"), ids=ids)
 def test_appointment_persons(demo, item):
     table = one(by_class(section(item_view(demo, item), "公示对象"), "gk-table--persons", "table"))
-    assert header_cells(table) == ["姓名", "性别", "民族", "出生年月", "政治面貌", "学历学位", "参加工作时间", "现任职务", "拟任职务", "简历"]
-    assert table_rows(table) == [[" ".join(str(p.get(f, "") or "").split()) for f in PERSON_FIELDS] for p in item.get("persons")]
+    assert header_cells(table) == [
+        "姓名",
+        "性别",
+        "民族",
+        "出生年月",
+        "政治面貌",
+        "学历学位",
+        "参加工作时间",
+        "现任职务",
+        "拟任职务",
+        "简历",
+    ]
+    assert table_rows(table) == [
+        [" ".join(str(p.get(f, "") or "").split()) for f in PERSON_FIELDS] for p in item.get("persons")
+    ]
 
 
 def test_appointment_feedback_channels(demo):
     item = SOURCE.by_rel(SEPTEMBER)
     block = section(item_view(demo, item), "反映渠道")
     feedback = item.get("feedback")
-    assert dl_pairs(block.xpath(".//dl")[0]) == {"电话": feedback["phone"], "地址": feedback["address"], "邮编": feedback["postcode"], "电子邮箱": feedback["email"]}
+    assert dl_pairs(block.xpath(".//dl")[0]) == {
+        "电话": feedback["phone"],
+        "地址": feedback["address"],
+        "邮编": feedback["postcode"],
+        "电子邮箱": feedback["email"],
+    }
     assert "2024-09-27 至 2024-10-09" in text(block.xpath("./p")[0])
 
 
@@ -432,7 +527,17 @@ def test_work_report_plans_against_results(demo, item):
     assert dl_pairs(by_class(view, "gk-dl", "dl")[0])["期间"] == str(item.get("period"))
     table = one(by_class(section(view, "工作计划"), "gk-table--plans", "table"))
     assert header_cells(table) == ["序号", "工作任务", "目标", "责任部门", "完成情况", "状态"]
-    expected = [[str(n), p["task"], p.get("target", ""), p.get("owner", ""), p.get("result", ""), PLAN_STATUS[PLAN_VALUE[p["status"]]]] for n, p in enumerate(plans, 1)]
+    expected = [
+        [
+            str(n),
+            p["task"],
+            p.get("target", ""),
+            p.get("owner", ""),
+            p.get("result", ""),
+            PLAN_STATUS[PLAN_VALUE[p["status"]]],
+        ]
+        for n, p in enumerate(plans, 1)
+    ]
     assert table_rows(table) == expected
     badges = [tr.xpath(".//span[contains(@class,'gk-badge')]")[0].get("class") for tr in table.xpath("./tbody/tr")]
     assert badges == [f"gk-badge gk-badge--plan-{PLAN_VALUE[p['status']]}" for p in plans]

@@ -7,8 +7,9 @@ import io
 import json
 
 import pytest
-from buildkit import DEMO_SITE, Source, article, by_class, meta, one, text
 from lxml import etree
+
+from buildkit import DEMO_SITE, Source, article, by_class, meta, one, text
 
 SOURCE = Source(DEMO_SITE)
 WITHDRAWN = SOURCE.by_rel("content/notices/2023/2023-09-11-zhengwu-xinmeiti-yunwei-gonggao.md")
@@ -83,7 +84,11 @@ def test_withdrawn_item_is_out_of_every_list(demo):
 # repealed, expired
 
 
-@pytest.mark.parametrize("item,label,banner", [(REPEALED, "废止", "本文件已废止"), (EXPIRED, "失效", "本文件已失效")], ids=["repealed", "expired"])
+@pytest.mark.parametrize(
+    "item,label,banner",
+    [(REPEALED, "废止", "本文件已废止"), (EXPIRED, "失效", "本文件已失效")],
+    ids=["repealed", "expired"],
+)
 def test_repealed_or_expired_document_is_marked_on_its_page(demo, item, label, banner):
     view = one(by_class(article(demo.page(item.url)), "gk-item", "div"))
     assert f"gk-item--{item.validity_value}" in view.get("class")
@@ -95,11 +100,17 @@ def test_repealed_or_expired_document_is_marked_on_its_page(demo, item, label, b
 @pytest.mark.parametrize("item,label", [(REPEALED, "废止"), (EXPIRED, "失效")], ids=["repealed", "expired"])
 def test_repealed_or_expired_document_is_marked_in_lists(demo, item, label):
     for page in ("policies/", "catalogue/"):
-        rows = [tr for tr in article(demo.page(page)).xpath(".//tbody/tr") if any(demo.resolve(page, a.get("href")) == item.url for a in tr.xpath(".//a"))]
+        rows = [
+            tr
+            for tr in article(demo.page(page)).xpath(".//tbody/tr")
+            if any(demo.resolve(page, a.get("href")) == item.url for a in tr.xpath(".//a"))
+        ]
         row = one(rows, f"row of {item.rel} on {page}")
         assert [text(s) for s in by_class(row, "gk-validity", "span")] == [label], page
     home = article(demo.page(""))
-    entries = [li for li in home.xpath(".//li") if any(demo.resolve("", a.get("href")) == item.url for a in li.xpath("./a"))]
+    entries = [
+        li for li in home.xpath(".//li") if any(demo.resolve("", a.get("href")) == item.url for a in li.xpath("./a"))
+    ]
     for li in entries:  # on the home page only while among the five newest
         assert [text(s) for s in by_class(li, "gk-validity", "span")] == [label]
 
@@ -119,7 +130,11 @@ def test_draft_is_absent_everywhere_in_a_normal_build(demo):
     assert not demo.exists(DRAFT.url)
     title = DRAFT.title.encode("utf-8")
     url = DRAFT.url.encode("utf-8")
-    found = [p.relative_to(demo.root).as_posix() for p in demo.root.rglob("*") if p.is_file() and (title in p.read_bytes() or url in p.read_bytes())]
+    found = [
+        p.relative_to(demo.root).as_posix()
+        for p in demo.root.rglob("*")
+        if p.is_file() and (title in p.read_bytes() or url in p.read_bytes())
+    ]
     assert found == [], "the draft's title or URL leaked into these files"
 
 
@@ -134,8 +149,15 @@ def test_draft_is_shown_with_a_banner_in_a_preview_build(demo_drafts):
 
 
 def test_draft_is_marked_in_the_lists_of_a_preview_build(demo_drafts):
-    rows = [tr for table in by_class(article(demo_drafts.page("notices/")), "gk-table--items", "table") for tr in table.xpath("./tbody/tr")]
-    row = one([tr for tr in rows if demo_drafts.resolve("notices/", tr.xpath(".//a")[0].get("href")) == DRAFT.url], "draft row")
+    rows = [
+        tr
+        for table in by_class(article(demo_drafts.page("notices/")), "gk-table--items", "table")
+        for tr in table.xpath("./tbody/tr")
+    ]
+    row = one(
+        [tr for tr in rows if demo_drafts.resolve("notices/", tr.xpath(".//a")[0].get("href")) == DRAFT.url],
+        "draft row",
+    )
     assert text(one(by_class(row, "gk-badge--status-draft", "span"))) == "草稿"
 
 

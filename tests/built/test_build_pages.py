@@ -4,7 +4,8 @@ pagination, nested categories, the 信息公开目录, permanent links and free 
 from __future__ import annotations
 
 import pytest
-from buildkit import DEMO_SITE, BUILD_DAY, Source, article, by_class, header_cells, meta, one, table_rows, text
+
+from buildkit import BUILD_DAY, DEMO_SITE, Source, article, by_class, header_cells, meta, one, table_rows, text
 
 SOURCE = Source(DEMO_SITE)
 SEPTEMBER_NOTICE = "content/appointments/2024-09-27-renqian-gongshi.yml"
@@ -56,9 +57,18 @@ def test_home_shows_each_top_category_with_its_latest_items_newest_first(demo):
 
 def test_home_nested_category_includes_its_children(demo):
     """财政预决算 has no items of its own: the home page shows its children's."""
-    section = [s for s in by_class(article(demo.page("")), "gk-home__category", "section") if text(s.xpath("./h2")[0]) == "财政预决算"][0]
+    section = [
+        s
+        for s in by_class(article(demo.page("")), "gk-home__category", "section")
+        if text(s.xpath("./h2")[0]) == "财政预决算"
+    ][0]
     urls = [demo.resolve("", li.xpath("./a")[0].get("href")) for li in section.xpath("./ul/li")]
-    assert urls == ["finals/2023-bumen-juesuan/", "budgets/2024-bumen-yusuan/", "finals/2022-bumen-juesuan/", "budgets/2023-bumen-yusuan/"]
+    assert urls == [
+        "finals/2023-bumen-juesuan/",
+        "budgets/2024-bumen-yusuan/",
+        "finals/2022-bumen-juesuan/",
+        "budgets/2023-bumen-yusuan/",
+    ]
 
 
 def test_home_lists_the_notices_in_their_notice_period_with_end_dates(demo):
@@ -133,7 +143,11 @@ def test_child_category_has_breadcrumbs_to_its_parent(demo):
 
 def test_repealed_and_expired_documents_are_marked_in_lists(demo):
     rows = {}
-    for tr in [tr for table in by_class(article(demo.page("policies/")), "gk-table--items", "table") for tr in table.xpath("./tbody/tr")]:
+    for tr in [
+        tr
+        for table in by_class(article(demo.page("policies/")), "gk-table--items", "table")
+        for tr in table.xpath("./tbody/tr")
+    ]:
         link = tr.xpath(".//td[contains(@class,'gk-col-title')]/a")[0]
         rows[demo.resolve("policies/", link.get("href"))] = tr
     for item in SOURCE.listed("policies"):
@@ -205,7 +219,15 @@ def test_catalogue_lists_every_published_item_as_a_plain_table(demo):
     table = one(by_class(page, "gk-table--catalogue", "table"), "catalogue table")
     assert header_cells(table) == ["索引号", "标题", "主题分类", "发布机构", "发布日期", "有效性", "类别"]
     expected = [
-        [i.index_no or "", i.title, i.topic or "", SOURCE.publisher(i), i.published, i.validity_label, SOURCE.categories[i.category].title]
+        [
+            i.index_no or "",
+            i.title,
+            i.topic or "",
+            SOURCE.publisher(i),
+            i.published,
+            i.validity_label,
+            SOURCE.categories[i.category].title,
+        ]
         for i in SOURCE.listed()
     ]
     assert table_rows(table) == expected
@@ -245,7 +267,11 @@ def test_permanent_link_redirects_to_the_item(demo, item):
 def test_permanent_link_example_from_the_issue(demo):
     item = SOURCE.by_index("11330100002482066D/2024-00012")
     assert (demo.root / "i/11330100002482066D/2024-00012/index.html").is_file()
-    target = demo.page("i/11330100002482066D/2024-00012/").xpath("//meta[@http-equiv='refresh']/@content")[0].split("url=")[1]
+    target = (
+        demo.page("i/11330100002482066D/2024-00012/")
+        .xpath("//meta[@http-equiv='refresh']/@content")[0]
+        .split("url=")[1]
+    )
     assert demo.resolve("i/11330100002482066D/2024-00012/", target) == item.url
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 
-from buildkit import build_or_fail, publish, run_build
 from conftest import SYNTHETIC_CATEGORIES, TINY_NOTICE, write_site
+
+from buildkit import build_or_fail, publish, run_build
 from helpers import make_config, num
 
 SECRET = b"AWS_SECRET_ACCESS_KEY=never-published-4711\n"

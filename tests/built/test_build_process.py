@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from buildkit import publish, run_build, tree_bytes
 
 
@@ -16,7 +17,9 @@ def test_two_builds_are_byte_identical(demo, demo_again):
     only_second = sorted(set(second) - set(first))
     changed = sorted(name for name in set(first) & set(second) if first[name] != second[name])
     assert (only_first, only_second, changed) == ([], [], []), (
-        f"only in the first build: {only_first[:20]}\nonly in the second: {only_second[:20]}\ndifferent bytes: {changed[:40]}"
+        f"only in the first build: {only_first[:20]}\n"
+        f"only in the second: {only_second[:20]}\n"
+        f"different bytes: {changed[:40]}"
     )
     assert len(first) > 300
 
@@ -25,7 +28,11 @@ def test_output_folder_names_do_not_leak_into_the_build(demo, demo_again):
     """The two builds went to different folders: no page may name its own folder."""
     for built in (demo, demo_again):
         marker = str(built.root.parent).encode()
-        leaks = [p.relative_to(built.root).as_posix() for p in built.root.rglob("*") if p.is_file() and marker in p.read_bytes()]
+        leaks = [
+            p.relative_to(built.root).as_posix()
+            for p in built.root.rglob("*")
+            if p.is_file() and marker in p.read_bytes()
+        ]
         assert leaks == []
 
 
@@ -50,7 +57,9 @@ def test_failed_build_leaves_the_previous_output_untouched(tiny_site, tmp_path):
     assert done.returncode == 0, done.stderr
     before = tree_bytes(out)
     assert "notices/a/index.html" in before
-    tiny_site.write("content/notices/b.md", "---\ntitle: 有错误的通知\npublished: 2024-13-45\nunknown_key: 1\n---\n正文\n")
+    tiny_site.write(
+        "content/notices/b.md", "---\ntitle: 有错误的通知\npublished: 2024-13-45\nunknown_key: 1\n---\n正文\n"
+    )
     failed = run_build(tiny_site.path, out)
     assert failed.returncode == 1, failed.stderr
     assert "上一次生成的网站保持不变" in failed.stderr
@@ -64,7 +73,10 @@ def test_build_failing_late_leaves_the_previous_output_untouched(tiny_site, tmp_
     out = tmp_path / "out" / "site"
     assert run_build(tiny_site.path, out).returncode == 0
     before = tree_bytes(out)
-    tiny_site.write("content/notices/c.md", "---\nindex_no: 11330100002482066D/2024-00002\ntitle: 新通知\npublished: 2024-03-01\n---\n正文\n")
+    tiny_site.write(
+        "content/notices/c.md",
+        "---\nindex_no: 11330100002482066D/2024-00002\ntitle: 新通知\npublished: 2024-03-01\n---\n正文\n",
+    )
     tiny_site.register()
     publish(tiny_site.path)
     failed = run_build(tiny_site.path, out, env={"PAGEFIND_BINARY_PATH": "/bin/false"})
@@ -138,5 +150,10 @@ def test_home_folder_stand_in_is_really_used(tmp_path):
     import sys
 
     home = tmp_path / "h"
-    done = subprocess.run([sys.executable, "-c", "import pathlib; print(pathlib.Path.home())"], capture_output=True, text=True, env={**os.environ, "HOME": str(home)})
+    done = subprocess.run(
+        [sys.executable, "-c", "import pathlib; print(pathlib.Path.home())"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(home)},
+    )
     assert done.stdout.strip() == str(home)

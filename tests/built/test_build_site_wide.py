@@ -8,6 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+
 from buildkit import DEMO_SITE, Source, by_class, meta, one, text
 
 SOURCE = Source(DEMO_SITE)
@@ -60,7 +61,11 @@ def test_footer_on_every_page(demo):
             missing.append(f"ICP link {links.get(IDENTITY['icp'])}")
         security = links.get(IDENTITY["public_security"]) or ""
         parts = urlsplit(security)
-        if parts.scheme != "https" or parts.hostname != "www.beian.gov.cn" or f"recordcode={records}" not in parts.query:
+        if (
+            parts.scheme != "https"
+            or parts.hostname != "www.beian.gov.cn"
+            or f"recordcode={records}" not in parts.query
+        ):
             missing.append(f"公安备案 link {security!r}")
         if links.get(ORG["email"]) != f"mailto:{ORG['email']}":
             missing.append("e-mail link")
@@ -173,7 +178,10 @@ def autodiscovery_problems(built, urls) -> list[str]:
         item = ITEMS.get(url)
         key = item.category if item else (url.split("/")[0] if url.split("/")[0] in SOURCE.categories else None)
         if key:
-            wanted |= {("application/rss+xml", f"feeds/{key}.rss.xml"), ("application/atom+xml", f"feeds/{key}.atom.xml")}
+            wanted |= {
+                ("application/rss+xml", f"feeds/{key}.rss.xml"),
+                ("application/atom+xml", f"feeds/{key}.atom.xml"),
+            }
         if not wanted <= found:
             problems.append(f"{url or '/'}: missing {sorted(wanted - found)}")
         for _, target in found:
@@ -203,14 +211,39 @@ FETCHING = {
     "video": ["src", "poster"], "audio": ["src"], "track": ["src"], "embed": ["src"], "object": ["data"],
     "input": ["src"], "image": ["href", "{http://www.w3.org/1999/xlink}href"], "use": ["href", "{http://www.w3.org/1999/xlink}href"],
 }  # fmt: skip
-LINK_FETCHING = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "prefetch", "modulepreload", "preconnect", "dns-prefetch", "manifest", "mask-icon"}
+LINK_FETCHING = {
+    "stylesheet",
+    "icon",
+    "shortcut",
+    "apple-touch-icon",
+    "preload",
+    "prefetch",
+    "modulepreload",
+    "preconnect",
+    "dns-prefetch",
+    "manifest",
+    "mask-icon",
+}
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.S)
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(['"]?)([^'")\s;]+)""")
 JS_LOAD = re.compile(
     r"""(?:\b(?P<fn>[A-Za-z_$][\w$]*)\s*\(\s*|\bfrom\s+|\bimport\s+|\.src\s*=\s*|\.href\s*=\s*)(?P<q>["'`])(?P<url>(?:https?:)?//[^"'`\s]+)"""
 )
-NOT_A_REQUEST = {"URL", "createElementNS", "setAttributeNS", "getAttributeNS", "hasAttributeNS", "removeAttributeNS", "createAttributeNS", "test", "match", "replace", "startsWith", "indexOf"}
+NOT_A_REQUEST = {
+    "URL",
+    "createElementNS",
+    "setAttributeNS",
+    "getAttributeNS",
+    "hasAttributeNS",
+    "removeAttributeNS",
+    "createAttributeNS",
+    "test",
+    "match",
+    "replace",
+    "startsWith",
+    "indexOf",
+}
 
 
 def remote(url: str, own_host: str) -> bool:
@@ -247,7 +280,16 @@ def html_remote(built, url: str, own_host: str) -> list[str]:
         names = list(FETCHING.get(local, []))
         if local == "link":
             rels = set((element.get("rel") or "").lower().split())
-            if rels & LINK_FETCHING or not rels & {"canonical", "alternate", "prev", "next", "search", "license", "author", "help"}:
+            if rels & LINK_FETCHING or not rels & {
+                "canonical",
+                "alternate",
+                "prev",
+                "next",
+                "search",
+                "license",
+                "author",
+                "help",
+            }:
                 names.append("href")
             elif remote(element.get("href") or "", own_host):
                 found.append(f"<link rel={element.get('rel')}> to another site: {element.get('href')}")
@@ -277,7 +319,11 @@ def test_no_third_party_requests_from_css(demo):
     own = urlsplit(SOURCE.base_url).hostname
     sheets = sorted(demo.root.rglob("*.css"))
     assert any(p.name == "gongkai.css" for p in sheets)
-    problems = [f"{p.relative_to(demo.root)}: {u}" for p in sheets for u in css_remote(p.read_text(encoding="utf-8", errors="replace"), own)]
+    problems = [
+        f"{p.relative_to(demo.root)}: {u}"
+        for p in sheets
+        for u in css_remote(p.read_text(encoding="utf-8", errors="replace"), own)
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -315,7 +361,10 @@ def test_the_scanners_catch_what_they_must():
     assert css_remote("@import url('https://fonts.googleapis.com/css?family=Noto');", own)
     assert css_remote('@import "//cdn.example.com/x.css";', own)
     assert css_remote("a{background:url(https://cdn.example.com/a.png)}", own)
-    assert not css_remote("/* https://fontawesome.com */ a{background:url(\"data:image/svg+xml;xmlns='http://www.w3.org/2000/svg'\")}", own)
+    assert not css_remote(
+        "/* https://fontawesome.com */ a{background:url(\"data:image/svg+xml;xmlns='http://www.w3.org/2000/svg'\")}",
+        own,
+    )
     assert not css_remote("a{background:url(../img/a.png)}", own)
     assert js_remote('import x from "https://cdn.example.com/x.js";', own)
     assert js_remote('await import("https://cdn.example.com/x.js")', own)
@@ -331,5 +380,9 @@ def test_page_titles_name_the_page_then_the_site(demo):
     name first (not 'site name - site name' on the home page)."""
     name = Source(DEMO_SITE).config["site"]["name"]
     assert text(demo.page("").xpath("//title")[0]) == name
-    for url, heading in (("catalogue/", "信息公开目录"), ("notices/", "通知公告"), ("notices/2024/2024-03-15-spring-fire-safety/", "青山县人民政府关于进入2024年春季森林防火紧要期的通告")):
+    for url, heading in (
+        ("catalogue/", "信息公开目录"),
+        ("notices/", "通知公告"),
+        ("notices/2024/2024-03-15-spring-fire-safety/", "青山县人民政府关于进入2024年春季森林防火紧要期的通告"),
+    ):
         assert text(demo.page(url).xpath("//title")[0]) == f"{heading} - {name}"

@@ -11,6 +11,7 @@ import pytest
 
 from generator.export import cell
 from generator.render import markdown
+
 from helpers import num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
@@ -222,7 +223,9 @@ def test_links_in_code_and_to_other_sites_are_not_checked(make_site):
 
 
 def test_links_resolve_to_urls_from_the_item_page(make_site):
-    body = f"[表](attachments/forms/申请表.pdf#p) [乙](notices/2023/b.md) [乙](/i/{N2}/) [甲]({N1}) [页](pages/guide.md)\n"
+    body = (
+        f"[表](attachments/forms/申请表.pdf#p) [乙](notices/2023/b.md) [乙](/i/{N2}/) [甲]({N1}) [页](pages/guide.md)\n"
+    )
     site = make_site({
         "content/notices/2024/a.md": notice(body),
         "content/notices/2023/b.md": other(),

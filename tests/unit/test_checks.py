@@ -15,6 +15,7 @@ import chinese_calendar
 import pytest
 
 from generator.model.capabilities import Window
+
 from helpers import ORG, VALID_ITEMS, dedent, item_path, make_config, num, with_index
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
@@ -39,7 +40,9 @@ def test_valid_item_of_every_type_passes(make_site, ctype):
 
 
 def test_index_format(make_site):
-    site = make_site({"content/notices/a.yml": "title: 通知\npublished: 2024-02-01\nindex_no: 2024-01\n"}, register=False)
+    site = make_site(
+        {"content/notices/a.yml": "title: 通知\npublished: 2024-02-01\nindex_no: 2024-01\n"}, register=False
+    )
     result = site.check()
     problem = result.one("index-format")
     assert (problem["line"], problem["col"]) == (3, 11)
@@ -418,7 +421,13 @@ def test_holiday_facts_used_below():
     assert chinese_calendar.is_workday(dt.date(2024, 9, 29))
     assert not chinese_calendar.is_workday(dt.date(2024, 10, 7))
     workdays = chinese_calendar.get_workdays(dt.date(2024, 9, 27), dt.date(2024, 10, 10))
-    assert workdays[:5] == [dt.date(2024, 9, 27), dt.date(2024, 9, 29), dt.date(2024, 9, 30), dt.date(2024, 10, 8), dt.date(2024, 10, 9)]
+    assert workdays[:5] == [
+        dt.date(2024, 9, 27),
+        dt.date(2024, 9, 29),
+        dt.date(2024, 9, 30),
+        dt.date(2024, 10, 8),
+        dt.date(2024, 10, 9),
+    ]
 
 
 def test_notice_end_computed_over_national_day(make_site):
@@ -588,14 +597,27 @@ def with_attachment(ref: str) -> str:
 
 
 def test_attachment_present_passes(make_site):
-    site = make_site({"content/notices/a.yml": with_attachment("attachments/2024/apply.pdf"), "content/attachments/2024/apply.pdf": b"%PDF"})
+    site = make_site(
+        {
+            "content/notices/a.yml": with_attachment("attachments/2024/apply.pdf"),
+            "content/attachments/2024/apply.pdf": b"%PDF",
+        }
+    )
     assert site.check().problems == []
     loaded, _ = site.load()
-    assert loaded.entries[0].files["attachments/2024/apply.pdf"] == (site.path / "content/attachments/2024/apply.pdf").resolve()
+    assert (
+        loaded.entries[0].files["attachments/2024/apply.pdf"]
+        == (site.path / "content/attachments/2024/apply.pdf").resolve()
+    )
 
 
 def test_attachment_missing_suggests_close_name(make_site):
-    site = make_site({"content/notices/a.yml": with_attachment("attachments/2024/aply.pdf"), "content/attachments/2024/apply.pdf": b"%PDF"})
+    site = make_site(
+        {
+            "content/notices/a.yml": with_attachment("attachments/2024/aply.pdf"),
+            "content/attachments/2024/apply.pdf": b"%PDF",
+        }
+    )
     problem = site.check().one("attachment-missing")
     assert (problem["line"], problem["col"]) == (5, 11)
     assert "attachments/2024/apply.pdf" in problem["hint"]
@@ -631,7 +653,9 @@ def test_attachment_symlink_pointing_outside(make_site, tmp_path):
 
 
 def test_attachment_symlink_inside_passes(make_site):
-    site = make_site({"content/notices/a.yml": with_attachment("attachments/link.pdf"), "content/attachments/real.pdf": b"%PDF"})
+    site = make_site(
+        {"content/notices/a.yml": with_attachment("attachments/link.pdf"), "content/attachments/real.pdf": b"%PDF"}
+    )
     os.symlink(site.path / "content/attachments/real.pdf", site.path / "content/attachments/link.pdf")
     assert site.check().problems == []
 
@@ -660,7 +684,13 @@ def test_unknown_folder_without_close_match_lists_categories(make_site):
 
 
 def test_pages_and_attachments_folders_are_not_categories(make_site):
-    site = make_site({"content/pages/guide.md": "---\ntitle: 信息公开指南\n---\n# 指南\n", "content/attachments/a.pdf": b"%PDF", "content/notices/a.yml": article()})
+    site = make_site(
+        {
+            "content/pages/guide.md": "---\ntitle: 信息公开指南\n---\n# 指南\n",
+            "content/attachments/a.pdf": b"%PDF",
+            "content/notices/a.yml": article(),
+        }
+    )
     assert site.check().problems == []
 
 

@@ -12,6 +12,7 @@ import stat
 import pytest
 
 from generator.cli import main
+
 from helpers import CONFIG, VALID_ITEMS, item_path, make_config, num, run_cli, start_cli, with_index
 
 N1 = num(2024, 1)
@@ -47,7 +48,11 @@ def test_missing_config_exits_2(make_site):
 @pytest.mark.parametrize(
     "config, code, line",
     [
-        (CONFIG.replace("  name: 测试县人民政府办公室\n  url:", "  name: 测试县人民政府办公室\n   url:", 1), "yaml-syntax", 3),
+        (
+            CONFIG.replace("  name: 测试县人民政府办公室\n  url:", "  name: 测试县人民政府办公室\n   url:", 1),
+            "yaml-syntax",
+            3,
+        ),
         (CONFIG.encode("gbk"), "encoding", 2),
         ("- site\n- organization\n", "not-a-mapping", 1),
         ("", "empty-file", 1),
@@ -136,7 +141,10 @@ def test_strict_turns_a_warning_into_exit_1(make_site):
 
 
 def test_json_format(make_site):
-    files = {"content/notices/a.yml": BAD_DATE, "content/notices/b.yml": GOOD.replace(N1, num(2024, 2)).replace("title", "titel")}
+    files = {
+        "content/notices/a.yml": BAD_DATE,
+        "content/notices/b.yml": GOOD.replace(N1, num(2024, 2)).replace("title", "titel"),
+    }
     result = make_site(files).check()
     problems = json.loads(result.out)
     assert isinstance(problems, list) and len(problems) == 3  # b.yml: unknown `titel`, so `title` is missing
@@ -144,7 +152,11 @@ def test_json_format(make_site):
         assert set(problem) == {"path", "line", "col", "level", "code", "message", "hint"}
         assert isinstance(problem["line"], int) and isinstance(problem["col"], int)
         assert problem["level"] in ("error", "warning")
-    assert [(p["path"], p["line"]) for p in problems] == [("content/notices/a.yml", 3), ("content/notices/b.yml", 1), ("content/notices/b.yml", 2)]
+    assert [(p["path"], p["line"]) for p in problems] == [
+        ("content/notices/a.yml", 3),
+        ("content/notices/b.yml", 1),
+        ("content/notices/b.yml", 2),
+    ]
     assert result.code == 1
     assert "检查通过" not in result.err
 
@@ -289,7 +301,11 @@ def test_number_with_every_kind_of_broken_file(broken_runs):
 @pytest.mark.parametrize("name", ["truncated.yml", "fields-wrong-type.yml", "bomb.yml"])
 def test_broken_file_codes(broken_runs, name):
     code, out, err = broken_runs[name]
-    expected = {"truncated.yml": "[yaml-syntax]", "fields-wrong-type.yml": "[invalid-value]", "bomb.yml": "[yaml-too-large]"}[name]
+    expected = {
+        "truncated.yml": "[yaml-syntax]",
+        "fields-wrong-type.yml": "[invalid-value]",
+        "bomb.yml": "[yaml-too-large]",
+    }[name]
     assert expected in out
 
 
@@ -319,7 +335,9 @@ def test_error_in_every_type_is_located(make_site, ctype):
     text = with_index(VALID_ITEMS[ctype], N1).replace("published: 2024-", "published: 2023-13-", 1)
     result = make_site({item_path(ctype): text}).check()
     problem = result.one("invalid-date")
-    expected_line = text.splitlines().index(next(line for line in text.splitlines() if line.startswith("published:"))) + 1
+    expected_line = (
+        text.splitlines().index(next(line for line in text.splitlines() if line.startswith("published:"))) + 1
+    )
     assert problem["line"] == expected_line and problem["col"] == 12
     assert result.code == 1
 

@@ -42,7 +42,8 @@ def reads(monkeypatch):
 def three(make_site):
     return make_site({
         "content/notices/a.yml": NOTICE.format(n=num(2024, 1), t="停水通知", d=1, body="明日停水。"),
-        "content/notices/b.md": f"---\nindex_no: {num(2024, 2)}\ntitle: 停电通知\npublished: 2024-03-02\n---\n明日停电。\n",
+        "content/notices/b.md":
+            f"---\nindex_no: {num(2024, 2)}\ntitle: 停电通知\npublished: 2024-03-02\n---\n明日停电。\n",
         "content/notices/c.yml": PHONE_NOTICE,
     })  # fmt: skip
 

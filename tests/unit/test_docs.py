@@ -73,7 +73,10 @@ def test_nothing_in_the_repository_links_outside_it():
     offenders = []
     for rel in tracked:
         path = ROOT / rel
-        if path.suffix not in {".md", ".py", ".html", ".yml", ".yaml", ".toml", ".js", ".css", ""} or not path.is_file():
+        if (
+            path.suffix not in {".md", ".py", ".html", ".yml", ".yaml", ".toml", ".js", ".css", ""}
+            or not path.is_file()
+        ):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if "../shared" in text and rel != "tests/unit/test_docs.py":

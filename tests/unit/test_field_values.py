@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from generator.model.base import EARLIEST_DATE, MAX_AMOUNT, latest_date
+
 from helpers import num, with_index
 
 N1 = num(2024, 1)

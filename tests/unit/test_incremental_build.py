@@ -58,9 +58,16 @@ def same_as_fresh(site_dir: Path, out: Path, tmp_path: Path, index: bool = True)
 
 
 def small_site(make_site):
-    files = {item_path(t, f"{t}-a"): with_index(text, num(2024, i + 1)) for i, (t, text) in enumerate(sorted(VALID_ITEMS.items()))}
-    files["content/notices/b.md"] = with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n正文。\n", num(2023, 1))
-    files["content/notices/d.md"] = with_index("---\ntitle: 第三条通知\npublished: 2023-04-01\n---\n正文。\n", num(2023, 2))
+    files = {
+        item_path(t, f"{t}-a"): with_index(text, num(2024, i + 1))
+        for i, (t, text) in enumerate(sorted(VALID_ITEMS.items()))
+    }
+    files["content/notices/b.md"] = with_index(
+        "---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n正文。\n", num(2023, 1)
+    )
+    files["content/notices/d.md"] = with_index(
+        "---\ntitle: 第三条通知\npublished: 2023-04-01\n---\n正文。\n", num(2023, 2)
+    )
     return make_site(files)
 
 
@@ -95,8 +102,15 @@ def test_an_edited_body_rerenders_one_page_and_its_search_shard(make_site, tmp_p
     out = tmp_path / "out"
     run(site.path, out)
     page = out / "notices/b/index.html"
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p != page and p.name != MARKER and "pagefind" not in p.parts}
-    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n正文已经更新，增加防汛内容。\n", num(2023, 1)))
+    before = {
+        p: p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.is_file() and p != page and p.name != MARKER and "pagefind" not in p.parts
+    }
+    site.write(
+        "content/notices/b.md",
+        with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n正文已经更新，增加防汛内容。\n", num(2023, 1)),
+    )
     result = run(site.path, out)
     assert result.update and result.rendered == 1
     assert "防汛" in page.read_text(encoding="utf-8")
@@ -119,7 +133,9 @@ def test_the_delta_hides_stale_results_and_folds_back_past_its_limit(make_site, 
     run(site.path, out)
     shard = next(p for p in (out / "pagefind").iterdir())
     old_id = fragment_ids(shard)["notices/b/"]
-    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n更新。\n", num(2023, 1)))
+    site.write(
+        "content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n更新。\n", num(2023, 1))
+    )
     (site.path / "content/notices/d.md").unlink()
     first = run(site.path, out)
     assert first.search == (1, 1)
@@ -134,7 +150,10 @@ def test_the_delta_hides_stale_results_and_folds_back_past_its_limit(make_site, 
     assert list(fragment_ids(out / "pagefind" / "delta")) == ["notices/b/"]
     assert run(site.path, out).search == (0, 2)  # nothing new: the delta stays as it is
     monkeypatch.setattr(search, "DELTA_LIMIT", 0)
-    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n再次更新。\n", num(2023, 1)))
+    site.write(
+        "content/notices/b.md",
+        with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n再次更新。\n", num(2023, 1)),
+    )
     folded = run(site.path, out)
     assert folded.search == (1, 0) and not (out / "pagefind" / "delta").exists()
     same_as_fresh(site.path, out, tmp_path)  # everything, the search index included
@@ -143,12 +162,17 @@ def test_the_delta_hides_stale_results_and_folds_back_past_its_limit(make_site, 
 def test_added_retitled_and_deleted_items(make_site, tmp_path):
     site = small_site(make_site)
     guide, fee = item_path("procedure", "procedure-a"), item_path("fee", "fee-a")
-    fee_no = next(line.split(": ", 1)[1] for line in site.read(fee).decode().splitlines() if line.startswith("index_no:"))
+    fee_no = next(
+        line.split(": ", 1)[1] for line in site.read(fee).decode().splitlines() if line.startswith("index_no:")
+    )
     site.write(guide, site.read(guide).decode().replace("fee: 不收费", f"fee: {fee_no}"))
     out = tmp_path / "out"
     run(site.path, out)
     assert "不动产登记收费" in (out / "guides/procedure-a/index.html").read_text(encoding="utf-8")
-    site.write("content/notices/c.md", with_index("---\ntitle: 新增通知\npublished: 2024-06-01\n---\n新内容。\n", num(2024, 20)))
+    site.write(
+        "content/notices/c.md",
+        with_index("---\ntitle: 新增通知\npublished: 2024-06-01\n---\n新内容。\n", num(2024, 20)),
+    )
     (site.path / "content/notices/b.md").unlink()
     site.write(fee, (site.path / fee).read_text(encoding="utf-8").replace("不动产登记收费", "不动产登记费收费标准"))
     site.register()
@@ -191,7 +215,12 @@ def test_changed_configuration_builds_everything(make_site, tmp_path):
     site = small_site(make_site)
     out = tmp_path / "out"
     run(site.path, out, index=False)
-    site.write("site_config.yml", site.read("site_config.yml").replace("青山县", "青山市", 1) if b"\xe9\x9d\x92\xe5\xb1\xb1\xe5\x8e\xbf" in site.read("site_config.yml") else site.read("site_config.yml") + b"\n# changed\n")
+    site.write(
+        "site_config.yml",
+        site.read("site_config.yml").replace("青山县", "青山市", 1)
+        if b"\xe9\x9d\x92\xe5\xb1\xb1\xe5\x8e\xbf" in site.read("site_config.yml")
+        else site.read("site_config.yml") + b"\n# changed\n",
+    )
     result = run(site.path, out, index=False)
     assert not result.update
     same_as_fresh(site.path, out, tmp_path, index=False)
@@ -232,7 +261,10 @@ def test_item_pages_rendered_early_into_stale_shells_are_rendered_again(make_sit
     state = pickle.loads(state_file.read_bytes())
     state.shells["notices/"] = state.shells["notices/"].replace("</footer>", "<p>旧外壳</p></footer>", 1)
     state_file.write_bytes(pickle.dumps(state))
-    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n改过了。\n", num(2023, 1)))
+    site.write(
+        "content/notices/b.md",
+        with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n改过了。\n", num(2023, 1)),
+    )
     result = run(site.path, out, index=False)
     assert result.update and result.rendered == 3 + 1  # every notice early (its shell changed); b again
     assert "旧外壳" not in (out / "notices/b/index.html").read_text(encoding="utf-8")
@@ -246,7 +278,9 @@ def test_a_failed_update_leaves_the_site_and_the_state(make_site, tmp_path, monk
     out = tmp_path / "out"
     run(site.path, out, index=False)
     before = tree(out)
-    site.write("content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n改。\n", num(2023, 1)))
+    site.write(
+        "content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n改。\n", num(2023, 1))
+    )
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -272,10 +306,20 @@ def test_demo_site_edit_with_revision_equals_fresh_build(tmp_path):
     shutil.copytree(REPO / "assets", site_dir / "assets")  # site.logo
     out = tmp_path / "out"
     run(site_dir, out, index=False)
-    path = next(p for p in sorted((site_dir / "content" / "notices").rglob("*.md")) if "revisions:" not in p.read_text(encoding="utf-8"))
+    path = next(
+        p
+        for p in sorted((site_dir / "content" / "notices").rglob("*.md"))
+        if "revisions:" not in p.read_text(encoding="utf-8")
+    )
     text = path.read_text(encoding="utf-8-sig")
     head, body = text.split("\n---\n", 1)
-    path.write_text(head + "\nrevisions:\n  - date: 2026-11-20\n    note: 补充联系方式\n---\n" + body + "\n补充：咨询电话 0571-00000000。\n", encoding="utf-8")
+    path.write_text(
+        head
+        + "\nrevisions:\n  - date: 2026-11-20\n    note: 补充联系方式\n---\n"
+        + body
+        + "\n补充：咨询电话 0571-00000000。\n",
+        encoding="utf-8",
+    )
     result = run(site_dir, out, index=False)
     assert result.update and result.rendered == 1
     same_as_fresh(site_dir, out, tmp_path, index=False)

@@ -14,6 +14,7 @@ from generator.load.yamlnodes import YamlProblem, parse
 from generator.model.article import Article
 from generator.model.base import Status, Validity
 from generator.model.procedure import Procedure
+
 from helpers import dedent, num
 
 N1 = num(2024, 1)
@@ -248,7 +249,9 @@ def test_duplicate_key_written_twice(make_site):
 
 
 def test_duplicate_key_nested_in_alias_form(make_site, valid_items):
-    text = f"index_no: {N1}\n" + valid_items["procedure"].replace("  legal_days: 20\n", "  legal_days: 20\n  法定时限: 20\n")
+    text = f"index_no: {N1}\n" + valid_items["procedure"].replace(
+        "  legal_days: 20\n", "  legal_days: 20\n  法定时限: 20\n"
+    )
     problem = make_site({"content/guides/a.yml": text}).check().one("duplicate-key")
     assert problem["line"] == 14
     assert "第 13 行" in problem["message"]

@@ -18,6 +18,7 @@ from generator.numbering import (
     next_numbers,
     read_registry,
 )
+
 from helpers import ORG, VALID_ITEMS, item_path, make_config, num
 
 BOM = b"\xef\xbb\xbf"
@@ -43,7 +44,9 @@ def assert_one_line_added(before: bytes, after: bytes, inserted: bytes) -> None:
 
 
 def test_lf_with_comments_and_blank_lines(make_site):
-    before = "# 2024 年春节通知\n\ntitle: 通知  # 标题\npublished: 2024-02-01\n\n# 附注\nkeywords: [春节, 放假]\n".encode()
+    before = (
+        "# 2024 年春节通知\n\ntitle: 通知  # 标题\npublished: 2024-02-01\n\n# 附注\nkeywords: [春节, 放假]\n".encode()
+    )
     after = number_one(make_site, "content/notices/a.yml", before)
     inserted = f"index_no: {N1}\n".encode()
     assert_one_line_added(before, after, inserted)
@@ -135,7 +138,13 @@ def test_all_types_round_trip(make_site):
 
 def test_sequence_continues_after_highest_ever_registered(make_site):
     site = make_site({"content/notices/new.yml": "title: 新通知\npublished: 2024-05-01\n"}, register=False)
-    site.register({num(2024, 7): "content/notices/deleted.yml", num(2024, 3): "content/notices/older.yml", num(2023, 40): "content/notices/old.yml"})
+    site.register(
+        {
+            num(2024, 7): "content/notices/deleted.yml",
+            num(2024, 3): "content/notices/older.yml",
+            num(2023, 40): "content/notices/old.yml",
+        }
+    )
     result = site.run("number")
     assert result.code == 0
     assert site.read("content/notices/new.yml").startswith(f"index_no: {num(2024, 8)}\n".encode())
@@ -145,7 +154,10 @@ def test_sequence_continues_after_highest_ever_registered(make_site):
 
 
 def test_numbers_already_in_files_count_too(make_site):
-    files = {"content/notices/a.yml": f"index_no: {num(2024, 5)}\ntitle: a\npublished: 2024-01-01\n", "content/notices/b.yml": "title: b\npublished: 2024-01-02\n"}
+    files = {
+        "content/notices/a.yml": f"index_no: {num(2024, 5)}\ntitle: a\npublished: 2024-01-01\n",
+        "content/notices/b.yml": "title: b\npublished: 2024-01-02\n",
+    }
     site = make_site(files, register=False)
     assert site.run("number").code == 0
     assert site.read("content/notices/b.yml").startswith(f"index_no: {num(2024, 6)}\n".encode())
@@ -176,7 +188,10 @@ def test_order_is_publication_date_then_path(make_site):
 
 def test_drafts_get_no_number(make_site):
     draft = "title: 草稿\npublished: 2024-02-01\nstatus: draft\n".encode()
-    site = make_site({"content/notices/draft.yml": draft, "content/notices/a.yml": "title: a\npublished: 2024-02-01\n"}, register=False)
+    site = make_site(
+        {"content/notices/draft.yml": draft, "content/notices/a.yml": "title: a\npublished: 2024-02-01\n"},
+        register=False,
+    )
     result = site.run("number")
     assert result.code == 0
     assert site.read("content/notices/draft.yml") == draft
@@ -185,7 +200,13 @@ def test_drafts_get_no_number(make_site):
 
 
 def test_check_mode_exits_1_and_changes_nothing(make_site):
-    site = make_site({"content/notices/a.yml": "title: a\npublished: 2024-02-01\n", "content/notices/b.md": "---\ntitle: b\npublished: 2024-02-02\n---\n"}, register=False)
+    site = make_site(
+        {
+            "content/notices/a.yml": "title: a\npublished: 2024-02-01\n",
+            "content/notices/b.md": "---\ntitle: b\npublished: 2024-02-02\n---\n",
+        },
+        register=False,
+    )
     before = site.snapshot()
     result = site.run("number", "--check")
     assert result.code == 1
@@ -239,7 +260,9 @@ def test_broken_registry_stops_numbering(make_site):
 
 def test_file_that_cannot_take_a_line_is_reported_not_broken(make_site):
     flow = b"{title: a, published: 2024-02-01}\n"
-    site = make_site({"content/notices/flow.yml": flow, "content/notices/b.yml": "title: b\npublished: 2024-02-02\n"}, register=False)
+    site = make_site(
+        {"content/notices/flow.yml": flow, "content/notices/b.yml": "title: b\npublished: 2024-02-02\n"}, register=False
+    )
     result = site.run("number")
     assert result.code == 1
     assert site.read("content/notices/flow.yml") == flow
@@ -248,7 +271,10 @@ def test_file_that_cannot_take_a_line_is_reported_not_broken(make_site):
 
 
 def test_broken_files_are_skipped_others_numbered(make_site):
-    site = make_site({"content/notices/bad.yml": "title: [\n", "content/notices/a.yml": "title: a\npublished: 2024-02-01\n"}, register=False)
+    site = make_site(
+        {"content/notices/bad.yml": "title: [\n", "content/notices/a.yml": "title: a\npublished: 2024-02-01\n"},
+        register=False,
+    )
     result = site.run("number")
     assert result.code == 1
     assert "1 个文件有错误未能编号" in result.err
@@ -326,7 +352,9 @@ def test_pattern_errors(text, words):
 
 @pytest.mark.parametrize("pattern", ["{org}/{yr}-{seq}", "{org/{seq}", "{org}/{year}-{seq:5}"])
 def test_bad_pattern_is_a_config_error(make_site, pattern):
-    site = make_site({"content/notices/a.yml": "title: a\npublished: 2024-02-01\n"}, config=make_config(pattern=pattern))
+    site = make_site(
+        {"content/notices/a.yml": "title: a\npublished: 2024-02-01\n"}, config=make_config(pattern=pattern)
+    )
     result = site.check()
     problem = result.one("index-pattern")
     assert (problem["path"], problem["line"]) == ("site_config.yml", 10)
@@ -385,7 +413,7 @@ def test_next_numbers_never_duplicates_nor_reuses(case):
     assert len(numbers) == len(wanted)
     assert len(set(numbers)) == len(numbers)
     assert not set(numbers) & set(used)
-    for number, (published, _, code) in zip(numbers, wanted):
+    for number, (published, _, _code) in zip(numbers, wanted):
         parts = pattern.parse(number)
         assert parts is not None
         if "year" in pattern.names and "category_code" not in pattern.names:
@@ -395,7 +423,11 @@ def test_next_numbers_never_duplicates_nor_reuses(case):
 @settings(max_examples=200, deadline=None)
 @given(
     used=st.lists(st.tuples(st.integers(2020, 2026), st.integers(1, 500)), max_size=20),
-    wanted=st.lists(st.tuples(st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)), st.text("abc", min_size=1, max_size=6)), unique_by=lambda w: w[1], max_size=20),
+    wanted=st.lists(
+        st.tuples(st.dates(dt.date(2020, 1, 1), dt.date(2026, 12, 31)), st.text("abc", min_size=1, max_size=6)),
+        unique_by=lambda w: w[1],
+        max_size=20,
+    ),
 )
 def test_next_numbers_are_consecutive_after_the_highest_in_order(used, wanted):
     pattern = IndexPattern("{org}/{year}-{seq:05d}", ORG)

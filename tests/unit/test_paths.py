@@ -218,7 +218,11 @@ def test_attachments_differing_only_in_case(make_site):
 
 
 def test_free_pages_made_into_the_same_page(make_site):
-    files = {"content/pages/guide.md": ABOUT, "content/pages/guide/index.md": ABOUT, "content/pages/Guide/README.md": ABOUT}
+    files = {
+        "content/pages/guide.md": ABOUT,
+        "content/pages/guide/index.md": ABOUT,
+        "content/pages/Guide/README.md": ABOUT,
+    }
     result = make_site({"content/notices/a.yml": article(), **files}).check()
     assert {p["path"] for p in result.of("path-collision")} == set(files)
     assert "pages/guide/" in result.one("path-collision", "content/pages/guide/index.md")["message"]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_config, num
-
 from generator.checks.privacy import find, id_check_digit, is_id_number, luhn, mask
 from generator.cli import main
+
+from helpers import make_config, num
 
 N1 = num(2024, 1)
 ID = "330102198205121238"  # valid check digit
@@ -47,7 +47,15 @@ def test_id_number_rules():
 def test_mobile_rules():
     for text in ("电话13812345678，", "手机：138-1234-5678", "138 1234 5678", "+86 139 1234 5678", "(19912345678)"):
         assert codes(text) == ["privacy-mobile"], text
-    for text in ("0571-64181001", "213812345678", "138123456789", "12345", "12380", "1381234-5678", "发改价格规〔2016〕2559号"):
+    for text in (
+        "0571-64181001",
+        "213812345678",
+        "138123456789",
+        "12345",
+        "12380",
+        "1381234-5678",
+        "发改价格规〔2016〕2559号",
+    ):
         assert codes(text) == [], text
 
 
@@ -119,7 +127,11 @@ def test_mobile_in_a_flow_mapping(make_site):
     problem = result.one("privacy-mobile")
     assert (problem["line"], problem["col"]) == (7, 34)
     assert "138****5678" in problem["message"]
-    assert "departments[0].phone" in problem["message"] and "内设机构" in problem["message"] and "联系电话" in problem["message"]
+    assert (
+        "departments[0].phone" in problem["message"]
+        and "内设机构" in problem["message"]
+        and "联系电话" in problem["message"]
+    )
     assert len(result.problems) == 1
 
 
@@ -149,7 +161,10 @@ def test_external_email_and_own_domains(make_site):
     body = "意见请发送至 gk@example.gov.cn 或 lisi@163.com，抄送 zf@zj.gov.cn、wangwu@qq.com。"
     site = make_site({"content/notices/a.md": md(body)})
     result = site.check()
-    assert sorted(p["message"].split("个人电子邮箱 ")[1] for p in result.of("privacy-email")) == ["l***@163.com", "w***@qq.com"]
+    assert sorted(p["message"].split("个人电子邮箱 ")[1] for p in result.of("privacy-email")) == [
+        "l***@163.com",
+        "w***@qq.com",
+    ]
     assert {p["line"] for p in result.of("privacy-email")} == {7}
     site.write("site_config.yml", make_config() + "own_domains: [qq.com, 163.com]\n")
     assert site.check().problems == []
@@ -196,7 +211,9 @@ def test_allow_personal_data_with_nested_paths(make_site):
         "  - {name: 张某某, proposed_post: 局长, resume: 联系人手机 13812345678, current_post: 科长 13912345678}\n"
     )
     result = make_site({"content/appointments/a.yml": text}).check()
-    assert [p["message"] for p in result.of("privacy-mobile")] == ["公示对象 › 第 1 项 › 现任职务（persons[0].current_post）中有手机号码 139****5678"]
+    assert [p["message"] for p in result.of("privacy-mobile")] == [
+        "公示对象 › 第 1 项 › 现任职务（persons[0].current_post）中有手机号码 139****5678"
+    ]
     problem = result.one("privacy-allow")
     assert (problem["line"], "persons.foo" in problem["message"]) == (5, True)
 

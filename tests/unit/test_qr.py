@@ -6,7 +6,6 @@ import re
 
 import pytest
 import zxingcpp
-
 from markupsafe import Markup
 
 from generator.render.filters import FILTERS, qr_svg

@@ -22,7 +22,9 @@ N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 A, B, C = "content/notices/a.md", "content/notices/b.md", "content/notices/c.md"
 
 
-def article(number: str | None, title: str, published: str = "2024-02-01", body: str = "正文。", extra: str = "") -> str:
+def article(
+    number: str | None, title: str, published: str = "2024-02-01", body: str = "正文。", extra: str = ""
+) -> str:
     index = f"index_no: {number}\n" if number else ""
     return f"---\n{index}title: {title}\npublished: {published}\n{extra}---\n\n{body}\n"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import VALID_ITEMS, SiteDir, item_path, num, with_index
-
 from generator import register
 from generator.verify import verify_chain
+
+from helpers import VALID_ITEMS, SiteDir, item_path, num, with_index
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 A = "content/notices/a.md"
@@ -20,7 +20,13 @@ B = "content/notices/b.md"
 C = "content/notices/c.md"
 
 
-def article(number: str, title: str = "关于春节放假的通知", published: str = "2024-02-01", body: str = "春节放假安排如下。", extra: str = "") -> str:
+def article(
+    number: str,
+    title: str = "关于春节放假的通知",
+    published: str = "2024-02-01",
+    body: str = "春节放假安排如下。",
+    extra: str = "",
+) -> str:
     return f"---\nindex_no: {number}\ntitle: {title}\npublished: {published}\n{extra}---\n\n{body}\n"
 
 
@@ -40,7 +46,13 @@ def published_site(make_site, files: dict[str, str]) -> SiteDir:
 
 
 def test_publish_records_every_published_item_but_not_drafts(make_site):
-    site = make_site({A: article(N1), B: article(N2, "第二个通知", "2024-03-05"), C: "---\ntitle: 草稿\npublished: 2024-02-01\nstatus: draft\n---\n草稿正文\n"})
+    site = make_site(
+        {
+            A: article(N1),
+            B: article(N2, "第二个通知", "2024-03-05"),
+            C: "---\ntitle: 草稿\npublished: 2024-02-01\nstatus: draft\n---\n草稿正文\n",
+        }
+    )
     result = site.run("publish")
     assert result.code == 0
     assert "已登记 2 个版本" in result.err
@@ -93,11 +105,19 @@ def test_edit_without_revision_fails_naming_the_file(make_site):
 
 def test_edit_with_revision_passes_and_publish_appends_a_version(make_site):
     site = published_site(make_site, {A: article(N1)})
-    site.write(A, article(N1, body="春节放假安排如下（已更正）。", extra="revisions:\n  - {date: 2024-02-03, note: 更正放假日期}\n"))
+    site.write(
+        A,
+        article(
+            N1, body="春节放假安排如下（已更正）。", extra="revisions:\n  - {date: 2024-02-03, note: 更正放假日期}\n"
+        ),
+    )
     assert site.check().problems == []
     assert site.run("publish").code == 0
     rows = lines(site)
-    assert [row[:3] + row[4:] for row in rows] == [[N1, "1", "2024-02-01", "0", "-", A], [N1, "2", "2024-02-03", "1", "-", A]]
+    assert [row[:3] + row[4:] for row in rows] == [
+        [N1, "1", "2024-02-01", "0", "-", A],
+        [N1, "2", "2024-02-03", "1", "-", A],
+    ]
     assert rows[0][3] != rows[1][3]
     assert site.check().problems == []
     # a second edit needs yet another revision: the first one is already on record
@@ -112,17 +132,34 @@ def test_same_day_revision_is_accepted(make_site):
 
 
 def test_removing_a_revision_on_record_fails(make_site):
-    site = published_site(make_site, {A: article(N1, extra="revisions:\n  - {date: 2024-02-10, note: 一改}\n  - {date: 2024-02-11, note: 二改}\n")})
+    site = published_site(
+        make_site,
+        {A: article(N1, extra="revisions:\n  - {date: 2024-02-10, note: 一改}\n  - {date: 2024-02-11, note: 二改}\n")},
+    )
     site.write(A, article(N1, body="改。", extra="revisions:\n  - {date: 2024-02-12, note: 三改}\n"))
     assert "被删除" in site.check().one("register-changed", A)["message"]
     # replacing a revision on record is no new record either
-    site.write(A, article(N1, body="改。", extra="revisions:\n  - {date: 2024-02-10, note: 一改}\n  - {date: 2024-02-12, note: 三改}\n"))
+    site.write(
+        A,
+        article(
+            N1,
+            body="改。",
+            extra="revisions:\n  - {date: 2024-02-10, note: 一改}\n  - {date: 2024-02-12, note: 三改}\n",
+        ),
+    )
     assert "没有新的修订记录" in site.check().one("register-changed", A)["message"]
 
 
 def test_revision_dated_before_the_last_version_fails(make_site):
     site = published_site(make_site, {A: article(N1, extra="revisions:\n  - {date: 2024-02-10, note: 一改}\n")})
-    site.write(A, article(N1, body="二改。", extra="revisions:\n  - {date: 2024-02-10, note: 一改}\n  - {date: 2024-02-05, note: 二改}\n"))
+    site.write(
+        A,
+        article(
+            N1,
+            body="二改。",
+            extra="revisions:\n  - {date: 2024-02-10, note: 一改}\n  - {date: 2024-02-05, note: 二改}\n",
+        ),
+    )
     result = site.check()
     problem = result.one("register-changed", A)
     assert "2024-02-05" in problem["message"] and "2024-02-10" in problem["message"]
@@ -142,8 +179,14 @@ def test_withdrawal_is_a_recorded_change(make_site):
 
 def test_reformatting_is_not_a_change(make_site):
     yml = "content/notices/a.yml"
-    site = published_site(make_site, {yml: "index_no: " + N1 + "\ntitle: 通知\npublished: 2024-02-01\nkeywords: [放假, 春节]\nbody: 正文。\n"})
-    rewritten = "\ufeff# 注释\r\n正文: 正文。\r\n主题词: [放假, 春节]\r\n发布日期: 2024-02-01\r\n标题: '通知'   # 标题\r\n索引号: " + N1 + "\r\n有效性: 有效\r\n"
+    site = published_site(
+        make_site,
+        {yml: "index_no: " + N1 + "\ntitle: 通知\npublished: 2024-02-01\nkeywords: [放假, 春节]\nbody: 正文。\n"},
+    )
+    rewritten = (
+        "\ufeff# 注释\r\n正文: 正文。\r\n主题词: [放假, 春节]\r\n发布日期: 2024-02-01\r\n"
+        "标题: '通知'   # 标题\r\n索引号: " + N1 + "\r\n有效性: 有效\r\n"
+    )
     site.write(yml, rewritten)
     assert site.check().problems == []
     assert site.run("publish").err.strip() == "登记簿无变化"
@@ -257,7 +300,10 @@ def test_union_of_two_branches_checks_and_chains(make_site, capsys):
     right.register()
     assert right.run("publish").code == 0
     # what git's merge=union does, at worst: both files' lines, duplicates included
-    merged_lines = sorted(left.read("content/.register").decode().splitlines(keepends=True) + right.read("content/.register").decode().splitlines(keepends=True))
+    merged_lines = sorted(
+        left.read("content/.register").decode().splitlines(keepends=True)
+        + right.read("content/.register").decode().splitlines(keepends=True)
+    )
     main.write("content/.register", "".join(merged_lines))
     for rel, source in ((B, left), (C, right), (A, right)):
         main.write(rel, source.read(rel))
@@ -287,7 +333,11 @@ def test_public_register_is_a_hash_chain(make_site):
     assert (first["index_no"], second["index_no"]) == (N2, N1)  # by date
     assert first["prev"] == register.GENESIS and second["prev"] == first["hash"]
     assert first["url"] == "notices/b/" and second["url"] == "notices/a/"
-    expected = register.sha256(json.dumps([first["hash"], N1, 1, "2024-02-01", second["content_hash"]], ensure_ascii=False, separators=(",", ":")))
+    expected = register.sha256(
+        json.dumps(
+            [first["hash"], N1, 1, "2024-02-01", second["content_hash"]], ensure_ascii=False, separators=(",", ":")
+        )
+    )
     assert second["hash"] == expected == data["head"]
     assert second["content_hash"] == register.content_hash(loaded.by_index()[N1])
     assert verify_chain(data) == []
@@ -303,7 +353,9 @@ def test_chain_verification_fails_when_a_middle_entry_is_altered(make_site):
     found = verify_chain(data)
     assert found and found[0].startswith("第 2 条") and "hash" in found[0]
     # recomputing that one link's hash does not help: the next link no longer follows
-    data["entries"][1]["hash"] = register.link_hash(data["entries"][1]["prev"], num(2024, 2), 1, "2024-02-02", "sha256:" + "0" * 64)
+    data["entries"][1]["hash"] = register.link_hash(
+        data["entries"][1]["prev"], num(2024, 2), 1, "2024-02-02", "sha256:" + "0" * 64
+    )
     found = verify_chain(data)
     assert any(p.startswith("第 3 条") and "prev" in p for p in found)
 
@@ -340,7 +392,11 @@ def test_seal_and_extract_round_trip(make_site):
 
 
 def test_extract_accepts_other_attribute_orders():
-    page = "<meta content='sha256:ab' name=gk-content-hash><script id=\"gk-record\" type=\"application/json\">{}</script><!--gk-body-start-->x<!--gk-body-end-->"
+    page = (
+        "<meta content='sha256:ab' name=gk-content-hash>"
+        '<script id="gk-record" type="application/json">{}</script>'
+        "<!--gk-body-start-->x<!--gk-body-end-->"
+    )
     assert register.extract(page) == ("{}", "sha256:ab", "x")
 
 

@@ -18,6 +18,7 @@ from generator.model.capabilities import Window
 from generator.model.registry import LANGUAGES, TYPES
 from generator.render import THEME_DIR, templates
 from generator.render.items import prepare
+
 from helpers import CATEGORY_OF, VALID_ITEMS, item_path, num, with_index
 
 GENERATOR = Path(__file__).resolve().parents[2] / "generator"
@@ -154,7 +155,9 @@ def test_appointment_check_reports_and_leaves_the_model_as_written():
 
 
 def test_budget_check_points_at_the_row():
-    rows = [{"code": "201", "item": "一般公共服务支出", "amount": "10", "children": [{"item": "行政运行", "amount": "9"}]}]
+    rows = [
+        {"code": "201", "item": "一般公共服务支出", "amount": "10", "children": [{"item": "行政运行", "amount": "9"}]}
+    ]
     report = Recorded()
     budget.check(_model("budget", tables=[{"name": "支出表", "rows": rows}], three_public=None), report)
     assert [(p[1], p[2]) for p in report.problems] == [(("tables", 0, "rows", 0, "amount"), "budget-sum")]

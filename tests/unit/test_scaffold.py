@@ -11,6 +11,7 @@ import pytest
 import generator.cli
 from generator import scaffold
 from generator.model.registry import TYPES
+
 from helpers import CATEGORY_OF, make_config
 
 TODAY = dt.date(2024, 6, 3)  # a Monday in a year the holiday calendar knows
@@ -73,10 +74,17 @@ def test_new_writes_a_draft_whose_prompts_block_publication(make_site, frozen_to
     assert bool(expected) == (ctype != "budget")
     assert sorted(p["line"] for p in prompts) == expected
     assert all(p["level"] == "error" and p["path"] == rel and "模板提示" in p["message"] for p in prompts)
-    assert published.codes() == {"template-prompt", "index-missing"} - ({"template-prompt"} if ctype == "budget" else set())
+    assert published.codes() == {"template-prompt", "index-missing"} - (
+        {"template-prompt"} if ctype == "budget" else set()
+    )
 
-    filled = "\n".join(re.sub(r"（(填写|在这里)[^）]*）", "示例内容", _value_part(line)) if "（" in _value_part(line) else line
-                       for line in _publish(text, zh).splitlines()) + "\n"
+    filled = (
+        "\n".join(
+            re.sub(r"（(填写|在这里)[^）]*）", "示例内容", _value_part(line)) if "（" in _value_part(line) else line
+            for line in _publish(text, zh).splitlines()
+        )
+        + "\n"
+    )
     site.write(rel, filled)
     numbered = site.run("number")
     assert numbered.code == 0, numbered.err
@@ -148,7 +156,12 @@ def test_name_from_title_keeps_the_title(make_site, frozen_today):
 
 
 def test_new_into_a_nested_category(make_site, frozen_today):
-    categories = "categories:\n  - key: finance\n    title: 财政\n    type: article\n    children:\n      - key: budgets\n        title: 预算\n        type: budget\n"
+    categories = (
+        "categories:\n"
+        "  - key: finance\n    title: 财政\n    type: article\n"
+        "    children:\n"
+        "      - key: budgets\n        title: 预算\n        type: budget\n"
+    )
     site = make_site({}, config=make_config(categories=categories), register=False)
     created = site.run("new", "budgets", "2024年预算")
     assert created.code == 0
@@ -199,7 +212,12 @@ def test_slug(title, expected):
 
 @pytest.mark.parametrize(
     "title, expected",
-    [("关于 2024 年春节的通知", ""), ("Annual Report 2024!", "annual-report-2024"), ("关于ICP备案", "icp"), ("x" * 40, "x" * 30)],
+    [
+        ("关于 2024 年春节的通知", ""),
+        ("Annual Report 2024!", "annual-report-2024"),
+        ("关于ICP备案", "icp"),
+        ("x" * 40, "x" * 30),
+    ],
 )
 def test_ascii_slug(title, expected):
     assert scaffold.ascii_slug(title) == expected

@@ -16,10 +16,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from helpers import CONFIG, VALID_ITEMS, num, with_index
 
 from generator import csp
 from generator.render import THEME_DIR
+
+from helpers import CONFIG, VALID_ITEMS, num, with_index
 
 N1 = num(2024, 1)
 

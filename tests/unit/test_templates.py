@@ -20,6 +20,7 @@ from generator.model.registry import TYPES
 from generator.render import templates
 from generator.render.filters import amount, filesize, filetype, percent
 from generator.render.items import prepare
+from generator.register import canonical_record
 from generator.site import Entry, Section
 
 THEME = Path(__file__).resolve().parents[2] / "generator" / "theme"
@@ -176,7 +177,7 @@ def make_item(type_, cat, slug, title, published, **fields):
     model = ctype.model.model_validate({"title": title, "published": published, **fields})
     entry = Entry(
         model, ctype, cat, rel=f"content/{cat.key}/{slug}{ctype.suffix}", url=f"{cat.key}/{slug}/",
-        publisher_name=model.publisher or "青山县人民政府办公室",
+        record=canonical_record(model), publisher_name=model.publisher or "青山县人民政府办公室",
         files={ref: FILES[ref] for ref in (a.file for a in model.attachments) if ref in FILES},
     )  # fmt: skip
     prepare(entry)
@@ -222,7 +223,9 @@ def duty_item():
         "县政府办公室机构职能",
         dt.date(2024, 1, 2),
         index_no="11330100002482066D/2024-00001",
-        organization=dict(name="青山县人民政府办公室", leader="陈某某", address="青山县人民路1号", phone="0571-00000000"),
+        organization=dict(
+            name="青山县人民政府办公室", leader="陈某某", address="青山县人民路1号", phone="0571-00000000"
+        ),
         duties=["负责县政府会议的组织工作", "督促检查县政府各部门工作"],
         departments=[
             dict(name="秘书科", head="王某", phone="0571-00000002", duties=["负责文电处理", "负责会务"]),
@@ -239,9 +242,18 @@ def fee_item(**over):
         index_no="11330100002482066D/2024-00002",
         department="县自然资源和规划局",
         items=[
-            dict(name="不动产登记费", standard="住宅类每件80元", amount=Decimal("80"), unit="元/件",
-                 basis="发改价格规〔2016〕2559号", management="缴入国库", level="中央"),
-            dict(name="证书工本费", amount=Decimal("10"), unit="元/本", basis="财税〔2016〕79号", management="缴入国库"),
+            dict(
+                name="不动产登记费",
+                standard="住宅类每件80元",
+                amount=Decimal("80"),
+                unit="元/件",
+                basis="发改价格规〔2016〕2559号",
+                management="缴入国库",
+                level="中央",
+            ),
+            dict(
+                name="证书工本费", amount=Decimal("10"), unit="元/本", basis="财税〔2016〕79号", management="缴入国库"
+            ),
         ],
     )
     fields.update(over)
@@ -362,12 +374,16 @@ REPORTS = category("reports", "工作计划与总结", "work_report")
 def work_report_item(plans=None):
     if plans is None:
         plans = [
-            dict(task="完成政府信息公开年报", target="5月31日前发布", owner="秘书科", result="5月28日发布", status="done"),
+            dict(
+                task="完成政府信息公开年报", target="5月31日前发布", owner="秘书科", result="5月28日发布", status="done"
+            ),
             dict(task="更新办事指南", target="全部更新", owner="审批科", result="完成一半", status="partial"),
             dict(task="整理档案", status="carried_over"),
             dict(task="网站改版", target="上线", owner="信息科", result="未启动", status="not_done"),
         ]
-    return make_item("work_report", REPORTS, "2024-05", "2024年5月工作计划与总结", dt.date(2024, 6, 1), period="2024-05", plans=plans)
+    return make_item(
+        "work_report", REPORTS, "2024-05", "2024年5月工作计划与总结", dt.date(2024, 6, 1), period="2024-05", plans=plans
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -555,7 +571,10 @@ def test_duty(env_any):
     assert "办公时间" not in card.text() and "Office hours" not in card.text()  # hours is None
     assert root.find("a", href="tel:057100000000") is not None
     duties = root.find("section", class_="gk-duties").find("ol")
-    assert [squash(li.text()) for li in duties.find_all("li")] == ["负责县政府会议的组织工作", "督促检查县政府各部门工作"]
+    assert [squash(li.text()) for li in duties.find_all("li")] == [
+        "负责县政府会议的组织工作",
+        "督促检查县政府各部门工作",
+    ]
     table = root.find("table", class_="gk-table--departments")
     assert len(table.find("thead").find_all("th")) == 4
     rows = table.find("tbody").find_all("tr")
@@ -591,12 +610,36 @@ def test_procedure(env):
     headings = [squash(h.text()) for h in root.find_all("h2")]
     assert headings[: len(PROCEDURE_ORDER)] == PROCEDURE_ORDER
     text = squash(root.text())
-    for value in ["某某许可办事指南", "11330100002482066D-XK-0001", "行政许可", "《中华人民共和国行政许可法》第二十九条",
-                  "申请人为本县户籍居民", "县政务服务中心二楼12号窗口", "工作日 9:00-17:00", "0571-00000003",
-                  "12345", "不收费", "20 个工作日", "即办件", "1 次", "可以委托办理吗？", "可以，需提供委托书。"]:
+    for value in [
+        "某某许可办事指南",
+        "11330100002482066D-XK-0001",
+        "行政许可",
+        "《中华人民共和国行政许可法》第二十九条",
+        "申请人为本县户籍居民",
+        "县政务服务中心二楼12号窗口",
+        "工作日 9:00-17:00",
+        "0571-00000003",
+        "12345",
+        "不收费",
+        "20 个工作日",
+        "即办件",
+        "1 次",
+        "可以委托办理吗？",
+        "可以，需提供委托书。",
+    ]:
         assert value in text, value
     handling = [squash(dt_.text()) for dt_ in root.find("section", class_="gk-handling").find_all("dt")]
-    assert handling == ["法定时限", "承诺时限", "收费", "办理地点", "办理时间", "咨询电话", "投诉电话", "到现场次数", "网上办理"]
+    assert handling == [
+        "法定时限",
+        "承诺时限",
+        "收费",
+        "办理地点",
+        "办理时间",
+        "咨询电话",
+        "投诉电话",
+        "到现场次数",
+        "网上办理",
+    ]
     materials = root.find("table", class_="gk-table--materials")
     download = materials.find("a", class_="gk-download")
     assert download.attrs["href"] == "/attachments/forms/apply.docx"
@@ -687,7 +730,18 @@ def test_appointment(env, status, zh):
     assert "2024-06-03 至 2024-06-07" in notice and "5 个工作日" in notice
     table = root.find("table", class_="gk-table--persons")
     heads = [squash(th.text()) for th in table.find("thead").find_all("th")]
-    assert heads == ["姓名", "性别", "民族", "出生年月", "政治面貌", "学历学位", "参加工作时间", "现任职务", "拟任职务", "简历"]
+    assert heads == [
+        "姓名",
+        "性别",
+        "民族",
+        "出生年月",
+        "政治面貌",
+        "学历学位",
+        "参加工作时间",
+        "现任职务",
+        "拟任职务",
+        "简历",
+    ]
     rows = table.find("tbody").find_all("tr")
     assert "青山县某某局局长" in rows[0].text()
     assert "1985-03" in rows[1].text()
@@ -728,7 +782,10 @@ def test_work_report_zh(env):
     assert root.find("meter").attrs["value"] == "0" and "已完成 0 项，共 1 项" in squash(root.text())
 
 
-@pytest.mark.parametrize("make", [full_article, empty_article, duty_item, fee_item, procedure_item, budget_item, appointment_item, work_report_item])
+@pytest.mark.parametrize(
+    "make",
+    [full_article, empty_article, duty_item, fee_item, procedure_item, budget_item, appointment_item, work_report_item],
+)
 def test_every_type_both_languages(env_any, make):
     item = make()
     html = render(env_any, item, **(window_ctx(item) if item.ctype.window else {}), base="../../")
@@ -842,7 +899,8 @@ def build_mkdocs_site(tmp_path, lang="zh"):
     (docs / "about" / "index.md").write_text("# 关于本站\n", encoding="utf-8")
     (docs / "shell.md").write_text("---\ngk_shell: true\ntitle: 通知公告\n---\n<!-- gk:content -->\n", encoding="utf-8")
     (docs / "generated.md").write_text(
-        "---\ngk_generated: true\ntitle: \"@@GK-TITLE@@\"\ngk_head: \"<!--GK-HEAD-->\"\n---\n<!--GK-CONTENT-->\n", encoding="utf-8"
+        '---\ngk_generated: true\ntitle: "@@GK-TITLE@@"\ngk_head: "<!--GK-HEAD-->"\n---\n<!--GK-CONTENT-->\n',
+        encoding="utf-8",
     )
     (docs / "index.md").write_text(
         "---\n"
@@ -879,7 +937,8 @@ def build_mkdocs_site(tmp_path, lang="zh"):
     }
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     build(load_config(str(tmp_path / "mkdocs.yml")))
-    return (tmp_path / "site" / "index.html").read_text(encoding="utf-8"), (tmp_path / "site" / "about" / "index.html").read_text(encoding="utf-8")
+    home, about = tmp_path / "site" / "index.html", tmp_path / "site" / "about" / "index.html"
+    return home.read_text(encoding="utf-8"), about.read_text(encoding="utf-8")
 
 
 @pytest.mark.build  # builds a site: not in `make test-fast`
@@ -892,7 +951,9 @@ def test_mkdocs_overrides(tmp_path, monkeypatch):
         "ColumnName": "通知公告", "ArticleTitle": "关于&#34;测试&#34;&lt;的&gt;通知", "PubDate": "2024-05-08",
         "Keywords": "政务公开,通知",
     }
-    assert re.search(r'<link rel="alternate feed" type="application/rss\+xml" title="通知公告" href="feeds/notices.xml">', home)
+    assert re.search(
+        r'<link rel="alternate feed" type="application/rss\+xml" title="通知公告" href="feeds/notices.xml">', home
+    )
     assert 'class="gk-banner gk-banner--draft"' in home and "gk-banner" not in about
 
     footer = home[home.index('<footer class="md-footer gk-footer">'):]
@@ -967,7 +1028,10 @@ def test_css_status_colours_meet_wcag_aa():
 
 def test_css_basics():
     css = (THEME / "assets" / "gongkai.css").read_text(encoding="utf-8")
-    assert '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif' in css
+    assert (
+        '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
+        in css
+    )
     assert "@media print" in css and "attr(href)" in css and "break-inside: avoid" in css
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", css)  # nothing from another host
     assert "@import" not in css and "@font-face" not in css
@@ -1014,7 +1078,9 @@ def test_js_notice_status_rule():
     assert "http" not in source.replace("https://", "")  # no remote fetch
     assert "innerHTML" not in source and "eval(" not in source
     code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
-    assert not re.search(r"\bimport\s*\(", code), "import() belongs in gongkai-import.js (older browsers must still parse gongkai.js)"
+    assert not re.search(r"\bimport\s*\(", code), (
+        "import() belongs in gongkai-import.js (older browsers must still parse gongkai.js)"
+    )
     importer = (THEME / "assets" / "gongkai-import.js").read_text(encoding="utf-8")
     assert "window.gongkaiImport = function (url) { return import(url); };" in importer
 
@@ -1028,12 +1094,26 @@ def test_pagefind_attributes(env):
     assert "data-pagefind-ignore" in root.find("table", class_="gk-catalogue").attrs
     data = root.find("div", class_="gk-search-data")
     assert "hidden" in data.attrs
-    meta = {n.attrs["data-pagefind-meta"].split("[")[0]: n.attrs["data-value"] for n in data.find_all() if "data-pagefind-meta" in n.attrs}
-    filters = {n.attrs["data-pagefind-filter"].split("[")[0]: n.attrs["data-value"] for n in data.find_all() if "data-pagefind-filter" in n.attrs}
+    meta = {
+        n.attrs["data-pagefind-meta"].split("[")[0]: n.attrs["data-value"]
+        for n in data.find_all()
+        if "data-pagefind-meta" in n.attrs
+    }
+    filters = {
+        n.attrs["data-pagefind-filter"].split("[")[0]: n.attrs["data-value"]
+        for n in data.find_all()
+        if "data-pagefind-filter" in n.attrs
+    }
     # names are shown by Pagefind's UI: they come from t.search_keys
     assert meta == {"索引号": "11330100002482066D/2024-00012", "发布日期": "2024-05-08", "类别": "通知公告"}
-    assert filters == {"类别": "通知公告", "年份": "2024", "主题分类": "综合政务\\其他", "发布机构": "青山县人民政府办公室",
-                       "信息类型": "文件", "有效性": "有效"}
+    assert filters == {
+        "类别": "通知公告",
+        "年份": "2024",
+        "主题分类": "综合政务\\其他",
+        "发布机构": "青山县人民政府办公室",
+        "信息类型": "文件",
+        "有效性": "有效",
+    }
     for hidden in (full_article(status=DRAFT), full_article(withdrawn=dict(date=dt.date(2024, 7, 1), reason="错"))):
         html = render(env, hidden)
         assert "data-pagefind" not in html
@@ -1060,11 +1140,46 @@ def test_lead_pages_have_their_strings(env_any):
     feed = NS(title="通知公告 (RSS)", url="feeds/notices.rss.xml", kind="rss", mime="application/rss+xml")
     section = NS(key="notices", title="通知公告", description="本机关发布的通知", url="notices/", children=[], trail=[])
     section.trail = [NS(title="政务公开", url="gk/"), section]
-    page = {"number": 2, "count": 3, "urls": ["notices/", "notices/page/2/", "notices/page/3/"], "prev_url": "notices/", "next_url": "notices/page/3/"}
+    page = {
+        "number": 2,
+        "count": 3,
+        "urls": ["notices/", "notices/page/2/", "notices/page/3/"],
+        "prev_url": "notices/",
+        "next_url": "notices/page/3/",
+    }
     items = some_items()
-    ctx = {"section": section, "items": items, "page": page, "year_counts": {2024: 60, 2023: 40}, "total": 100, "feeds": [feed], "base": "../../"}
+    ctx = {
+        "section": section,
+        "items": items,
+        "page": page,
+        "year_counts": {2024: 60, 2023: 40},
+        "total": 100,
+        "feeds": [feed],
+        "base": "../../",
+    }
     check_common(templates.render_fragment(env_any, "pages/category.html", ctx))
-    check_common(templates.render_fragment(env_any, "pages/subscribe.html", {"groups": [{"section": None, "feeds": [feed]}, {"section": section, "feeds": [feed]}]}))
-    dataset = NS(path="data/catalogue.json", title="信息公开目录", description="全部条目", records=3, data=b"[]", schema_path=None)
-    check_common(templates.render_fragment(env_any, "pages/data.html", {"datasets": [dataset], "sitemap": "sitemap.xml"}))
-    check_common(templates.render_fragment(env_any, "pages/search.html", {"org": "11330100002482066D", "bundles": ["pagefind/2024/", "pagefind/2020-2023/"]}))
+    check_common(
+        templates.render_fragment(
+            env_any,
+            "pages/subscribe.html",
+            {"groups": [{"section": None, "feeds": [feed]}, {"section": section, "feeds": [feed]}]},
+        )
+    )
+    dataset = NS(
+        path="data/catalogue.json",
+        title="信息公开目录",
+        description="全部条目",
+        records=3,
+        data=b"[]",
+        schema_path=None,
+    )
+    check_common(
+        templates.render_fragment(env_any, "pages/data.html", {"datasets": [dataset], "sitemap": "sitemap.xml"})
+    )
+    check_common(
+        templates.render_fragment(
+            env_any,
+            "pages/search.html",
+            {"org": "11330100002482066D", "bundles": ["pagefind/2024/", "pagefind/2020-2023/"]},
+        )
+    )

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import num
-
 from generator import register, signing
 from generator.cli import main
 from generator.render.markdown import render
+
+from helpers import num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 
@@ -58,12 +58,25 @@ def built(make_site, tmp_path):
     site = make_site(
         {
             "content/notices/a.md": article(N1, "关于春节放假的通知", "2024-02-01", "春节放假安排如下。"),
-            "content/notices/b.md": article(N2, "关于 <script> 与 & 的说明", "2024-02-05", "正文 </script> 不会截断记录。"),
-            "content/notices/2024/c.md": article(N3, "已撤销的通知", "2024-02-07", "原文。", "withdrawn: {date: 2024-03-01, reason: 政策调整}\n"),
+            "content/notices/b.md": article(
+                N2, "关于 <script> 与 & 的说明", "2024-02-05", "正文 </script> 不会截断记录。"
+            ),
+            "content/notices/2024/c.md": article(
+                N3, "已撤销的通知", "2024-02-07", "原文。", "withdrawn: {date: 2024-03-01, reason: 政策调整}\n"
+            ),
         }
     )
     assert site.run("publish").code == 0
-    site.write("content/notices/a.md", article(N1, "关于春节放假的通知", "2024-02-01", "春节放假安排如下（更正）。", "revisions:\n  - {date: 2024-02-02, note: 更正}\n"))
+    site.write(
+        "content/notices/a.md",
+        article(
+            N1,
+            "关于春节放假的通知",
+            "2024-02-01",
+            "春节放假安排如下（更正）。",
+            "revisions:\n  - {date: 2024-02-02, note: 更正}\n",
+        ),
+    )
     assert site.run("publish").code == 0
     out = tmp_path / "out"
     write_built_site(site, out)
@@ -108,7 +121,9 @@ def test_verify_fails_on_a_one_character_change(built, capsys):
 def test_verify_fails_when_the_embedded_record_differs(built, capsys):
     page = built / "notices/b/index.html"
     html = page.read_text(encoding="utf-8")
-    page.write_text(html.replace("不会截断记录", "不会截断纪录", 1), encoding="utf-8")  # in the record only: the fragment is escaped text
+    page.write_text(
+        html.replace("不会截断记录", "不会截断纪录", 1), encoding="utf-8"
+    )  # in the record only: the fragment is escaped text
     code, out, _ = verify(capsys, str(built))
     assert code == 1
     assert out.startswith("notices/b/index.html: 内容记录的哈希") and N2 in out

@@ -88,7 +88,9 @@ def test_a_consistent_rehash_of_the_body_fails(demo_build, tmp_path):
 
     code, out = tampered(demo_build, tmp_path, change)
     assert code == 1
-    assert out.splitlines() == [f"{FEE_PAGE}: 页面正文与内容记录不符：记录中的 standard“每件100元”不在页面上（页面文字在生成后被改动过）"]
+    assert out.splitlines() == [
+        f"{FEE_PAGE}: 页面正文与内容记录不符：记录中的 standard“每件100元”不在页面上（页面文字在生成后被改动过）"
+    ]
 
 
 def test_a_changed_head_fails(demo_build, tmp_path):
@@ -97,7 +99,9 @@ def test_a_changed_head_fails(demo_build, tmp_path):
         ("</head>", '<script src="https://evil.example/x.js"></script></head>', "指向其他网站"),
         ("<title>", "<title>已撤销：", "<title>"),
     ):
-        code, out = tampered(demo_build, tmp_path / expected, lambda root: rewrite(root / PAGE, old, new))
+        code, out = tampered(
+            demo_build, tmp_path / expected, lambda root, old=old, new=new: rewrite(root / PAGE, old, new)
+        )
         assert code == 1 and out.startswith(f"{PAGE}: ") and expected in out, out
 
 
@@ -141,11 +145,15 @@ def test_a_retitled_link_on_a_list_page_fails(demo_build, tmp_path):
         page = root / "notices/index.html"
         text = page.read_text(encoding="utf-8")
         start = text.index(link) + len(link)
-        page.write_text(text[:start] + "关于撤销森林防火紧要期的通告" + text[text.index("</a>", start) :], encoding="utf-8")
+        page.write_text(
+            text[:start] + "关于撤销森林防火紧要期的通告" + text[text.index("</a>", start) :], encoding="utf-8"
+        )
 
     code, out = tampered(demo_build, tmp_path, change)
     assert code == 1
-    assert out.startswith(f"notices/index.html: 指向 {target} 的链接显示“关于撤销森林防火紧要期的通告”，条目记录的标题为")
+    assert out.startswith(
+        f"notices/index.html: 指向 {target} 的链接显示“关于撤销森林防火紧要期的通告”，条目记录的标题为"
+    )
 
 
 def test_an_edited_catalogue_fails(demo_build, tmp_path):

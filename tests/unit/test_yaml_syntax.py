@@ -10,6 +10,7 @@ import yaml
 
 from generator.load.syntax import explain
 from generator.load.yamlnodes import YamlProblem, parse
+
 from helpers import num
 
 N1 = num(2024, 1)
@@ -17,12 +18,22 @@ N1 = num(2024, 1)
 
 # text, (line, col) of the cause, words of the message, words of the hint
 SLIPS = [
-    ("title: 通知\npublished:2024-01-01\nsummary: x\n", (2, 10), "“published”后面的冒号缺少空格", "published: 2024-01-01"),
+    (
+        "title: 通知\npublished:2024-01-01\nsummary: x\n",
+        (2, 10),
+        "“published”后面的冒号缺少空格",
+        "published: 2024-01-01",
+    ),
     ("title: 关于 a: b 的通知\n", (1, 12), "“title”的值里有“: ”", 'title: "关于 a: b 的通知"'),
     ('title: 关于"通知": 补充\n', (1, 14), "“title”的值里有“: ”", "title: '关于\"通知\": 补充'"),
     ("title: 通知\npublished: 2024-02-01\n  summary: 缩进错了\n", (3, 3), "“summary”的缩进与上一行不一致", "左对齐"),
     ('path: "C:\\文件"\n', (1, 10), "双引号里的反斜杠", "单引号"),
-    ("title: 通知\nkeywords: [政务公开, 年报\npublished: 2024-02-01\n", (2, 11), "第 2 行的“[”没有配对的“]”", "补上“]”"),
+    (
+        "title: 通知\nkeywords: [政务公开, 年报\npublished: 2024-02-01\n",
+        (2, 11),
+        "第 2 行的“[”没有配对的“]”",
+        "补上“]”",
+    ),
     ("title: 通知\nkeywords: [政务公开, 年报\n", (2, 11), "第 2 行的“[”没有配对的“]”", "补上“]”"),
     ("steps:\n  - {name: 受理, days: 1\ntitle: x\n", (2, 5), "第 2 行的“{”没有配对的“}”", "补上“}”"),
     ("keywords: [a: b: c]\n", (1, 16), "列表“[ … ]”中这里的写法不对", "用引号括起来"),
