@@ -18,7 +18,6 @@ import json
 import re
 import typing
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from urllib.parse import quote, urlsplit

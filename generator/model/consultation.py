@@ -60,7 +60,7 @@ def window(item: Consultation) -> Window:
     return Window(item.period.start, item.period.end, reported=report.date if report is not None else None)
 
 
-def check(item: Consultation, report: "Report") -> None:
+def check(item: Consultation, report: Report) -> None:
     """Period in order and long enough; the report's counts add up and come after the period."""
     p: Period = item.period
     if p.end < p.start:

@@ -53,7 +53,7 @@ def reply_days(config) -> int:
     return letters.reply_days if letters is not None else DEFAULT_REPLY_DAYS
 
 
-def check(item: LetterItem, report: "Report") -> None:
+def check(item: LetterItem, report: Report) -> None:
     """The reply not before the message; a warning beyond the reply limit of site_config."""
     model = item
     received, replied = model.letter.received, model.reply.date

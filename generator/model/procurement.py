@@ -65,7 +65,7 @@ class Procurement(Item):
     result: Result | None = label("中标（成交）结果", "结果公告、合同公告必填：supplier 供应商, amount 金额, date 确定日期", None)
 
 
-def check(item: Procurement, report: "Report") -> None:
+def check(item: Procurement, report: Report) -> None:
     """Award within budget; a reason for a single source; a result for result/contract; dates in order."""
     model = item
     project, result = model.project, model.result

@@ -12,6 +12,7 @@ from statistics import median
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import chinese_calendar
+
 from buildkit import BUILD_DAY, DEMO_SITE, Source, article, by_class, one, table_rows, text
 
 SOURCE = Source(DEMO_SITE)
@@ -28,13 +29,13 @@ def status_of(demo, item) -> str:
 
 
 def test_consultation_status_at_build_time(demo):
-    assert BUILD_DAY == dt.date(2024, 10, 8)
+    assert dt.date(2024, 10, 8) == BUILD_DAY
     statuses = {}
     for item in of_type("consultation"):
         start, end = (dt.date.fromisoformat(str(item.get("period")[k])) for k in ("start", "end"))
-        if BUILD_DAY < start:
+        if start > BUILD_DAY:
             expected = "未开始"
-        elif BUILD_DAY <= end:
+        elif end >= BUILD_DAY:
             expected = f"征求意见中（剩 {(end - BUILD_DAY).days + 1} 天）"
         else:
             expected = "已截止"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from helpers import num
-
 from generator.workdays import workdays_taken
+
+from helpers import num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 
