@@ -132,12 +132,20 @@ class Channel(Schema):
     phone: str | None = label("电话", "电话", None)
     email: str | None = label("电子邮箱", "电子邮箱", None)
     address: str | None = label("地址", "地址", None)
+    url: str | None = label(
+        "网址", "在线提交意见的网址（如互动交流平台），可用占位符 {index_no} 索引号、{title} 标题", None,
+        pattern=r"^https?://[^\s\"'<>]+$",
+    )  # fmt: skip
+
+
+class Letters(Schema):
+    reply_days: int = label("答复时限", "留言答复时限（工作日），超过时检查给出警告", 5, ge=1, le=60)
 
 
 class Category(Schema):
     key: str = label("键", "文件夹名与网址段，小写字母、数字、- 或 _")
     title: str = label("标题", "栏目名称")
-    type: str = label("类型", "article, duty, fee, procedure, budget, appointment, work_report")
+    type: str = label("类型", ", ".join(TYPES))
     code: str | None = label("代码", "用于索引号的 {category_code}：字母、数字、- 或 _", None, pattern=r"^[0-9A-Za-z_-]+$")
     description: str = label("简介", "栏目简介", "")
     children: list[Category] = label("子栏目", "子栏目", [])
@@ -228,6 +236,7 @@ class SiteConfigModel(Schema):
     own_domains: list[str] = label("本站域名", "隐私检查时视为本机关的邮箱域名", [])
     attachments: Attachments = Field(default_factory=Attachments, title="附件", description="附件设置：allow_types 额外允许的类型")
     signing: Signing | None = label("签名", "发布登记链头的签名密钥", None)
+    letters: Letters = Field(default_factory=Letters, title="留言答复", description="留言答复设置：reply_days 答复时限（工作日）")
     cms: Cms | None = label("网页编辑器", "在 /admin/ 提供网页编辑器（Decap CMS）：backend 后端, repo 仓库, branch 分支", None)
 
 

@@ -18,6 +18,7 @@ import json
 import re
 import typing
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
@@ -113,9 +114,19 @@ def record_model(ctype: ContentType, spec: TypeDataset) -> type[BaseModel]:
             fields[name] = (str, Field(title=title))
         else:
             fields[name] = _copy(info, title)
+    for group in spec.nested:  # a group's fields spread into the record, optional when the group is
+        info = item[group]
+        optional = not info.is_required()
+        for name, sub in _group_model(info.annotation).model_fields.items():
+            annotation, field_info = _copy(sub, sub.title)
+            if optional:
+                annotation, field_info = annotation | None, Field(None, title=sub.title, description=sub.description)
+            fields[name] = (annotation, field_info)
     if spec.rows:
         row_model = _inner(ctype.model.model_fields[spec.rows].annotation)
         fields.update({name: _copy(info, info.title) for name, info in row_model.model_fields.items()})
+    if spec.enum_labels:  # choices as their Chinese labels: text in the record
+        fields = {name: _labelled(*value) for name, value in fields.items()}
     fields["url"] = (str, Field(title="网址"))
     return create_model(f"{_camel(ctype.name)}{_camel(spec.stem)}Record", **fields)
 
@@ -124,6 +135,31 @@ def _copy(info: FieldInfo, title: str | None) -> tuple:
     """A field of a record as the model has it (type, bounds, default), with its title."""
     default = ... if info.is_required() else info.get_default(call_default_factory=True)
     return (info.rebuild_annotation(), Field(default, title=title, description=info.description))
+
+
+def _group_model(annotation) -> type[BaseModel]:
+    """`Group | None` → Group."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    (group,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return group
+
+
+def _is_enum(annotation) -> bool:
+    args = typing.get_args(annotation) or (annotation,)
+    return any(isinstance(a, type) and issubclass(a, Enum) for a in args)
+
+
+def _labelled(annotation, info: FieldInfo) -> tuple:
+    """An enum field as text (its label); other fields unchanged."""
+    if not _is_enum(annotation):
+        return (annotation, info)
+    optional = type(None) in typing.get_args(annotation)
+    return (str | None if optional else str, info)
+
+
+def _value(value, labels: bool):
+    return value.label if labels and isinstance(value, Enum) and hasattr(value, "label") else value
 
 
 def _inner(annotation):
@@ -145,6 +181,12 @@ def type_records(site: Site, listed: list[Entry], ctype: ContentType, spec: Type
         if e.ctype is not ctype:
             continue
         values = {name: e.publisher_name if name == "publisher" else getattr(e.model, name) for name in spec.fields}
+        for group in spec.nested:
+            data = getattr(e.model, group)
+            group_model = _group_model(ctype.model.model_fields[group].annotation)
+            values.update({name: getattr(data, name) if data is not None else None for name in group_model.model_fields})
+        if spec.enum_labels:
+            values = {name: _value(value, True) for name, value in values.items()}
         url = _absolute(site, e.url)
         if spec.rows:
             records += [model.model_construct(**values, **dict(row), url=url) for row in getattr(e.model, spec.rows)]

@@ -59,3 +59,14 @@ def count_workdays(start: dt.date, end: dt.date) -> int:
         total += is_workday(day)
         day += dt.timedelta(days=1)
     return total
+
+
+def workdays_taken(start: dt.date, end: dt.date) -> int | None:
+    """Working days a reply took: from the day after `start` to `end` (开始之日不计入).
+    None when `end` is before `start` or the calendar lacks a year."""
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
+        return None
+    try:
+        return count_workdays(start + dt.timedelta(days=1), end)
+    except UnknownYear:
+        return None

@@ -43,6 +43,18 @@ categories:
     title: 工作计划与总结
     type: work_report
     code: "07"
+  - key: consultations
+    title: 征求意见
+    type: consultation
+    code: "08"
+  - key: procurement
+    title: 政府采购
+    type: procurement
+    code: "09"
+  - key: letters
+    title: 留言答复
+    type: letter
+    code: "10"
 """
 
 
@@ -72,6 +84,9 @@ CATEGORY_OF = {
     "budget": "budgets",
     "appointment": "appointments",
     "work_report": "reports",
+    "consultation": "consultations",
+    "procurement": "procurement",
+    "letter": "letters",
 }
 
 
@@ -277,6 +292,40 @@ VALID_ITEMS = {
         period: 2024-05
         plans:
           - {task: 完成政府信息公开年报, status: 已完成}
+        """
+    ),
+    "consultation": dedent(
+        """
+        ---
+        title: 关于公开征求某某办法意见的公告
+        published: 2024-10-08
+        period: {start: 2024-10-08, end: 2024-11-07}
+        channels: {email: yj@example.gov.cn, address: 测试县人民路1号}
+        ---
+
+        起草说明。
+        """
+    ),
+    "procurement": dedent(
+        """
+        title: 物业管理服务项目中标结果公告
+        published: 2024-05-24
+        project:
+          code: CG-2024-015
+          name: 物业管理服务
+          method: 公开招标
+          category: 服务
+          budget: 120.00
+          stage: result
+        result: {supplier: 测试物业服务有限公司, amount: 98.50, date: 2024-05-20}
+        """
+    ),
+    "letter": dedent(
+        """
+        title: 关于疫苗接种预约的留言答复
+        published: 2024-05-13
+        letter: {received: 2024-05-06, channel: 网站, question: 请问怎样预约？}
+        reply: {date: 2024-05-10, unit: 测试县卫生健康局, text: 可以电话预约。}
         """
     ),
 }

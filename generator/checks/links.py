@@ -25,6 +25,7 @@ from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from generator.checks.context import resolve_attachment
+from generator.model.registry import field_title, field_value
 from generator.render.markdown import link_key, link_targets, refuse, url_kind
 
 if TYPE_CHECKING:
@@ -131,18 +132,18 @@ def check_site(site: Site, ctx: Context) -> None:
     resolver = Resolver(site, ctx)
     for entry in site.entries:
         table: dict[str, str] = {}
-        for field in entry.ctype.markdown:
-            text = getattr(entry.model, field, None)
+        for path in entry.ctype.markdown_paths:
+            text = field_value(entry.model, path)
             if not text:
                 continue
 
-            def report(target, message, hint, field=field, entry=entry):
+            def report(target, message, hint, path=path, entry=entry):
                 doc = entry.doc
-                if field == "body" and doc.body is not None:
+                if path == ("body",) and doc.body is not None:
                     pos = (doc.body_line + target.line - 1, target.col)
                 else:
-                    pos = doc.pos((field,))
-                place = entry.model.model_fields[field].title or field
+                    pos = doc.pos(path)
+                place = field_title(entry.model, path)
                 ctx.problems.error(
                     entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint
                 )

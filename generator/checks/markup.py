@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from generator.model.registry import field_value
 from generator.render.markdown import DANGEROUS, link_targets, protocol_relative, refuse, url_kind
 
 if TYPE_CHECKING:
@@ -51,15 +52,15 @@ def scan(text: str) -> list[tuple[int, int, str, str, str, str]]:
 
 def check(entry: Entry, ctx: Context) -> None:
     doc = entry.doc
-    for field in entry.ctype.markdown:  # the type's Markdown fields
-        text = getattr(entry.model, field, None)
+    for path in entry.ctype.markdown_paths:  # the type's Markdown fields
+        text = field_value(entry.model, path)
         if not text:
             continue
         for line, col, level, code, message, hint in scan(text):
-            if field == "body" and doc.body is not None:
+            if path == ("body",) and doc.body is not None:
                 pos = (doc.body_line + line - 1, col)
             else:
-                pos = doc.pos((field,))
+                pos = doc.pos(path)
             ctx.problems.add(entry.rel, pos[0], pos[1], level, code, message, hint)
 
 

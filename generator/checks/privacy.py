@@ -586,7 +586,7 @@ def check(entry: Entry, ctx: Context) -> None:
             continue
         person = bool(path) and path[0] in persons
         resume = person and path[-1] in RESUME_FIELDS
-        if len(path) == 1 and path[0] in entry.ctype.markdown:  # shown rendered: scanned as the reader sees it too
+        if path in entry.ctype.markdown_paths:  # shown rendered: scanned as the reader sees it too
             found = _scan_markdown(value, own)
         else:
             found = ((code, offset, 0, matched) for code, offset, matched in find(value, own, person, resume))

@@ -35,5 +35,11 @@ class EntryReport:
     def find(self, index_no: str):
         return self.ctx.index.get(index_no)
 
+    def line(self, loc: tuple) -> int:
+        return self.entry.doc.pos(loc)[0]
+
+    def config(self):
+        return self.ctx.site.config
+
     def link(self, name: str, target) -> None:
         self.entry.links[name] = target

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-STATUSES = ("upcoming", "open", "closed")
+STATUSES = ("upcoming", "open", "closed", "reported")
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,13 @@ class Window:
     start: dt.date
     end: dt.date | None
     working_days: int | None = None  # its length in working days, when the type counts them
+    reported: dt.date | None = None  # the day a report on it came out (征求意见: 已反馈)
 
     def status(self, today: dt.date) -> str:
-        """`upcoming`, `open` or `closed` on `today`: the one rule of an open period."""
+        """`upcoming`, `open` or `closed` on `today`: the one rule of an open period;
+        `reported` from the day of its report on."""
+        if self.reported is not None and today >= self.reported:
+            return "reported"
         if today < self.start:
             return "upcoming"
         return "open" if self.end is None or today <= self.end else "closed"
@@ -47,3 +51,5 @@ class Dataset:
     rows: str | None = None
     formats: tuple[str, ...] = ("json",)  # json (with its schema), csv
     title_label: str = ""
+    nested: tuple[str, ...] = ()  # item fields holding a group (project, result): its fields spread into the record
+    enum_labels: bool = False  # choices written as their Chinese labels (公开招标) rather than keys

@@ -30,5 +30,11 @@ class Report(Protocol):
     def find(self, index_no: str) -> Any | None:
         """The item numbered `index_no` (its `type`, `title`, `url` …), or None."""
 
+    def line(self, loc: tuple) -> int:
+        """The line of a field in its file (a message naming several fields quotes them)."""
+
+    def config(self) -> Any:
+        """The site's configuration (site_config.yml): a limit the site may set."""
+
     def link(self, name: str, target: Any) -> None:
         """Record a cross-reference (a page shows it; the incremental build follows it)."""

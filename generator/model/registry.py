@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from generator.model import appointment, budget, duty, fee, procedure, work_report
+from generator.model import appointment, budget, consultation, duty, fee, letter, procedure, procurement, work_report
 from generator.model.article import Article
 from generator.model.base import Item
 from generator.model.capabilities import Dataset, Window
@@ -49,6 +49,7 @@ class ContentType:
     datasets: tuple[Dataset, ...] = ()  # its open-data files
     persons: tuple[str, ...] = ()  # top-level fields that describe natural persons (privacy guard)
     examples: dict[str, Callable[[dt.date], Any]] = field(default_factory=dict)  # `gongkai new`: field → value of today
+    category_stats: Callable | None = None  # (entries, site) → rows of lists/stats/<name>.html (its category page)
 
     @property
     def template(self) -> str:
@@ -63,6 +64,31 @@ class ContentType:
     def labels(self, lang: str) -> str:
         return type_labels(lang).get(self.name, self.name)
 
+    @property
+    def markdown_paths(self) -> tuple[tuple[str, ...], ...]:
+        """Its Markdown fields as paths: `reply.text` → ("reply", "text")."""
+        return tuple(tuple(name.split(".")) for name in self.markdown)
+
+
+def field_value(model: Any, path: tuple[str, ...]) -> Any:
+    """The value at `path` in a model (None where a part on the way is missing)."""
+    value = model
+    for key in path:
+        value = getattr(value, key, None) if value is not None else None
+    return value
+
+
+def field_title(model: Any, path: tuple[str, ...]) -> str:
+    """The Chinese title of the field at `path` (its name when it has none)."""
+    cls = type(model)
+    for key in path[:-1]:
+        model = getattr(model, key, None)
+        if model is None:
+            return path[-1]
+        cls = type(model)
+    info = cls.model_fields.get(path[-1])
+    return (info.title if info is not None else None) or path[-1]
+
 
 def _year(today: dt.date) -> int:
     return today.year
@@ -70,6 +96,11 @@ def _year(today: dt.date) -> int:
 
 def _month(today: dt.date) -> str:
     return f"{today:%Y-%m}"
+
+
+def _thirty_days_on(today: dt.date) -> dt.date:
+    """The last day of a 30-day period from today (征求意见期不少于 30 日)."""
+    return today + dt.timedelta(days=consultation.MIN_DAYS - 1)
 
 
 TYPES: dict[str, ContentType] = {
@@ -131,5 +162,46 @@ TYPES: dict[str, ContentType] = {
         ContentType(
             "work_report", work_report.WorkReport, about="一个月的工作计划与完成情况对照", examples={"period": _month}
         ),
+        ContentType(
+            "consultation", consultation.Consultation, consultation.check, suffix=".md",
+            about="草案征求意见（预公开）：征求意见期及实时状态、反馈渠道、草案或起草说明、意见采纳情况",
+            rules=(
+                "截止日期不早于开始日期（consultation-order）；少于 30 日给出警告（consultation-short）",
+                "收到意见条数等于采纳、部分采纳、未采纳之和（consultation-counts）",
+                "反馈日期在截止日期之后（consultation-report-early）",
+            ),
+            markdown=("body", "feedback_report.summary"),
+            window=consultation.window,
+            examples={"end": _thirty_days_on},
+        ),  # fmt: skip
+        ContentType(
+            "procurement", procurement.Procurement, procurement.check,
+            about="政府采购公告：项目、采购方式、品目、预算、中标（成交）结果；栏目页按年统计，并作为开放数据发布",
+            rules=(
+                "中标（成交）金额不超过预算金额（procurement-over-budget）",
+                "单一来源采购须写单一来源理由（procurement-single-source）",
+                "结果公告、合同公告须写中标（成交）结果（procurement-result-missing）",
+                "确定日期不晚于发布日期（procurement-dates）",
+            ),
+            category_stats=procurement.category_stats,
+            datasets=(
+                Dataset(
+                    "procurement", "政府采购", "采购项目、方式、品目、预算及中标（成交）结果，金额单位为万元",
+                    ("index_no", "title", "publisher", "published"), formats=("json", "csv"),
+                    nested=("project", "result"), enum_labels=True,
+                ),
+            ),
+        ),  # fmt: skip
+        ContentType(
+            "letter", letter.LetterItem, letter.check,
+            about="群众留言及本机关的公开答复：答复用时按工作日计算（收到留言次日起算，节假日除外）；栏目页按年统计",
+            rules=(
+                "答复日期不早于留言日期、不晚于发布日期（letter-order）",
+                "答复用时超过 site_config.yml 中 letters.reply_days 个工作日时给出警告（letter-late）",
+                "节假日安排未知的年份无法计算工作日（calendar-unknown-year）",
+            ),
+            markdown=("body", "letter.question", "reply.text"),
+            category_stats=letter.category_stats,
+        ),  # fmt: skip
     )
 }

@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Undefined, pass_context
 from markupsafe import Markup, escape
 
 from generator import paths
+from generator.workdays import workdays_taken
 
 # ---------------------------------------------------------------------------
 # dates
@@ -291,6 +293,27 @@ def field(obj: Any, name: str) -> Any:
     return _get(obj, name)
 
 
+def feedback_mailto(email: Any, subject: str, index_no: Any, title: Any) -> str:
+    """``mailto:`` to the feedback address, its subject (``{index_no}`` and ``{title}`` of
+    the UI string filled in) percent-encoded as UTF-8, so that a title with spaces, ``&``
+    or ``?`` reaches the mail program whole; ``""`` without an address."""
+    if not email:
+        return ""
+    text = str(subject).replace("{index_no}", str(index_no or "")).replace("{title}", str(title or ""))
+    return f"mailto:{quote(str(email), safe='@.+-_')}?subject={quote(text.strip(), safe='')}"
+
+
+def feedback_link(template: Any, index_no: Any, title: Any) -> str:
+    """The feedback platform's address with ``{index_no}`` and ``{title}`` filled in,
+    percent-encoded; ``""`` without a template. Only these two names are replaced."""
+    if not template:
+        return ""
+    text = str(template)
+    for name, value in (("index_no", index_no), ("title", title)):
+        text = text.replace("{" + name + "}", quote(str(value or ""), safe=""))
+    return text
+
+
 def site_path(value: Any) -> str:
     """Where a file under ``content/`` is published: ``content/attachments/x.pdf`` and
     ``./attachments/x.pdf`` → ``attachments/x.pdf`` (site-relative)."""
@@ -341,6 +364,9 @@ def is_present(value: Any) -> bool:
 
 
 FILTERS = {
+    "workdays_after": workdays_taken,
+    "feedback_mailto": feedback_mailto,
+    "feedback_link": feedback_link,
     "date": date,
     "month": month,
     "time_tag": time_tag,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator import register
 from generator.fork import fork_map
+from generator.model.registry import field_value
 from generator.output import digest
 from generator.render import markdown
 from generator.render.head import HeadInfo, build_head
@@ -43,12 +44,12 @@ class ItemJob:
 
 
 def prepare(entry: Entry) -> None:
-    """Render the Markdown fields of an entry (its type's `markdown`: body, budget notes …)
-    into `entry.<field>_html`, their links to attachments and items rewritten from the
-    item's page (checks/links.py)."""
+    """Render the Markdown fields of an entry (its type's `markdown`: body, budget notes,
+    nested ones such as `reply.text` …) into `entry.<field>_html` (`reply_text_html`),
+    their links to attachments and items rewritten from the item's page (checks/links.py)."""
     links, base = entry.text_links, base_of(entry.url)
-    for name in entry.ctype.markdown:
-        setattr(entry, f"{name}_html", markdown.render(getattr(entry.model, name), links, base).html)
+    for path in entry.ctype.markdown_paths:
+        setattr(entry, f"{'_'.join(path)}_html", markdown.render(field_value(entry.model, path), links, base).html)
 
 
 def item_head(job: ItemJob, entry: Entry) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from html import escape
 from math import ceil
 
+from generator.model.registry import TYPES
 from generator.render.head import Feed, HeadInfo, build_head
 from generator.render.templates import render_fragment
 from generator.site import Entry, Section, Site
@@ -58,6 +59,8 @@ def category_pages(site: Site, env, strings: dict, section: Section, entries: li
     """Every list page of one category: newest first, grouped by year, 50 a page."""
     count = page_count(entries)
     urls = [page_url(section, n) for n in range(1, count + 1)]
+    ctype = TYPES.get(section.type)  # a type may declare statistics shown on its category's first page
+    stats = ctype.category_stats(entries, site) if ctype is not None and ctype.category_stats is not None else None
     years: dict[int, int] = {}
     for entry in entries:
         years[entry.year] = years.get(entry.year, 0) + 1
@@ -75,8 +78,11 @@ def category_pages(site: Site, env, strings: dict, section: Section, entries: li
         html = render_fragment(
             env,
             "pages/category.html",
-            {"section": section, "items": chunk, "page": pager, "year_counts": years, "total": len(entries), "feeds": section_feeds(section), "base": base_of(url)},
-        )
+            {
+                "section": section, "items": chunk, "page": pager, "year_counts": years, "total": len(entries),
+                "feeds": section_feeds(section), "base": base_of(url), "stats": stats if number == 1 else None,
+            },
+        )  # fmt: skip
         title = section.title if number == 1 else f"{section.title}（第 {number} 页）"
         head = build_head(
             site,

@@ -149,8 +149,10 @@ def budget_chart(
     unit: str,
     title: str,
     lang: str = "zh",
+    places: int = 2,
 ) -> Markup:
-    """Horizontal bar chart of ``(label, amount)`` rows.
+    """Horizontal bar chart of ``(label, amount)`` rows (amounts with ``places`` decimals:
+    0 for counts, such as the comments on a draft).
 
     Each row is a label line with its bar below and the amount (``1,200.50 万元``) after
     the bar. Bars scale to the largest positive amount; zero and negative amounts get no
@@ -159,7 +161,7 @@ def budget_chart(
     s = _strings(lang)
     unit = unit or ""
     data = [(str(label), Decimal(str(value))) for label, value in rows]
-    values = [f"{_amount(v)} {unit}".strip() for _, v in data]
+    values = [f"{_amount(v, places)} {unit}".strip() for _, v in data]
     payload = repr((title, unit, [(lab, str(v)) for lab, v in data], lang))
     svg_id = _svg_id("chart", payload)
 

@@ -31,7 +31,7 @@ def missing(what: str, hint: str):
 
 
 PAGE_TYPES = [
-    "home", "category", *TYPES, "catalogue", "search", "subscribe", "data", "page", "withdrawn", "repealed", "pagination",
+    "home", "category", *TYPES, "procurement_category", "letter_category", "catalogue", "search", "subscribe", "data", "page", "withdrawn", "repealed", "pagination",
 ]  # fmt: skip
 # preferred demo pages (the richest of their type); any page of the type otherwise
 PREFERRED = {
@@ -40,5 +40,8 @@ PREFERRED = {
     "appointment": "appointments/2024-09-27-renqian-gongshi/",
     "procedure": "guides/zuidi-shenghuo-baozhang/",
     "duty": "duties/office/",
+    "consultation": "consultations/2024-10-08-xingzheng-guifan-zhengqiu/",
+    "letter": "letters/2024-10-10-gongjiao-xianlu/",
 }
-FIXED = {"home": "", "category": "policies/", "catalogue": "catalogue/", "search": "search/", "subscribe": "subscribe/", "data": "data/", "page": "pages/about/"}
+FIXED = {"home": "", "category": "policies/", "catalogue": "catalogue/", "search": "search/", "subscribe": "subscribe/", "data": "data/", "page": "pages/about/",
+         "procurement_category": "procurement/", "letter_category": "letters/"}  # category pages with statistics

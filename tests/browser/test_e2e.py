@@ -279,3 +279,33 @@ def test_notice_status_without_javascript_is_the_build_day(new_page, demo_site):
     page = new_page(java_script_enabled=False)
     page.goto(demo_site.url(APPOINTMENT))
     assert page.locator(".gk-notice-status__value").inner_text() == "公示中"  # built on 2024-10-08
+
+
+# ---------------------------------------------------------------------------
+# a consultation's status (征求意见 2024-10-08 … 2024-11-07, report of 2024-11-20)
+
+CONSULTATION = "consultations/2024-10-08-xingzheng-guifan-zhengqiu/"
+CONSULTATION_CLOCK = [
+    ("2024-10-01T10:00:00", "upcoming", "未开始"),
+    ("2024-10-08T00:05:00", "open", "征求意见中（剩 31 天）"),
+    ("2024-11-07T23:55:00", "open", "征求意见中（剩 1 天）"),
+    ("2024-11-08T00:05:00", "closed", "已截止"),
+    ("2024-11-20T09:00:00", "reported", "已反馈"),
+]
+
+
+@pytest.mark.parametrize("when,status,label", CONSULTATION_CLOCK, ids=[c[0][:10] + "-" + c[1] for c in CONSULTATION_CLOCK])
+def test_consultation_status_follows_the_browser_clock(new_page, demo_site, when, status, label):
+    page = new_page()
+    page.clock.set_fixed_time(dt.datetime.fromisoformat(when).replace(tzinfo=SHANGHAI))
+    page.goto(demo_site.url(CONSULTATION))
+    node = page.locator(".gk-notice-status")
+    assert node.get_attribute("data-status") == status
+    assert page.locator(".gk-notice-status__value").inner_text() == label
+    assert f"gk-notice-status--{status}" in node.get_attribute("class")
+
+
+def test_consultation_status_without_javascript_is_the_build_day(new_page, demo_site):
+    page = new_page(java_script_enabled=False)
+    page.goto(demo_site.url(CONSULTATION))
+    assert page.locator(".gk-notice-status__value").inner_text() == "征求意见中（剩 31 天）"  # built on 2024-10-08

@@ -62,6 +62,9 @@ KEEP = {
     "birth",
     "fee",
     "unit",
+    "channel",
+    "method",
+    "category",
 }
 
 

@@ -207,7 +207,7 @@ def test_procedures_json_has_every_element_of_the_source(demo):
         assert all(v in (None, [], "") for k, v in service.items() if k not in source)
 
 
-@pytest.mark.parametrize("name", ["catalogue", "budgets", "procedures"])
+@pytest.mark.parametrize("name", ["catalogue", "budgets", "procedures", "procurement"])
 def test_json_validates_against_its_published_schema(demo, name):
     schema = load_json(demo, f"{name}.schema.json")
     assert schema["$id"] == f"{BASE}data/{name}.schema.json"
@@ -294,4 +294,4 @@ def test_data_page_states_record_counts(demo):
     assert counts["data/procedures.json"] == str(len(load_json(demo, "procedures.json")))
     assert counts["data/fees.csv"] == str(len(load_csv(demo, "fees.csv")[1]) - 1)
     schemas = {demo.resolve("data/", a.get("href")) for a in table.xpath(".//td/a")}
-    assert schemas == {"data/catalogue.schema.json", "data/budgets.schema.json", "data/procedures.schema.json"}
+    assert schemas == {"data/catalogue.schema.json", "data/budgets.schema.json", "data/procedures.schema.json", "data/procurement.schema.json"}

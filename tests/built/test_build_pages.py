@@ -73,7 +73,7 @@ def test_home_nested_category_includes_its_children(demo):
 
 def test_home_lists_the_notices_in_their_notice_period_with_end_dates(demo):
     assert BUILD_DAY.isoformat() == "2024-10-08"
-    section = one(by_class(article(demo.page("")), "gk-home__notices", "section"), "open notices section")
+    section = one(by_class(article(demo.page("")), "gk-home__open--appointment", "section"), "open notices section")
     assert text(one(section.xpath("./h2"))) == "正在公示"
     items = section.xpath("./ul/li")
     notice = SOURCE.by_rel(SEPTEMBER_NOTICE)

@@ -98,11 +98,18 @@ def test_the_branch_pattern_finds_what_it_is_for():
 class Recorded:
     """A `Report` that keeps what a check tells it (and knows one other item)."""
 
-    def __init__(self, others: dict | None = None):
+    def __init__(self, others: dict | None = None, config=None):
         self.problems: list[tuple] = []
         self.links: dict = {}
         self.files: list = []
         self.others = others or {}
+        self.settings = config
+
+    def line(self, loc):
+        return 0
+
+    def config(self):
+        return self.settings
 
     def error(self, loc, code, message, hint=""):
         self.problems.append(("error", loc, code, message))

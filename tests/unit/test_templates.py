@@ -860,7 +860,7 @@ def test_home(env_any):
     sections = root.find_all("section", class_="gk-home__category")
     assert len(sections[0].find("ul").find_all("li")) == 5
     assert sections[1].find("p", class_="gk-empty") is not None
-    notices = root.find("section", class_="gk-home__notices")
+    notices = root.find("section", class_="gk-home__open--appointment")
     assert "2024-06-07" in notices.text()
     assert root.find("a", href="/catalogue/") is not None and root.find("a", href="/feed.xml") is not None
 

@@ -1,6 +1,7 @@
 /* gongkai theme script: progressive enhancement only, no library, no inline script.
- *  - time windows (公示期 …, any type with a window): status (未开始 / 公示中 / 已结束) from
- *    the browser's date, read from the data attributes of macros.html's window_status
+ *  - time windows (公示期, 征求意见期 …, any type with a window): status (未开始 / 公示中 /
+ *    已结束, 剩 N 天, 已反馈 from a report's date) from the browser's date, read from the
+ *    data attributes of macros.html's window_status
  *  - 信息公开目录: sorting by column and filters by category, year, topic, publisher
  *  - 站内搜索: our search UI over Pagefind's JS API (the site's own bundles, pagefind/…)
  *  - print: open every <details> so that FAQ answers are printed; the absolute address
@@ -39,8 +40,17 @@
     Array.prototype.forEach.call(nodes, function (node) {
       var status = noticeStatus(node.getAttribute("data-start"), node.getAttribute("data-end"),
                                 todayIn(node.getAttribute("data-tz")));
+      /* a window's report (征求意见), from its date on: 已反馈 */
+      var reported = node.getAttribute("data-reported");
+      if (reported && todayIn(node.getAttribute("data-tz")) >= reported) { status = "reported"; }
       var label = node.getAttribute("data-label-" + status);
-      ["upcoming", "open", "closed"].forEach(function (s) {
+      /* 征求意见中（剩 {n} 天）: days left, today included */
+      if (label && label.indexOf("{n}") >= 0) {
+        var today = todayIn(node.getAttribute("data-tz"));
+        var left = Math.round((Date.parse(node.getAttribute("data-end")) - Date.parse(today)) / 86400000) + 1;
+        label = label.replace("{n}", String(left));
+      }
+      ["upcoming", "open", "closed", "reported"].forEach(function (s) {
         node.classList.toggle("gk-notice-status--" + s, s === status);
       });
       node.setAttribute("data-status", status);
