@@ -45,7 +45,9 @@ class FeedbackReport(Schema):
 class Consultation(Item):
     period: Period = label("征求意见期", "征求意见期：start 开始日期, end 截止日期")
     channels: Channels | None = label(
-        "反馈渠道", "反馈渠道：email 电子邮箱, address 通信地址, postcode 邮编, phone 电话, fax 传真, url 在线提交", None
+        "反馈渠道",
+        "反馈渠道：email 电子邮箱, address 通信地址, postcode 邮编, phone 电话, fax 传真, url 在线提交",
+        None,
     )
     feedback_report: FeedbackReport | None = label(
         "意见采纳情况", "征求意见结束后填写：date 反馈日期, received 收到, adopted 采纳, partly_adopted 部分采纳, "

@@ -60,9 +60,13 @@ class Result(Schema):
 
 class Procurement(Item):
     project: Project = label(
-        "采购项目", "采购项目：code 项目编号, name 项目名称, method 采购方式, category 采购品目, budget 预算金额, stage 公告类型"
+        "采购项目",
+        "采购项目：code 项目编号, name 项目名称, method 采购方式, category 采购品目, budget 预算金额, "
+        "stage 公告类型",
     )
-    result: Result | None = label("中标（成交）结果", "结果公告、合同公告必填：supplier 供应商, amount 金额, date 确定日期", None)
+    result: Result | None = label(
+        "中标（成交）结果", "结果公告、合同公告必填：supplier 供应商, amount 金额, date 确定日期", None
+    )
 
 
 def check(item: Procurement, report: Report) -> None:
