@@ -164,7 +164,7 @@ def _version(distribution: str) -> str:
         return "-"
 
 
-def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
+def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date, site: Site | None = None) -> str | None:
     """The inputs of an item page: the file as read, its category's shell, its search
     shard, the fee item it links to, the URLs its body links to, its attachments, and the
     day for a 公示 (its status is printed). None when the entry did not come through the
@@ -174,6 +174,8 @@ def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> s
     parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
     if entry.type == "appointment":
         parts.append(today.isoformat())
+    if entry.ctype.computed is not None and site is not None:  # a 年报's figures come from the whole site
+        parts.append(repr(entry.ctype.computed(entry, site)))
     fee = entry.fee_item
     if fee is not None:
         parts += [fee.url, fee.memo.fingerprint if fee.memo else None]
@@ -253,7 +255,7 @@ def _build(
             todo = []
             for entry in entries:
                 shard = shard_of.get(entry.url)
-                key = item_key(entry, marks[entry.category.url], shard, today)
+                key = item_key(entry, marks[entry.category.url], shard, today, site)
                 source = [f"{shard}/{entry.url}index.html"] if shard else []
                 if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
                     todo.append(entry)

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 from generator import orgcode
 from generator.load.aliases import normalize
 from generator.load.documents import LoadProblem, load_document
-from generator.model.base import Invalid, Schema, label
+from generator.model.base import Invalid, Schema, ZhEnum, label
 from generator.model.registry import TYPES
 from generator.model.validate import validate
 from generator.problems import Problems
@@ -115,6 +115,13 @@ class Channel(Schema):
     address: str | None = label("地址", "地址", None)
 
 
+class CountsAs(ZhEnum):
+    """年报 section 二: which row the items of a category are counted in."""
+
+    normative = ("normative", "行政规范性文件")
+    rules = ("rules", "规章")
+
+
 class Category(Schema):
     key: str = label("键", "文件夹名与网址段，小写字母、数字、- 或 _")
     title: str = label("标题", "栏目名称")
@@ -122,6 +129,8 @@ class Category(Schema):
     code: str | None = label("代码", "用于索引号的 {category_code}：字母、数字、- 或 _", None, pattern=r"^[0-9A-Za-z_-]+$")
     description: str = label("简介", "栏目简介", "")
     children: list["Category"] = label("子栏目", "子栏目", [])
+    counts_as: CountsAs | None = label("年报统计口径", "normative 行政规范性文件 | rules 规章：本栏目条目计入年报第二部分", None)
+    update_within: int | None = label("更新周期", "天数：最新条目早于此天数时 gongkai audit 提出警告", None, ge=1, le=3660)
 
     @field_validator("key")
     @classmethod

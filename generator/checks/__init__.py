@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator import register
+from generator.annual import requests_of
 from generator.checks import dates, index_numbers, links, markup, privacy, prompts
 from generator.checks.context import Context
 from generator.numbering import IndexPattern, PatternError
@@ -42,6 +43,7 @@ def run_checks(site: "Site", problems: Problems) -> Context:
     register.snapshot(site)  # the records as written, before any check fills in derived values
     ctx = Context(site, problems, make_pattern(site, problems))
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
+    requests_of(site, problems)  # the private request log (records/requests/), checked once per load
     for entry in site.entries:
         dates.check(entry, ctx)
         for i, attachment in enumerate(entry.model.attachments):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from generator.model import appointment, budget, duty, fee, procedure, work_report
+from generator.model import annual_report, appointment, budget, duty, fee, procedure, work_report
 from generator.model.article import Article
 from generator.model.base import Item
 
@@ -23,6 +23,10 @@ class ContentType:
     template: str = ""
     about: str = ""  # what it is for, in Chinese (docs/content-model.md)
     rules: tuple[str, ...] = ()  # its own checks, in Chinese, with their problem codes
+    # Figures a page shows that depend on more than its own file (the whole site, private
+    # records): `computed(entry, site) -> dict`, given to the template as `computed` and part
+    # of the page's key in an update build.
+    computed: Callable | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "template", self.template or f"item/{self.name}.html")
@@ -59,5 +63,14 @@ TYPES: dict[str, ContentType] = {
             ),
         ),
         ContentType("work_report", "工作计划与总结", work_report.WorkReport, about="一个月的工作计划与完成情况对照"),
+        ContentType(
+            "annual_report", "政府信息公开工作年度报告", annual_report.AnnualReport, annual_report.check, suffix=".md",
+            about="国办公开办函〔2021〕30号格式的年报：正文为“一、总体情况”，二、三、四部分的表格由内容和申请登记计算",
+            computed=annual_report.computed,
+            rules=(
+                "写出的数字与按内容计算的不一致时给出警告，指出两个数字（annual-figure）",
+                "申请情况表每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度（annual-arithmetic）",
+            ),
+        ),
     )
 }

@@ -88,6 +88,8 @@ def render_page(job: ItemJob, entry: Entry) -> tuple[str, str]:
     if entry.type == "appointment":
         ctx["notice_status"] = notice_status(entry, job.today)
         ctx["page_url"] = job.site.config.site.url + entry.url  # printed notice: address and QR code
+    if entry.ctype.computed is not None:  # figures from beyond the item's file (model/registry.py)
+        ctx["computed"] = entry.ctype.computed(entry, job.site)
     fragment = render_item(job.env, entry, ctx)
     seal_tags, sealed = register.seal(entry, fragment)  # record + fingerprint for `gongkai verify`
     shell = job.shells[entry.category.url]

@@ -16,7 +16,7 @@ import yaml
 
 from generator.render import filters, svg
 
-ITEM_TYPES = ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report")
+ITEM_TYPES = ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report", "annual_report")
 LANGUAGES = ("zh", "en")
 
 

@@ -1,0 +1,98 @@
+"""annual_report (政府信息公开工作年度报告): the 2021 format of 国办公开办函〔2021〕30号.
+
+The body is section 一、总体情况. Sections 二 and 四 are written in the front matter; every
+figure left out is computed (generator/annual.py): section 二's 规章 and 规范性文件 from the
+items of categories with `counts_as`, section 三 wholly from the private request log, the
+totals of section 四. A written figure that contradicts the computed one is a warning.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from generator.model.base import Amount, Item, Schema, label
+
+if TYPE_CHECKING:
+    from generator.checks.context import Context
+    from generator.site import Entry, Site
+
+Count = int | None
+
+
+class Documents(Schema):
+    issued: Count = label("本年制发件数", "本年制发件数；不写则按本栏目统计口径计算", None, ge=0)
+    repealed: Count = label("本年废止件数", "本年废止件数；不写则按有效性变更日期计算", None, ge=0)
+    in_force: Count = label("现行有效件数", "年底现行有效件数；不写则计算", None, ge=0)
+
+
+class Proactive(Schema):
+    rules: Documents = Field(default_factory=Documents, title="规章", description="规章：issued, repealed, in_force")
+    normative: Documents = Field(
+        default_factory=Documents, title="行政规范性文件", description="行政规范性文件：issued, repealed, in_force"
+    )
+    licensing: Count = label("行政许可", "行政许可 本年处理决定数量", None, ge=0)
+    penalty: Count = label("行政处罚", "行政处罚 本年处理决定数量", None, ge=0)
+    enforcement: Count = label("行政强制", "行政强制 本年处理决定数量", None, ge=0)
+    fees_collected: Amount | None = label("行政事业性收费", "行政事业性收费 本年收费金额（万元）", None, ge=0)
+
+
+class Results(Schema):
+    upheld: int = label("结果维持", "结果维持（件）", 0, ge=0)
+    corrected: int = label("结果纠正", "结果纠正（件）", 0, ge=0)
+    other: int = label("其他结果", "其他结果（件）", 0, ge=0)
+    pending: int = label("尚未审结", "尚未审结（件）", 0, ge=0)
+
+    @property
+    def total(self) -> int:
+        return self.upheld + self.corrected + self.other + self.pending
+
+
+class Reviews(Schema):
+    review: Results = Field(default_factory=Results, title="行政复议", description="行政复议")
+    litigation_direct: Results = Field(default_factory=Results, title="未经复议直接起诉", description="行政诉讼：未经复议直接起诉")
+    litigation_after_review: Results = Field(default_factory=Results, title="复议后起诉", description="行政诉讼：复议后起诉")
+
+
+class AnnualReport(Item):
+    year: int = label("报告年度", "报告年度，如 2024", ge=2008, le=2100)
+    proactive: Proactive = Field(
+        default_factory=Proactive, title="主动公开政府信息情况", description="二、主动公开：不写的数字由内容计算"
+    )
+    reviews: Reviews = Field(default_factory=Reviews, title="行政复议、行政诉讼情况", description="四、行政复议、行政诉讼")
+    problems: str | None = label("存在的主要问题及改进情况", "五、存在的主要问题及改进情况（Markdown）", None)
+    other: str | None = label("其他需要报告的事项", "六、其他需要报告的事项（Markdown）", None)
+
+
+def check(entry: "Entry", ctx: "Context") -> None:
+    """Written figures against the computed ones (warning), the request table's arithmetic (error)."""
+    from generator.annual import compute
+
+    tables = compute(entry, ctx.site)
+    for loc, written, computed in tables.contradictions:
+        label_text = "、".join(str(p) for p in loc)
+        ctx.warning(
+            entry, loc, "annual-figure",
+            f"{entry.model.year} 年报“{tables.names[loc]}”写的是 {written}，按内容计算是 {computed}（{label_text}）",
+            "核对内容或登记；删除这个数字则使用计算值",
+        )  # fmt: skip
+    for column, left, right in tables.unbalanced:
+        ctx.error(
+            entry, ("year",), "annual-arithmetic",
+            f"{entry.model.year} 年报申请情况表“{column}”列：本年新收 + 上年结转 = {left}，办理结果总计 + 结转下年度 = {right}",
+            "每一列应满足 新收 + 上年结转 = 办理结果总计 + 结转下年度；核对申请登记",
+        )  # fmt: skip
+
+
+def computed(entry: "Entry", site: "Site") -> dict:
+    """What the item template shows beside the model: the three tables (generator/annual.py)."""
+    from generator.annual import compute
+    from generator.render import markdown
+    from generator.render.pages import base_of
+
+    base = base_of(entry.url)
+    shown = compute(entry, site).as_dict()
+    for name in ("problems", "other"):  # sections 五 and 六: Markdown like the body
+        shown[f"{name}_html"] = markdown.render(getattr(entry.model, name), None, base).html
+    return shown
