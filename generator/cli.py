@@ -356,6 +356,20 @@ def cmd_docs(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args) -> int:
+    from generator.audit import audit
+    from generator.build import build_date
+
+    problems = Problems()
+    site = _load(args, problems)
+    if site is None:
+        _report(problems, args.format)
+        return EXIT_USAGE
+    audit(site, problems, build_date(site), args.year)
+    _report(problems, args.format)
+    return EXIT_CONTENT if problems.has_errors() else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -414,6 +428,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--extends", metavar="OLD", help="上次保存的网站（文件夹或网址）：新的登记必须完整包含它的登记")
     verify.add_argument("--key", help="要求链头由此公钥（base64）或指纹签名")
     verify.set_defaults(func=cmd_verify)
+
+    audit = sub.add_parser("audit", help="检查法定义务：逾期答复、年报、空白栏目、更新周期")
+    _site_arg(audit)
+    audit.add_argument("--year", type=int, metavar="Y", help="只检查该年收到的申请")
+    audit.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
+    audit.set_defaults(func=cmd_audit)
 
     docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件，如 docs/content-model.md；默认输出到屏幕")
