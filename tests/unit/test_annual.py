@@ -1,0 +1,77 @@
+"""The request log's problems at their lines, deadlines, the 年报's contradictions, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from generator.cli import main
+from generator.load.records import load_requests
+from generator.model.requests import Request, due_date
+from generator.problems import Problems
+
+DEMO = Path(__file__).resolve().parents[2]
+
+
+def _log(tmp_path: Path, text: str) -> list:
+    folder = tmp_path / "records" / "requests"
+    folder.mkdir(parents=True)
+    (folder / "2024.yml").write_text(text, encoding="utf-8")
+    problems = Problems()
+    load_requests(tmp_path, problems)
+    return [(p.line, p.code, p.message) for p in problems]
+
+
+def test_refused_without_reason_and_bad_enum_at_their_lines(tmp_path):
+    found = _log(tmp_path, "- no: A1\n  received: 2024-03-04\n  applicant: 路人\n"
+                           "- no: A2\n  received: 2024-03-04\n  applicant: natural\n  收到日期: 2024-03-05\n")
+    assert (3, "invalid-choice") in [(line, code) for line, code, _ in found]
+    assert any(line == 7 and code == "unknown-key" for line, code, _ in found)
+    found = _log(tmp_path / "b", "- no: A2\n  received: 2024-03-04\n  applicant: 自然人\n  replied: 2024-03-08\n  outcome: 不予公开\n"
+                                 "- no: A2\n  received: 2024-03-04\n  applicant: natural\n")
+    assert any(line == 5 and code == "request-reason" and "A2" in msg for line, code, msg in found)
+    assert any(line == 6 and code == "request-duplicate" for line, code, _ in found)
+
+
+def test_reason_must_fit_outcome_and_dates_in_order(tmp_path):
+    found = _log(tmp_path, "- no: B1\n  received: 2024-03-04\n  applicant: natural\n  replied: 2024-03-08\n"
+                           "  outcome: refused\n  reason: not_held\n"
+                           "  correction: {requested: 2024-03-06, received: 2024-03-05}\n  extension: {date: 2024-03-05, days: 21}\n")
+    codes = {(line, code) for line, code, _ in found}
+    assert (8, "out-of-range") in codes
+    found = _log(tmp_path / "x", "- no: B1\n  received: 2024-03-04\n  applicant: natural\n  replied: 2024-03-08\n"
+                                 "  outcome: refused\n  reason: not_held\n  correction: {requested: 2024-03-06, received: 2024-03-05}\n")
+    codes = {(line, code) for line, code, _ in found}
+    assert (6, "request-reason") in codes and (7, "request-dates") in codes
+
+
+def test_due_date_counts_working_days_corrections_and_extensions():
+    base = {"no": "1", "applicant": "natural"}
+    # Received Fri 2024-09-27: the National Day week (10-01..07 off, 09-29 and 10-12 worked).
+    assert due_date(Request(**base, received=dt.date(2024, 9, 27))) == dt.date(2024, 10, 30)
+    corrected = Request(**base, received=dt.date(2024, 3, 4), correction={"requested": "2024-03-06", "received": "2024-03-11"})
+    assert due_date(corrected) == dt.date(2024, 4, 9)
+    late_notice = Request(**base, received=dt.date(2024, 3, 4), extension={"date": "2024-04-02", "days": 20})
+    in_time = Request(**base, received=dt.date(2024, 3, 4), extension={"date": "2024-03-20", "days": 20})
+    assert due_date(late_notice) == dt.date(2024, 4, 1)
+    assert due_date(in_time) == dt.date(2024, 4, 29)  # Qingming off, Sun 04-28 worked
+
+
+def test_audit_names_the_late_request_and_exits_1(capsys):
+    assert main(["audit", "-s", str(DEMO)]) == 1
+    out = capsys.readouterr().out
+    assert "2024-003 逾期答复：答复日期 2024-07-15，答复期限 2024-07-02" in out and "[request-late]" in out
+
+
+def test_contradicting_figure_is_a_warning_at_its_line(tmp_path, capsys):
+    site = tmp_path / "site"
+    shutil.copytree(DEMO, site, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".gongkai-cache", "tests", "node_modules"))
+    report = site / "content/annual-reports/reports-2021-format/2025-01-20-2024-niandu-baogao.md"
+    text = report.read_text(encoding="utf-8").replace("proactive:\n", "proactive:\n  normative: {issued: 9}\n")
+    report.write_text(text, encoding="utf-8")
+    main(["check", "-s", str(site), "--fresh"])
+    out = capsys.readouterr().out
+    line = text.split("\n").index("  normative: {issued: 9}") + 1
+    assert f"2025-01-20-2024-niandu-baogao.md:{line}:" in out
+    assert "写的是 9，按内容计算是 5" in out and "[annual-figure]" in out
