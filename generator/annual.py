@@ -129,13 +129,16 @@ _NAMES = {"rules": "规章", "normative": "行政规范性文件"}
 _COUNT_NAMES = {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数"}
 
 
-def compute(entry: "Entry", site: "Site") -> Tables:
-    report = entry.model
+def compute(report, site: "Site") -> Tables:
+    """The tables of an `AnnualReport` (model/annual_report.py) for the site as loaded."""
+    from generator.model.annual_report import Documents, Proactive, Results, Reviews
+
     year = report.year
+    proactive, reviews = report.proactive or Proactive(), report.reviews or Reviews()
     tables = Tables(year, {}, request_table(requests_of(site), year), {})
     for kind in ("rules", "normative"):
         counts = document_counts(counted_entries(site, kind), year)
-        written = getattr(report.proactive, kind)
+        written = getattr(proactive, kind) or Documents()
         shown = {}
         for name, value in counts.items():
             given = getattr(written, name)
@@ -146,9 +149,9 @@ def compute(entry: "Entry", site: "Site") -> Tables:
                 tables.names[loc] = f"{_NAMES[kind]} {_COUNT_NAMES[name]}"
         tables.proactive[kind] = shown
     for name in ("licensing", "penalty", "enforcement", "fees_collected"):
-        tables.proactive[name] = getattr(report.proactive, name)
+        tables.proactive[name] = getattr(proactive, name)
     for name in ("review", "litigation_direct", "litigation_after_review"):
-        results = getattr(report.reviews, name)
+        results = getattr(reviews, name) or Results()
         tables.reviews[name] = {**results.model_dump(), "total": results.total}
     labels = dict(zip(COLUMNS, [a.label for a in Applicant] + ["总计"]))
     for column in COLUMNS:

@@ -167,7 +167,10 @@ def cmd_new(args) -> int:
         _report(problems, stream=sys.stderr)
         return EXIT_CONTENT
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scaffold.render(ctype, title, zh=args.zh, today=today), encoding="utf-8")
+    text = scaffold.render(ctype, title, zh=args.zh, today=today)
+    if ctype.scaffold is not None:  # figures only the site knows (a 年报's computed tables)
+        text = ctype.scaffold(config.site_dir, text, today)
+    path.write_text(text, encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())
     print("已生成草稿（status: draft）：填好“（填写…）”提示后把状态改为 published", file=sys.stderr)
     return EXIT_OK

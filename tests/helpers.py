@@ -43,6 +43,10 @@ categories:
     title: 工作计划与总结
     type: work_report
     code: "07"
+  - key: annual
+    title: 政府信息公开工作年度报告
+    type: annual_report
+    code: "08"
 """
 
 
@@ -72,6 +76,7 @@ CATEGORY_OF = {
     "budget": "budgets",
     "appointment": "appointments",
     "work_report": "reports",
+    "annual_report": "annual",
 }
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import Field
-
 from generator.model.base import Amount, Item, Schema, label
 
 if TYPE_CHECKING:
@@ -28,10 +26,8 @@ class Documents(Schema):
 
 
 class Proactive(Schema):
-    rules: Documents = Field(default_factory=Documents, title="规章", description="规章：issued, repealed, in_force")
-    normative: Documents = Field(
-        default_factory=Documents, title="行政规范性文件", description="行政规范性文件：issued, repealed, in_force"
-    )
+    rules: Documents | None = label("规章", "规章：issued 本年制发件数, repealed 本年废止件数, in_force 现行有效件数", None)
+    normative: Documents | None = label("行政规范性文件", "行政规范性文件：issued, repealed, in_force（同上）", None)
     licensing: Count = label("行政许可", "行政许可 本年处理决定数量", None, ge=0)
     penalty: Count = label("行政处罚", "行政处罚 本年处理决定数量", None, ge=0)
     enforcement: Count = label("行政强制", "行政强制 本年处理决定数量", None, ge=0)
@@ -50,17 +46,15 @@ class Results(Schema):
 
 
 class Reviews(Schema):
-    review: Results = Field(default_factory=Results, title="行政复议", description="行政复议")
-    litigation_direct: Results = Field(default_factory=Results, title="未经复议直接起诉", description="行政诉讼：未经复议直接起诉")
-    litigation_after_review: Results = Field(default_factory=Results, title="复议后起诉", description="行政诉讼：复议后起诉")
+    review: Results | None = label("行政复议", "行政复议：upheld, corrected, other, pending", None)
+    litigation_direct: Results | None = label("未经复议直接起诉", "行政诉讼：未经复议直接起诉", None)
+    litigation_after_review: Results | None = label("复议后起诉", "行政诉讼：复议后起诉", None)
 
 
 class AnnualReport(Item):
     year: int = label("报告年度", "报告年度，如 2024", ge=2008, le=2100)
-    proactive: Proactive = Field(
-        default_factory=Proactive, title="主动公开政府信息情况", description="二、主动公开：不写的数字由内容计算"
-    )
-    reviews: Reviews = Field(default_factory=Reviews, title="行政复议、行政诉讼情况", description="四、行政复议、行政诉讼")
+    proactive: Proactive | None = label("主动公开政府信息情况", "二、主动公开：不写的数字由内容计算", None)
+    reviews: Reviews | None = label("行政复议、行政诉讼情况", "四、行政复议、行政诉讼：不写为 0，总计自动计算", None)
     problems: str | None = label("存在的主要问题及改进情况", "五、存在的主要问题及改进情况（Markdown）", None)
     other: str | None = label("其他需要报告的事项", "六、其他需要报告的事项（Markdown）", None)
 
@@ -69,7 +63,7 @@ def check(entry: "Entry", ctx: "Context") -> None:
     """Written figures against the computed ones (warning), the request table's arithmetic (error)."""
     from generator.annual import compute
 
-    tables = compute(entry, ctx.site)
+    tables = compute(entry.model, ctx.site)
     for loc, written, computed in tables.contradictions:
         label_text = "、".join(str(p) for p in loc)
         ctx.warning(
@@ -92,7 +86,35 @@ def computed(entry: "Entry", site: "Site") -> dict:
     from generator.render.pages import base_of
 
     base = base_of(entry.url)
-    shown = compute(entry, site).as_dict()
+    shown = compute(entry.model, site).as_dict()
     for name in ("problems", "other"):  # sections 五 and 六: Markdown like the body
         shown[f"{name}_html"] = markdown.render(getattr(entry.model, name), None, base).html
     return shown
+
+
+def scaffold(site_dir, text: str, today) -> str:
+    """`gongkai new`: the report is for last year; the figures computed now from the site and
+    the request log are written beside `proactive` as comments, for the editor to read."""
+    import re
+
+    from generator.annual import compute
+    from generator.problems import Problems
+    from generator.site import load_site
+
+    year = today.year - 1
+    text = re.sub(r"^(year|报告年度): \d+", lambda m: f"{m.group(1)}: {year}", text, count=1, flags=re.M)
+    site = load_site(site_dir, Problems())
+    if site is None:
+        return text
+    t = compute(AnnualReport(title="-", published=today, year=year), site)
+    p, r = t.proactive, t.requests
+    notes = [
+        f"# 按本站内容和申请登记计算的 {year} 年数字（不写则自动使用；写了不同的数字会得到警告）：",
+        *(f"#   {name}：本年制发 {p[k]['issued']}，本年废止 {p[k]['repealed']}，现行有效 {p[k]['in_force']}"
+          for k, name in (("rules", "规章"), ("normative", "行政规范性文件"))),
+        f"#   申请：本年新收 {r['new']['total']}，上年结转 {r['carried_in']['total']}，"
+        f"办理结果总计 {r['total']['total']}，结转下年度 {r['carried_out']['total']}",
+    ]  # fmt: skip
+    lines = text.split("\n")
+    at = next((i for i, line in enumerate(lines) if re.match(r"#? ?(proactive|主动公开政府信息情况):", line)), 1)
+    return "\n".join(lines[:at] + notes + lines[at:])

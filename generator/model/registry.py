@@ -27,6 +27,8 @@ class ContentType:
     # records): `computed(entry, site) -> dict`, given to the template as `computed` and part
     # of the page's key in an update build.
     computed: Callable | None = None
+    # `gongkai new`: `scaffold(site_dir, text, today) -> text` adds what only the site knows.
+    scaffold: Callable | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "template", self.template or f"item/{self.name}.html")
@@ -66,7 +68,7 @@ TYPES: dict[str, ContentType] = {
         ContentType(
             "annual_report", "政府信息公开工作年度报告", annual_report.AnnualReport, annual_report.check, suffix=".md",
             about="国办公开办函〔2021〕30号格式的年报：正文为“一、总体情况”，二、三、四部分的表格由内容和申请登记计算",
-            computed=annual_report.computed,
+            computed=annual_report.computed, scaffold=annual_report.scaffold,
             rules=(
                 "写出的数字与按内容计算的不一致时给出警告，指出两个数字（annual-figure）",
                 "申请情况表每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度（annual-arithmetic）",

@@ -75,3 +75,23 @@ def test_contradicting_figure_is_a_warning_at_its_line(tmp_path, capsys):
     line = text.split("\n").index("  normative: {issued: 9}") + 1
     assert f"2025-01-20-2024-niandu-baogao.md:{line}:" in out
     assert "写的是 9，按内容计算是 5" in out and "[annual-figure]" in out
+
+
+def test_new_report_carries_the_computed_figures_as_comments(tmp_path, monkeypatch, capsys):
+    import types
+
+    import generator.cli
+
+    class Frozen(dt.date):
+        @classmethod
+        def today(cls):
+            return dt.date(2025, 1, 10)
+
+    monkeypatch.setattr(generator.cli, "dt", types.SimpleNamespace(date=Frozen))
+    site = tmp_path / "site"
+    shutil.copytree(DEMO, site, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".gongkai-cache", "tests", "node_modules"))
+    assert main(["new", "-s", str(site), "reports-2021-format", "2024年年报"]) == 0
+    text = (site / capsys.readouterr().out.strip()).read_text(encoding="utf-8")
+    assert "\nyear: 2024" in text
+    assert "#   行政规范性文件：本年制发 5，本年废止 2" in text
+    assert "#   申请：本年新收 5，上年结转 1，办理结果总计 5，结转下年度 1" in text
