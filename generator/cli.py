@@ -368,8 +368,21 @@ def cmd_audit(args) -> int:
     if site is None:
         _report(problems, args.format)
         return EXIT_USAGE
-    audit(site, problems, build_date(site), args.year)
+    today = build_date(site)
+    audit(site, problems, today, args.year)
     _report(problems, args.format)
+    if args.output is not None:
+        from generator.audit import refused_report_dir, write_html
+
+        refusal = refused_report_dir(site, args.output)
+        if refusal:
+            print(f"gongkai audit: 不能把报告写到 {args.output}：{refusal}（报告含申请编号，不能进入网站或内容）", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            print(f"已写入 {write_html(problems, args.output, today)}", file=sys.stderr)
+        except OSError as exc:
+            print(f"gongkai audit: 无法写入 {args.output}：{exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
     return EXIT_CONTENT if problems.has_errors() else EXIT_OK
 
 
@@ -436,6 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     _site_arg(audit)
     audit.add_argument("--year", type=int, metavar="Y", help="只检查该年收到的申请")
     audit.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
+    audit.add_argument("-o", "--output", type=Path, metavar="DIR", help="另写一份 HTML 报告到此文件夹（不能在网站或 content/ 之内）")
     audit.set_defaults(func=cmd_audit)
 
     docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")

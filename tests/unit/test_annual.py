@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -95,3 +96,22 @@ def test_new_report_carries_the_computed_figures_as_comments(tmp_path, monkeypat
     assert "\nyear: 2024" in text
     assert "#   行政规范性文件：本年制发 5，本年废止 2" in text
     assert "#   申请：本年新收 5，上年结转 1，办理结果总计 5，结转下年度 1" in text
+
+
+def test_audit_late_publication_empty_columns_missing_report_and_html(make_site, tmp_path):
+    site = make_site({
+        "content/notices/late.md": "---\ntitle: 通知\npublished: 2024-03-01\nwritten: 2024-01-02\n---\n正文\n",
+        "content/notices/ok.md": "---\ntitle: 通知二\npublished: 2024-01-10\nwritten: 2024-01-02\n---\n正文\n",
+    })
+    result = site.run("audit", "--format", "json", "-o", str(tmp_path / "report"))
+    assert result.code == 1
+    found = json.loads(result.out)
+    late = [p for p in found if p["code"] == "published-late"]
+    assert [p["path"] for p in late] == ["content/notices/late.md"] and "（2024-01-30）" in late[0]["message"]
+    empty = {p["message"] for p in found if p["code"] == "empty-column"}
+    assert any("“任前公示”（appointments）" in m for m in empty) and not any("（notices）" in m for m in empty)
+    assert [p["code"] for p in found].count("annual-report-missing") == 1
+    html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert "content/notices/late.md" in html and "<script" not in html
+    refused = site.run("audit", "-o", str(site.path / "content" / "audit"))
+    assert refused.code == 2 and "不能把报告写到" in refused.err and not (site.path / "content" / "audit").exists()
