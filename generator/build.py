@@ -279,7 +279,8 @@ def _build(
                 result.rendered = item_pages(early)
                 indexing = start_search(allow_delta=True)
         with timer.stage("data"):  # the open data: again when what it holds changed
-            data_key = group_key(public)  # every dataset is made of fields other than the bodies
+            # every dataset is made of fields other than the bodies, and of what types compute
+            data_key = group_key(public, repr([e.ctype.computed(e, site) for e in public if e.ctype.computed]))
             if output.unchanged_group("data", data_key):
                 datasets = None
             else:

@@ -252,6 +252,34 @@ def _csv(model: type[BaseModel], records: list[BaseModel]) -> bytes:
     return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
 
 
+class AnnualReportRecord(BaseModel):
+    """A 年报's tables as published (counts only: nothing of the request log but its counts)."""
+
+    index_no: str | None = Field(None, title="索引号")
+    title: str = Field(title="标题")
+    year: int = Field(title="报告年度")
+    published: dt.date = Field(title="发布日期")
+    proactive: dict[str, dict[str, int] | int | Decimal | None] = Field(title="二、主动公开政府信息情况")
+    requests: dict[str, dict[str, int]] = Field(title="三、收到和处理政府信息公开申请情况（行 → 申请人 → 件数）")
+    reviews: dict[str, dict[str, int]] = Field(title="四、行政复议、行政诉讼情况")
+    url: str = Field(title="网址")
+
+
+def annual_report_records(site: Site, listed: list[Entry]) -> list[AnnualReportRecord]:
+    from generator.annual import compute
+    from generator.model.annual_report import AnnualReport
+
+    records = []
+    for e in listed:
+        if isinstance(e.model, AnnualReport):
+            t = compute(e.model, site)
+            records.append(AnnualReportRecord(
+                index_no=e.model.index_no, title=e.model.title, year=e.model.year, published=e.model.published,
+                proactive=t.proactive, requests=t.requests, reviews=t.reviews, url=_absolute(site, e.url),
+            ))  # fmt: skip
+    return records
+
+
 def datasets(site: Site, listed: list[Entry]) -> list[Dataset]:
     """Every open-data file, computed in memory (the 数据开放 page lists them)."""
     catalogue = catalogue_records(site, listed)
@@ -263,6 +291,13 @@ def datasets(site: Site, listed: list[Entry]) -> list[Dataset]:
         Dataset("data/budgets.json", "预算、决算（JSON）", "各预决算表格，科目逐级嵌套", len(budgets), _json(budgets), "data/budgets.schema.json", _schema(BudgetRecord, "预算、决算", site, "data/budgets.schema.json")),
         Dataset("data/procedures.json", "办事指南（JSON）", "各办事事项的全部要素", len(procedures), _json(procedures), "data/procedures.schema.json", _schema(ProcedureRecord, "办事指南", site, "data/procedures.schema.json")),
     ]
+    reports = annual_report_records(site, listed)
+    if reports:
+        out.append(Dataset(
+            "data/annual-reports.json", "政府信息公开工作年度报告（JSON）", "各年报第二、三、四部分的表格（2021 年格式）",
+            len(reports), _json(reports), "data/annual-reports.schema.json",
+            _schema(AnnualReportRecord, "政府信息公开工作年度报告", site, "data/annual-reports.schema.json"),
+        ))  # fmt: skip
     return out
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import re
 
 import yaml
 
-from tests.built.conftest import DEMO_SITE
+from buildkit import DEMO_SITE, validate_schema
 
 REPORT = "reports-2021-format/2025-01-20-2024-niandu-baogao/"
 
@@ -88,7 +89,11 @@ def test_no_request_text_anywhere(demo):
         secrets.add(str(request.get("subject") or request.get("申请内容")))
         secrets.add(str(request.get(False) or request.get("no")))
     assert len(secrets) == 14
-    for path in demo.root.rglob("*"):
+    # the site, and the source pages gongkai gave Pagefind (kept beside the content cache)
+    search_sources = list((DEMO_SITE / ".gongkai-cache").glob("output-*/search"))
+    assert search_sources and any(p.is_file() for folder in search_sources for p in folder.rglob("*"))
+    files = [*demo.root.rglob("*"), *(p for folder in search_sources for p in folder.rglob("*"))]
+    for path in files:
         if not path.is_file():
             continue
         data = path.read_bytes()
@@ -99,3 +104,19 @@ def test_no_request_text_anywhere(demo):
         for secret in secrets:
             assert secret.encode() not in data, (path, secret)
         assert b"records/requests" not in data, path
+
+
+def test_open_data_has_the_tables(demo):
+    data = json.loads(demo.file("data/annual-reports.json").read_text(encoding="utf-8"))
+    schema = json.loads(demo.file("data/annual-reports.schema.json").read_text(encoding="utf-8"))
+    assert validate_schema(data, schema) == []
+    (report,) = [r for r in data if r["year"] == 2024]
+    cells = _cells(demo)
+    for key, value in cells.items():
+        if "/" in key:
+            row, column = key.split("/")
+            assert report["requests"][row][column] == int(value), key
+    assert report["proactive"]["normative"] == {n: int(cells[f"normative.{n}"]) for n in ("issued", "repealed", "in_force")}
+    assert report["reviews"]["review"]["total"] == 1
+    text = json.dumps(data, ensure_ascii=False)
+    assert all(secret not in text for secret in ("2024-003", "消防验收"))
