@@ -68,7 +68,7 @@ def test_audit_names_the_late_request_and_exits_1(capsys):
 def test_contradicting_figure_is_a_warning_at_its_line(tmp_path, capsys):
     site = tmp_path / "site"
     shutil.copytree(DEMO, site, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".gongkai-cache", "tests", "node_modules"))
-    report = site / "content/annual-reports/reports-2021-format/2025-01-20-2024-niandu-baogao.md"
+    report = site / "content/reports-2021-format/2025-01-20-2024-niandu-baogao.md"
     text = report.read_text(encoding="utf-8").replace("proactive:\n", "proactive:\n  normative: {issued: 9}\n")
     report.write_text(text, encoding="utf-8")
     main(["check", "-s", str(site), "--fresh"])
