@@ -225,4 +225,7 @@ def test_data_page_states_record_counts(demo):
     assert counts["data/procedures.json"] == str(len(load_json(demo, "procedures.json")))
     assert counts["data/fees.csv"] == str(len(load_csv(demo, "fees.csv")[1]) - 1)
     schemas = {demo.resolve("data/", a.get("href")) for a in table.xpath(".//td/a")}
-    assert schemas == {"data/catalogue.schema.json", "data/budgets.schema.json", "data/procedures.schema.json"}
+    assert counts["data/annual-reports.json"] == str(len(load_json(demo, "annual-reports.json")))
+    assert schemas == {
+        "data/catalogue.schema.json", "data/budgets.schema.json", "data/procedures.schema.json", "data/annual-reports.schema.json",
+    }

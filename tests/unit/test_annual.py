@@ -115,3 +115,18 @@ def test_audit_late_publication_empty_columns_missing_report_and_html(make_site,
     assert "content/notices/late.md" in html and "<script" not in html
     refused = site.run("audit", "-o", str(site.path / "content" / "audit"))
     assert refused.code == 2 and "不能把报告写到" in refused.err and not (site.path / "content" / "audit").exists()
+
+
+def test_audit_warns_of_a_column_older_than_update_within(make_site):
+    from helpers import make_config
+
+    config = make_config(categories="categories:\n  - key: notices\n    title: 通知公告\n    type: article\n"
+                                    "    更新周期: 30\n    counts_as: 行政规范性文件\n")
+    site = make_site({"content/notices/a.md": "---\ntitle: 通知\npublished: 2024-01-10\n---\n正文\n"}, config=config)
+    found = json.loads(site.run("audit", "--format", "json").out)
+    stale = [p for p in found if p["code"] == "column-stale"]
+    assert len(stale) == 1 and "“通知公告”超过 30 天未更新（最近更新 2024-01-10）" in stale[0]["message"]
+    bad = make_config(categories="categories:\n  - key: notices\n    title: 通知公告\n    type: article\n    counts_as: 文件\n")
+    site.write("site_config.yml", bad)
+    result = site.check()
+    assert result.code == 2 and "invalid-choice" in result.out and "normative（行政规范性文件）" in result.out
