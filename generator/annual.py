@@ -17,17 +17,16 @@ from generator.problems import Problems
 if TYPE_CHECKING:
     from generator.site import Entry, Site
 
-_LOGS: dict[int, tuple] = {}  # id(site) → (site, requests): the log is read once per loaded site
+_LOG: list = [None, []]  # [site, requests]: the log of the last site loaded (`serve` loads again and again)
 
 
 def requests_of(site: "Site", problems: Problems | None = None) -> list[Logged]:
     """The request log of the site, read (and checked, reporting into `problems`) once."""
     from generator.load.records import load_requests
 
-    held = _LOGS.get(id(site))
-    if held is None or held[0] is not site:
-        held = _LOGS[id(site)] = (site, load_requests(site.site_dir, problems if problems is not None else Problems()))
-    return held[1]
+    if _LOG[0] is not site:
+        _LOG[:] = [site, load_requests(site.site_dir, problems if problems is not None else Problems())]
+    return _LOG[1]
 
 
 # Section 三's rows in the 2021 format: (key, label, level). Keys are `outcome` or `outcome.reason`.

@@ -18,11 +18,16 @@ from generator.problems import Problems
 REQUESTS_DIR = "records/requests"
 
 
-def request_files(site_dir: Path) -> list[Path]:
+def request_files(site_dir: Path, problems: Problems) -> list[Path]:
+    """The log's files; links are not followed (a log is never taken from outside the site)."""
     folder = site_dir / REQUESTS_DIR
-    if not folder.is_dir() or folder.is_symlink():
+    try:
+        if not folder.is_dir() or folder.is_symlink():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file() and not p.is_symlink())
+    except OSError as exc:
+        problems.error(REQUESTS_DIR, None, "file-unreadable", f"无法读取申请登记文件夹：{exc.strerror}", "检查文件夹的权限")
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file() and not p.is_symlink())
 
 
 def _read(path: Path, site_dir: Path) -> RawDocument:
@@ -51,7 +56,7 @@ def load_requests(site_dir: Path, problems: Problems) -> list[model.Logged]:
     """Every request of the log, checked; problems at their file:line:col. A file with an
     error contributes none of its requests (its counts would be wrong)."""
     logged: list[model.Logged] = []
-    for path in request_files(site_dir):
+    for path in request_files(site_dir, problems):
         rel = path.relative_to(site_dir).as_posix()
         try:
             doc = _read(path, site_dir)

@@ -130,3 +130,25 @@ def test_audit_warns_of_a_column_older_than_update_within(make_site):
     site.write("site_config.yml", bad)
     result = site.check()
     assert result.code == 2 and "invalid-choice" in result.out and "normative（行政规范性文件）" in result.out
+
+
+def test_an_unreadable_log_folder_is_a_problem_not_a_traceback(tmp_path):
+    import os
+
+    folder = tmp_path / "records" / "requests"
+    folder.mkdir(parents=True)
+    (folder / "2024.yml").write_text("- no: 1\n  received: 2024-03-04\n  applicant: natural\n", encoding="utf-8")
+    folder.chmod(0)
+    try:
+        if os.access(folder, os.R_OK):  # root reads anything: nothing to test
+            return
+        problems = Problems()
+        assert load_requests(tmp_path, problems) == []
+        assert [(p.path, p.code) for p in problems] == [("records/requests", "file-unreadable")]
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_log_that_is_not_a_list_is_reported_at_its_line(tmp_path):
+    found = _log(tmp_path, "no: 1\nreceived: 2024-03-04\n")
+    assert found[0][:2] == (1, "not-a-list")
