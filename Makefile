@@ -7,19 +7,28 @@ PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 GONGKAI := $(VENV)/bin/gongkai
 STAMP   := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
+DECAP   := tools/decap/node_modules/.installed
 
-.PHONY: site serve check test test-fast browser-deps bench clean constraints
+.PHONY: site serve check lint test test-fast test-build browser-deps bench clean constraints
 
 # constraints.txt pins every dependency to the version the suite passed with: a new machine
 # installs what was tested, not what PyPI resolves today (PyYAML 6.0.4 changed an error).
+# `make site` installs only what a build needs; the test tools come with `make test`.
 $(STAMP): pyproject.toml constraints.txt
+	@echo "Installing gongkai into $(VENV) (what a build needs) …"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e .
 	touch $(STAMP)
+
+$(TESTSTAMP): $(STAMP)
+	@echo "Installing the test tools into $(VENV) (pytest, hypothesis, playwright …) …"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(TESTSTAMP)
 
 ## Pin the versions of a .venv whose `make test` passed (after upgrading a dependency)
 constraints:
@@ -32,12 +41,17 @@ $(PAGEFIND): tools/pagefind/package-lock.json
 	@if command -v npm >/dev/null 2>&1 && npm ci --prefix tools/pagefind --no-audit --no-fund --silent; then touch $@; \
 	else echo "Pagefind 1.6 not installed (needs npm, Linux x64): search uses Pagefind 1.5 from PyPI, lower Chinese recall"; fi
 
+# Decap CMS (the web editor, copied into /admin/ of a site whose site_config.yml has `cms:`)
+# and decap-server (its local backend: previews, the browser test), pinned by the lock.
+$(DECAP): tools/decap/package-lock.json
+	npm ci --prefix tools/decap --no-audit --no-fund --silent --ignore-scripts && touch $@
+
 ## Build the demo site into site/
-site: $(STAMP) $(PAGEFIND)
+site: $(STAMP) $(PAGEFIND) $(DECAP)
 	$(GONGKAI) build -s . -o site
 
 ## Preview with live reload (drafts shown) on http://127.0.0.1:8000/
-serve: $(STAMP) $(PAGEFIND)
+serve: $(STAMP) $(PAGEFIND) $(DECAP)
 	$(GONGKAI) serve -s .
 
 ## Check the demo content only
@@ -51,16 +65,24 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium poppler-utils fonts-wqy-microhei fontconfig; }
 	@[ -f $(AXE) ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
-## The whole suite: unit, build and browser tests
-test: $(STAMP) $(PAGEFIND) browser-deps
+## Lint: ruff, configured in pyproject.toml ([tool.ruff])
+lint: $(TESTSTAMP)
+	$(VENV)/bin/ruff check .
+
+## Lint, then the whole suite: unit, build, packaging (a wheel in a fresh venv, slow) and browser tests
+test: lint $(TESTSTAMP) $(PAGEFIND) $(DECAP) browser-deps
 	$(PY) -m pytest -q
 
+## Unit tests only: no browser, no test that builds a site (marker `build`)
+test-fast: $(TESTSTAMP)
+	$(PY) -m pytest -q -m "not browser and not build"
+
 ## Unit and build tests without a browser
-test-fast: $(STAMP) $(PAGEFIND)
+test-build: $(TESTSTAMP) $(PAGEFIND) $(DECAP)
 	$(PY) -m pytest -q -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)
-bench: $(STAMP)
+bench: $(TESTSTAMP)
 	$(PY) benchmarks/run.py --items 10000
 
 clean:

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from generator.model.base import Validity
 from generator.model.requests import REASONS, Applicant, Logged, Outcome
 from generator.problems import Problems
 
-if TYPE_CHECKING:
-    from generator.site import Entry, Site
-
 _LOG: list = [None, []]  # [site, requests]: the log of the last site loaded (`serve` loads again and again)
 
 
-def requests_of(site: "Site", problems: Problems | None = None) -> list[Logged]:
+def requests_of(site: Any, problems: Problems | None = None) -> list[Logged]:
     """The request log of the site, read (and checked, reporting into `problems`) once."""
     from generator.load.records import load_requests
 
@@ -87,7 +84,7 @@ def in_year(day: dt.date | None, year: int) -> bool:
     return day is not None and day.year == year
 
 
-def document_counts(entries: list["Entry"], year: int) -> dict[str, int]:
+def document_counts(entries: list, year: int) -> dict[str, int]:
     """本年制发 (成文日期, else 发布日期, in the year), 本年废止 (有效性变更日期 in the year, the
     item 废止 or 失效), 现行有效 at the year's end."""
     end = dt.date(year, 12, 31)
@@ -118,29 +115,28 @@ class Tables:
                 "request_rows": request_rows(), "columns": COLUMNS}  # fmt: skip
 
 
-def counted_entries(site: "Site", kind: str) -> list["Entry"]:
-    """The listed items of the categories whose `counts_as` is `kind`."""
+def counted_entries(site: Any, kind: str) -> list:
+    """The public items (neither drafts nor withdrawn) of the categories whose `counts_as` is `kind`."""
     keys = {s.key for s in site.sections.values() if getattr(s.config, "counts_as", None) == kind}
-    return [e for e in site.entries if e.category.key in keys and e.listed]
+    return [e for e in site.entries if e.category.key in keys and e.public]
 
 
+_RESULTS = ("upheld", "corrected", "other", "pending")  # model/annual_report.py Results
 _NAMES = {"rules": "规章", "normative": "行政规范性文件"}
 _COUNT_NAMES = {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数"}
 
 
-def compute(report, site: "Site") -> Tables:
+def compute(report, site: Any) -> Tables:
     """The tables of an `AnnualReport` (model/annual_report.py) for the site as loaded."""
-    from generator.model.annual_report import Documents, Proactive, Results, Reviews
-
     year = report.year
-    proactive, reviews = report.proactive or Proactive(), report.reviews or Reviews()
+    proactive, reviews = report.proactive, report.reviews
     tables = Tables(year, {}, request_table(requests_of(site), year), {})
     for kind in ("rules", "normative"):
         counts = document_counts(counted_entries(site, kind), year)
-        written = getattr(proactive, kind) or Documents()
+        written = getattr(proactive, kind, None)
         shown = {}
         for name, value in counts.items():
-            given = getattr(written, name)
+            given = getattr(written, name, None)
             shown[name] = value if given is None else given
             if given is not None and given != value:
                 loc = ("proactive", kind, name)
@@ -148,10 +144,11 @@ def compute(report, site: "Site") -> Tables:
                 tables.names[loc] = f"{_NAMES[kind]} {_COUNT_NAMES[name]}"
         tables.proactive[kind] = shown
     for name in ("licensing", "penalty", "enforcement", "fees_collected"):
-        tables.proactive[name] = getattr(proactive, name)
+        tables.proactive[name] = getattr(proactive, name, None)
     for name in ("review", "litigation_direct", "litigation_after_review"):
-        results = getattr(reviews, name) or Results()
-        tables.reviews[name] = {**results.model_dump(), "total": results.total}
+        results = getattr(reviews, name, None)
+        counts = results.model_dump() if results is not None else dict.fromkeys(_RESULTS, 0)
+        tables.reviews[name] = {**counts, "total": sum(counts.values())}
     labels = dict(zip(COLUMNS, [a.label for a in Applicant] + ["总计"]))
     for column in COLUMNS:
         rows = tables.requests

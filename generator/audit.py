@@ -58,7 +58,7 @@ def _published_late(site: "Site", problems: Problems) -> None:
     """条例第二十六条: an item is published within 20 working days of being made (成文日期)."""
     for entry in site.entries:
         written, published = entry.model.written, entry.model.published
-        if not entry.listed or written is None or published <= written:
+        if not entry.public or written is None or published <= written:
             continue
         try:
             limit = nth_workday(written + dt.timedelta(days=1), PUBLISH_DAYS)
@@ -74,7 +74,7 @@ def _annual_report(site: "Site", problems: Problems, today: dt.date) -> None:
     last = today.year - 1
     if today <= dt.date(today.year, *REPORT_DUE):
         return
-    reports = [e for e in site.entries if e.listed and getattr(e.model, "year", None) == last
+    reports = [e for e in site.entries if e.public and getattr(e.model, "year", None) == last
                and e.ctype.computed is not None]  # fmt: skip
     if not reports:
         problems.error("content", None, "annual-report-missing",
@@ -84,7 +84,7 @@ def _annual_report(site: "Site", problems: Problems, today: dt.date) -> None:
 
 def _columns(site: "Site", problems: Problems, today: dt.date) -> None:
     for section in site.sections.values():
-        entries = [e for s in section.descendants() for e in site.entries if e.category is s and e.listed]
+        entries = [e for s in section.descendants() for e in site.entries if e.category is s and e.public]
         if not entries:
             problems.error("site_config.yml", None, "empty-column", f"空白栏目：“{section.title}”（{section.key}）没有任何已发布条目",
                            "发布内容，或从 site_config.yml 中删去这个栏目")  # fmt: skip

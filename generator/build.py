@@ -1,5 +1,7 @@
 """`gongkai build`: phase two of the pipeline, from a checked `Site` to a static site.
 
+`build` takes the locks and runs one `Build`, whose `run` calls a method per stage:
+
     data     open-data records (also shown on the 数据开放 page)
     render   mkdocs-material renders the shell pages (home, categories, catalogue, pages)
     lists    category pages, 50 items a page, filled into their category's shell
@@ -11,7 +13,8 @@
     commit   the new site takes the old one's place (generator/output.py)
 
 A failed build leaves the previous site untouched. When the output folder holds our
-last build, only the files that changed are written.
+last build, only the files that changed are written, and `items` runs first, into the
+last build's shells, so that Pagefind starts sooner.
 """
 
 from __future__ import annotations
@@ -29,16 +32,16 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import csp, export, feeds, register, search, signing, verify
-from generator.load.cache import content_salt, stamp
-from generator.output import BACKGROUND_DELETE_FROM, CACHE_DIR, LOCK_WAIT, MARKER, Output, discard, locked
+from generator import cms, csp, export, feeds, look, register, search, signing, verify
+from generator.load.cache import CACHE_DIR, content_salt, stamp
+from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
+from generator.paths import site_path
 from generator.render import THEME_DIR
 from generator.render import pages as P
-from generator.render.head import HeadInfo, build_head
 from generator.render.items import ItemJob, write_items
 from generator.render.shell import CONTENT, Shell
 from generator.render.templates import load_strings, make_env, render_fragment
-from generator.site import Entry, Site, site_path, sort_key
+from generator.site import Entry, Site, sort_key
 
 
 class OutputError(ValueError):
@@ -80,19 +83,8 @@ class BuildResult:
     out_dir: Path | None = None
     update: bool = False  # only changed files were written
     rendered: int = 0  # item pages rendered (the others were unchanged)
-
-
-class Timer:
-    def __init__(self, result: BuildResult):
-        self.result = result
-
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.result.timings.append((name, time.perf_counter() - start))
+    policy: str = ""  # the Content-Security-Policy of the pages (csp.py), for servers.py
+    admin_policy: str | None = None  # that of the web editor at /admin/ (cms.py), when enabled
 
 
 def build_date(site: Site) -> dt.date:
@@ -116,29 +108,9 @@ def check_output(out_dir: Path, site: Site) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise OutputError(f"{out_dir} 不是空文件夹，也不是以前的 gongkai 输出；请指定新的或空的文件夹")
     if out.is_dir() and os.path.ismount(out):  # a mount point cannot be replaced by a rename
-        raise OutputError(f"{out_dir} 是一个挂载点，无法整体替换；请输出到其中的子文件夹（如 {out_dir}/site），并让网站服务器指向它")
-
-
-def _nav(site: Site, strings: dict) -> tuple[list, list]:
-    from generator.render.mkdocs_site import PageSpec
-
-    nav_t = strings.get("nav", {})
-
-    def section_nav(section):
-        if not section.children:
-            return {section.title: f"{section.key}/index.md"}
-        return {section.title: [f"{section.key}/index.md"] + [section_nav(c) for c in section.children]}
-
-    nav = [{nav_t.get("home", "首页"): "index.md"}, {nav_t.get("catalogue", "信息公开目录"): "catalogue/index.md"}]
-    nav += [section_nav(s) for s in site.roots]
-    free = []
-    for page in site.pages:
-        free.append(PageSpec(f"pages/{page.slug}.md", page.title, source=page.source, links=page.links))
-        nav.append({page.title: f"pages/{page.slug}.md"})
-    nav.append({nav_t.get("search", "站内搜索"): "search/index.md"})
-    nav.append({nav_t.get("subscribe", "订阅"): "subscribe/index.md"})
-    nav.append({nav_t.get("data", "数据开放"): "data/index.md"})
-    return nav, free
+        raise OutputError(
+            f"{out_dir} 是一个挂载点，无法整体替换；请输出到其中的子文件夹（如 {out_dir}/site），并让网站服务器指向它"
+        )
 
 
 def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> str:
@@ -154,6 +126,8 @@ def global_key(site: Site, drafts: bool, index: bool, preview: bool = False) -> 
             digest.update(f"{path.relative_to(THEME_DIR)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     for page in site.pages:  # with the URLs its links resolved to (they move with their items)
         digest.update(f"{page.rel}\0{page.source}\0{sorted(page.links.items())}\0".encode())
+    for path in look.site_files(site.site_dir, site.config.site):  # the office's look
+        digest.update(f"{path.relative_to(site.site_dir)}\0".encode() + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -164,22 +138,22 @@ def _version(distribution: str) -> str:
         return "-"
 
 
-def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date, site: Site | None = None) -> str | None:
+def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
     """The inputs of an item page: the file as read, its category's shell, its search
-    shard, the fee item it links to, the URLs its body links to, its attachments, and the
-    day for a 公示 (its status is printed). None when the entry did not come through the
-    content cache."""
+    shard, the items it links to (a guide's fee item …), the URLs its text links to, its
+    attachments, the day for a type with a time window (its status is printed), and the
+    figures its type computes from the whole site (`entry.computed`). None when the entry
+    did not come through the content cache."""
     if entry.memo is None:
         return None
     parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
-    if entry.type == "appointment":
+    if entry.ctype.window is not None:
         parts.append(today.isoformat())
-    if entry.ctype.computed is not None and site is not None:  # a 年报's figures come from the whole site
-        parts.append(repr(entry.ctype.computed(entry, site)))
-    fee = entry.fee_item
-    if fee is not None:
-        parts += [fee.url, fee.memo.fingerprint if fee.memo else None]
-    parts.append(sorted(entry.links.get("body", {}).items()))
+    if entry.computed is not None:  # figures from the whole site (ContentType.computed)
+        parts.append(entry.computed)
+    for name, target in sorted(entry.links.items()):
+        parts += [name, target.url, target.memo.fingerprint if target.memo else None]
+    parts.append(sorted(entry.text_links.items()))
     parts += [(ref, stamp(path)) for ref, path in sorted(entry.files.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -203,7 +177,7 @@ def group_key(*parts, whole: bool = False) -> str:
 def build(
     site: Site, out_dir: Path, drafts: bool = False, jobs: int | None = None, index: bool = True,
     cache_search: bool = True, fresh: bool = False, wait: float = LOCK_WAIT, preview: bool = False,
-    signer: signing.Signer | None = None,
+    signer: signing.Signer | None = None, headers_in_site: bool = False,
 ) -> BuildResult:  # fmt: skip
     """Build `site` into `out_dir`: a full build, or an update of the files that changed
     when `out_dir` holds our last build (generator/output.py). `fresh` forces a full build
@@ -216,157 +190,221 @@ def build(
     the pages of unrecorded versions; `gongkai build` refuses those otherwise (cli.py).
     `signer` signs the chain head (data/register.head.json)."""
     check_output(out_dir, site)
+    options = Options(drafts, jobs, index, cache_search, fresh, preview, signer, headers_in_site)
     with locked(out_dir, site.site_dir / CACHE_DIR, wait):
-        return _build(site, out_dir, drafts, jobs, index, cache_search, fresh, preview, signer)
+        return Build(site, out_dir, options).run()
 
 
-def _build(
-    site: Site, out_dir: Path, drafts: bool, jobs: int | None, index: bool, cache_search: bool, fresh: bool,
-    preview: bool, signer: signing.Signer | None,
-) -> BuildResult:  # fmt: skip
-    result = BuildResult(out_dir=out_dir)
-    timer = Timer(result)
-    today = build_date(site)
-    chain = None if preview else register.public_register(site)
-    published_chain(out_dir, chain)
-    if preview:
-        register.mark_unrecorded(site)
-    for entry in site.entries:
-        entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
-    key = global_key(site, drafts, index, preview)
-    output = Output(out_dir, site.site_dir, key, fresh=fresh, files_hint=len(site.entries))
-    result.update = output.update
-    work = None
-    indexing = None
-    try:
-        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))  # same disk, not /tmp
-        entries = sorted((e for e in site.entries if drafts or not e.is_draft), key=sort_key)  # newest first
-        listed = [e for e in entries if not e.is_withdrawn]  # in lists (drafts too, in a preview)
-        public = [e for e in listed if not e.is_draft]  # in feeds, search, data and sitemap, always
-        strings = load_strings(THEME_DIR, site.config.site.language)
-        env = make_env(THEME_DIR, strings)
-
-        shards = search.plan_shards(public)
-        shard_of = {url: shard.name for shard in shards for url in shard.urls} if index else {}
-
-        def item_pages(shells: dict[str, Shell]) -> int:
-            """Render the item pages whose inputs changed; returns how many."""
-            marks = {url: hashlib.sha256(shell.html.encode()).digest() for url, shell in shells.items()}
-            todo = []
-            for entry in entries:
-                shard = shard_of.get(entry.url)
-                key = item_key(entry, marks[entry.category.url], shard, today, site)
-                source = [f"{shard}/{entry.url}index.html"] if shard else []
-                if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
-                    todo.append(entry)
-            output.record(*write_items(ItemJob(site, todo, shells, env, strings, output.root, today, output.search_src, shard_of), jobs))
-            output.tidy_sources()
-            return len(todo)
-
-        def start_search(allow_delta: bool) -> search.Indexing | None:
-            """Pagefind runs while the main process writes the rest. A delta index is only
-            possible before the search page is rendered (it names the delta)."""
-            if not index:
-                return None
-            cache = site.site_dir / CACHE_DIR / "pagefind" if cache_search and not fresh else None
-            return search.Indexing(shards, output.search_src, output, cache, jobs or os.cpu_count() or 1, work, allow_delta)
-
-        # An update renders the changed item pages first, into last build's shells (they
-        # depend only on what the global key covers), so that Pagefind starts sooner.
-        early = {url: Shell(html, url) for url, html in output.previous.shells.items()} if output.update else {}
-        if early and all(e.category.url in early for e in entries):
-            with timer.stage("items"):
-                result.rendered = item_pages(early)
-                indexing = start_search(allow_delta=True)
-        with timer.stage("data"):  # the open data: again when what it holds changed
-            # every dataset is made of fields other than the bodies, and of what types compute
-            data_key = group_key(public, repr([e.ctype.computed(e, site) for e in public if e.ctype.computed]))
-            if output.unchanged_group("data", data_key):
-                datasets = None
-            else:
-                datasets = export.datasets(site, public)
-                for dataset in datasets:
-                    output.write(dataset.path, dataset.data, group="data")
-                    if dataset.schema_path:
-                        output.write(dataset.schema_path, dataset.schema, group="data")
-        with timer.stage("render"):
-            data_page = output.reuse("page:data", data_key, lambda: render_fragment(env, "pages/data.html", {
-                "datasets": datasets if datasets is not None else export.datasets(site, public), "sitemap": "sitemap.xml", "base": "../",
-                "site_url": site.config.site.url, "signing": signing.shown(site.config.signing),
-            }))  # fmt: skip
-            shells, script_hashes = _render_shell_pages(site, env, strings, listed, today, output, work, data_page, shards, indexing)
-            output.state.shells = {url: shell.html for url, shell in shells.items()}
-        with timer.stage("lists"):
-            for section in site.sections.values():
-                members = P.section_entries(section, listed)
-                result.per_category[section.key] = len(members)
-                result.pages += P.page_count(members)
-                if output.unchanged_group(f"list:{section.key}", group_key(shells[section.url].html, members)):
-                    continue
-                for page in P.category_pages(site, env, strings, section, members):
-                    output.write(f"{page.url}index.html", shells[section.url].fill(page.url, escape(page.title), page.head, page.html), group=f"list:{section.key}")
-        result.pages += len(entries)
-        if output.state.shells != {url: shell.html for url, shell in early.items()} or (index and indexing is None):
-            with timer.stage("items"):  # a full build, or shells that changed after all
-                result.rendered += item_pages(shells)
-                if indexing is None:
-                    indexing = start_search(allow_delta=False)
-        with timer.stage("links"):
-            numbered = [(e.model.index_no, e.url, e.model.title) for e in entries if e.model.index_no]
-            result.pages += len(numbered)
-            if not output.unchanged_group("permalinks", group_key(site.config.site.url, tuple(numbered))):
-                _permalinks(site, numbered, output)
-            _copy_attachments([*entries, *site.pages], output)
-        with timer.stage("publish"):
-            _publish(site, public, output, chain, signer, entries)
-            csp.write_policy(output.write, script_hashes, site.config.site.url)
-        if indexing is not None:
-            with timer.stage("search"):
-                result.search = indexing.finish()
-        with timer.stage("commit"):
-            output.commit()
-    except BaseException:
-        if indexing is not None:
-            indexing.cancel()
-        output.abandon()
-        raise
-    finally:
-        if work is not None:
-            discard(work, background=len(site.entries) >= BACKGROUND_DELETE_FROM)
-    return result
+@dataclass(frozen=True)
+class Options:
+    drafts: bool  # drafts get pages (and are in lists)
+    jobs: int | None  # worker processes; None: every CPU
+    index: bool  # run Pagefind
+    cache_search: bool  # reuse the search shards of earlier builds
+    fresh: bool  # a full build, no caches
+    preview: bool  # no register, 预览 banners
+    signer: signing.Signer | None
+    headers_in_site: bool = False  # `_headers` also in the site root (hosts that read it there)
 
 
-def _render_shell_pages(site: Site, env, strings: dict, listed: list[Entry], today: dt.date, output: Output, work: Path, data_page: str, shards: list, indexing) -> tuple[dict, list[str]]:
-    """The pages of the site renderer: the shells of the categories, the free pages and
-    the pages whose content changes with every build (home, catalogue, data, search,
-    subscribe), which mkdocs renders with a content marker that is filled here.
+class Build:
+    """One build of a site into a folder: what its stages share, and a method per stage,
+    called in order by `run`."""
 
-    What mkdocs renders depends only on what the global key covers, so an update takes
-    it from the last build (state.mkdocs) and mkdocs does not run at all. Returns the
-    category shells and the CSP hashes of the theme's inline scripts."""
-    page_t = strings.get("nav", {})
-    listed_key = group_key(listed)
-    contents = {
-        "index.html": output.reuse("page:home", group_key(listed, today), lambda: P.home_html(site, env, strings, listed, today)),
-        "catalogue/index.html": output.reuse("page:catalogue", listed_key, lambda: P.catalogue_html(site, env, listed)),
-        "subscribe/index.html": P.subscribe_html(site, env, strings),
-        "data/index.html": data_page,
-        "search/index.html": render_fragment(env, "pages/search.html", {
-            "org": site.config.org_prefix, "bundles": [s.bundle for s in shards], "base": "../",
-            "delta": indexing.delta if indexing else None, "stale": indexing.stale if indexing else [],
-        }),
-    }  # fmt: skip
-    cached = output.previous.mkdocs if output.update else None
-    if cached and output.lost.isdisjoint(cached["files"]):  # none gone from the live site or changed
-        for rel in cached["files"]:
-            output.keep(rel)
-    else:
-        with _source_date(site, today):
-            cached = _run_mkdocs(site, strings, page_t, output, work, list(contents))
-    output.state.mkdocs = cached
-    for rel, content in contents.items():
-        output.write(rel, cached["pages"][rel].replace(CONTENT, content, 1))
-    return {url: Shell(html, url) for url, html in cached["shells"].items()}, cached["hashes"]
+    def __init__(self, site: Site, out_dir: Path, options: Options):
+        self.site, self.options = site, options
+        self.result = BuildResult(out_dir=out_dir)
+        self.today = build_date(site)
+        self.chain = None if options.preview else register.public_register(site)  # the bytes of data/register.json
+        published_chain(out_dir, self.chain)
+        if options.preview:
+            register.mark_unrecorded(site)
+        for entry in site.entries:
+            entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
+        key = global_key(site, options.drafts, options.index, options.preview)
+        self.output = Output(out_dir, site.site_dir, key, fresh=options.fresh, files_hint=len(site.entries))
+        self.result.update = self.output.update
+        drafts = options.drafts
+        self.entries = sorted((e for e in site.entries if drafts or not e.is_draft), key=sort_key)  # each has a page
+        self.in_lists = [e for e in self.entries if not e.is_withdrawn]  # drafts too, in a preview
+        self.public = [e for e in self.entries if e.public]  # feeds, search, data and sitemap, always
+        self.strings = load_strings(THEME_DIR, site.config.site.language)
+        self.env = make_env(THEME_DIR, self.strings)
+        self.shards = search.plan_shards(self.public)
+        self.shard_of = {url: shard.name for shard in self.shards for url in shard.urls} if options.index else {}
+        self.work: Path | None = None  # scratch folder beside the output (same disk, not /tmp)
+        self.indexing: search.Indexing | None = None  # Pagefind, running in the background
+        self.shells: dict[str, Shell] = {}  # category URL → its shell
+        self.script_hashes: list[str] = []  # CSP hashes of the theme's inline scripts
+        self.data_key = ""
+        self.datasets: list | None = None  # None: the open data did not change
+
+    def run(self) -> BuildResult:
+        output, out_dir = self.output, self.result.out_dir
+        try:
+            self.work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.work-", dir=out_dir.parent))
+            early = self.last_shells()
+            if early:
+                # An update renders the changed item pages first, into last build's shells
+                # (they depend only on what the global key covers): Pagefind starts sooner.
+                self.stage("items", self.items, early, allow_delta=True)
+            self.stage("data", self.data)
+            self.stage("render", self.render)
+            self.stage("lists", self.lists)
+            self.result.pages += len(self.entries)  # one item page each
+            shells_changed = output.state.shells != {url: shell.html for url, shell in early.items()}
+            if shells_changed or (self.options.index and self.indexing is None):
+                # A full build, or shells that changed after all (the keys of their items change)
+                self.stage("items", self.items, self.shells, allow_delta=False)
+            self.stage("links", self.links)
+            self.stage("publish", self.publish)
+            if self.indexing is not None:
+                self.stage("search", self.search)
+            self.stage("commit", output.commit)
+        except BaseException:
+            if self.indexing is not None:
+                self.indexing.cancel()
+            output.abandon()
+            raise
+        finally:
+            if self.work is not None:
+                discard(self.work, background=len(self.site.entries) >= BACKGROUND_DELETE_FROM)
+        return self.result
+
+    def stage(self, name: str, method, *args, **kwargs) -> None:
+        """Run one stage, timed (`gongkai build --timings`)."""
+        start = time.perf_counter()
+        try:
+            method(*args, **kwargs)
+        finally:
+            self.result.timings.append((name, time.perf_counter() - start))
+
+    def last_shells(self) -> dict[str, Shell]:
+        """The category shells of the last build, when this is an update and every item's
+        category has one; else nothing."""
+        if not self.output.update:
+            return {}
+        early = {url: Shell(html, url) for url, html in self.output.previous.shells.items()}
+        return early if all(e.category.url in early for e in self.entries) else {}
+
+    # ------------------------------------------------------------------ the stages
+
+    def items(self, shells: dict[str, Shell], allow_delta: bool) -> None:
+        """Render the item pages whose inputs changed, then start Pagefind on them. A delta
+        index is only possible before the search page is rendered (it names the delta)."""
+        output = self.output
+        marks = {url: hashlib.sha256(shell.html.encode()).digest() for url, shell in shells.items()}
+        todo = []
+        for entry in self.entries:
+            shard = self.shard_of.get(entry.url)
+            key = item_key(entry, marks[entry.category.url], shard, self.today)
+            source = [f"{shard}/{entry.url}index.html"] if shard else []
+            if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
+                todo.append(entry)
+        job = ItemJob(
+            self.site, todo, shells, self.env, self.strings, output.root, self.today, output.search_src, self.shard_of
+        )
+        output.record(*write_items(job, self.options.jobs))
+        output.tidy_sources()
+        self.result.rendered += len(todo)
+        if self.indexing is None and self.options.index:
+            options = self.options
+            cache = self.site.site_dir / CACHE_DIR / "pagefind" if options.cache_search and not options.fresh else None
+            jobs = options.jobs or os.cpu_count() or 1
+            self.indexing = search.Indexing(self.shards, output.search_src, output, cache, jobs, self.work, allow_delta)
+
+    def data(self) -> None:
+        """The open data: written again when what it holds changed (every dataset is made
+        of fields other than the bodies, and of the figures types compute)."""
+        self.data_key = group_key(self.public, tuple(e.computed for e in self.public if e.computed is not None))
+        if self.output.unchanged_group("data", self.data_key):
+            return
+        self.datasets = export.datasets(self.site, self.public)
+        for dataset in self.datasets:
+            self.output.write(dataset.path, dataset.data, group="data")
+            if dataset.schema_path:
+                self.output.write(dataset.schema_path, dataset.schema, group="data")
+
+    def render(self) -> None:
+        """The pages of the site renderer: the shells of the categories, the free pages and
+        the pages whose content changes with every build (home, catalogue, data, search,
+        subscribe), which mkdocs renders with a content marker that is filled here.
+
+        What mkdocs renders depends only on what the global key covers, so an update takes
+        it from the last build (state.mkdocs) and mkdocs does not run at all."""
+        site, env, output, indexing = self.site, self.env, self.output, self.indexing
+        datasets = self.datasets
+        contents = {
+            "index.html": output.reuse("page:home", group_key(self.in_lists, self.today),
+                                       lambda: P.home_html(site, env, self.strings, self.in_lists, self.today)),
+            "catalogue/index.html": output.reuse("page:catalogue", group_key(self.in_lists),
+                                                 lambda: P.catalogue_html(site, env, self.in_lists)),
+            "subscribe/index.html": P.subscribe_html(site, env, self.strings),
+            "data/index.html": output.reuse("page:data", self.data_key, lambda: render_fragment(
+                env, "pages/data.html", {
+                    "datasets": datasets if datasets is not None else export.datasets(site, self.public),
+                    "sitemap": "sitemap.xml", "base": "../",
+                    "site_url": site.config.site.url, "signing": signing.shown(site.config.signing),
+                },
+            )),
+            "search/index.html": render_fragment(env, "pages/search.html", {
+                "org": site.config.org_prefix, "bundles": [s.bundle for s in self.shards], "base": "../",
+                "delta": indexing.delta if indexing else None, "stale": indexing.stale if indexing else [],
+            }),
+        }  # fmt: skip
+        rendered = output.previous.mkdocs if output.update else None
+        if rendered and output.lost.isdisjoint(rendered["files"]):  # none gone from the live site or changed
+            for rel in rendered["files"]:
+                output.keep(rel)
+        else:
+            from generator.render import mkdocs_site  # mkdocs loads only when it runs
+
+            with _source_date(site, self.today):
+                rendered = mkdocs_site.render_pages(site, self.strings, list(contents), self.work, output.adopt)
+        output.state.mkdocs = rendered
+        for rel, content in contents.items():
+            output.write(rel, rendered["pages"][rel].replace(CONTENT, content, 1))
+        self.shells = {url: Shell(html, url) for url, html in rendered["shells"].items()}
+        self.script_hashes = rendered["hashes"]
+        output.state.shells = dict(rendered["shells"])
+
+    def lists(self) -> None:
+        """Category pages, 50 items a page, filled into their category's shell."""
+        for section in self.site.sections.values():
+            members = P.section_entries(section, self.in_lists)
+            self.result.per_category[section.key] = len(members)
+            self.result.pages += P.page_count(members)
+            shell = self.shells[section.url]
+            if self.output.unchanged_group(f"list:{section.key}", group_key(shell.html, members)):
+                continue
+            for page in P.category_pages(self.site, self.env, self.strings, section, members):
+                html = shell.fill(page.url, escape(page.title), page.head, page.html)
+                self.output.write(f"{page.url}index.html", html, group=f"list:{section.key}")
+
+    def links(self) -> None:
+        """/i/<index number>/ permanent links, and the attachments."""
+        numbered = [(e.model.index_no, e.url, e.model.title) for e in self.entries if e.model.index_no]
+        self.result.pages += len(numbered)
+        if not self.output.unchanged_group("permalinks", group_key(self.site.config.site.url, tuple(numbered))):
+            _permalinks(self.site, numbered, self.output)
+        for source_of in [*self.entries, *self.site.pages]:  # the files items and free pages name
+            for reference, source in sorted(source_of.files.items()):
+                self.output.copy(site_path(reference), source)
+
+    def publish(self) -> None:
+        _publish(self.site, self.public, self.output, self.chain, self.options.signer, self.entries)
+        self.result.policy = csp.policy(self.script_hashes)  # for the server configurations (servers.py)
+        self.result.admin_policy = cms.admin_policy(self.site.config)  # the web editor's, if any
+        if self.options.headers_in_site:  # hosts that read `_headers` from the site root
+            self.output.write("_headers", csp.headers_file(self.result.policy, self.result.admin_policy))
+        try:  # the web editor at /admin/, when site_config.yml enables it (cms.py)
+            cms.write_admin(self.site.config, self.output)
+        except cms.EditorMissing as exc:
+            raise OutputError(str(exc)) from None
+
+    def search(self) -> None:
+        """Wait for Pagefind."""
+        self.result.search = self.indexing.finish()
 
 
 @contextmanager
@@ -384,63 +422,19 @@ def _source_date(site: Site, today: dt.date):
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def _run_mkdocs(site: Site, strings: dict, page_t: dict, output: Output, work: Path, content_pages: list[str]) -> dict:
-    from generator.render.mkdocs_site import PageSpec, render_site  # mkdocs loads only when it runs
-
-    nav, free = _nav(site, strings)
-    feeds = P.site_feeds(site, strings)
-
-    def head(url: str, title: str) -> str:
-        return build_head(site, HeadInfo(url=url, description=site.config.site.description, column=title, feeds=feeds))
-
-    titles = {
-        "index.html": site.config.site.name,
-        "catalogue/index.html": page_t.get("catalogue", "信息公开目录"),
-        "subscribe/index.html": page_t.get("subscribe", "订阅"),
-        "data/index.html": page_t.get("data", "数据开放"),
-        "search/index.html": page_t.get("search", "站内搜索"),
-    }
-    columns = {"index.html": site.config.site.name, "catalogue/index.html": "信息公开目录", "subscribe/index.html": "订阅", "data/index.html": "数据开放", "search/index.html": "站内搜索"}
-    specs = [PageSpec(rel.removesuffix(".html") + ".md", titles[rel], head(rel.removesuffix("index.html"), columns[rel]), CONTENT) for rel in content_pages]
-    specs += [PageSpec(f"{s.key}/index.md", s.title, shell=True) for s in site.sections.values()]
-    specs += free
-
-    def free_head(page) -> str:
-        url = page.url.lstrip("/") if hasattr(page, "url") else ""
-        return head(url, page.title or "")
-
-    site_head = build_head(site, HeadInfo(url="", column=strings.get("not_found", {}).get("heading", "页面不存在"), feeds=feeds, noindex=True, canonical=False))
-    rendered = work / "mkdocs-site"
-    plugin = render_site(site, specs, nav, strings, work, rendered, free_head, site_head)
-    pages = {}
-    for rel in content_pages:
-        page = rendered / rel
-        pages[rel] = page.read_text(encoding="utf-8")
-        if pages[rel].count(CONTENT) != 1:
-            raise ValueError(f"the page {rel} lost its content marker: check theme/overrides/main.html")
-        page.unlink()
-    taken = output.adopt(rendered)
-    return {
-        "files": [path.relative_to(rendered).as_posix() for path in taken],
-        "pages": pages,
-        "shells": {url: shell.html for url, shell in plugin.shells.items()},
-        "hashes": csp.theme_script_hashes(plugin.template_dirs + [THEME_DIR / "gongkai"]),  # not the pages'.
-    }
-
-
 def _publish(
-    site: Site, listed: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None,
+    site: Site, public: list[Entry], output: Output, chain: bytes | None, signer: signing.Signer | None,
     entries: list[Entry],
 ) -> None:
     """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
     sitemap lists shells: replaced). A preview (`chain` None) has no register."""
-    feeds.write_feeds(site, listed, output.write)
+    feeds.write_feeds(site, public, output.write)
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
-    urls += [(e.url, e.updated) for e in listed]
+    urls += [(e.url, e.updated) for e in public]
     if chain is not None:
-        files = {site_path(ref): source for entry in entries for ref, source in entry.files.items()}
+        files = {site_path(ref): source for entry in [*entries, *site.pages] for ref, source in entry.files.items()}
         attachments = signing.attachments_file(files)
         output.write(register.PUBLIC_PATH, chain)
         output.write(signing.ATTACHMENTS_PATH, attachments)
@@ -456,11 +450,5 @@ def _permalinks(site: Site, numbered: list[tuple[str, str, str]], output: Output
     for number, page, title in numbered:
         url = P.permalink_url(number)
         target = P.base_of(url) + page
-        output.write(f"{url}index.html", P.redirect_html(target, site.config.site.url + page, title), group="permalinks")
-
-
-def _copy_attachments(entries: list, output: Output) -> None:
-    """The files of content/attachments/ that entries and free pages name."""
-    for entry in entries:
-        for reference, source in sorted(entry.files.items()):
-            output.copy(site_path(reference), source)
+        html = P.redirect_html(target, site.config.site.url + page, title)
+        output.write(f"{url}index.html", html, group="permalinks")

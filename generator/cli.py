@@ -7,7 +7,10 @@
     serve    build with drafts into a temporary folder and preview it
     publish  load → validate → check → append new versions to content/.register
     verify   check a built site (folder or URL) against its data/register.json
+    schema   write the authoring JSON Schemas (editor completion for the YAML files)
     keys     make the Ed25519 key pair that signs the chain head
+    init     start a new office's site (config, categories, pages, git and CI files)
+    docs     print the content model (docs/content-model.md)
 
 Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage, unreadable config, or a
 fault of the output (a full disk, a read-only folder, another build writing it).
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import datetime as dt
+import re
 import sys
 from difflib import get_close_matches
 from pathlib import Path
@@ -27,6 +31,54 @@ from generator.output import LOCK_WAIT
 from generator.problems import FORMATTERS, Problems, summary
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+# argparse's own messages (Python 3.11–3.13), in Chinese: (pattern, replacement).
+_ARGPARSE_ZH = [
+    (r"the following arguments are required: (.*)", r"缺少参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1（用 -h 查看可用的选项）"),
+    (r"one of the arguments (.*) is required", r"必须给出其中一个参数：\1"),
+    (r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1：没有 \2 这一项（可选：\3）"),
+    (r"argument (.*?): invalid (\w+) value: (.*)", r"参数 \1：\3 不是有效的值（应为 \2）"),
+    (r"argument (.*?): expected one argument", r"参数 \1 后面要写一个值"),
+    (r"argument (.*?): expected at least one argument", r"参数 \1 后面至少要写一个值"),
+    (r"argument (.*?): not allowed with argument (.*)", r"参数 \1 不能与 \2 同时使用"),
+    (r"argument (.*?): ignored explicit argument (.*)", r"参数 \1 不接受值 \2"),
+    (r"ambiguous option: (.*?) could match (.*)", r"选项 \1 不明确，可能是：\2"),
+]
+_TYPES_ZH = {"int": "整数", "float": "数字"}
+
+
+class _ChineseHelp(argparse.HelpFormatter):
+    """Usage and headings in Chinese."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage, headings, help and error messages in Chinese; an error
+    names the command, says what is wrong and exits with 2 (never a traceback)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _ChineseHelp)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助后退出")
+
+    def format_help(self) -> str:
+        return re.sub(r"^(\s*)(参数|选项|命令):$", r"\1\2：", super().format_help(), flags=re.M)
+
+    def error(self, message: str):
+        for pattern, replacement in _ARGPARSE_ZH:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, replacement, message)
+                break
+        for english, chinese in _TYPES_ZH.items():
+            message = message.replace(f"（应为 {english}）", f"（应为{chinese}）")
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}：错误：{message}\n")
 
 
 def _site_arg(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +96,7 @@ def _since_arg(parser: argparse.ArgumentParser) -> None:
 def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=None) -> None:
     stream = stream or sys.stdout
     ordered = problems.sorted()
-    if ordered or fmt == "json":
+    if ordered or fmt in ("json", "gitlab"):  # a report file even when there is nothing to say
         print(FORMATTERS[fmt](ordered, strict), file=stream)
     if fmt == "text" and ordered:
         print(summary(problems, strict), file=sys.stderr)
@@ -67,7 +119,7 @@ def _site_dir(args, problems: Problems) -> Path | None:
 
 
 def _load(args, problems: Problems):
-    from generator.site import load_site
+    from generator.load.site import load_site
 
     site_dir = _site_dir(args, problems)
     if site_dir is None:
@@ -134,11 +186,11 @@ def cmd_number(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from generator import scaffold
+    from generator import scaffold, schema
     from generator.config import load_config
     from generator.model.registry import TYPES
     from generator.paths import leaves, site_root
-    from generator.site import build_sections
+    from generator.load.site import build_sections
 
     problems = Problems()
     site_dir = _site_dir(args, problems)
@@ -147,11 +199,13 @@ def cmd_new(args) -> int:
         _report(problems)
         return EXIT_USAGE
     sections, _ = build_sections(config)
-    section = sections.get(args.category)
+    by_title = {s.title: s for s in sections.values()}
+    section = sections.get(args.category) or by_title.get(args.category.strip())
     if section is None:
-        close = get_close_matches(args.category, list(sections), n=1, cutoff=0.5)
+        close = get_close_matches(args.category, [*sections, *by_title], n=1, cutoff=0.5)
         hint = f"是不是 {close[0]}？" if close else ""
-        print(f"gongkai new: 没有栏目“{args.category}”。{hint}可用栏目：{'、'.join(sections)}", file=sys.stderr)
+        names = "、".join(f"{key}（{section.title}）" for key, section in sections.items())
+        print(f"gongkai new: 没有栏目“{args.category}”。{hint}可用栏目：{names}", file=sys.stderr)
         return EXIT_USAGE
     title = args.title.strip()
     if not title:
@@ -168,9 +222,12 @@ def cmd_new(args) -> int:
         return EXIT_CONTENT
     path.parent.mkdir(parents=True, exist_ok=True)
     text = scaffold.render(ctype, title, zh=args.zh, today=today)
-    if ctype.scaffold is not None:  # figures only the site knows (a 年报's computed tables)
-        text = ctype.scaffold(config.site_dir, text, today)
-    path.write_text(text, encoding="utf-8")
+    if ctype.scaffold is not None:  # figures only the site knows (ContentType.scaffold)
+        from generator.load.site import load_site
+
+        text = ctype.scaffold(load_site(config.site_dir, Problems()), text, today)
+    modeline = schema.modeline(path, config.site_dir, ctype.name)  # completion in VS Code (.yml only)
+    path.write_text(f"{modeline}\n{text}" if modeline else text, encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())
     print("已生成草稿（status: draft）：填好“（填写…）”提示后把状态改为 published", file=sys.stderr)
     return EXIT_OK
@@ -179,7 +236,9 @@ def cmd_new(args) -> int:
 def cmd_build(args) -> int:
     import time
 
-    from generator import faults
+    import jinja2
+
+    from generator import faults, look, servers
     from generator.build import ChainBroken, OutputError, build
     from generator.search import SearchError
 
@@ -200,9 +259,14 @@ def cmd_build(args) -> int:
         return EXIT_CONTENT
     _report(problems, stream=sys.stderr)
     out = (args.output or site.site_dir / "site").resolve()
+    server_dir = (args.server_config or servers.default_folder(out)).resolve()
+    if args.server_config and server_dir.is_relative_to(out):
+        print(f"gongkai build: 服务器配置不能写进网站文件夹 {out}：--server-config 请选网站之外的文件夹", file=sys.stderr)
+        return EXIT_USAGE
     try:
         options = dict(drafts=args.drafts, jobs=args.jobs, fresh=args.fresh, wait=args.wait, preview=args.preview)
-        result = build(site, out, signer=signer, **options)
+        result = build(site, out, signer=signer, headers_in_site=args.headers_in_site, **options)
+        servers.write(server_dir, result.policy, site.config.site.url, result.admin_policy)
     except OutputError as exc:
         print(f"gongkai build: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -219,6 +283,9 @@ def cmd_build(args) -> int:
     except SearchError as exc:
         print(f"gongkai build: {exc}（上一次生成的网站保持不变）", file=sys.stderr)
         return EXIT_CONTENT
+    except jinja2.TemplateError as exc:  # a template of the site's overrides/ (look.py)
+        _report(Problems([look.template_problem(exc)]), stream=sys.stderr)
+        return EXIT_CONTENT
     seconds = time.perf_counter() - started
     if args.profile:
         load_time = seconds - sum(t for _, t in result.timings)
@@ -229,6 +296,7 @@ def cmd_build(args) -> int:
     how = f"更新了有变化的文件（重新生成 {result.rendered} 个条目页）" if result.update else "完整生成"
     print(f"已生成 {out}：{result.pages} 个页面，{how}，用时 {seconds:.1f} 秒", file=sys.stderr)
     print(f"各栏目条目数：{counts}", file=sys.stderr)
+    print(f"服务器配置（nginx.conf、Caddyfile、_headers）已写入 {server_dir}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -386,15 +454,65 @@ def cmd_audit(args) -> int:
     return EXIT_CONTENT if problems.has_errors() else EXIT_OK
 
 
+def cmd_init(args) -> int:
+    from generator import init
+
+    answers = init.Answers(args.name or "", args.org_code or "", args.url or "", args.preset, args.zh)
+    try:
+        if not (args.name and args.org_code and args.url):  # ask for what the flags did not give
+            if not sys.stdin.isatty() and not args.interactive:
+                raise init.InitError("缺少 --name、--org-code 或 --url（不在终端中运行时不能逐项询问）")
+            answers = init.ask(answers, write=lambda text: print(text, file=sys.stderr))
+        written, kept = init.init(args.dir, answers, force=args.force)
+    except init.InitError as exc:
+        print(f"gongkai init：{exc}；未写入任何文件", file=sys.stderr)
+        return EXIT_USAGE
+    except EOFError:
+        print("gongkai init：输入已结束，未写入任何文件", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"gongkai init：无法写入 {exc.filename or args.dir}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for rel in written:
+        print(rel)
+    for rel in kept:
+        print(f"已存在，未覆盖：{rel}", file=sys.stderr)
+    print(f"已在 {args.dir} 建立站点：运行 gongkai check -s {args.dir}，再用 gongkai new 添加条目", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_schema(args) -> int:
+    from generator.schema import write_schemas
+
+    try:
+        written = write_schemas(args.output)
+    except OSError as exc:
+        print(f"无法写入 {args.output}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"已写入 {len(written)} 个 JSON Schema 到 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
-    parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = ChineseArgumentParser(prog="gongkai", description="政府信息公开静态网站生成器")
+    parser.add_argument("--version", action="version", version=f"gongkai {__version__}", help="显示版本号后退出")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令", help="gongkai 命令 -h 查看各命令的说明")
+
+    init = sub.add_parser("init", help="在新文件夹中建立一个站点（配置、栏目、说明页、CI 模板）")
+    init.add_argument("dir", type=Path, metavar="文件夹", help="新站点的文件夹（不存在则新建）")
+    init.add_argument("--name", help="机关名称，如 临江市民政局")
+    init.add_argument("--org-code", help="统一社会信用代码（18 位）或组织机构代码（9 位）")
+    init.add_argument("--url", help="网站地址，如 https://mzj.linjiang.gov.cn/")
+    init.add_argument("--preset", default="standard", choices=["standard", "minimal"], help="栏目预设：standard（常用栏目，默认）或 minimal（少量栏目）")
+    init.add_argument("--zh", action="store_true", help="site_config.yml 使用中文字段名")
+    init.add_argument("--force", action="store_true", help="文件夹不空时也写入（已有的文件不会被覆盖）")
+    init.add_argument("--interactive", action="store_true", help="逐项询问（在终端中运行且缺少参数时默认如此）")
+    init.set_defaults(func=cmd_init)
 
     check = sub.add_parser("check", help="检查 site_config.yml 和 content/ 下的全部内容")
     _site_arg(check)
     check.add_argument("--strict", action="store_true", help="把警告也当作错误")
-    check.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
+    check.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github（GitHub 注释）、gitlab（GitLab 代码质量报告）")
     _fresh_arg(check, "重新读取每个文件")
     _since_arg(check)
     check.set_defaults(func=cmd_check)
@@ -406,8 +524,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="按栏目类型生成一个新条目文件")
     _site_arg(new)
-    new.add_argument("category", help="栏目键，如 notices")
-    new.add_argument("title", help="标题")
+    new.add_argument("category", metavar="栏目", help="栏目键或栏目名称，如 notices 或 通知公告")
+    new.add_argument("title", metavar="标题", help="条目标题，如 \"关于2025年春节放假的通知\"")
     new.add_argument("--zh", action="store_true", help="使用中文字段名")
     new.add_argument("--name-from-title", action="store_true", help="文件名取自标题（可含中文）；默认为日期加英文字母或序号")
     new.set_defaults(func=cmd_new)
@@ -424,12 +542,17 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--wait", type=float, default=LOCK_WAIT, metavar="SECONDS", help=wait_help)
     _since_arg(build)
     build.add_argument("--preview", action="store_true", help="预览：未登记的版本也生成（加“预览”横幅），不写 data/register.json")
+    build.add_argument(
+        "--server-config", type=Path, metavar="DIR",
+        help="把 nginx、Caddy 配置和 _headers 写到此文件夹；默认写在输出文件夹旁的 OUT-server/（不在网站中）",
+    )  # fmt: skip
+    build.add_argument("--headers-in-site", action="store_true", help="另把 _headers 放进网站根目录（供读取它的托管平台）")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="本地预览（含草稿，修改后自动刷新）")
     _site_arg(serve)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="监听的地址，默认 127.0.0.1（只有本机可访问）")
+    serve.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
     serve.add_argument("--allow-host", action="append", default=[], metavar="NAME", help="另外接受的主机名（Host 请求头），可多次使用")
     serve.set_defaults(func=cmd_serve)
 
@@ -455,6 +578,10 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件，如 docs/content-model.md；默认输出到屏幕")
     docs.set_defaults(func=cmd_docs)
+
+    schema = sub.add_parser("schema", help="输出编写用的 JSON Schema（每种类型一个，另有 site_config），供编辑器补全和检查")
+    schema.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="写入的文件夹，如 schemas")
+    schema.set_defaults(func=cmd_schema)
 
     keys = sub.add_parser("keys", help="签名密钥：gongkai keys new --out 站点外的路径")
     keys.add_argument("action", choices=["new"], help="new：生成 Ed25519 密钥对")

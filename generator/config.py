@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from generator import orgcode
 from generator.load.aliases import normalize
@@ -25,7 +25,9 @@ _SITE_URL = re.compile(
     r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
     r"(?:/(?:[A-Za-z0-9._~/-]|%[0-9A-Fa-f]{2})*)?"
 )
-RESERVED_KEYS = {"pages", "attachments", "i", "data", "assets", "search", "catalogue", "feeds", "subscribe", "pagefind"}
+RESERVED_KEYS = {
+    "pages", "attachments", "i", "data", "assets", "search", "catalogue", "feeds", "subscribe", "pagefind", "admin",
+}  # fmt: skip
 
 
 class SiteInfo(Schema):
@@ -34,6 +36,23 @@ class SiteInfo(Schema):
     language: str = label("语言", "zh 或 en", "zh", pattern="^(zh|en)$")
     timezone: str = label("时区", "如 Asia/Shanghai", "Asia/Shanghai")
     description: str = label("简介", "网站简介", "")
+    logo: str | None = label("标志", "站点文件夹中的标志图片，显示在页头，也作网站图标，如 assets/logo.png", None)
+    favicon: str | None = label("网站图标", "站点文件夹中的网站图标（默认用标志）", None)
+    color: str | None = label("主色", "页头、链接和按钮的颜色，如 \"#1F5A96\"；与白色文字的对比度须达 4.5:1", None)
+
+    @field_validator("logo", "favicon")
+    @classmethod
+    def _picture(cls, value: str | None, info) -> str | None:
+        from generator import look
+
+        return None if value is None else look.check_file(value, "标志" if info.field_name == "logo" else "网站图标")
+
+    @field_validator("color")
+    @classmethod
+    def _colour(cls, value: str | None) -> str | None:
+        from generator import look
+
+        return None if value is None else look.check_color(value)
 
     @field_validator("url")
     @classmethod
@@ -172,6 +191,41 @@ class Signing(Schema):
     fingerprint: str | None = label("指纹", "公钥指纹（仅供显示，由公钥算出）", None)
 
 
+class CmsBackend(ZhEnum):
+    github = ("github", "GitHub")
+    gitlab = ("gitlab", "GitLab")
+    gitea = ("gitea", "Gitea")
+    local = ("local", "本地")
+
+
+class Cms(Schema):
+    """The web editor at /admin/ (Decap CMS, generator/cms.py): where it commits."""
+
+    backend: CmsBackend = label("后端", "github | gitlab | gitea | local（本地，decap-server，仅用于预览和测试）")
+    repo: str | None = label(
+        "仓库", "owner/name，如 qingshan/gongkai-site（local 时不填）", None, pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$"
+    )
+    branch: str = label("分支", "内容所在的分支", "main", pattern=r"^[A-Za-z0-9_./-]+$")
+    base_url: str | None = label("认证地址", "OAuth 认证服务的地址（GitHub 需自备，如 https://auth.example.gov.cn）", None)
+    api_root: str | None = label("API 地址", "自建 GitLab / Gitea 的 API 地址，如 https://git.example.gov.cn/api/v1", None)
+    app_id: str | None = label("应用 ID", "GitLab / Gitea 中为编辑器注册的 OAuth 应用 ID", None)
+    local_url: str = label("本地后端地址", "decap-server 的地址（本机）", "http://localhost:8081/api/v1")
+    local_backend: bool = label("本地预览", "在本机打开 /admin/ 时改用 decap-server（npx decap-server）", True)
+
+    @field_validator("base_url", "api_root", "local_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not _SITE_URL.fullmatch(value):
+            raise ValueError(f"“{value.strip()[:60]}”不是完整网址：应为 http:// 或 https:// 加域名（可带端口和路径）")
+        return value
+
+    @model_validator(mode="after")
+    def _repo_needed(self):
+        if self.backend is not CmsBackend.local and not self.repo:
+            raise ValueError(f"后端为 {self.backend.value} 时要写 repo（仓库，如 owner/name）")
+        return self
+
+
 class SiteConfigModel(Schema):
     site: SiteInfo = label("网站", "网站名称、网址、语言、时区")
     organization: Organization = label("机关", "维护信息公开目录的机关")
@@ -183,6 +237,7 @@ class SiteConfigModel(Schema):
     own_domains: list[str] = label("本站域名", "隐私检查时视为本机关的邮箱域名", [])
     attachments: Attachments = Field(default_factory=Attachments, title="附件", description="附件设置：allow_types 额外允许的类型")
     signing: Signing | None = label("签名", "发布登记链头的签名密钥", None)
+    cms: Cms | None = label("网页编辑器", "在 /admin/ 提供网页编辑器（Decap CMS）：backend 后端, repo 仓库, branch 分支", None)
 
 
 def walk_categories(categories: list[Category], parent: Category | None = None):
@@ -232,6 +287,10 @@ def load_config(site_dir: Path, problems: Problems) -> SiteConfig | None:
         problems.error(CONFIG_FILE, problem.pos, code, problem.message, problem.hint)
     if model is not None:
         _unique_keys(model, doc, problems)
+        from generator import look
+
+        for name, message in look.missing_files(site_dir, model.site):  # site.logo, site.favicon
+            problems.error(CONFIG_FILE, doc.pos(("site", name)), "config-file-missing", message, "把图片放进站点文件夹（如 assets/），写它的相对路径")
     if model is None or problems.has_errors():
         return None
     return SiteConfig(site_dir=site_dir, model=model)

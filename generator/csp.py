@@ -5,9 +5,10 @@ by their sha256 hashes, computed from the theme's own templates (never from the 
 pages: a script that reached a page through an editor's text must not be allowed). An
 inline script whose text depends on anything but `THEME_CONSTANTS` is not allowed, so
 the theme keeps settings in data blocks (`<script type="application/json">`) instead.
-Pagefind needs WebAssembly. Shipped as `_headers` (the format of Netlify, Cloudflare
-Pages and similar hosts) and `nginx-headers.conf`; attachments are served as downloads
-under a sandbox (`ATTACHMENT_HEADERS`).
+Pagefind needs WebAssembly. Attachments are served as downloads under a sandbox
+(`ATTACHMENT_HEADERS`). The web server configurations that carry these headers
+(`_headers`, an nginx server block, a Caddyfile) are written by `generator/servers.py`,
+beside the site, not inside it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import base64
 import hashlib
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 
@@ -76,6 +76,33 @@ def policy(hashes: list[str]) -> str:
     return "; ".join(d.strip() for d in directives)
 
 
+def admin_policy(connect: list[str]) -> str:
+    """The policy of the web editor's page (`/admin/`, Decap CMS: `cms.py`), as strict as
+    Decap allows. Its scripts are its own files ('self', no inline script), but it
+    validates its configuration with AJV, which compiles validators with `new Function`:
+    Decap does not start without `'unsafe-eval'` (the public pages never allow it); it injects
+    its styles at run time (emotion: `'unsafe-inline'` styles, no script); previews of
+    uploads are `blob:` and `data:` images; it talks to the repository's API and, for
+    previews, to decap-server on this machine (`connect`: origins from site_config.yml).
+    Nothing else: no other script host, no frames, no plugins, never framed itself."""
+    hosts = " ".join(connect)
+    directives = [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {hosts}",
+        "media-src 'self' blob:",
+        "font-src 'self' data:",
+        f"connect-src 'self' {hosts}",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+    return "; ".join(" ".join(d.split()) for d in directives)
+
+
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -92,25 +119,13 @@ ATTACHMENT_HEADERS = {
 }
 
 
-def write_policy(write, hashes: list[str], site_url: str = "/") -> str:
-    """`_headers` (Netlify, Cloudflare Pages) and `nginx-headers.conf`, through
-    `write(site-relative path, text)`, allowing the inline scripts of these hashes
-    (`theme_script_hashes`). `site_url` gives the path the site is served under (nginx
-    locations are absolute). Returns the policy."""
-    csp = policy(hashes)
+def headers_file(csp: str, admin: str | None = None) -> str:
+    """`_headers` (the format of Netlify, Cloudflare Pages and similar hosts) for the
+    policy `csp`: every page, then the attachments' sandbox, then the web editor's own
+    policy (`admin`, cms.py) when the site has one."""
     headers = {"Content-Security-Policy": csp, **HEADERS}
     lines = ["/*"] + [f"  {name}: {value}" for name, value in headers.items()]
     lines += ["/attachments/*"] + [f"  {name}: {value}" for name, value in ATTACHMENT_HEADERS.items()]
-    write("_headers", "\n".join(lines) + "\n")
-    nginx = ["# gongkai: include in the server block that serves this site."]
-    nginx += [f'add_header {name} "{value}" always;' for name, value in headers.items()]
-    nginx += [
-        "gzip on;  # an item page is ~77 KB transferred compressed, ~330 KB without",
-        "gzip_types text/css application/javascript application/json application/xml application/rss+xml application/atom+xml image/svg+xml;",
-        "# attachments: downloads in a sandbox (a location's add_header replaces the ones above)",
-        f"location ^~ {urlsplit(site_url).path or '/'}attachments/ {{",
-    ]
-    nginx += [f'    add_header {name} "{value}" always;' for name, value in ATTACHMENT_HEADERS.items()]
-    nginx += ["}"]
-    write("nginx-headers.conf", "\n".join(nginx) + "\n")
-    return csp
+    if admin:  # `! name` drops the header of `/*` (Cloudflare Pages): two policies would both apply
+        lines += ["/admin/*", "  ! Content-Security-Policy", f"  Content-Security-Policy: {admin}"]
+    return "\n".join(lines) + "\n"

@@ -11,7 +11,6 @@ writes as a comment. The checks of a type come from its registry entry. The file
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from decimal import Decimal
 from enum import Enum
@@ -22,6 +21,11 @@ from pydantic.fields import FieldInfo
 
 from generator.config import SiteConfigModel
 from generator.model.base import Item
+from generator.model.introspect import fields as _fields
+from generator.model.introspect import is_list as _is_list
+from generator.model.introspect import nested_model as _nested_model
+from generator.model.introspect import strip as _strip
+from generator.model.introspect import validator_names as _validator_names
 from generator.model.registry import TYPES
 
 HEADER = """\
@@ -98,44 +102,6 @@ def _table(model: type[BaseModel], skip: set[str] = frozenset()) -> str:
     return "\n".join(rows)
 
 
-def _fields(model: type[BaseModel], prefix: tuple[str, ...]):
-    """(key path, field info, annotation) of every field, nested mappings after their parent;
-    list items are written `key[].sub`."""
-    for name, info in model.model_fields.items():
-        path = prefix + (name,)
-        yield path, info, info.annotation
-        nested, is_list = _nested_model(info.annotation)
-        if nested is not None and nested is not model:
-            yield from _fields(nested, prefix + (name + ("[]" if is_list else ""),))
-
-
-def _nested_model(annotation) -> tuple[type[BaseModel] | None, bool]:
-    annotation = _strip(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, False
-    if typing.get_origin(annotation) is list:
-        (inner,) = typing.get_args(annotation) or (None,)
-        inner = _strip(inner)
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            return inner, True
-    return None, False
-
-
-def _strip(annotation):
-    """`X | None` → X; `Annotated[X, …]` → X."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
 def _kind(annotation, info: FieldInfo | None = None) -> str:
     """The kind of value in Chinese, with its bounds."""
     validators = _validator_names(annotation)
@@ -169,29 +135,6 @@ def _kind(annotation, info: FieldInfo | None = None) -> str:
     return text + (f"，{bounds}" if bounds else "")
 
 
-def _validator_names(annotation) -> set[str]:
-    names: set[str] = set()
-    for arg in _annotated_metadata(annotation):
-        func = getattr(arg, "func", None)
-        if func is not None:
-            names.add(getattr(func, "__name__", ""))
-    return names
-
-
-def _annotated_metadata(annotation) -> list:
-    found = []
-    stack = [annotation]
-    while stack:
-        current = stack.pop()
-        if typing.get_origin(current) is typing.Annotated:
-            args = typing.get_args(current)
-            found.extend(args[1:])
-            stack.append(args[0])
-        elif typing.get_origin(current) in (typing.Union, types.UnionType):
-            stack.extend(typing.get_args(current))
-    return found
-
-
 def _bounds(info: FieldInfo) -> str:
     words = []
     for meta in info.metadata:
@@ -210,10 +153,6 @@ def _bounds(info: FieldInfo) -> str:
         elif getattr(meta, "pattern", None):
             words.append(f"格式 `{meta.pattern}`")
     return "，".join(words)
-
-
-def _is_list(info: FieldInfo) -> bool:
-    return typing.get_origin(_strip(info.annotation)) is list
 
 
 def _example(info: FieldInfo) -> str:

@@ -2,10 +2,11 @@
 `sitemap.xml` and `robots.txt`.
 
 Records are pydantic models, so each JSON file and the JSON Schema published beside it
-come from one definition and cannot disagree. CSV files are UTF-8 with a BOM so that
-Excel opens Chinese text correctly; their header row carries the Chinese labels. A cell
-that a spreadsheet would run as a formula is neutralised (`cell`). Every URL written
-(records, sitemap) is percent-encoded (`encode_url`).
+come from one definition and cannot disagree. A type's datasets are declared with the
+type (`ContentType.datasets`) and their records are made from its model. CSV files are
+UTF-8 with a BOM so that Excel opens Chinese text correctly; their header row carries the
+Chinese labels. A cell that a spreadsheet would run as a formula is neutralised (`cell`).
+Every URL written (records, sitemap) is percent-encoded (`encode_url`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ import datetime as dt
 import io
 import json
 import re
+import typing
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
-from urllib.parse import quote
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter, create_model
+from pydantic.fields import FieldInfo
 
+from generator.model.capabilities import Dataset as TypeDataset
+from generator.model.registry import TYPES, ContentType
 from generator.render.pages import permalink_url
 from generator.site import Entry, Site
 
@@ -44,58 +49,6 @@ class CatalogueRecord(BaseModel):
     summary: str | None = Field(None, title="内容概述")
     url: str = Field(title="网址")
     permalink: str | None = Field(None, title="永久链接")
-
-
-class FeeRecord(BaseModel):
-    index_no: str | None = Field(None, title="索引号")
-    title: str = Field(title="收费目录标题")
-    department: str | None = Field(None, title="执收单位")
-    name: str = Field(title="项目名称")
-    standard: str | None = Field(None, title="收费标准")
-    amount: Decimal | None = Field(None, title="金额")
-    unit: str | None = Field(None, title="计量单位")
-    basis: str | None = Field(None, title="收费依据")
-    management: str | None = Field(None, title="资金管理方式")
-    level: str | None = Field(None, title="设立级次")
-    note: str | None = Field(None, title="备注")
-    url: str = Field(title="网址")
-
-
-class RowRecord(BaseModel):
-    code: str | None = Field(None, title="科目编码")
-    item: str = Field(title="项目")
-    amount: Decimal = Field(title="金额")
-    children: list["RowRecord"] = Field(default_factory=list, title="明细")
-
-
-class TableRecord(BaseModel):
-    name: str = Field(title="表名")
-    income: list[RowRecord] = Field(default_factory=list, title="收入")
-    expenditure: list[RowRecord] = Field(default_factory=list, title="支出")
-    rows: list[RowRecord] = Field(default_factory=list, title="行")
-    note: str | None = Field(None, title="说明")
-
-
-class BudgetRecord(BaseModel):
-    index_no: str | None = Field(None, title="索引号")
-    title: str = Field(title="标题")
-    publisher: str = Field(title="发布机构")
-    fiscal_year: int = Field(title="预算年度")
-    stage: str = Field(title="类别")
-    unit: str = Field(title="单位")
-    published: dt.date = Field(title="发布日期")
-    tables: list[TableRecord] = Field(default_factory=list, title="表格")
-    three_public: dict[str, Decimal | None] | None = Field(None, title="“三公”经费")
-    url: str = Field(title="网址")
-
-
-class ProcedureRecord(BaseModel):
-    index_no: str | None = Field(None, title="索引号")
-    title: str = Field(title="事项名称")
-    publisher: str = Field(title="发布机构")
-    published: dt.date = Field(title="发布日期")
-    service: dict = Field(title="事项")
-    url: str = Field(title="网址")
 
 
 @dataclass(frozen=True)
@@ -147,56 +100,62 @@ def catalogue_records(site: Site, listed: list[Entry]) -> list[CatalogueRecord]:
     ]
 
 
-def _rows(rows) -> list[RowRecord]:
-    """Copied from validated budget rows, so not validated again (0.3 s per 500 budgets)."""
-    return [RowRecord.model_construct(code=r.code, item=r.item, amount=r.amount, children=_rows(r.children)) for r in rows]
+@lru_cache(maxsize=None)
+def record_model(ctype: ContentType, spec: TypeDataset) -> type[BaseModel]:
+    """The record of a type's dataset, made from the type's model: the item fields the
+    dataset names (their types, bounds and Chinese titles), then the fields of a row when
+    there is one record per row, then the address. Nothing is declared twice."""
+    item = ctype.model.model_fields
+    fields: dict = {}
+    for name in spec.fields:
+        info = item[name]
+        title = spec.title_label if name == "title" and spec.title_label else info.title
+        if name == "publisher":  # the organisation's name, filled in when the item has none
+            fields[name] = (str, Field(title=title))
+        else:
+            fields[name] = _copy(info, title)
+    if spec.rows:
+        row_model = _inner(ctype.model.model_fields[spec.rows].annotation)
+        fields.update({name: _copy(info, info.title) for name, info in row_model.model_fields.items()})
+    if spec.computed is not None:  # figures computed from the whole site (entry.computed)
+        fields.update({name: _copy(info, info.title) for name, info in spec.computed.model_fields.items()})
+    fields["url"] = (str, Field(title="网址"))
+    return create_model(f"{_camel(ctype.name)}{_camel(spec.stem)}Record", **fields)
 
 
-def budget_records(site: Site, listed: list[Entry]) -> list[BudgetRecord]:
+def _copy(info: FieldInfo, title: str | None) -> tuple:
+    """A field of a record as the model has it (type, bounds, default), with its title."""
+    default = ... if info.is_required() else info.get_default(call_default_factory=True)
+    return (info.rebuild_annotation(), Field(default, title=title, description=info.description))
+
+
+def _inner(annotation):
+    """`list[X]` → X."""
+    (inner,) = typing.get_args(annotation)
+    return inner
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def type_records(site: Site, listed: list[Entry], ctype: ContentType, spec: TypeDataset) -> list[BaseModel]:
+    """The records of one dataset, in the order of `listed`. Values are the validated
+    models' own, so they are not validated again (0.3 s per 500 budgets)."""
+    model = record_model(ctype, spec)
     records = []
     for e in listed:
-        if e.type != "budget":
+        if e.ctype is not ctype:
             continue
-        m = e.model
-        records.append(
-            BudgetRecord(
-                index_no=m.index_no,
-                title=m.title,
-                publisher=e.publisher_name,
-                fiscal_year=m.fiscal_year,
-                stage=m.stage.value,
-                unit=m.unit,
-                published=m.published,
-                tables=[TableRecord(name=t.name, income=_rows(t.income), expenditure=_rows(t.expenditure), rows=_rows(t.rows), note=t.note) for t in m.tables],
-                three_public=m.three_public.model_dump() if m.three_public else None,
-                url=_absolute(site, e.url),
-            )
-        )
+        values = {name: e.publisher_name if name == "publisher" else getattr(e.model, name) for name in spec.fields}
+        if spec.computed is not None:
+            values.update({name: (e.computed or {}).get(name) for name in spec.computed.model_fields})
+        url = _absolute(site, e.url)
+        if spec.rows:
+            records += [model.model_construct(**values, **dict(row), url=url) for row in getattr(e.model, spec.rows)]
+        else:
+            records.append(model.model_construct(**values, url=url))
     return records
-
-
-def fee_records(site: Site, listed: list[Entry]) -> list[FeeRecord]:
-    return [
-        FeeRecord(index_no=e.model.index_no, title=e.model.title, department=e.model.department, url=_absolute(site, e.url), **row.model_dump())
-        for e in listed
-        if e.type == "fee"
-        for row in e.model.items
-    ]
-
-
-def procedure_records(site: Site, listed: list[Entry]) -> list[ProcedureRecord]:
-    return [
-        ProcedureRecord(
-            index_no=e.model.index_no,
-            title=e.model.title,
-            publisher=e.publisher_name,
-            published=e.model.published,
-            service=e.model.service.model_dump(mode="json"),
-            url=_absolute(site, e.url),
-        )
-        for e in listed
-        if e.type == "procedure"
-    ]
 
 
 @lru_cache(maxsize=None)
@@ -252,52 +211,31 @@ def _csv(model: type[BaseModel], records: list[BaseModel]) -> bytes:
     return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
 
 
-class AnnualReportRecord(BaseModel):
-    """A 年报's tables as published (counts only: nothing of the request log but its counts)."""
-
-    index_no: str | None = Field(None, title="索引号")
-    title: str = Field(title="标题")
-    year: int = Field(title="报告年度")
-    published: dt.date = Field(title="发布日期")
-    proactive: dict[str, dict[str, int] | int | Decimal | None] = Field(title="二、主动公开政府信息情况")
-    requests: dict[str, dict[str, int]] = Field(title="三、收到和处理政府信息公开申请情况（行 → 申请人 → 件数）")
-    reviews: dict[str, dict[str, int]] = Field(title="四、行政复议、行政诉讼情况")
-    url: str = Field(title="网址")
-
-
-def annual_report_records(site: Site, listed: list[Entry]) -> list[AnnualReportRecord]:
-    from generator.annual import compute
-    from generator.model.annual_report import AnnualReport
-
-    records = []
-    for e in listed:
-        if isinstance(e.model, AnnualReport):
-            t = compute(e.model, site)
-            records.append(AnnualReportRecord(
-                index_no=e.model.index_no, title=e.model.title, year=e.model.year, published=e.model.published,
-                proactive=t.proactive, requests=t.requests, reviews=t.reviews, url=_absolute(site, e.url),
-            ))  # fmt: skip
-    return records
-
-
 def datasets(site: Site, listed: list[Entry]) -> list[Dataset]:
     """Every open-data file, computed in memory (the 数据开放 page lists them)."""
     catalogue = catalogue_records(site, listed)
-    fees, budgets, procedures = fee_records(site, listed), budget_records(site, listed), procedure_records(site, listed)
     out = [
-        Dataset("data/catalogue.json", "政府信息公开目录（JSON）", "全部已发布条目的目录信息", len(catalogue), _json(catalogue), "data/catalogue.schema.json", _schema(CatalogueRecord, "政府信息公开目录", site, "data/catalogue.schema.json")),
-        Dataset("data/catalogue.csv", "政府信息公开目录（CSV）", "同上，UTF-8 编码（带 BOM），可用 Excel 打开", len(catalogue), _csv(CatalogueRecord, catalogue)),
-        Dataset("data/fees.csv", "行政事业性收费目录（CSV）", "每个收费项目一行", len(fees), _csv(FeeRecord, fees)),
-        Dataset("data/budgets.json", "预算、决算（JSON）", "各预决算表格，科目逐级嵌套", len(budgets), _json(budgets), "data/budgets.schema.json", _schema(BudgetRecord, "预算、决算", site, "data/budgets.schema.json")),
-        Dataset("data/procedures.json", "办事指南（JSON）", "各办事事项的全部要素", len(procedures), _json(procedures), "data/procedures.schema.json", _schema(ProcedureRecord, "办事指南", site, "data/procedures.schema.json")),
-    ]
-    reports = annual_report_records(site, listed)
-    if reports:
-        out.append(Dataset(
-            "data/annual-reports.json", "政府信息公开工作年度报告（JSON）", "各年报第二、三、四部分的表格（2021 年格式）",
-            len(reports), _json(reports), "data/annual-reports.schema.json",
-            _schema(AnnualReportRecord, "政府信息公开工作年度报告", site, "data/annual-reports.schema.json"),
-        ))  # fmt: skip
+        Dataset(
+            "data/catalogue.json", "政府信息公开目录（JSON）", "全部已发布条目的目录信息", len(catalogue), _json(catalogue),
+            "data/catalogue.schema.json", _schema(CatalogueRecord, "政府信息公开目录", site, "data/catalogue.schema.json"),
+        ),
+        Dataset(
+            "data/catalogue.csv", "政府信息公开目录（CSV）", "同上，UTF-8 编码（带 BOM），可用 Excel 打开", len(catalogue),
+            _csv(CatalogueRecord, catalogue),
+        ),
+    ]  # fmt: skip
+    for ctype in TYPES.values():  # each type's own datasets, declared with the type
+        for spec in ctype.datasets:
+            model, records = record_model(ctype, spec), type_records(site, listed, ctype, spec)
+            for fmt in spec.formats:
+                path, title = f"data/{spec.stem}.{fmt}", f"{spec.title}（{fmt.upper()}）"
+                if fmt == "csv":
+                    out.append(Dataset(path, title, spec.description, len(records), _csv(model, records)))
+                else:
+                    schema_path = f"data/{spec.stem}.schema.json"
+                    schema = _schema(model, spec.title, site, schema_path)
+                    data = _json(records)
+                    out.append(Dataset(path, title, spec.description, len(records), data, schema_path, schema))
     return out
 
 
@@ -311,4 +249,6 @@ def sitemap(site: Site, urls: list[tuple[str, dt.date | None]]) -> bytes:
 
 
 def robots(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\nDisallow: /i/\nSitemap: {_absolute(site, 'sitemap.xml')}\n".encode("utf-8")
+    """Rules under the path the site is served at (`https://host/gk/` → `/gk/i/`)."""
+    path = urlsplit(site.config.site.url).path or "/"
+    return f"User-agent: *\nAllow: {path}\nDisallow: {path}i/\nSitemap: {_absolute(site, 'sitemap.xml')}\n".encode("utf-8")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
+from generator.load.cache import CACHE_DIR
 from generator.problems import ERROR, Problem
 
-CACHE_DIR = ".gongkai-cache"
 UNTOUCHED = "上一次生成的网站和缓存保持不变"
 
 

@@ -109,7 +109,7 @@ def atom_bytes(fg: FeedGenerator) -> bytes:
 
 def write_feeds(site: Site, entries: list[Entry], write) -> list[str]:
     """Write every feed with `write(site-relative path, bytes)`; returns the paths."""
-    listed = [e for e in entries if e.listed]
+    listed = [e for e in entries if e.public]
     feeds = [("all", site.config.site.name, site.config.site.description, "", listed)]
     for section in site.sections.values():
         feeds.append((section.key, f"{section.title} - {site.config.site.name}", section.description, section.url, section_entries(section, listed)))

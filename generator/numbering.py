@@ -257,7 +257,7 @@ def insert_index_line(raw: bytes, first_key_line: int, number: str) -> bytes:
     key = "索引号" if head[:1] and head[0] >= 0x80 else "index_no"
     unmarked = anchor.lstrip(b"\xef\xbb\xbf")
     indent = unmarked[: len(unmarked) - len(unmarked.lstrip(b" "))] if head else b""  # keys may be indented alike
-    new = indent + f"{key}: {yaml_scalar(number)}".encode("utf-8") + newline
+    new = indent + f"{key}: {yaml_scalar(number)}".encode() + newline
     if at == 0 and raw.startswith(b"\xef\xbb\xbf"):
         lines[0] = lines[0][3:]
         new = b"\xef\xbb\xbf" + new
@@ -283,9 +283,8 @@ def fill_index_line(raw: bytes, key_line: int, number: str) -> bytes | None:
     match = _EMPTY_INDEX.match(lines[key_line - 1])
     if match is None:
         return None
-    lines[key_line - 1] = (
-        match["key"] + b" " + yaml_scalar(number).encode("utf-8") + (match["comment"] or b"") + (match["newline"] or b"")
-    )
+    value = yaml_scalar(number).encode("utf-8")
+    lines[key_line - 1] = match["key"] + b" " + value + (match["comment"] or b"") + (match["newline"] or b"")
     return b"".join(lines)
 
 
@@ -360,7 +359,9 @@ def assign(
     if dry_run:
         return done
     registered = {i.number for i in issued}
-    adopted = [Issued(e.model.index_no, e.rel) for e in site.entries if e.model.index_no and e.model.index_no not in registered]
+    adopted = [
+        Issued(e.model.index_no, e.rel) for e in site.entries if e.model.index_no and e.model.index_no not in registered
+    ]
     issued += adopted  # numbers written by hand or copied in from elsewhere: never reissue them
     changes = [change for change in (_prepare(entry, number, site, problems) for entry, number in done) if change]
     if not changes and not adopted:
@@ -368,7 +369,7 @@ def assign(
     issued += [Issued(number, entry.rel) for entry, number, _, _, _ in changes]
     written: list[tuple[Path, bytes]] = []
     try:
-        for entry, number, path, old, new in changes:
+        for _entry, _number, path, old, new in changes:
             atomic_write(path, new)
             written.append((path, old))
         write_registry(site.content_dir, issued)
@@ -406,7 +407,8 @@ def _prepare(entry, number: str, site, problems) -> tuple | None:
         except OSError as exc:
             if problems is None:
                 raise
-            problems.error(entry.rel, None, "number-write", f"无法读取此文件（{exc.strerror}），没有编号", "检查文件的读写权限")
+            message = f"无法读取此文件（{exc.strerror}），没有编号"
+            problems.error(entry.rel, None, "number-write", message, "检查文件的读写权限")
             return None
         top_keys = [pos[0] for key, pos in entry.doc.key_positions.items() if len(key) == 1]
         first = min(top_keys) if top_keys else entry.doc.front_line or 1

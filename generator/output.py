@@ -67,9 +67,9 @@ from pathlib import Path
 
 from generator import __version__
 from generator.faults import OutputBusy
+from generator.load.cache import CACHE_DIR
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
-CACHE_DIR = ".gongkai-cache"
 BACKGROUND_DELETE_FROM = 2000  # files; smaller folders are removed before returning
 SAMPLE = 64  # files of an update whose live bytes are read and compared with their digest
 LOCK_WAIT = 300.0  # seconds a build waits for another one writing the same output
@@ -93,7 +93,7 @@ class State:
     shells: dict[str, str] = field(default_factory=dict)  # category URL → its page shell
     pages: dict[str, dict] = field(default_factory=dict)  # shard → {item URL: (source digest, result id)}
     groups: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # name → (key, its files)
-    mkdocs: dict = field(default_factory=dict)  # what the site renderer made (build._run_mkdocs)
+    mkdocs: dict = field(default_factory=dict)  # what the site renderer made (render/mkdocs_site.render_pages)
     values: dict[str, tuple[str, object]] = field(default_factory=dict)  # name → (key, value)
     stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # every file → (size, mtime, inode)
     copies: set[str] = field(default_factory=set)  # files whose digest is of their source's stamp
@@ -422,7 +422,8 @@ def link_or_copy(source: Path, target: Path, copy: bool = True) -> None:
         os.link(source, target)
     except OSError as exc:
         if exc.errno == errno.EPERM and _immutable(source):
-            raise PermissionError(errno.EPERM, "文件被设为不可修改（chattr +i）或只能追加（chattr +a）", str(source)) from None
+            message = "文件被设为不可修改（chattr +i）或只能追加（chattr +a）"
+            raise PermissionError(errno.EPERM, message, str(source)) from None
         if copy:
             shutil.copy2(source, target)
 
@@ -529,9 +530,11 @@ def locked(out_dir: Path, cache_root: Path, wait: float = LOCK_WAIT):
     Lock files are removed when released."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     cache_root.mkdir(parents=True, exist_ok=True)
-    with _flock(out_dir.with_name(f".{out_dir.name}.lock"), out_dir, wait):
-        with _flock(cache_root / "build.lock", cache_root, wait):
-            yield
+    with (
+        _flock(out_dir.with_name(f".{out_dir.name}.lock"), out_dir, wait),
+        _flock(cache_root / "build.lock", cache_root, wait),
+    ):
+        yield
 
 
 @contextmanager

@@ -10,6 +10,7 @@ path as a problem and tells the caller not to use it.
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 import unicodedata
 from pathlib import Path
@@ -103,8 +104,6 @@ def check_outputs(site, problems: Problems) -> None:
     parent's folder; names that differ only in case or Unicode form, the same file on a
     case-insensitive disk) are errors at both files, and no item may take the place of a
     list page (`<category>/page/2/`). Drafts count: a preview publishes them."""
-    from generator.site import site_path
-
     owners: dict[str, tuple[str, str]] = {}  # folded output path → (output path, source)
 
     def claim(output: str, source: str) -> None:
@@ -137,3 +136,11 @@ def check_outputs(site, problems: Problems) -> None:
     files = {site_path(ref): path for entry in site.entries for ref, path in entry.files.items()}
     for output, path in sorted(files.items()):
         claim(output, "content/" + output)
+
+
+def site_path(reference: str) -> str:
+    """Where a file under content/ is published (site-relative): `attachments/x.pdf`,
+    `./attachments/x.pdf`, `content/attachments/x.pdf` and `attachments\\x.pdf` →
+    `attachments/x.pdf`. The one rule for attachments, links and templates."""
+    text = posixpath.normpath(reference.strip().replace("\\", "/")).lstrip("/")
+    return text.removeprefix("content/")

@@ -7,8 +7,8 @@ command line sorts and formats them at the end (text, json or GitHub annotations
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Iterator
 
 ERROR = "error"
 WARNING = "warning"
@@ -26,6 +26,17 @@ class Problem:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A problem of a document before it is tied to a file: what reading, normalising and
+    validating return (`load/`, `model/validate.py`); `Problems.report` files it."""
+
+    code: str
+    message: str
+    pos: tuple[int, int] | None  # (line, col), 1-based; None or (0, 0) for the whole file
+    hint: str = ""
 
 
 @dataclass
@@ -46,6 +57,12 @@ class Problems:
     def warning(self, path: str, pos: tuple[int, int] | None, code: str, message: str, hint: str = "") -> Problem:
         line, col = pos or (0, 0)
         return self.add(path, line, col, WARNING, code, message, hint)
+
+    def report(self, path: str, found: Iterable[Found], level: str = ERROR) -> None:
+        """File each of `found` under `path`."""
+        for item in found:
+            line, col = item.pos or (0, 0)
+            self.add(path, line, col, level, item.code, item.message, item.hint)
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)
@@ -109,7 +126,25 @@ def format_github(problems: Iterable[Problem], strict: bool = False) -> str:
     return "\n".join(lines)
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+def format_gitlab(problems: Iterable[Problem], strict: bool = False) -> str:
+    """A GitLab code-quality report (Code Climate JSON): shown on merge requests."""
+    import hashlib
+
+    severity = {ERROR: "major", WARNING: "minor"}
+    records = []
+    for p in problems:
+        where = f"{p.path}:{p.line}:{p.col}:{p.code}:{p.message}"
+        records.append({
+            "description": p.message + (f" 提示：{p.hint}" if p.hint else ""),
+            "check_name": p.code,
+            "fingerprint": hashlib.sha256(where.encode("utf-8")).hexdigest(),
+            "severity": severity.get(_level(p, strict), "info"),
+            "location": {"path": p.path, "lines": {"begin": p.line or 1}},
+        })  # fmt: skip
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "github": format_github, "gitlab": format_gitlab}
 
 
 def summary(problems: Problems, strict: bool = False) -> str:

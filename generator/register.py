@@ -39,9 +39,10 @@ the new path.
 The canonical record of an item is the JSON of its validated data
 (`model.model_dump(mode="json", exclude_defaults=True)`) with sorted keys, compact
 separators and unescaped Chinese: independent of key order, Chinese or English keys,
-BOM, CRLF and comments. It is the data *as written*: `snapshot` (called first by
-`run_checks`) records it before any check fills in derived values (say an appointment's
-end date computed from working days), so a new holiday calendar never changes a hash.
+BOM, CRLF and comments. It is the data *as written*: the loader takes it
+(`canonical_record`) when it validates the file, and the entry carries it as its field
+`record`, so no check that fills in derived values (say an appointment's end date computed
+from working days) reaches it, and a new holiday calendar never changes a hash.
 Fields left at their default are omitted, so adding an optional field to a model does not
 change every hash either.
 
@@ -75,6 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pydantic
 import pydantic_core
 
 from generator.numbering import atomic_write
@@ -88,7 +90,10 @@ REGISTER_PATH = f"content/{REGISTER_FILE}"
 PUBLIC_PATH = "data/register.json"
 FORMAT = "gongkai-register/1"
 GENESIS = "sha256:" + "0" * 64
-HASH_RULE = 'sha256 of the UTF-8 JSON array [prev, index_no, version, date, content_hash], separators (",", ":"), non-ASCII unescaped'
+HASH_RULE = (
+    'sha256 of the UTF-8 JSON array [prev, index_no, version, date, content_hash], separators (",", ":"), '
+    "non-ASCII unescaped"
+)
 
 BODY_START = "<!--gk-body-start-->"
 BODY_END = "<!--gk-body-end-->"
@@ -101,8 +106,6 @@ REGISTER_HEADER = (
     "# index_no<TAB>version<TAB>date<TAB>content_hash<TAB>revisions<TAB>withdrawn<TAB>path\n"
 )
 
-_SNAPSHOT_ATTR = "_gk_record"
-_PREVIEW_ATTR = "_gk_unrecorded"
 PREVIEW_BANNER = (
     '<p class="gk-banner gk-banner--draft"><strong class="gk-banner__title">预览</strong> '
     "此版本尚未登记发布（gongkai publish），正式生成时不会出现在网站上。</p>"
@@ -122,33 +125,18 @@ def sha256(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _dump(entry: "Entry") -> str:
-    return canonical(entry.model.model_dump(mode="json", exclude_defaults=True))
+def canonical_record(model: pydantic.BaseModel) -> str:
+    """The canonical JSON of an item's validated data, as written (see the module notes).
+    Taken by the loader, before any check: an entry carries it as `entry.record`."""
+    return canonical(model.model_dump(mode="json", exclude_defaults=True))
 
 
-def snapshot(site: "Site") -> None:
-    """Record every entry's canonical record now, before checks fill in derived values
-    (entries from the content cache bring theirs)."""
-    for entry in site.entries:
-        if _SNAPSHOT_ATTR not in entry.__dict__:
-            setattr(entry, _SNAPSHOT_ATTR, _dump(entry))
+def record_json(entry: Entry) -> str:
+    """The canonical record of the entry's item (`canonical_record`, taken when it was read)."""
+    return entry.record
 
 
-def remember(entry: "Entry", record: str) -> None:
-    """Set the record of an entry whose model came from the content cache."""
-    setattr(entry, _SNAPSHOT_ATTR, record)
-
-
-def record_json(entry: "Entry") -> str:
-    """The canonical JSON of the item's validated data, as written (see the module notes)."""
-    cached = entry.__dict__.get(_SNAPSHOT_ATTR)
-    if cached is None:
-        cached = _dump(entry)
-        setattr(entry, _SNAPSHOT_ATTR, cached)
-    return cached
-
-
-def content_hash(entry: "Entry") -> str:
+def content_hash(entry: Entry) -> str:
     """`sha256:<hex>` of `record_json(entry)`."""
     return sha256(record_json(entry))
 
@@ -158,7 +146,7 @@ def record_hash(record_text: str) -> str:
     return sha256(canonical(json.loads(record_text)))
 
 
-def version_date(entry: "Entry") -> dt.date:
+def version_date(entry: Entry) -> dt.date:
     """The date the current version took effect."""
     model = entry.model
     dates = [model.published] + [r.date for r in model.revisions]
@@ -167,7 +155,7 @@ def version_date(entry: "Entry") -> dt.date:
     return max(dates)
 
 
-def withdrawn_date(entry: "Entry") -> dt.date | None:
+def withdrawn_date(entry: Entry) -> dt.date | None:
     return entry.model.withdrawn.date if entry.model.withdrawn is not None else None
 
 
@@ -187,7 +175,9 @@ class Version:
 
     def text(self) -> str:
         withdrawn = self.withdrawn.isoformat() if self.withdrawn else "-"
-        return f"{self.index_no}\t{self.version}\t{self.date.isoformat()}\t{self.content_hash}\t{self.revisions}\t{withdrawn}\t{self.path}\n"
+        date = self.date.isoformat()
+        fields = (self.index_no, self.version, date, self.content_hash, self.revisions, withdrawn, self.path)
+        return "\t".join(str(f) for f in fields) + "\n"
 
     @property
     def link(self) -> tuple:
@@ -227,7 +217,9 @@ def read_register(content_dir: Path) -> list[Version]:
 def _parse_line(line: str, number: int) -> Version:
     parts = line.split("\t")
     if len(parts) != 7 or not all(p.strip() for p in parts):
-        raise RegisterError(number, "登记行应为“索引号<TAB>版本<TAB>日期<TAB>内容哈希<TAB>修订数<TAB>撤销日期<TAB>文件路径”")
+        raise RegisterError(
+            number, "登记行应为“索引号<TAB>版本<TAB>日期<TAB>内容哈希<TAB>修订数<TAB>撤销日期<TAB>文件路径”"
+        )
     index_no, version, date, digest, revisions, withdrawn, path = parts
     if not version.isdigit() or int(version) < 1:
         raise RegisterError(number, f"版本号“{version}”应为正整数")
@@ -282,7 +274,7 @@ def latest(versions: list[Version]) -> dict[str, Version]:
     return {number: lines[-1] for number, lines in history(versions).items()}
 
 
-def pending(site: "Site", versions: list[Version]) -> list[Version]:
+def pending(site: Site, versions: list[Version]) -> list[Version]:
     """The version lines `publish` would add now: new items and changed ones."""
     last = latest(versions)
     added = []
@@ -295,11 +287,12 @@ def pending(site: "Site", versions: list[Version]) -> list[Version]:
         if before is not None and before.content_hash == digest:
             continue
         version = 1 if before is None else before.version + 1
-        added.append(Version(number, version, version_date(entry), digest, len(entry.model.revisions), withdrawn_date(entry), entry.rel))
+        revisions = len(entry.model.revisions)
+        added.append(Version(number, version, version_date(entry), digest, revisions, withdrawn_date(entry), entry.rel))
     return added
 
 
-def publish(site: "Site", dry_run: bool = False) -> list[Version]:
+def publish(site: Site, dry_run: bool = False) -> list[Version]:
     """Append a version line for every new or properly revised item. Writes nothing when
     nothing changed. The caller must have run the checks (see `cmd_publish`)."""
     versions = read_register(site.content_dir)
@@ -319,7 +312,7 @@ def append_register(content_dir: Path, added: list[Version]) -> None:
     atomic_write(path, (REGISTER_HEADER + "".join(sorted(lines))).encode("utf-8"))
 
 
-def unrecorded(site: "Site") -> list[tuple["Entry", Version]]:
+def unrecorded(site: Site) -> list[tuple[Entry, Version]]:
     """Published items whose current version is not in content/.register: `gongkai build`
     refuses them (only recorded versions are built), a preview shows them with a banner.
     Raises RegisterError when the register is unreadable."""
@@ -327,25 +320,26 @@ def unrecorded(site: "Site") -> list[tuple["Entry", Version]]:
     return [(by_index[v.index_no], v) for v in pending(site, read_register(site.content_dir))]
 
 
-def mark_unrecorded(site: "Site") -> int:
+def mark_unrecorded(site: Site) -> int:
     """For a preview: flag the entries `unrecorded` finds, so that `seal` puts the 预览
     banner on their pages. Returns how many."""
     found = unrecorded(site)
     for entry, _ in found:
-        entry.__dict__[_PREVIEW_ATTR] = True
+        entry.unrecorded = True
     return len(found)
 
 
 # ---------------------------------------------------------------- `gongkai check`
 
 
-def check_site(site: "Site", ctx: "Context") -> None:
+def check_site(site: Site, ctx: Context) -> None:
     """Hold the content to content/.register (see the module notes for the rules)."""
     problems = ctx.problems
     try:
         versions = read_register(site.content_dir)
     except RegisterError as exc:
-        problems.error(REGISTER_PATH, (exc.line, 1), "register-invalid", str(exc), "用 git 恢复该文件；登记簿只能由 gongkai publish 追加")
+        hint = "用 git 恢复该文件；登记簿只能由 gongkai publish 追加"
+        problems.error(REGISTER_PATH, (exc.line, 1), "register-invalid", str(exc), hint)
         return
     if not versions:
         return
@@ -367,7 +361,7 @@ def check_site(site: "Site", ctx: "Context") -> None:
             _changed(entry, ctx, last)
 
 
-def _missing(site: "Site", ctx: "Context", number: str, last: Version, by_path: dict, lines: list[Version]) -> None:
+def _missing(site: Site, ctx: Context, number: str, last: Version, by_path: dict, lines: list[Version]) -> None:
     paths = [v.path for v in reversed(lines)]
     for path in dict.fromkeys(paths):
         holder = by_path.get(path)
@@ -389,7 +383,7 @@ def _missing(site: "Site", ctx: "Context", number: str, last: Version, by_path: 
     )  # fmt: skip
 
 
-def _changed(entry: "Entry", ctx: "Context", last: Version) -> None:
+def _changed(entry: Entry, ctx: Context, last: Version) -> None:
     if content_hash(entry) == last.content_hash:
         return
     model = entry.model
@@ -398,7 +392,8 @@ def _changed(entry: "Entry", ctx: "Context", last: Version) -> None:
     if len(model.revisions) < last.revisions:
         ctx.error(
             entry, ("revisions",), "register-changed",
-            f"已公开的条目 {last.index_no} 的修订记录被删除了：登记的第 {last.version} 版有 {last.revisions} 条，现在只有 {len(model.revisions)} 条",
+            f"已公开的条目 {last.index_no} 的修订记录被删除了：登记的第 {last.version} 版有 {last.revisions} 条，"
+            f"现在只有 {len(model.revisions)} 条",
             "修订记录只能追加：恢复被删除的记录，再在末尾加上这次修改的说明",
         )  # fmt: skip
         return
@@ -406,7 +401,8 @@ def _changed(entry: "Entry", ctx: "Context", last: Version) -> None:
     newly_withdrawn = model.withdrawn is not None and last.withdrawn is None
     if not new and not newly_withdrawn:
         loc = ("revisions",) if model.revisions else ()
-        ctx.error(entry, loc, "register-changed", f"已公开的条目 {last.index_no} 内容有改动，但没有新的修订记录；{since}", hint)
+        message = f"已公开的条目 {last.index_no} 内容有改动，但没有新的修订记录；{since}"
+        ctx.error(entry, loc, "register-changed", message, hint)
         return
     dated = [(r.date, ("revisions", i, "date"), "修订") for i, r in new]
     if newly_withdrawn:
@@ -415,18 +411,20 @@ def _changed(entry: "Entry", ctx: "Context", last: Version) -> None:
         if date < last.date:
             ctx.error(
                 entry, loc, "register-changed",
-                f"已公开的条目 {last.index_no} 内容有改动，但新的{what}日期 {date} 早于上次登记的第 {last.version} 版的日期 {last.date}",
+                f"已公开的条目 {last.index_no} 内容有改动，"
+                f"但新的{what}日期 {date} 早于上次登记的第 {last.version} 版的日期 {last.date}",
                 hint,
             )  # fmt: skip
     for i, revision in new:
         if not revision.note.strip():
-            ctx.error(entry, ("revisions", i, "note"), "register-changed", f"修订记录（{revision.date}）没有说明", "在 note 中写明修改了什么、为什么")
+            message, hint = f"修订记录（{revision.date}）没有说明", "在 note 中写明修改了什么、为什么"
+            ctx.error(entry, ("revisions", i, "note"), "register-changed", message, hint)
 
 
 # ---------------------------------------------------------------- the public register
 
 
-def public_versions(site: "Site") -> list[Version]:
+def public_versions(site: Site) -> list[Version]:
     """Every registered version, in chain order: only what `gongkai publish` recorded is
     ever in the public chain (`gongkai build` refuses unrecorded versions, cli.py)."""
     return sorted(read_register(site.content_dir), key=chain_key)
@@ -452,14 +450,18 @@ def chain(versions: list[Version], urls: dict[str, str] | None = None) -> dict:
         seen.add(v.link)
         index_no, number, date, digest = v.link
         this = link_hash(prev, index_no, number, date, digest)
-        entries.append(
-            {"index_no": index_no, "version": number, "date": date, "content_hash": digest, "url": urls.get(index_no), "prev": prev, "hash": this}
-        )
+        entries.append({
+            "index_no": index_no, "version": number, "date": date, "content_hash": digest,
+            "url": urls.get(index_no), "prev": prev, "hash": this,
+        })  # fmt: skip
         prev = this
-    return {"format": FORMAT, "hash_rule": HASH_RULE, "genesis": GENESIS, "count": len(entries), "head": prev, "entries": entries}
+    return {
+        "format": FORMAT, "hash_rule": HASH_RULE, "genesis": GENESIS, "count": len(entries), "head": prev,
+        "entries": entries,
+    }  # fmt: skip
 
 
-def public_register(site: "Site") -> bytes:
+def public_register(site: Site) -> bytes:
     """The bytes of /data/register.json (see the module notes). Raises RegisterError when
     content/.register is unreadable (`gongkai check` reports that first)."""
     urls = {e.model.index_no: e.url for e in site.entries if e.model.index_no and not e.is_draft}
@@ -485,24 +487,26 @@ def fingerprint_meta(html_fragment: str) -> str:
     return f'<meta name="{META_NAME}" content="{page_fingerprint(html_fragment)}">'
 
 
-def record_script(entry: "Entry") -> str:
+def record_script(entry: Entry) -> str:
     """The canonical record as a JSON script element; `<`, `>`, `&` are escaped as \\u00XX
     so that no text of the item can close the element (the JSON value is unchanged)."""
     text = record_json(entry).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/json" id="{RECORD_ID}">{text}</script>'
 
 
-def seal(entry: "Entry", html_fragment: str) -> tuple[str, str]:
+def seal(entry: Entry, html_fragment: str) -> tuple[str, str]:
     """(tags for the page's <head>, the fragment with its markers) for an item page. In a
     preview, an unrecorded version carries the 预览 banner (see `mark_unrecorded`)."""
-    if entry.__dict__.get(_PREVIEW_ATTR):
+    if entry.unrecorded:
         html_fragment = PREVIEW_BANNER + html_fragment
     return fingerprint_meta(html_fragment) + record_script(entry), mark_fragment(html_fragment)
 
 
 _META = re.compile(r"<meta\s+[^>]*\bname\s*=\s*[\"']?" + META_NAME + r"[\"']?[^>]*>", re.IGNORECASE)
 _CONTENT = re.compile(r"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
-_RECORD = re.compile(r"<script\b[^>]*\bid\s*=\s*[\"']?" + RECORD_ID + r"[\"']?[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_RECORD = re.compile(
+    r"<script\b[^>]*\bid\s*=\s*[\"']?" + RECORD_ID + r"[\"']?[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+)
 
 
 def extract(page_html: str) -> tuple[str | None, str | None, str | None]:

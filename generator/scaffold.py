@@ -53,10 +53,17 @@ def field_prompt(label: str) -> str:
     return f"{FIELD_PROMPT[0]}{label}{FIELD_PROMPT[1]}"
 
 
-def _example(name: str, info: FieldInfo, today: dt.date, title: str):
-    """A value for a required field that validates and tells the editor what to write."""
+def _example(name: str, info: FieldInfo, today: dt.date, title: str, examples: dict):
+    """A value for a required field that validates and tells the editor what to write:
+    the field's own `example`, or the type's example of the day (`ContentType.examples`),
+    or one made from the field's kind."""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     if name == "title":
         return title
+    if name in examples:
+        return examples[name](today)
+    if "example" in extra:
+        return extra["example"]
     kind = _base(info.annotation)
     if typing.get_origin(kind) is list:
         (inner,) = typing.get_args(kind) or (str,)
@@ -67,31 +74,32 @@ def _example(name: str, info: FieldInfo, today: dt.date, title: str):
     if kind is dt.date:
         return today
     if kind is int:
-        return {"legal_days": 20, "promised_days": 5, "working_days": 5}.get(name, today.year if "year" in name else 0)
+        return 0
     if kind is Decimal:
         return Decimal(0)
     if kind is bool:
         return False
     if isinstance(kind, type) and issubclass(kind, Enum):
-        return next(iter(kind)).value
+        return next(iter(kind))
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         return kind
-    if name == "period":
-        return f"{today:%Y-%m}"
     return field_prompt(info.title)
 
 
-def _scalar(value) -> str:
+def _scalar(value, zh: bool = False) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
+    if isinstance(value, Enum):  # --zh: the Chinese value (有效, 预算 …), which the loader accepts
+        return getattr(value, "label", value.value) if zh else value.value
     if isinstance(value, (int, Decimal, bool)):
         return str(value).lower() if isinstance(value, bool) else str(value)
     return yaml_scalar(str(value))
 
 
-def _emit(model: type[BaseModel], zh: bool, indent: str, today: dt.date, title: str, lines: list[str], first_prefix: str = "", off: bool = False, seen: tuple = ()) -> None:
+def _emit(
+    model: type[BaseModel], zh: bool, indent: str, today: dt.date, title: str, lines: list[str], examples: dict,
+    first_prefix: str = "", off: bool = False, seen: tuple = (),
+) -> None:
     """Append the template lines of `model`'s fields. `off` comments the lines out (an
     optional group an editor fills in only when it applies, such as 撤销)."""
     specs = field_specs(model)
@@ -112,7 +120,7 @@ def _emit(model: type[BaseModel], zh: bool, indent: str, today: dt.date, title: 
             value = Status.draft.label if zh else Status.draft
             comment = f"  # {spec.zh}：{DRAFT_NOTE}"
         elif info.is_required():
-            value = _example(name, info, today, title)
+            value = _example(name, info, today, title, examples)
         elif "example" in extra:
             value = extra["example"]
         elif info.default is not None and not isinstance(info.default, (list, dict)):
@@ -122,32 +130,34 @@ def _emit(model: type[BaseModel], zh: bool, indent: str, today: dt.date, title: 
         nested, many = spec.model, _is_list(info.annotation)
         if isinstance(value, type):
             lines.append(f"{mark}{prefix}{key}:{comment}")
-            _emit(value, zh, indent + "  ", today, title, lines, off=off, seen=seen)
+            _emit(value, zh, indent + "  ", today, title, lines, examples, off=off, seen=seen)
         elif isinstance(value, list) and value and isinstance(value[0], type):
             lines.append(f"{mark}{prefix}{key}:{comment}")
-            _emit(value[0], zh, indent + "    ", today, title, lines, first_prefix=indent + "  - ", off=off, seen=seen)
+            item_prefix = indent + "  - "
+            _emit(value[0], zh, indent + "    ", today, title, lines, examples, item_prefix, off=off, seen=seen)
         elif isinstance(value, list):
             lines.append(f"{mark}{prefix}{key}:{comment}")
-            lines.extend(f"{mark}{indent}  - {_scalar(v)}" for v in value)
+            lines.extend(f"{mark}{indent}  - {_scalar(v, zh)}" for v in value)
         elif value is None and nested is not None:
             if many:  # an optional list of groups: empty, with one commented example
                 lines.append(f"{mark}{prefix}{key}: []{comment}")
                 if nested not in seen:  # budget rows nest rows: show one level
-                    _emit(nested, zh, indent + "    ", today, title, lines, first_prefix=indent + "  - ", off=True, seen=seen)
+                    item_prefix = indent + "  - "
+                    _emit(nested, zh, indent + "    ", today, title, lines, examples, item_prefix, off=True, seen=seen)
             else:
                 lines.append(f"# {prefix}{key}:{comment}")
-                _emit(nested, zh, indent + "  ", today, title, lines, off=True, seen=seen)
+                _emit(nested, zh, indent + "  ", today, title, lines, examples, off=True, seen=seen)
         elif value is None:
             lines.append(f"{mark}{prefix}{key}:{' []' if many else ''}{comment}")
         else:
-            lines.append(f"{mark}{prefix}{key}: {_scalar(value)}{comment}")
+            lines.append(f"{mark}{prefix}{key}: {_scalar(value, zh)}{comment}")
         prefix = indent
 
 
 def render(ctype: ContentType, title: str, zh: bool = False, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     lines: list[str] = []
-    _emit(ctype.model, zh, "", today, title, lines)
+    _emit(ctype.model, zh, "", today, title, lines, ctype.examples)
     text = "\n".join(lines) + "\n"
     if ctype.suffix == ".md":
         return f"---\n{text}---\n\n{BODY_PROMPT}\n"

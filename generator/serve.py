@@ -23,7 +23,7 @@ import threading
 from pathlib import Path
 
 from generator.config import CONFIG_FILE
-from generator.output import CACHE_DIR
+from generator.load.cache import CACHE_DIR
 from generator.problems import Problem, Problems, format_text
 from generator.render import THEME_DIR
 
@@ -44,7 +44,7 @@ class Preview:
     def rebuild(self) -> bool:
         """Load, check and build; print what went wrong in Chinese and never raise."""
         from generator.build import build
-        from generator.site import load_site
+        from generator.load.site import load_site
 
         problems = Problems()
         try:

@@ -169,7 +169,7 @@ class SiteDir:
     def load(self):
         """The `Site` after phase one, and its problems (for what the JSON does not show)."""
         from generator.problems import Problems
-        from generator.site import load_site
+        from generator.load.site import load_site
 
         problems = Problems()
         return load_site(self.path, problems), problems
@@ -284,6 +284,20 @@ VALID_ITEMS = {
           - {task: 完成政府信息公开年报, status: 已完成}
         """
     ),
+    "annual_report": dedent(
+        """
+        ---
+        title: 2023年政府信息公开工作年度报告
+        published: 2024-01-20
+        year: 2023
+        proactive: {licensing: 12, fees_collected: 1.5}
+        reviews:
+          review: {upheld: 1}
+        problems: 个别答复超过法定期限。
+        ---
+        2023年，本机关依法做好政府信息公开工作。
+        """
+    ),
 }
 
 
@@ -296,5 +310,6 @@ def with_index(text: str, number: str) -> str:
 
 def item_path(ctype: str, name: str = "item") -> str:
     """Where a file of `ctype` goes in CONFIG's site."""
-    suffix = ".md" if ctype == "article" else ".yml"
-    return f"content/{CATEGORY_OF[ctype]}/{name}{suffix}"
+    from generator.model.registry import TYPES
+
+    return f"content/{CATEGORY_OF[ctype]}/{name}{TYPES[ctype].suffix}"

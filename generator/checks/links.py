@@ -12,7 +12,7 @@ What an editor writes (README, “What you can publish”):
 
 `content/…`, a leading `/`, and paths relative to the linking file (`../2023/b.md`, or
 `b.md` beside it) are accepted too. Anything else (other sites, `#anchors`, other paths)
-is left as written. The resolved table goes to `entry.links["body"]`
+is left as written. The resolved table goes to `entry.text_links`
 ({link key: URL}); linked attachments join `entry.files`, so they are published and an
 item page depends on them and on the URLs of the items it links to (build.item_key).
 """
@@ -123,7 +123,7 @@ def check_site(site: "Site", ctx: "Context") -> None:
     resolver = Resolver(site, ctx)
     for entry in site.entries:
         table: dict[str, str] = {}
-        for field in ("body", "notes"):
+        for field in entry.ctype.markdown:
             text = getattr(entry.model, field, None)
             if not text:
                 continue
@@ -134,14 +134,13 @@ def check_site(site: "Site", ctx: "Context") -> None:
                     pos = (doc.body_line + target.line - 1, target.col)
                 else:
                     pos = doc.pos((field,))
-                place = "正文" if field == "body" else "说明"
+                place = entry.model.model_fields[field].title or field
                 ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint)
 
             found, files = resolver.links(text, entry.rel, entry.is_draft, report)
             table.update(found)
             entry.files.update(files)
-        if table:
-            entry.links["body"] = table
+        entry.text_links = table
     for page in site.pages:
 
         def report_page(target, message, hint, page=page):

@@ -51,7 +51,7 @@ def scan(text: str) -> list[tuple[int, int, str, str, str, str]]:
 
 def check(entry: "Entry", ctx: "Context") -> None:
     doc = entry.doc
-    for field in ("body", "notes"):
+    for field in entry.ctype.markdown:  # the type's Markdown fields
         text = getattr(entry.model, field, None)
         if not text:
             continue

@@ -12,14 +12,14 @@ Every string (and integer) of every published item is scanned, body included, fo
   runs that are valid ID numbers or 统一社会信用代码, decimals, or start with a date
   (timestamps, serial numbers) are not counted;
 - `privacy-email`: a private person's mailbox: an address at a public webmail service
-  (qq.com, 163.com, gmail.com … see `WEBMAIL`), and any address in the persons of an
-  appointment. Government mailboxes (`*.gov.cn`), the organisation's own addresses
+  (qq.com, 163.com, gmail.com … see `WEBMAIL`), and any address in the person fields of a
+  type (`ContentType.persons`: an appointment's persons). Government mailboxes (`*.gov.cn`), the organisation's own addresses
   (`organization.email`, `feedback.email` of site_config.yml) and own domains (the host
   of `site.url` without `www.`, its registrable parent under gov.cn, `own_domains`;
   subdomains count) are not personal data;
 - `privacy-birthdate`: a full birth date (YYYY-MM-DD, YYYY年M月D日, YYYY.MM.DD, YYYY/MM/DD,
-  YYYY MM DD, YYYYMMDD): anywhere in the fields of an appointment's persons (`出生年月`
-  is month only), and in any text right next to 出生 / 生于 / 出生日期.
+  YYYY MM DD, YYYYMMDD): anywhere in a type's person fields (an appointment's
+  `出生年月` is month only), and in any text right next to 出生 / 生于 / 出生日期.
 
 Writing a number differently does not hide it: before matching, full-width digits and
 letters (１３８, ＠) become ASCII, NBSP and other spaces become a space, zero-width
@@ -36,8 +36,8 @@ the value masked (330102********1234).
 
 An item lists in `allow_personal_data` the fields whose personal data is lawfully public
 (dotted paths in English or Chinese: `persons.resume`, `公示对象.简历`, `body`); a path
-covers everything below it. The ID numbers and full birth dates of an appointment's
-persons are never allowed.
+covers everything below it. The ID numbers and full birth dates in person fields are
+never allowed.
 """
 
 from __future__ import annotations
@@ -149,9 +149,7 @@ _BIRTH_BEFORE = re.compile(r"(出生日期|出生年月日|生日|生于|出生�
 _BIRTH_AFTER = re.compile(r"\A\s*(?:出生|生(?=[，,。；;、）)\s]|\Z))")
 _CANDIDATE = re.compile(r"[0-9０-９]|[@＠]|&#")  # every pattern needs one of these (before normalising)
 
-PERSON_FIELDS = ("persons",)  # appointment: fields that describe a person
 RESUME_FIELDS = {"resume"}  # career dates are fine there; only a birth date is not
-MARKDOWN_FIELDS = {("body",), ("notes",)}  # shown rendered: scanned as the reader sees them too
 PATH_CODES = ("privacy-id", "privacy-mobile", "privacy-bank-card")  # what a file name must not hold
 
 MESSAGES = {
@@ -584,13 +582,13 @@ def check(entry: "Entry", ctx: "Context") -> None:
         )  # fmt: skip
     data = entry.doc.data
     locator = _Locator(entry)
-    is_appointment = entry.type == "appointment"
+    persons = entry.ctype.persons  # the type's fields that describe natural persons
     for path, value in _leaves(data):
         if path[:1] == ("allow_personal_data",):
             continue
-        person = is_appointment and path[:1] == PERSON_FIELDS
+        person = bool(path) and path[0] in persons
         resume = person and path[-1] in RESUME_FIELDS
-        if path in MARKDOWN_FIELDS:
+        if len(path) == 1 and path[0] in entry.ctype.markdown:  # shown rendered: scanned as the reader sees it too
             found = _scan_markdown(value, own)
         else:
             found = ((code, offset, 0, matched) for code, offset, matched in find(value, own, person, resume))

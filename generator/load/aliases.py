@@ -12,11 +12,12 @@ import types
 import typing
 from dataclasses import dataclass
 from difflib import get_close_matches
-from functools import lru_cache
+from functools import cache
 
 from pydantic import BaseModel
 
 from generator.load.documents import RawDocument
+from generator.problems import Found
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,7 @@ class FieldSpec:
     description: str
 
 
-@dataclass
-class AliasProblem:
-    code: str
-    message: str
-    pos: tuple[int, int]
-    hint: str = ""
+AliasProblem = Found  # (model/validate.py's name) the one shape of a problem not yet tied to a file (problems.py)
 
 
 def nested_model(annotation) -> type[BaseModel] | None:
@@ -52,7 +48,7 @@ def nested_model(annotation) -> type[BaseModel] | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_specs(model: type[BaseModel]) -> dict[str, FieldSpec]:
     specs = {}
     for name, info in model.model_fields.items():
@@ -67,7 +63,7 @@ def field_specs(model: type[BaseModel]) -> dict[str, FieldSpec]:
     return specs
 
 
-@lru_cache(maxsize=None)
+@cache
 def key_table(model: type[BaseModel]) -> dict[str, str]:
     """Every accepted spelling of every key of `model` → the field name."""
     table = {}
@@ -118,12 +114,12 @@ def suggest(key: str, model: type[BaseModel]) -> str:
     return f"这里可以写的字段：{keys}"
 
 
-def normalize(doc: RawDocument, model: type[BaseModel]) -> list[AliasProblem]:
+def normalize(doc: RawDocument, model: type[BaseModel]) -> list[Found]:
     """Rewrite `doc.data` and its positions to English keys. Returns the problems found."""
-    problems: list[AliasProblem] = []
+    problems: list[Found] = []
     for path, first, second in doc.duplicates:
         problems.append(
-            AliasProblem(
+            Found(
                 "duplicate-key",
                 f"字段“{path[-1]}”写了两次（第 {first[0]} 行和第 {second[0]} 行）",
                 second,
@@ -165,14 +161,15 @@ def _mapping(doc, data: dict, model, src: tuple, dst: tuple, pos: dict, kpos: di
             hint = suggest(key, model)
             if "：" in key or ":" in key:
                 hint = "键和值之间要用半角冒号加空格（如 `标题: …`），不要用全角冒号“：”"
-            problems.append(AliasProblem("unknown-key", f"未知字段“{key}”", key_pos, hint))
+            problems.append(Found("unknown-key", f"未知字段“{key}”", key_pos, hint))
             continue
         if name in written_as:
             first_line = kpos[dst + (name,)][0]
             problems.append(
-                AliasProblem(
+                Found(
                     "duplicate-key",
-                    f"字段“{written_as[name]}”和“{key}”是同一个字段（{name}），写了两次（第 {first_line} 行和第 {key_pos[0]} 行）",
+                    f"字段“{written_as[name]}”和“{key}”是同一个字段（{name}），"
+                    f"写了两次（第 {first_line} 行和第 {key_pos[0]} 行）",
                     key_pos,
                     "只保留其中一个",
                 )

@@ -30,7 +30,7 @@ import pydantic
 from generator import __version__
 from generator.problems import Problem
 
-CACHE_DIR = ".gongkai-cache"
+CACHE_DIR = ".gongkai-cache"  # in the site folder: every cache of gongkai (content, output state, Pagefind)
 FILE = "content.pickle"
 BACKGROUND_FROM = 2000  # memos; a larger cache is written by a forked child (~0.4 s at 10,000)
 RACY_NS = 2_000_000_000  # files changed this close to the run are read again next time

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.load.yamlnodes import Parsed, YamlProblem, parse
+from generator.problems import Found
 
 MAX_BYTES = 5 * 1024 * 1024  # 5 MB of text is far beyond any real disclosure
 BOM = b"\xef\xbb\xbf"
@@ -51,6 +52,10 @@ class LoadProblem(Exception):
         super().__init__(message)
         self.code, self.message, self.line, self.col, self.hint = code, message, line, col, hint
 
+    @property
+    def found(self) -> Found:
+        return Found(self.code, self.message, (self.line, self.col), self.hint)
+
 
 def read_text(path: Path) -> tuple[str, bool, str]:
     """Decode a content file. Returns (text with LF newlines, had BOM, newline style)."""
@@ -76,7 +81,10 @@ def read_text(path: Path) -> tuple[str, bool, str]:
         hint = "用编辑器以 UTF-8 编码另存此文件"
         try:
             raw.decode("gb18030")
-            hint = f"文件看起来是 GBK/GB18030 编码：用编辑器另存为 UTF-8，或运行 iconv -f GBK -t UTF-8 {path.name} -o {path.name}.utf8"
+            hint = (
+                "文件看起来是 GBK/GB18030 编码：用编辑器另存为 UTF-8，"
+                f"或运行 iconv -f GBK -t UTF-8 {path.name} -o {path.name}.utf8"
+            )
         except UnicodeDecodeError:
             pass
         raise LoadProblem("encoding", "文件不是 UTF-8 编码", line, 1, hint) from None
@@ -91,8 +99,9 @@ def _slips(yaml_text: str, line_offset: int) -> None:
     for number, line in enumerate(yaml_text.split("\n"), start=1):
         if _TAB_INDENT.match(line):
             raise LoadProblem(
-                "tab-indent", "缩进中使用了制表符（Tab）", number + line_offset, line.index("\t") + 1, "YAML 只能用空格缩进：把 Tab 换成两个空格"
-            )
+                "tab-indent", "缩进中使用了制表符（Tab）", number + line_offset, line.index("\t") + 1,
+                "YAML 只能用空格缩进：把 Tab 换成两个空格",
+            )  # fmt: skip
 
 
 def _explain_syntax(exc: YamlProblem, yaml_text: str, line_offset: int) -> LoadProblem:
@@ -128,8 +137,9 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise LoadProblem(
-            "front-matter-missing", "Markdown 文件必须以 --- 开头的 YAML 头信息开始", 1, 1, "第一行写 ---，接着写 title: 等字段，再写一行 ---，然后是正文"
-        )
+            "front-matter-missing", "Markdown 文件必须以 --- 开头的 YAML 头信息开始", 1, 1,
+            "第一行写 ---，接着写 title: 等字段，再写一行 ---，然后是正文",
+        )  # fmt: skip
     for index in range(1, len(lines)):
         if _FRONT_END.match(lines[index]):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
@@ -148,7 +158,8 @@ def load_document(path: Path, site_dir: Path) -> RawDocument:
     else:
         parsed = _parse(text, 0)
     if parsed.data is None:
-        raise LoadProblem("empty-file", "文件没有任何字段", max(front_line, 1), 1, "至少写 title: 和 published: 两个字段")
+        hint = "至少写 title: 和 published: 两个字段"
+        raise LoadProblem("empty-file", "文件没有任何字段", max(front_line, 1), 1, hint)
     if not isinstance(parsed.data, dict):
         line, col = parsed.positions.get((), (1, 1))
         hint = "每一行写成 `键: 值`（半角冒号后有空格）"

@@ -15,8 +15,8 @@ words in parentheses after a Chinese message, so nothing is lost.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import yaml
 

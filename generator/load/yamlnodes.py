@@ -61,8 +61,9 @@ def _check_depth(text: str, line_offset: int) -> None:
             if depth > MAX_DEPTH:
                 mark = event.start_mark
                 raise YamlProblem(
-                    "yaml-too-deep", f"YAML 嵌套超过 {MAX_DEPTH} 层", mark.line + 1 + line_offset, mark.column + 1, "检查缩进和括号是否成对"
-                )
+                    "yaml-too-deep", f"YAML 嵌套超过 {MAX_DEPTH} 层", mark.line + 1 + line_offset, mark.column + 1,
+                    "检查缩进和括号是否成对",
+                )  # fmt: skip
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
 
@@ -94,8 +95,9 @@ def parse(text: str, line_offset: int = 0) -> Parsed:
         line = text.count("\n", 0, at) + 1 + line_offset if at >= 0 else 0
         col = at - text.rfind("\n", 0, at) if at >= 0 else 0
         raise YamlProblem(
-            "control-char", f"文件含有不可见的控制字符 U+{ord(char):04X}", line, col, "删除这个字符（常见于从 Word 或网页复制来的文字）"
-        ) from None
+            "control-char", f"文件含有不可见的控制字符 U+{ord(char):04X}", line, col,
+            "删除这个字符（常见于从 Word 或网页复制来的文字）",
+        ) from None  # fmt: skip
     except yaml.YAMLError as exc:
         raise YamlProblem("yaml-syntax", f"YAML 无法读取（解析器：{exc}）", hint=GENERIC_HINT) from None
     except RecursionError:  # the pure-Python composer recurses once per level: find the level
@@ -161,7 +163,7 @@ class _Builder:
             col += found.start()  # a plain one-line value: point at the character itself
         field = next((f"“{part}”的值" for part in reversed(path) if isinstance(part, str)), "值")
         field = "键" if is_key else field
-        escaped = "（在双引号中写成了转义，如 \\u%04X）" % ord(char) if node.style == '"' else ""
+        escaped = f"（在双引号中写成了转义，如 \\u{ord(char):04X}）" if node.style == '"' else ""
         if _BIDI.match(char):
             raise YamlProblem(
                 "bidi-control",

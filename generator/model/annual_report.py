@@ -8,13 +8,12 @@ totals of section 四. A written figure that contradicts the computed one is a w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
 
 from generator.model.base import Amount, Item, Schema, label
-
-if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry, Site
 
 Count = int | None
 
@@ -59,51 +58,46 @@ class AnnualReport(Item):
     other: str | None = label("其他需要报告的事项", "六、其他需要报告的事项（Markdown）", None)
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
-    """Written figures against the computed ones (warning), the request table's arithmetic (error)."""
+class Figures(Schema):
+    """The tables as published in the open data (data/annual-reports.json): counts only,
+    nothing of the request log but its counts (`computed` below)."""
+
+    proactive: dict[str, dict[str, int] | int | Decimal | None] = Field(title="二、主动公开政府信息情况")
+    requests: dict[str, dict[str, int]] = Field(title="三、收到和处理政府信息公开申请情况（行 → 申请人 → 件数）")
+    reviews: dict[str, dict[str, int]] = Field(title="四、行政复议、行政诉讼情况")
+
+
+def computed(item: AnnualReport, site: Any, report: Any) -> dict:
+    """`ContentType.computed`: the three tables (generator/annual.py) the page and the open
+    data show. Written figures that contradict the computed ones are a warning; a column
+    of the request table that does not balance is an error."""
     from generator.annual import compute
 
-    tables = compute(entry.model, ctx.site)
-    for loc, written, computed in tables.contradictions:
+    tables = compute(item, site)
+    for loc, written, value in tables.contradictions:
         label_text = "、".join(str(p) for p in loc)
-        ctx.warning(
-            entry, loc, "annual-figure",
-            f"{entry.model.year} 年报“{tables.names[loc]}”写的是 {written}，按内容计算是 {computed}（{label_text}）",
+        report.warning(
+            loc, "annual-figure",
+            f"{item.year} 年报“{tables.names[loc]}”写的是 {written}，按内容计算是 {value}（{label_text}）",
             "核对内容或登记；删除这个数字则使用计算值",
         )  # fmt: skip
     for column, left, right in tables.unbalanced:
-        ctx.error(
-            entry, ("year",), "annual-arithmetic",
-            f"{entry.model.year} 年报申请情况表“{column}”列：本年新收 + 上年结转 = {left}，办理结果总计 + 结转下年度 = {right}",
+        report.error(
+            ("year",), "annual-arithmetic",
+            f"{item.year} 年报申请情况表“{column}”列：本年新收 + 上年结转 = {left}，办理结果总计 + 结转下年度 = {right}",
             "每一列应满足 新收 + 上年结转 = 办理结果总计 + 结转下年度；核对申请登记",
         )  # fmt: skip
+    return tables.as_dict()
 
 
-def computed(entry: "Entry", site: "Site") -> dict:
-    """What the item template shows beside the model: the three tables (generator/annual.py)."""
-    from generator.annual import compute
-    from generator.render import markdown
-    from generator.render.pages import base_of
-
-    base = base_of(entry.url)
-    shown = compute(entry.model, site).as_dict()
-    for name in ("problems", "other"):  # sections 五 and 六: Markdown like the body
-        shown[f"{name}_html"] = markdown.render(getattr(entry.model, name), None, base).html
-    return shown
-
-
-def scaffold(site_dir, text: str, today) -> str:
+def scaffold(site: Any, text: str, today) -> str:
     """`gongkai new`: the report is for last year; the figures computed now from the site and
     the request log are written beside `proactive` as comments, for the editor to read."""
     import re
 
     from generator.annual import compute
-    from generator.problems import Problems
-    from generator.site import load_site
 
-    year = today.year - 1
-    text = re.sub(r"^(year|报告年度): \d+", lambda m: f"{m.group(1)}: {year}", text, count=1, flags=re.M)
-    site = load_site(site_dir, Problems())
+    year = today.year - 1  # as `examples` wrote it (model/registry.py)
     if site is None:
         return text
     t = compute(AnnualReport(title="-", published=today, year=year), site)

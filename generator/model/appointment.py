@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from pydantic import model_validator
 
 from generator.model.base import Date, Item, Month, Schema, Visible, label
+from generator.model.capabilities import Window
 from generator.workdays import UnknownYear, count_workdays, known_years, nth_workday
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.model.protocol import Report
 
 MIN_WORKING_DAYS = 5  # 《党政领导干部选拔任用工作条例》
 MAX_WORKING_DAYS = 60  # a notice period of three months is a slip
@@ -57,39 +57,51 @@ class Appointment(Item):
     feedback: Channels | None = label("反映渠道", "反映渠道：phone 电话, address 地址, postcode 邮编, email 电子邮箱", None)
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
-    """Compute the end date from working days, and hold the period to 5 working days."""
-    notice: Notice = entry.model.notice
+def window(item: Appointment) -> Window:
+    """The notice period (公示期), its end derived from the working days when only they are
+    written. The model stays as written: the derived end lives in the window."""
+    notice = item.notice
+    try:
+        if notice.end is not None:
+            days = count_workdays(notice.start, notice.end) if notice.end >= notice.start else None
+            return Window(notice.start, notice.end, days)
+        return Window(notice.start, nth_workday(notice.start, notice.working_days), notice.working_days)
+    except UnknownYear:
+        return Window(notice.start, notice.end, notice.working_days)
+
+
+def check(item: Appointment, report: "Report") -> None:
+    """Hold the notice period to 5 working days (and its end and length to agree)."""
+    notice = item.notice
     try:
         if notice.end is not None:
             if notice.end < notice.start:
-                ctx.error(entry, ("notice", "end"), "notice-order", f"公示结束日期 {notice.end} 早于开始日期 {notice.start}")
+                report.error(("notice", "end"), "notice-order", f"公示结束日期 {notice.end} 早于开始日期 {notice.start}")
                 return
             days = count_workdays(notice.start, notice.end)
             if notice.working_days is not None and notice.working_days != days:
-                ctx.error(
-                    entry, ("notice", "working_days"), "notice-days",
+                report.error(
+                    ("notice", "working_days"), "notice-days",
                     f"公示期 {notice.start} 至 {notice.end} 含 {days} 个工作日，与所写的 {notice.working_days} 个不符",
                     "只写 end 或 working_days 之一即可",
                 )  # fmt: skip
             if days < MIN_WORKING_DAYS:
-                ctx.error(
-                    entry, ("notice", "end"), "notice-too-short",
+                report.error(
+                    ("notice", "end"), "notice-too-short",
                     f"公示期 {notice.start} 至 {notice.end} 只有 {days} 个工作日，少于 {MIN_WORKING_DAYS} 个工作日",
                     f"结束日期至少应为 {nth_workday(notice.start, MIN_WORKING_DAYS)}",
                 )  # fmt: skip
-            notice.working_days = days
         else:
             if notice.working_days < MIN_WORKING_DAYS:
-                ctx.error(
-                    entry, ("notice", "working_days"), "notice-too-short",
+                report.error(
+                    ("notice", "working_days"), "notice-too-short",
                     f"公示期 {notice.working_days} 个工作日，少于 {MIN_WORKING_DAYS} 个工作日",
                 )  # fmt: skip
-            notice.end = nth_workday(notice.start, notice.working_days)
+            nth_workday(notice.start, notice.working_days)  # the end must be computable
     except UnknownYear as exc:
         first, last = known_years()
-        ctx.error(
-            entry, ("notice", "start"), "calendar-unknown-year",
+        report.error(
+            ("notice", "start"), "calendar-unknown-year",
             f"节假日日历不含 {exc.year} 年（已知 {first}–{last} 年），无法计算工作日",
             "升级 chinese-calendar（pip install -U chinese-calendar），或改写明确的结束日期 end 并确认不少于 5 个工作日",
         )  # fmt: skip

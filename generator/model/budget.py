@@ -10,8 +10,7 @@ from pydantic import model_validator
 from generator.model.base import Amount, Item, Schema, Visible, ZhEnum, label
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.model.protocol import Report
 
 TOLERANCE = Decimal("0.01")
 
@@ -66,38 +65,37 @@ def _sum(rows: list[Row]) -> Decimal:
     return sum((row.amount for row in rows), Decimal(0))
 
 
-def _check_rows(entry, ctx, table: Table, rows: list[Row], path: tuple, unit: str) -> None:
+def _check_rows(report: "Report", table: Table, rows: list[Row], path: tuple, unit: str) -> None:
     for i, row in enumerate(rows):
         if row.children:
             total = _sum(row.children)
             if abs(total - row.amount) > TOLERANCE:
                 name = f"{row.code} {row.item}" if row.code else row.item
-                ctx.error(
-                    entry, path + (i, "amount"), "budget-sum",
+                report.error(
+                    path + (i, "amount"), "budget-sum",
                     f"“{table.name}”中“{name}”的金额 {row.amount} {unit} 不等于其明细之和 {total} {unit}",
                     "上级科目金额应等于下级科目金额之和（允许 0.01 的舍入误差）",
                 )  # fmt: skip
-            _check_rows(entry, ctx, table, row.children, path + (i, "children"), unit)
+            _check_rows(report, table, row.children, path + (i, "children"), unit)
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
-    budget: Budget = entry.model
+def check(budget: Budget, report: "Report") -> None:
     unit = budget.unit
     for t, table in enumerate(budget.tables):
         for part in ("income", "expenditure", "rows"):
-            _check_rows(entry, ctx, table, getattr(table, part), ("tables", t, part), unit)
+            _check_rows(report, table, getattr(table, part), ("tables", t, part), unit)
         if table.income and table.expenditure:
             income, expenditure = _sum(table.income), _sum(table.expenditure)
             if abs(income - expenditure) > TOLERANCE:
-                ctx.error(
-                    entry, ("tables", t, "expenditure"), "budget-balance",
+                report.error(
+                    ("tables", t, "expenditure"), "budget-balance",
                     f"“{table.name}”收入总计 {income} {unit} 不等于支出总计 {expenditure} {unit}",
                     "收支总表的收入合计应等于支出合计",
                 )  # fmt: skip
     three = budget.three_public
     if three is not None and three.total is not None and abs(three.parts_sum - three.total) > TOLERANCE:
-        ctx.error(
-            entry, ("three_public", "total"), "budget-three-public",
+        report.error(
+            ("three_public", "total"), "budget-three-public",
             f"“三公”经费合计 {three.total} {unit} 不等于各项之和 {three.parts_sum} {unit}",
             "合计 = 因公出国（境）费 + 公务用车购置费 + 公务用车运行费 + 公务接待费",
         )  # fmt: skip

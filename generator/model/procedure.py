@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 from generator.model.base import Item, Link, Schema, TextList, Visible, WorkingDays, YesNo, label
 
 if TYPE_CHECKING:
-    from generator.checks.context import Context
-    from generator.site import Entry
+    from generator.model.protocol import Report
 
 MAX_COPIES = 99  # copies of one material
 MAX_VISITS = 20  # visits in person (最多跑一次: 0 or 1)
@@ -39,8 +38,8 @@ class Service(Schema):
     conditions: TextList = label("申请条件", "申请条件列表", min_length=1)
     materials: list[Material] = label("申请材料", "申请材料：name 材料名称, copies 份数, original 是否原件, form 表格", min_length=1)
     steps: list[Step] = label("办理流程", "办理流程：name 环节名称, actor 办理主体, days 时限", min_length=1)
-    legal_days: WorkingDays = label("法定时限", "法定办结时限（工作日）")
-    promised_days: WorkingDays = label("承诺时限", "承诺办结时限（工作日），0 表示即办件")
+    legal_days: WorkingDays = label("法定时限", "法定办结时限（工作日）", example=20)
+    promised_days: WorkingDays = label("承诺时限", "承诺办结时限（工作日），0 表示即办件", example=5)
     fee: str = label("收费", "不收费，或收费标准，或收费条目的索引号")
     location: str = label("办理地点", "办理地点")
     hours: str = label("办理时间", "办理时间")
@@ -55,30 +54,30 @@ class Procedure(Item):
     service: Service = label("事项", "办事事项的全部要素")
 
 
-def check(entry: "Entry", ctx: "Context") -> None:
-    service = entry.model.service
+def check(item: Procedure, report: "Report") -> None:
+    service = item.service
     if service.promised_days > service.legal_days:
-        ctx.error(
-            entry, ("service", "promised_days"), "procedure-days",
+        report.error(
+            ("service", "promised_days"), "procedure-days",
             f"承诺时限 {service.promised_days} 个工作日超过了法定时限 {service.legal_days} 个工作日",
             "承诺时限应小于或等于法定时限",
         )  # fmt: skip
     step_days = sum(step.days or 0 for step in service.steps)
     if step_days > service.legal_days:
-        ctx.warning(
-            entry, ("service", "steps"), "procedure-steps",
+        report.warning(
+            ("service", "steps"), "procedure-steps",
             f"各环节时限合计 {step_days} 个工作日，超过法定时限 {service.legal_days} 个工作日",
             "核对各环节的 days",
         )  # fmt: skip
     fee = service.fee.strip()
-    if ctx.looks_like_index_no(fee):
-        target = ctx.index.get(fee)
+    if report.is_index_no(fee):
+        target = report.find(fee)
         if target is None:
-            ctx.error(entry, ("service", "fee"), "procedure-fee", f"收费写的是索引号 {fee}，但没有这个索引号的条目", "填写已发布收费条目的索引号，或直接写收费标准")
+            report.error(("service", "fee"), "procedure-fee", f"收费写的是索引号 {fee}，但没有这个索引号的条目", "填写已发布收费条目的索引号，或直接写收费标准")
         elif target.type != "fee":
-            ctx.error(entry, ("service", "fee"), "procedure-fee", f"索引号 {fee} 指向的“{target.model.title}”不是收费条目")
+            report.error(("service", "fee"), "procedure-fee", f"索引号 {fee} 指向的“{target.title}”不是收费条目")
         else:
-            entry.links["fee_item"] = target
+            report.link("fee_item", target)
     for i, material in enumerate(service.materials):
         if material.form:
-            ctx.check_file(entry, ("service", "materials", i, "form"), material.form)
+            report.check_file(("service", "materials", i, "form"), material.form)

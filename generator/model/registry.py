@@ -1,78 +1,166 @@
-"""The content types: one place that names each type's model, checks and file form.
+"""The content types: the one home of a type — its model, checks, file form, template,
+labels and the capabilities the rest of the generator iterates over.
 
-Adding a type means writing its module (model + optional `check`) and one line here.
+Adding a type means writing its module (model + optional `check`), its template
+(`theme/gongkai/item/<name>.html`), its labels (`types:` in `theme/strings/<lang>.yml`)
+and one entry here. Nothing outside `generator/model/` asks for a type by name: a page
+with a time window, Markdown fields, cross-references, open datasets, person fields,
+the examples of `gongkai new`, figures computed from the whole site (`computed`) and
+what `gongkai new` adds from the site (`scaffold`) all come from the `ContentType`
+(capabilities.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable
+
+import yaml
 
 from generator.model import annual_report, appointment, budget, duty, fee, procedure, work_report
 from generator.model.article import Article
 from generator.model.base import Item
+from generator.model.capabilities import Dataset, Window
+from generator.render import THEME_DIR
+
+LANGUAGES = ("zh", "en")  # the UI languages: each has theme/strings/<lang>.yml
 
 
-@dataclass(frozen=True)
+@lru_cache(maxsize=None)
+def type_labels(lang: str) -> dict[str, str]:
+    """The labels of the types in `lang`: the `types:` table of its strings file, the one
+    place a type's name for readers and editors is written."""
+    with (THEME_DIR / "strings" / f"{lang}.yml").open(encoding="utf-8") as fh:
+        return dict((yaml.safe_load(fh) or {}).get("types") or {})
+
+
+@dataclass(frozen=True, eq=False)  # one object per type: hashed by identity
 class ContentType:
     name: str
-    label: str  # Chinese name shown to editors
     model: type[Item]
-    check: Callable | None = None  # domain checks beside the model
+    check: Callable | None = None  # domain checks beside the model: check(item, report)
     suffix: str = ".yml"  # the form `gongkai new` writes
-    template: str = ""
     about: str = ""  # what it is for, in Chinese (docs/content-model.md)
     rules: tuple[str, ...] = ()  # its own checks, in Chinese, with their problem codes
-    # Figures a page shows that depend on more than its own file (the whole site, private
-    # records): `computed(entry, site) -> dict`, given to the template as `computed` and part
-    # of the page's key in an update build.
+    markdown: tuple[str, ...] = ("body",)  # fields written in Markdown: rendered to entry.<name>_html
+    window: Callable[[Any], Window] | None = None  # the item's time window (公示期), when it has one
+    links: tuple[str, ...] = ()  # the cross-references its check resolves (entry.links[name])
+    datasets: tuple[Dataset, ...] = ()  # its open-data files
+    persons: tuple[str, ...] = ()  # top-level fields that describe natural persons (privacy guard)
+    examples: dict[str, Callable[[dt.date], Any]] = field(default_factory=dict)  # `gongkai new`: field → value of today
+    # Figures that depend on more than the item's file (the whole site, private records):
+    # `computed(item, site, report) -> dict`, called once per entry by the checks
+    # (checks/__init__.py), which keep it in `entry.computed`: the template reads
+    # `item.computed`, the incremental build keys pages and data on it, and a dataset's
+    # `computed` fields come from it. Problems with the figures go to `report`.
     computed: Callable | None = None
-    # `gongkai new`: `scaffold(site_dir, text, today) -> text` adds what only the site knows.
+    # `gongkai new`: `scaffold(site_dir, text, today) -> text` adds what only the site knows
+    # (called by cli.cmd_new after the generic draft is written).
     scaffold: Callable | None = None
 
-    def __post_init__(self):
-        object.__setattr__(self, "template", self.template or f"item/{self.name}.html")
+    @property
+    def template(self) -> str:
+        """The theme template of its content fragment."""
+        return f"item/{self.name}.html"
+
+    @property
+    def label(self) -> str:
+        """Its Chinese name (the `types:` table of theme/strings/zh.yml)."""
+        return self.labels("zh")
+
+    def labels(self, lang: str) -> str:
+        return type_labels(lang).get(self.name, self.name)
+
+
+def _year(today: dt.date) -> int:
+    return today.year
+
+
+def _last_year(today: dt.date) -> int:
+    return today.year - 1
+
+
+def _month(today: dt.date) -> str:
+    return f"{today:%Y-%m}"
 
 
 TYPES: dict[str, ContentType] = {
     t.name: t
     for t in (
-        ContentType("article", "文章", Article, suffix=".md", about="通知公告、政策文件、工作动态、年报等：通用字段加正文"),
-        ContentType("duty", "机构职能", duty.Duty, about="机构概况、主要职责、内设机构"),
-        ContentType("fee", "行政事业性收费", fee.Fee, about="执收单位及其收费项目、标准和依据"),
+        ContentType("article", Article, suffix=".md", about="通知公告、政策文件、工作动态、年报等：通用字段加正文"),
+        ContentType("duty", duty.Duty, about="机构概况、主要职责、内设机构"),
         ContentType(
-            "procedure", "办事指南", procedure.Procedure, procedure.check, about="事项的全部要素：依据、条件、材料、流程、时限、收费",
+            "fee", fee.Fee, about="执收单位及其收费项目、标准和依据",
+            datasets=(
+                Dataset(
+                    "fees", "行政事业性收费目录", "每个收费项目一行", ("index_no", "title", "department"),
+                    rows="items", formats=("csv",), title_label="收费目录标题",
+                ),
+            ),
+        ),  # fmt: skip
+        ContentType(
+            "procedure", procedure.Procedure, procedure.check, about="事项的全部要素：依据、条件、材料、流程、时限、收费",
             rules=(
                 "承诺时限不得超过法定时限（procedure-days）",
                 "各环节时限之和不得超过法定时限（procedure-steps）",
                 "收费写索引号时，须是本站一条收费条目的索引号（procedure-fee）",
             ),
-        ),
+            links=("fee_item",),
+            datasets=(
+                Dataset(
+                    "procedures", "办事指南", "各办事事项的全部要素",
+                    ("index_no", "title", "publisher", "published", "service"), title_label="事项名称",
+                ),
+            ),
+        ),  # fmt: skip
         ContentType(
-            "budget", "预决算", budget.Budget, budget.check, about="预算或决算的表格（可嵌套到款、项）和“三公”经费",
+            "budget", budget.Budget, budget.check, about="预算或决算的表格（可嵌套到款、项）和“三公”经费",
             rules=(
                 "每一行的金额等于其明细之和，误差不超过 0.01（budget-sum）",
                 "同一张表的收入总计等于支出总计（budget-balance）",
                 "“三公”经费合计等于各项之和（budget-three-public）",
             ),
-        ),
+            markdown=("body", "notes"),
+            datasets=(
+                Dataset(
+                    "budgets", "预算、决算", "各预决算表格，科目逐级嵌套",
+                    ("index_no", "title", "publisher", "fiscal_year", "stage", "unit", "published", "tables",
+                     "three_public"),
+                ),
+            ),
+            examples={"fiscal_year": _year},
+        ),  # fmt: skip
         ContentType(
-            "appointment", "任前公示", appointment.Appointment, appointment.check, about="干部任前公示：公示对象、公示期、反映渠道",
+            "appointment", appointment.Appointment, appointment.check, about="干部任前公示：公示对象、公示期、反映渠道",
             rules=(
                 "公示期不少于 5 个工作日，节假日和调休上班日按国家安排计算（notice-too-short）",
                 "结束日期不早于开始日期（notice-order）；同时写结束日期和工作日数时两者一致（notice-days）",
                 "节假日安排未知的年份无法计算工作日（calendar-unknown-year）",
             ),
-        ),
-        ContentType("work_report", "工作计划与总结", work_report.WorkReport, about="一个月的工作计划与完成情况对照"),
+            window=appointment.window,
+            persons=("persons",),
+        ),  # fmt: skip
         ContentType(
-            "annual_report", "政府信息公开工作年度报告", annual_report.AnnualReport, annual_report.check, suffix=".md",
+            "work_report", work_report.WorkReport, about="一个月的工作计划与完成情况对照", examples={"period": _month}
+        ),
+        ContentType(
+            "annual_report", annual_report.AnnualReport, suffix=".md",
             about="国办公开办函〔2021〕30号格式的年报：正文为“一、总体情况”，二、三、四部分的表格由内容和申请登记计算",
-            computed=annual_report.computed, scaffold=annual_report.scaffold,
             rules=(
                 "写出的数字与按内容计算的不一致时给出警告，指出两个数字（annual-figure）",
                 "申请情况表每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度（annual-arithmetic）",
             ),
-        ),
+            markdown=("body", "problems", "other"),
+            computed=annual_report.computed, scaffold=annual_report.scaffold,
+            datasets=(
+                Dataset(
+                    "annual-reports", "政府信息公开工作年度报告", "各年报第二、三、四部分的表格（2021 年格式）",
+                    ("index_no", "title", "year", "published"), computed=annual_report.Figures,
+                ),
+            ),
+            examples={"year": _last_year},  # a 年报 is written in January for the year before
+        ),  # fmt: skip
     )
 }

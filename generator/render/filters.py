@@ -16,6 +16,8 @@ from typing import Any, Iterable
 from jinja2 import Undefined, pass_context
 from markupsafe import Markup, escape
 
+from generator import paths
+
 # ---------------------------------------------------------------------------
 # dates
 
@@ -48,20 +50,6 @@ def time_tag(value: Any, text: str | None = None) -> Markup:
     if not iso:
         return Markup("")
     return Markup('<time datetime="{0}">{1}</time>').format(iso, text if text is not None else iso)
-
-
-def notice_status(start: _dt.date, end: _dt.date, today: _dt.date) -> str:
-    """Status of a notice period on ``today``: ``upcoming``, ``open`` or ``closed``.
-
-    The period includes both its start and its end day. The lead calls this at build
-    time and passes the result as ``ctx['notice_status']``; ``gongkai.js`` recomputes
-    it in the browser with the same rule.
-    """
-    if today < start:
-        return "upcoming"
-    if today > end:
-        return "closed"
-    return "open"
 
 
 # ---------------------------------------------------------------------------
@@ -305,13 +293,7 @@ def field(obj: Any, name: str) -> Any:
 def site_path(value: Any) -> str:
     """Where a file under ``content/`` is published: ``content/attachments/x.pdf`` and
     ``./attachments/x.pdf`` → ``attachments/x.pdf`` (site-relative)."""
-    if value is None:
-        return ""
-    text = str(value).strip().replace("\\", "/")
-    while text.startswith("./"):
-        text = text[2:]
-    text = text.lstrip("/")
-    return text.removeprefix("content/")
+    return "" if value is None else paths.site_path(str(value))
 
 
 def filename(value: Any) -> str:

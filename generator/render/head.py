@@ -68,5 +68,6 @@ def build_head(site, info: HeadInfo) -> str:
     # sitemap.xml beside every link[rel=alternate] (its language switcher), and a feed's
     # address is no language version (a 404 for /feeds/sitemap.xml on every page)
     for feed in info.feeds:
-        tags.append(f'<link rel="alternate feed" type="{feed.mime}" title="{escape(feed.title, quote=True)}" href="{escape(depth_prefix + feed.url, quote=True)}">')
+        title, href = escape(feed.title, quote=True), escape(depth_prefix + feed.url, quote=True)
+        tags.append(f'<link rel="alternate feed" type="{feed.mime}" title="{title}" href="{href}">')
     return "\n    ".join(tag for tag in tags if tag)

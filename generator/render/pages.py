@@ -24,7 +24,6 @@ class Page:
     title: str
     head: str
     html: str
-    section: Section | None = None
 
 
 def base_of(url: str) -> str:
@@ -85,25 +84,35 @@ def category_pages(site: Site, env, strings: dict, section: Section, entries: li
                 url=url,
                 description=section.description or section.title,
                 column=section.title,
-                column_type=strings["types"][section.type] if section.type in strings.get("types", {}) else section.type,
+                column_type=section_label(section, strings),
                 column_description=section.description,
                 feeds=site_feeds(site, strings) + section_feeds(section),
             ),
         )
-        pages.append(Page(url, title, head, html, section))
+        pages.append(Page(url, title, head, html))
     return pages
+
+
+def section_label(section: Section, strings: dict) -> str:
+    """The label of a category's type in the UI language (the `types:` strings)."""
+    return strings.get("types", {}).get(section.type, section.type)
 
 
 def home_html(site: Site, env, strings: dict, listed: list[Entry], today: dt.date) -> str:
     categories = [{"category": s, "items": section_entries(s, listed)[:HOME_LATEST]} for s in site.roots]
-    open_notices = [
-        e for e in listed if e.type == "appointment" and e.model.notice.end and e.model.notice.start <= today <= e.model.notice.end
-    ]
+    open_now = []  # items in their time window today (公示中 …), each with its window
+    for e in listed:
+        window = e.ctype.window(e.model) if e.ctype.window is not None else None
+        if window is not None and window.end is not None and window.status(today) == "open":
+            open_now.append({"item": e, "window": window})
     feeds = [{"title": f.title, "href": f.url, "type": f.mime} for f in site_feeds(site, strings)]
     return render_fragment(
         env,
         "pages/home.html",
-        {"site": site.config.site, "categories": categories, "open_notices": open_notices, "feeds": feeds, "catalogue_url": "catalogue/", "base": ""},
+        {
+            "site": site.config.site, "categories": categories, "open_now": open_now, "feeds": feeds,
+            "catalogue_url": "catalogue/", "base": "",
+        },  # fmt: skip
     )
 
 

@@ -45,7 +45,7 @@ class Shell:
         self.depth = url.count("/")
         self.html = html
 
-    @lru_cache(maxsize=16)
+    @lru_cache(maxsize=16)  # noqa: B019 a handful of shells, alive for the whole build anyway
     def _parts(self, depth: int) -> tuple[list[str], list[str], str]:
         """The shell cut at its markers, with URLs rebased for a page at `depth`."""
         html = _rebase(self.html, "../" * (depth - self.depth))

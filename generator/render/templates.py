@@ -14,10 +14,8 @@ from typing import Any
 import jinja2
 import yaml
 
+from generator.model.registry import LANGUAGES, TYPES
 from generator.render import filters, svg
-
-ITEM_TYPES = ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report", "annual_report")
-LANGUAGES = ("zh", "en")
 
 
 def load_strings(theme_dir: Path, lang: str) -> dict:
@@ -59,14 +57,15 @@ def make_env(theme_dir: Path, strings: dict, base: str = "/") -> jinja2.Environm
 
 
 def render_item(env: jinja2.Environment, item: Any, ctx: dict | None = None) -> str:
-    """The content fragment of one item: ``item/<item.type>.html``.
+    """The content fragment of one item: its type's template (``item/<type>.html``).
 
-    ``ctx`` adds variables (``base``, ``notice_status`` for appointments, ``feedback`` …).
+    ``ctx`` adds variables (``base``, ``window`` and ``window_status`` for a type with a
+    time window, ``feedback`` …).
     """
-    kind = str(getattr(item.type, "value", item.type))
-    if kind not in ITEM_TYPES:
-        raise ValueError(f"no template for item type {kind!r}")
-    template = env.get_template(f"item/{kind}.html")
+    ctype = TYPES.get(str(getattr(item.type, "value", item.type)))
+    if ctype is None:
+        raise ValueError(f"no template for item type {item.type!r}")
+    template = env.get_template(ctype.template)
     return template.render({**(ctx or {}), "item": item})
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.model.registry import TYPES
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -29,8 +31,7 @@ def missing(what: str, hint: str):
 
 
 PAGE_TYPES = [
-    "home", "category", "article", "duty", "fee", "procedure", "budget", "appointment", "work_report",
-    "catalogue", "search", "subscribe", "data", "page", "withdrawn", "repealed", "pagination",
+    "home", "category", *TYPES, "catalogue", "search", "subscribe", "data", "page", "withdrawn", "repealed", "pagination",
 ]  # fmt: skip
 # preferred demo pages (the richest of their type); any page of the type otherwise
 PREFERRED = {

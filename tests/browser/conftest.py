@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
 
+from generator.model.registry import TYPES
+
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -114,14 +116,18 @@ class Built:
 
 def _site_headers(root: Path) -> list[tuple[str, str, str]]:
     """(path pattern, header, value) from the site's `_headers` file (Netlify's format,
-    written by the build for the web server: Content-Security-Policy …)."""
+    written by the build for the web server beside the output: Content-Security-Policy …)."""
+    from generator import servers
+
     rules, pattern = [], None
-    path = root / "_headers"
+    path = servers.default_folder(root) / "_headers"
     for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if not line[0].isspace():
             pattern = line.strip()
+        elif pattern and line.strip().startswith("!"):  # `! Name` drops a header of a wider rule
+            rules.append((pattern, "!", line.strip()[1:].strip()))
         elif pattern and ":" in line:
             name, value = line.strip().split(":", 1)
             rules.append((pattern, name.strip(), value.strip()))
@@ -133,9 +139,15 @@ class _WithHeaders(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         path = self.path.split("?")[0]
+        headers: list[tuple[str, str]] = []
         for pattern, name, value in self.rules:
             if pattern == "/*" or pattern == path or (pattern.endswith("*") and path.startswith(pattern[:-1])):
-                self.send_header(name, value)
+                if name == "!":
+                    headers = [(n, v) for n, v in headers if n.lower() != value.lower()]
+                else:
+                    headers.append((name, value))
+        for name, value in headers:
+            self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, *args):
@@ -340,7 +352,7 @@ def page(browser):
 def _find_pages(out: Path) -> dict[str, str]:
     """Site paths of item pages by marker class: gk-item--<type>, --withdrawn, --repealed."""
     found: dict[str, str] = {}
-    markers = {name: f"gk-item--{name}" for name in ("article", "duty", "fee", "procedure", "budget", "appointment", "work_report", "withdrawn", "repealed")}
+    markers = {name: f"gk-item--{name}" for name in (*TYPES, "withdrawn", "repealed")}
     for path in sorted(out.rglob("index.html")):
         rel = path.parent.relative_to(out).as_posix() + "/"
         if rel.startswith("i/"):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import servers
+
 PAGES = [
     "",
     "catalogue/",
@@ -34,7 +36,8 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 
 
 def _headers(site: Path) -> dict[str, str]:
-    """The headers of the `/*` block of `_headers` (the pages; attachments have their own)."""
+    """The headers of the `/*` block of `_headers` (the pages; attachments have their own),
+    in the server configurations' folder `site` (beside the output)."""
     headers = {}
     for line in (site / "_headers").read_text(encoding="utf-8").splitlines()[1:]:
         if not line[:1].isspace():
@@ -60,12 +63,13 @@ class _WithHeaders(http.server.SimpleHTTPRequestHandler):
 def csp_server(tmp_path_factory):
     from generator.build import build
     from generator.problems import Problems
-    from generator.site import load_site
+    from generator.load.site import load_site
 
     out = tmp_path_factory.mktemp("csp") / "site"
     site = load_site(Path(__file__).resolve().parents[2], Problems())
-    build(site, out)
-    handler = type("H", (_WithHeaders,), {"extra": _headers(out)})
+    result = build(site, out)
+    servers.write(servers.default_folder(out), result.policy, site.config.site.url)  # as `gongkai build` does
+    handler = type("H", (_WithHeaders,), {"extra": _headers(servers.default_folder(out))})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", out
@@ -74,10 +78,11 @@ def csp_server(tmp_path_factory):
 
 def test_policy_present_and_strict(csp_server):
     _, out = csp_server
-    policy = _headers(out)["Content-Security-Policy"]
+    policy = _headers(servers.default_folder(out))["Content-Security-Policy"]
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
     assert "default-src 'self'" in policy
-    assert "Content-Security-Policy" in (out / "nginx-headers.conf").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in (servers.default_folder(out) / "nginx.conf").read_text(encoding="utf-8")
+    assert not (out / "_headers").exists()  # a server configuration is not a page of the site
 
 
 def test_no_violation_on_any_page_type(browser, csp_server):

@@ -49,7 +49,7 @@ def index_no(page) -> str:
 
 def test_home_to_category_to_item_by_clicking(page, demo_site):
     response = page.goto(demo_site.url())
-    if (demo_site.out / "_headers").is_file():  # served as deployed: with its Content-Security-Policy
+    if (demo_site.out.parent / f"{demo_site.out.name}-server" / "_headers").is_file():  # served as deployed: with its Content-Security-Policy
         assert "script-src" in response.headers.get("content-security-policy", "")
     assert page.locator("h1").inner_text() == "青山县人民政府办公室"
     page.locator(".gk-home__category h2 a", has_text="政策文件").click()

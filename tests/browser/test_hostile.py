@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers import CATEGORY_OF, ORG, VALID_ITEMS, num  # noqa: E402
 from browserkit import publish  # noqa: E402
 
+from generator.model.registry import TYPES  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 EPOCH = "1728316800"  # 2024-10-08 Asia/Shanghai
 MARK = "__pwned"
@@ -111,7 +113,8 @@ def write_hostile_site(root: Path) -> None:
     files["site_config.yml"] = hostile_config()
     registry = []
     for n, (ctype, text) in enumerate(sorted(VALID_ITEMS.items()), start=1):
-        front, _, body = text.removeprefix("---\n").partition("\n---\n") if ctype == "article" else (text, "", "")
+        suffix = TYPES[ctype].suffix  # .md: front matter and a Markdown body
+        front, _, body = text.removeprefix("---\n").partition("\n---\n") if suffix == ".md" else (text, "", "")
         data = poison(yaml.safe_load(front), ctype)
         data["index_no"] = num(2024, n)
         data["summary"] = attack(f"{ctype}.summary")
@@ -120,8 +123,8 @@ def write_hostile_site(root: Path) -> None:
         data["doc_no"] = attack(f"{ctype}.doc_no")
         data["attachments"] = [{"file": ref, "title": attack(f"{ctype}.att{i}")} for i, ref in enumerate(ATTACHMENTS)]
         dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        path = f"content/{CATEGORY_OF[ctype]}/hostile-{ctype}{'.md' if ctype == 'article' else '.yml'}"
-        files[path] = f"---\n{dumped}---\n{body}{BODY}" if ctype == "article" else dumped
+        path = f"content/{CATEGORY_OF[ctype]}/hostile-{ctype}{suffix}"
+        files[path] = f"---\n{dumped}---\n{body}{BODY}" if suffix == ".md" else dumped
         registry.append(f"{data['index_no']}\t{path}")
     files["content/.registry"] = "\n".join(sorted(registry)) + "\n"
     files["content/pages/hostile.md"] = f"---\ntitle: {q(attack('page.title'))}\n---\n{BODY}"

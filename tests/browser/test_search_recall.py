@@ -58,7 +58,7 @@ def recall_site(request, tmp_path_factory, serve_folder):
     from generator import search
     from generator.build import build
     from generator.problems import Problems
-    from generator.site import load_site
+    from generator.load.site import load_site
 
     root = tmp_path_factory.mktemp("recall")
     files, expected = _site_files()

@@ -456,6 +456,7 @@ def updated_site(tmp_path_factory, serve_site):
     src.mkdir()
     shutil.copytree(REPO / "content", src / "content")
     shutil.copy(REPO / "site_config.yml", src / "site_config.yml")
+    shutil.copytree(REPO / "assets", src / "assets")  # site.logo
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
 
     def build():

@@ -11,7 +11,7 @@ uncompressed bytes; what gzip would give is reported beside them).
 The figures are printed at the end of the run (section "site weight").
 
 The item page is held to what is transferred (gzip, which the shipped
-nginx-headers.conf turns on): ≈ 77 KB, against ≈ 330 KB uncompressed, of which
+nginx.conf (beside the site) turns on): ≈ 77 KB, against ≈ 330 KB uncompressed, of which
 mkdocs-material's own main.css (134 KB), bundle.js (111 KB) and palette.css (12 KB) are
 257 KB. A weight over its budget raises BudgetExceeded.
 
@@ -90,7 +90,7 @@ def test_item_page_first_load_budget(new_page, demo_site, page_types, report):
     for line in table(rows, demo_site.base):
         report("site weight", line)
     assert not [r for r in counted if r["status"] >= 400], "a stylesheet or script is missing"
-    # What is transferred: text compressed with gzip, as the shipped nginx-headers.conf
+    # What is transferred: text compressed with gzip, as the shipped nginx.conf (beside the site)
     # turns on (static hosts such as Netlify and Cloudflare Pages compress by default).
     if packed > ITEM_BUDGET:
         raise BudgetExceeded(f"item page: {packed / KB:.1f} KB transferred with gzip > {ITEM_BUDGET / KB:.0f} KB ({raw / KB:.1f} KB uncompressed)")

@@ -197,8 +197,10 @@ class Built:
         return bool(self.page(url).xpath("//meta[@http-equiv='refresh']"))
 
     def content_pages(self) -> list[str]:
-        """HTML pages a reader sees: not the /i/ redirects, not Pagefind's files."""
-        return [u for u in self.html_pages() if not u.startswith(("i/", "pagefind/")) and not self.is_redirect(u)]
+        """HTML pages a reader sees: not the /i/ redirects, not Pagefind's files, not the
+        web editor (`admin/`, for the office's editors)."""
+        skip = ("i/", "pagefind/", "admin/")
+        return [u for u in self.html_pages() if not u.startswith(skip) and not self.is_redirect(u)]
 
 
 # ---------------------------------------------------------------------------

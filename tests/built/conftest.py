@@ -26,10 +26,6 @@ from buildkit import DEMO_SITE, Built, Source, publish, start_build  # noqa: E40
 from helpers import SiteDir, dedent, make_config, num  # noqa: E402
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "build: builds a site with `gongkai build` (tests/built)")
-
-
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:

@@ -35,7 +35,7 @@ def edit(site, body: str) -> None:
 
 
 def siblings(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+    return sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, f"{out.name}-server"))
 
 
 def fresh_tree(site, tmp_path: Path) -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""The server configurations of the demo build (`_headers`, `nginx-headers.conf`): the
+"""The server configurations of the demo build (`_headers`, `nginx.conf`, beside the output): the
 pages' Content-Security-Policy allows every inline script the pages carry (all of them
 the theme's) and nothing else inline, and attachments are sandboxed downloads."""
 
@@ -31,11 +31,16 @@ def blocks(text: str) -> dict[str, dict[str, str]]:
     return found
 
 
+def server_file(demo, name: str) -> str:
+    """A file of the server configurations `gongkai build` writes beside the output."""
+    return (demo.root.parent / f"{demo.root.name}-server" / name).read_text(encoding="utf-8")
+
+
 def test_attachments_are_served_as_sandboxed_downloads(demo):
-    headers = blocks(demo.file("_headers").read_text(encoding="utf-8"))
-    assert set(headers) == {"/*", "/attachments/*"}
+    headers = blocks(server_file(demo, "_headers"))
+    assert set(headers) == {"/*", "/attachments/*", "/admin/*"}  # the demo has the web editor
     assert SANDBOX.items() <= headers["/attachments/*"].items()
-    nginx = demo.file("nginx-headers.conf").read_text(encoding="utf-8")
+    nginx = server_file(demo, "nginx.conf")
     location = re.search(r"location \^~ /attachments/ \{(.*?)\}", nginx, re.S)
     assert location, nginx
     for name, value in SANDBOX.items():
@@ -46,7 +51,7 @@ def test_attachments_are_served_as_sandboxed_downloads(demo):
 def test_policy_allows_exactly_the_inline_scripts_of_the_pages(demo):
     """Every executable inline script of every page is allowed by its hash; the policy
     allows no inline script by any other means."""
-    policy = blocks(demo.file("_headers").read_text(encoding="utf-8"))["/*"]["Content-Security-Policy"]
+    policy = blocks(server_file(demo, "_headers"))["/*"]["Content-Security-Policy"]
     script_src = next(d for d in policy.split("; ") if d.startswith("script-src ")).split()[1:]
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     allowed = {s for s in script_src if s.startswith("'sha256-")}

@@ -31,7 +31,8 @@ def test_output_folder_names_do_not_leak_into_the_build(demo, demo_again):
 
 def test_build_marks_its_output_and_leaves_no_temporary_folders(demo):
     assert (demo.root / ".gongkai-build").is_file()
-    leftovers = [p.name for p in demo.root.parent.iterdir() if p.name != demo.root.name]
+    server = f"{demo.root.name}-server"  # the server configurations, beside the site on purpose
+    leftovers = [p.name for p in demo.root.parent.iterdir() if p.name not in (demo.root.name, server)]
     assert leftovers == []
 
 
@@ -40,7 +41,7 @@ def test_build_marks_its_output_and_leaves_no_temporary_folders(demo):
 
 
 def _siblings(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+    return sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, f"{out.name}-server"))
 
 
 def test_failed_build_leaves_the_previous_output_untouched(tiny_site, tmp_path):

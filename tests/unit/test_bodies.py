@@ -190,7 +190,7 @@ def test_links_relative_to_the_linking_file(make_site):
     loaded, problems = site.load()
     assert [(p.code, p.line, p.col) for p in problems if p.level == "error"] == [("link-missing", 6, 62)]
     entry = next(e for e in loaded.entries if e.rel == "content/notices/2024/a.md")
-    assert entry.links["body"] == {
+    assert entry.text_links == {
         "b.md": "notices/2024/b/", "../2023/c.md": "notices/2023/c/", "../../attachments/x.pdf": "attachments/x.pdf",
     }  # fmt: skip
 
@@ -232,7 +232,7 @@ def test_links_resolve_to_urls_from_the_item_page(make_site):
     loaded, problems = site.load()
     assert not problems.has_errors(), problems.sorted()
     entry = next(e for e in loaded.entries if e.rel == "content/notices/2024/a.md")
-    assert entry.links["body"] == {
+    assert entry.text_links == {
         "attachments/forms/申请表.pdf": "attachments/forms/申请表.pdf",
         "notices/2023/b.md": "notices/2023/b/",
         f"/i/{N2}/": "notices/2023/b/",
@@ -240,7 +240,7 @@ def test_links_resolve_to_urls_from_the_item_page(make_site):
         "pages/guide.md": "pages/guide/",
     }
     assert "attachments/forms/申请表.pdf" in entry.files  # published with the item
-    html = markdown.render(body, entry.links["body"], "../../../").html
+    html = markdown.render(body, entry.text_links, "../../../").html
     assert 'href="../../../attachments/forms/%E7%94%B3%E8%AF%B7%E8%A1%A8.pdf#p"' in html
     assert html.count('href="../../../notices/2023/b/"') == 2 and 'href="../../../pages/guide/"' in html
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 import chinese_calendar
 import pytest
 
+from generator.model.capabilities import Window
 from helpers import ORG, VALID_ITEMS, dedent, item_path, make_config, num, with_index
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
@@ -425,7 +426,8 @@ def test_notice_end_computed_over_national_day(make_site):
     assert site.check().problems == []
     loaded, _ = site.load()
     (entry,) = loaded.entries
-    assert entry.notice.end == dt.date(2024, 10, 9)
+    assert entry.ctype.window(entry.model).end == dt.date(2024, 10, 9)
+    assert entry.model.notice.end is None  # derived into the window: the checks leave the model as written
 
 
 def test_notice_make_up_sunday_counts(make_site):
@@ -433,7 +435,8 @@ def test_notice_make_up_sunday_counts(make_site):
     loaded, problems = site.load()
     assert list(problems) == []
     # 09-29 (make-up Sunday), 09-30, 10-08, 10-09, 10-10
-    assert loaded.entries[0].notice.end == dt.date(2024, 10, 10)
+    entry = loaded.entries[0]
+    assert entry.ctype.window(entry.model) == Window(dt.date(2024, 9, 29), dt.date(2024, 10, 10), 5)
 
 
 def test_notice_end_over_holiday_passes(make_site):

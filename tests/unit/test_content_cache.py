@@ -10,8 +10,9 @@ import pytest
 
 from generator.load import cache as cache_module
 from generator.load import documents
+from generator.load.site import load_site
 from generator.problems import Problems
-from generator.site import load_site
+
 from helpers import num
 
 NOTICE = "index_no: {n}\ntitle: {t}\npublished: 2024-03-0{d}\nbody: |\n  {body}\n"
@@ -34,7 +35,7 @@ def reads(monkeypatch):
         opened.append(path.name)
         return original(path, site_dir)
 
-    monkeypatch.setattr("generator.site.load_document", spy)
+    monkeypatch.setattr("generator.load.read.load_document", spy)
     return opened
 
 
@@ -165,8 +166,9 @@ def test_cache_holds_models_as_written(make_site, trusted):
 
 
 def test_reading_in_worker_processes_gives_what_one_process_gives(make_site, monkeypatch):
-    """Large sites read their files in forked workers (site.prefetch)."""
-    import generator.site as site_module
+    """Large sites read their files in forked workers (load/site.py prefetch)."""
+    import generator.load.site as site_module
+
     from helpers import VALID_ITEMS, item_path
 
     files = {item_path(t, f"{t}-{i}"): text for i in range(3) for t, text in VALID_ITEMS.items()}

@@ -10,11 +10,14 @@ import pytest
 
 from generator.build import build
 from generator.load import cache as cache_module
+from generator.load.site import load_site
 from generator.output import MARKER
 from generator.problems import Problems
 from generator.search import fragment_ids
-from generator.site import load_site
+
 from helpers import VALID_ITEMS, item_path, num, with_index
+
+pytestmark = pytest.mark.build  # every test here builds a site: not in `make test-fast`
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,7 +68,7 @@ def test_nothing_changed_renders_nothing_and_writes_nothing(make_site, tmp_path)
     site = small_site(make_site)
     out = tmp_path / "out"
     first = run(site.path, out)
-    assert not first.update and first.rendered == 9
+    assert not first.update and first.rendered == len(VALID_ITEMS) + 2  # a sample of every type, two notices
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != MARKER}
     second = run(site.path, out)
     assert second.update and second.rendered == 0 and second.search[0] == 0
@@ -266,6 +269,7 @@ def test_demo_site_edit_with_revision_equals_fresh_build(tmp_path):
     site_dir.mkdir()
     shutil.copy(REPO / "site_config.yml", site_dir)
     shutil.copytree(REPO / "content", site_dir / "content")
+    shutil.copytree(REPO / "assets", site_dir / "assets")  # site.logo
     out = tmp_path / "out"
     run(site_dir, out, index=False)
     path = next(p for p in sorted((site_dir / "content" / "notices").rglob("*.md")) if "revisions:" not in p.read_text(encoding="utf-8"))
@@ -280,13 +284,13 @@ def test_demo_site_edit_with_revision_equals_fresh_build(tmp_path):
 def test_an_update_runs_mkdocs_only_when_one_of_its_live_files_was_lost(make_site, tmp_path, monkeypatch):
     """mkdocs's pages and assets come from the last build, unless one of them is gone
     from the live site or was changed there: then mkdocs runs and puts it back."""
-    import generator.build as build_module
+    import generator.render.mkdocs_site as mkdocs_module
 
     site = small_site(make_site)
     out = tmp_path / "out"
     run(site.path, out, index=False)
-    real, runs = build_module._run_mkdocs, []
-    monkeypatch.setattr(build_module, "_run_mkdocs", lambda *a: runs.append(1) or real(*a))
+    real, runs = mkdocs_module.render_pages, []
+    monkeypatch.setattr(mkdocs_module, "render_pages", lambda *a: runs.append(1) or real(*a))
     assert run(site.path, out, index=False).update and runs == []
     asset = next(p for p in sorted((out / "assets").rglob("*.css")) if p.is_file())
     asset.write_text("body{display:none}", encoding="utf-8")

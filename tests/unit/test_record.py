@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CONFIG, num
-
 from generator import register, signing
 from generator.cli import main
+
+from helpers import CONFIG, num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 A, B, C = "content/notices/a.md", "content/notices/b.md", "content/notices/c.md"
@@ -55,6 +55,7 @@ def build(site, out: Path, *args: str):
 # ------------------------------------------------------------------ 1. only recorded versions
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_build_refuses_unrecorded_versions_and_names_each_item(make_site, tmp_path):
     site = make_site({A: article(N1, "第一个通知"), B: article(N2, "第二个通知", "2024-02-03")})
     result = build(site, tmp_path / "out")
@@ -66,6 +67,7 @@ def test_build_refuses_unrecorded_versions_and_names_each_item(make_site, tmp_pa
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_a_silent_edit_after_publish_is_refused_too(make_site, tmp_path):
     """No register line for the item, then an edit: still not recorded, still refused."""
     site = make_site({A: article(N1, "第一个通知")})
@@ -76,6 +78,7 @@ def test_a_silent_edit_after_publish_is_refused_too(make_site, tmp_path):
     assert result.code == 1 and f"条目 {N1}" in result.err
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_preview_builds_unrecorded_versions_with_a_banner_and_no_register(make_site, tmp_path):
     site = make_site({A: article(N1, "第一个通知")})
     out = tmp_path / "preview"
@@ -86,6 +89,7 @@ def test_preview_builds_unrecorded_versions_with_a_banner_and_no_register(make_s
     assert not (out / register.PUBLIC_PATH).exists() and not (out / signing.HEAD_PATH).exists()
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_a_recorded_build_has_no_banner_and_verifies(make_site, tmp_path, capsys):
     site = make_site({A: article(N1, "第一个通知")})
     assert site.run("publish").code == 0
@@ -181,6 +185,7 @@ def test_number_skips_numbers_of_the_published_chain(make_site, tmp_path):
 # ------------------------------------------------------------------ 3. a build extends what it published
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_a_build_that_drops_or_changes_a_published_entry_is_refused(make_site, tmp_path, capsys):
     site = make_site({A: article(N1, "第一个通知"), B: article(N2, "第二个通知", "2024-02-03")})
     assert site.run("publish").code == 0
@@ -249,6 +254,7 @@ def signed_site(make_site, tmp_path, monkeypatch):
     return site, public
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_the_signed_head_verifies_and_names_its_key_and_a_wrong_key_fails(make_site, tmp_path, monkeypatch, capsys):
     site, public = signed_site(make_site, tmp_path, monkeypatch)
     out = tmp_path / "out"
@@ -280,6 +286,7 @@ def test_the_signed_head_verifies_and_names_its_key_and_a_wrong_key_fails(make_s
     assert "签名不符" in capsys.readouterr().out
 
 
+@pytest.mark.build  # builds a site: not in `make test-fast`
 def test_a_configured_key_without_its_private_key_warns_and_strict_refuses(make_site, tmp_path, monkeypatch):
     site, public = signed_site(make_site, tmp_path, monkeypatch)
     monkeypatch.delenv(signing.ENV_KEY)

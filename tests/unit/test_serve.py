@@ -17,7 +17,10 @@ import pytest
 
 import generator.build
 from generator.build import build
+
 from helpers import CONFIG, gongkai_command, num, with_index
+
+pytestmark = pytest.mark.build  # every test here builds a site: not in `make test-fast`
 
 BAD = "title: 通知\npublished: 2024-02-01\nwritten: <b>2024-13-01</b>\n"
 GOOD = "title: 预览中的通知\npublished: 2024-02-01\nstatus: draft\n"

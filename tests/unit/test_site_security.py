@@ -178,8 +178,10 @@ def test_theme_hashes_cover_materials_base_script():
 
 
 def test_headers_serve_attachments_as_sandboxed_downloads():
-    written: dict[str, str] = {}
-    policy = csp.write_policy(written.__setitem__, [_hash("a")], "https://www.example.gov.cn/qingshan/")
+    from generator import servers
+
+    policy = csp.policy([_hash("a")])
+    written = servers.configs(policy, "https://www.example.gov.cn/qingshan/")
     headers = written["_headers"].splitlines()
     assert headers[0] == "/*" and f"  Content-Security-Policy: {policy}" in headers
     block = headers[headers.index("/attachments/*") + 1 :]
@@ -189,9 +191,12 @@ def test_headers_serve_attachments_as_sandboxed_downloads():
         "  Content-Security-Policy: sandbox; default-src 'none'",
         "  Referrer-Policy: strict-origin-when-cross-origin",
     ]
-    nginx = written["nginx-headers.conf"]
+    nginx = written["nginx.conf"]
     location = nginx.split("location ^~ /qingshan/attachments/ {", 1)[1].split("}", 1)[0]
     assert 'add_header Content-Disposition "attachment" always;' in location
     assert 'add_header X-Content-Type-Options "nosniff" always;' in location
     assert "add_header Content-Security-Policy \"sandbox; default-src 'none'\" always;" in location
     assert f'add_header Content-Security-Policy "{policy}" always;' in nginx.split("location", 1)[0]
+    caddy = written["Caddyfile"]
+    attachments = caddy.split("header /qingshan/attachments/* {", 1)[1].split("}", 1)[0]
+    assert "Content-Security-Policy \"sandbox; default-src 'none'\"" in attachments

@@ -16,8 +16,10 @@ import pytest
 from generator import register
 from generator.build import build
 from generator.cli import main
+from generator.load.site import load_site
 from generator.problems import Problems
-from generator.site import load_site
+
+pytestmark = pytest.mark.build  # every test here builds a site: not in `make test-fast`
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "notices/2024/2024-03-15-spring-fire-safety/index.html"

@@ -1,5 +1,6 @@
 /* gongkai theme script: progressive enhancement only, no library, no inline script.
- *  - appointment notices: status (未开始 / 公示中 / 已结束) from the browser's date
+ *  - time windows (公示期 …, any type with a window): status (未开始 / 公示中 / 已结束) from
+ *    the browser's date, read from the data attributes of macros.html's window_status
  *  - 信息公开目录: sorting by column and filters by category, year, topic, publisher
  *  - 站内搜索: our search UI over Pagefind's JS API (the site's own bundles, pagefind/…)
  *  - print: open every <details> so that FAQ answers are printed; the absolute address

@@ -1,0 +1,39 @@
+"""`EntryReport`: the `Report` (generator/model/protocol.py) a type's own check talks to
+during `gongkai check`, for one entry: problems go to the site's list at the file, line
+and column of the field's path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.model.protocol import Report  # noqa: F401  (the protocol EntryReport implements)
+
+if TYPE_CHECKING:
+    from generator.checks.context import Context
+    from generator.site import Entry
+
+
+class EntryReport:
+    """The `Report` of one entry during `check`: problems go to the site's list."""
+
+    def __init__(self, entry: "Entry", ctx: "Context"):
+        self.entry, self.ctx = entry, ctx
+
+    def error(self, loc: tuple, code: str, message: str, hint: str = "") -> None:
+        self.ctx.error(self.entry, loc, code, message, hint)
+
+    def warning(self, loc: tuple, code: str, message: str, hint: str = "") -> None:
+        self.ctx.warning(self.entry, loc, code, message, hint)
+
+    def check_file(self, loc: tuple, ref: str) -> Path | None:
+        return self.ctx.check_file(self.entry, loc, ref)
+
+    def is_index_no(self, text: str) -> bool:
+        return self.ctx.looks_like_index_no(text)
+
+    def find(self, index_no: str):
+        return self.ctx.index.get(index_no)
+
+    def link(self, name: str, target) -> None:
+        self.entry.links[name] = target

@@ -1,0 +1,325 @@
+"""Phase one of the pipeline: read and check everything, write nothing.
+
+`load_site` reads `site_config.yml`, finds every content file (`discover`), reads each
+one (from the content cache when it did not change, in forked workers when many did),
+validates it against its type's model, runs the checks and returns a `Site` with every
+problem collected. The data it fills (`Site`, `Section`, `Entry`, `FreePage`) lives in
+`generator/site.py`, which imports nothing of this procedure.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import pickle
+from contextlib import contextmanager
+from difflib import get_close_matches
+from functools import partial
+from pathlib import Path
+
+from generator import register
+from generator.checks import file_checks, make_pattern, run_checks
+from generator.checks.context import Context
+from generator.config import Category, SiteConfig, load_config
+from generator.fork import fork_map
+from generator.load.aliases import normalize
+from generator.load.cache import ContentCache, FileMemo, stamp
+from generator.load.documents import LoadProblem, RawDocument, load_document
+from generator.load.read import read_model
+from generator.model.base import Item, Schema, label
+from generator.model.registry import TYPES, ContentType
+from generator.model.validate import validate
+from generator.paths import check_outputs, refused, site_root
+from generator.problems import Problems
+from generator.render.markdown import DANGEROUS
+from generator.site import Entry, FreePage, Section, Site
+
+CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
+SPECIAL_FOLDERS = {"pages", "attachments"}
+
+
+def build_sections(config: SiteConfig) -> tuple[dict[str, Section], list[Section]]:
+    sections: dict[str, Section] = {}
+
+    def add(category: Category, parent: Section | None) -> Section:
+        section = Section(category, parent)
+        sections[category.key] = section
+        section.children = [add(child, section) for child in category.children]
+        return section
+
+    roots = [add(category, None) for category in config.categories]
+    return sections, roots
+
+
+def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
+    """Every content file with the category it belongs to; strays are reported. Nothing
+    is taken from outside the site folder (paths.py): links out of it, hard links and
+    names a URL cannot carry are reported and skipped."""
+    content = site.content_dir
+    found: list[tuple[Path, Section]] = []
+    if not content.is_dir():
+        hint = "在站点文件夹中建立 content/，每个栏目一个子文件夹"
+        problems.error("content", None, "content-missing", "找不到 content/ 文件夹", hint)
+        return found
+    root = site_root(site.site_dir)
+    if refused(content, "content", root, problems):
+        return found
+    for child in sorted(content.iterdir()):
+        rel = child.relative_to(site.site_dir).as_posix()
+        if refused(child, rel, root, problems):
+            continue
+        if child.is_dir():
+            if child.name == "pages":
+                site.pages = load_free_pages(site, child, problems)
+            elif child.name in SPECIAL_FOLDERS:
+                continue
+            elif child.name in site.sections:
+                _walk(child, site.sections[child.name], site, found, problems)
+            else:
+                close = get_close_matches(child.name, list(site.sections), n=1, cutoff=0.6)
+                hint = f"是不是“{close[0]}”？" if close else (
+                    f"在 site_config.yml 的 categories 中加入键为 {child.name} 的栏目，"
+                    f"或改名为已有栏目：{'、'.join(site.sections)}"
+                )
+                message = f"文件夹“{child.name}”不是 site_config.yml 中的栏目"
+                problems.error(rel, None, "unknown-folder", message, hint)
+        elif child.suffix.lower() in CONTENT_SUFFIXES:
+            problems.error(rel, None, "misplaced-file", "条目文件应放在栏目文件夹中", "移到 content/<栏目键>/ 下")
+    return found
+
+
+class FreePageMeta(Schema):
+    """The front matter of a free page. Nothing else is accepted: mkdocs would act on
+    keys such as `template` (another page template) or `hide`."""
+
+    title: str = label("标题", "页面标题", min_length=1)
+    order: int = label("排序", "在导航中的位置，小的在前", 100)
+
+
+def load_free_pages(site: Site, folder: Path, problems: Problems) -> list[FreePage]:
+    pages = []
+    for path in _page_files(folder, site, problems):
+        rel = path.relative_to(site.site_dir).as_posix()
+        try:
+            doc = load_document(path, site.site_dir)
+        except LoadProblem as exc:
+            problems.report(rel, [exc.found])
+            continue
+        found = normalize(doc, FreePageMeta)
+        meta, errors = validate(doc, FreePageMeta)
+        found += errors
+        problems.report(rel, found)
+        if meta is None or found:
+            continue
+        _unsafe_markup(rel, doc, problems)
+        source = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        pages.append(FreePage(rel, path.relative_to(folder).with_suffix("").as_posix(), meta.title, meta.order, source))
+    return sorted(pages, key=lambda p: (p.order, p.slug))
+
+
+def _unsafe_markup(rel: str, doc: RawDocument, problems: Problems) -> None:
+    """Markup the sanitiser strips from a free page (render/mkdocs_site.py): a warning at
+    its line, as for item bodies (checks/markup.py), so that `--strict` refuses it."""
+    text = doc.body or ""
+    for pattern, name in DANGEROUS:
+        match = pattern.search(text)
+        if match is not None:
+            before = text[: match.start()]
+            pos = (doc.body_line + before.count("\n"), len(before) - before.rfind("\n"))
+            message = f"页面中的 {name} 会在发布时被删除（不安全的网页代码）"
+            problems.warning(rel, pos, "unsafe-html", message, "删除这段代码；需要嵌入的内容请改为附件或普通链接")
+
+
+def _page_files(folder: Path, site: Site, problems: Problems) -> list[Path]:
+    """The Markdown files of content/pages/, checked like content files (`refused`)."""
+    root, found = site_root(site.site_dir), []
+    with os.scandir(folder) as listing:
+        items = sorted(listing, key=lambda item: item.name)
+    for item in items:
+        path = folder / item.name
+        if refused(path, _rel(path, site.site_dir), root, problems):
+            continue
+        if item.is_dir():
+            if not _loops(path, folder, site, problems):
+                found += _page_files(path, site, problems)
+        elif item.name.lower().endswith(".md"):
+            found.append(path)
+    return found
+
+
+def _loops(path: Path, folder: Path, site: Site, problems: Problems) -> bool:
+    """A link to the folder it is in (or above): reported, not followed."""
+    if path.is_symlink() and path.resolve() in (folder.resolve(), *folder.resolve().parents):
+        message = "这个链接指向它所在的文件夹，已跳过"
+        problems.warning(_rel(path, site.site_dir), None, "symlink-loop", message, "删除这个链接")
+        return True
+    return False
+
+
+def _walk(folder: Path, section: Section, site: Site, found: list, problems: Problems) -> None:
+    children = {c.key: c for c in section.children}
+    with os.scandir(folder) as listing:  # DirEntry knows file from folder without a stat
+        items = sorted(listing, key=lambda item: item.name)
+    root = site_root(site.site_dir)
+    for item in items:
+        path = folder / item.name
+        if refused(path, _rel(path, site.site_dir), root, problems):
+            continue
+        if item.is_dir():
+            if _loops(path, folder, site, problems):
+                continue
+            _walk(path, children.get(item.name, section), site, found, problems)
+        elif Path(item.name).suffix.lower() in CONTENT_SUFFIXES:
+            found.append((path, section))
+        else:
+            problems.warning(
+                _rel(path, site.site_dir), None, "stray-file",
+                "栏目文件夹中的非内容文件会被忽略", "附件请放在 content/attachments/ 下，并在条目的 attachments 中引用",
+            )  # fmt: skip
+
+
+def entry_url(rel: str, section: Section) -> str:
+    """`content/notices/2024/fire.md` → `notices/2024/fire/`: the section, the folders
+    below it, the file name without suffix."""
+    *folders, name = rel.split("/")[1:]
+    start = len(folders) - folders[::-1].index(section.key)  # below the last folder named like it
+    return "/".join([section.key, *folders[start:], name.rsplit(".", 1)[0]]) + "/"
+
+
+def load_entry(
+    path: Path, section: Section, site: Site, problems: Problems, cache: ContentCache | None = None
+) -> Entry | None:
+    rel = _rel(path, site.site_dir)
+    ctype = TYPES[section.type]
+    file_stamp = stamp(path) if cache is not None else None
+    if file_stamp is None:
+        cache = None
+    memo = cache.get(rel, file_stamp, ctype.name) if cache is not None else None
+    if memo is not None:
+        problems.extend(memo.load_problems)
+        if memo.model is None:
+            cache.put(rel, memo)
+            return None
+        entry = _entry(pickle.loads(memo.model), memo.record, ctype, section, rel, path, site, None)
+    else:
+        first = len(problems)
+        model, doc, found = read_model(path, site.site_dir, ctype)
+        problems.report(rel, found)
+        failed = model is None
+        record = "" if failed else register.canonical_record(model)  # canonical: pickles are not
+        entry = None if failed else _entry(model, record, ctype, section, rel, path, site, doc)
+        if cache is None:
+            return entry
+        blob = None if entry is None else pickle.dumps(model, pickle.HIGHEST_PROTOCOL)
+        memo = FileMemo(file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:])
+        if entry is not None:
+            memo.fingerprint, memo.head = fingerprints(ctype.name, record)
+    cache.put(rel, memo)
+    if entry is not None:
+        entry.memo = memo
+    return entry
+
+
+def fingerprints(type_name: str, record: str) -> tuple[bytes, bytes]:
+    """Digests of an entry as read (its canonical record: pickles differ between
+    processes), whole and without the body and notes (what lists and data show)."""
+    head = json.loads(record)
+    head.pop("body", None)
+    head.pop("notes", None)
+    return (
+        hashlib.blake2b(f"{type_name}\0{record}".encode(), digest_size=16).digest(),
+        hashlib.blake2b(f"{type_name}\0{register.canonical(head)}".encode(), digest_size=16).digest(),
+    )
+
+
+def _rel(path: Path, site_dir: Path) -> str:
+    """`path` relative to the site folder, with forward slashes (string work: pathlib's
+    relative_to costs 0.3 s per 10,000 files)."""
+    text, root = str(path), str(site_dir).rstrip("/") + "/"
+    return text[len(root):] if text.startswith(root) else path.relative_to(site_dir).as_posix()
+
+
+def _entry(
+    model: Item, record: str, ctype: ContentType, section: Section, rel: str, path: Path, site: Site,
+    doc: RawDocument | None,
+) -> Entry:  # fmt: skip
+    publisher = model.publisher or site.config.organization.name
+    return Entry(model, ctype, section, rel, entry_url(rel, section), record, doc, publisher, source=path)
+
+
+PARALLEL_READ_FROM = 1000  # files to read; below this, forking costs more than it saves
+
+
+def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache) -> None:
+    """Read the files the cache does not hold in worker processes (all CPUs): each worker
+    reads, validates and runs the single-file checks, and returns the memos, which the
+    main process then takes as if they came from the cache."""
+    jobs = os.cpu_count() or 1
+    todo = []
+    for path, section in found:
+        file_stamp = stamp(path)
+        if file_stamp is not None and not memos.cached(_rel(path, site.site_dir), file_stamp, section.type):
+            todo.append((path, section))
+    if jobs < 2 or len(todo) < PARALLEL_READ_FROM:
+        return  # the main process reads them as it goes
+    for memos_read in fork_map(partial(_read_slice, site), todo, jobs, PARALLEL_READ_FROM):
+        memos.prefetched.update(memos_read)
+
+
+def _read_slice(site: Site, todo: list[tuple[Path, Section]]) -> dict:
+    problems = Problems()
+    ctx = Context(site, problems, make_pattern(site, Problems()))
+    local = ContentCache(site.site_dir, read=False)
+    for path, section in todo:
+        entry = load_entry(path, section, site, problems, local)
+        if entry is not None:
+            file_checks(entry, ctx)
+    return local.new
+
+
+@contextmanager
+def _no_collection():
+    """Loading 10,000 items makes millions of objects, which Python's cycle collector
+    would scan again and again (a third of a warm load). It is off while loading; what
+    was loaded is then frozen out of later collections (unfrozen first: `serve` loads
+    again and again, and the last site must become collectable)."""
+    gc.unfreeze()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def load_site(site_dir: Path, problems: Problems, cache: bool = True) -> Site | None:
+    """Phase one: read and check everything. None when the configuration is unusable.
+    With `cache`, files unchanged since the last run are not read again (load/cache.py)."""
+    with _no_collection():
+        return _load_site(site_dir, problems, cache)
+
+
+def _load_site(site_dir: Path, problems: Problems, cache: bool) -> Site | None:
+    config = load_config(site_dir, problems)
+    if config is None:
+        return None
+    sections, roots = build_sections(config)
+    site = Site(config, sections, roots)
+    memos = ContentCache(site_dir, read=cache)
+    found = discover(site, problems)
+    prefetch(site, found, memos)
+    for path, section in found:
+        entry = load_entry(path, section, site, problems, memos)
+        if entry is not None:
+            site.entries.append(entry)
+    run_checks(site, problems)
+    check_outputs(site, problems)
+    if cache:
+        memos.save()
+    for memo in memos.new.values():
+        memo.model = None  # saved (or not wanted): the entries hold the models themselves
+    return site
