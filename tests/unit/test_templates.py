@@ -13,6 +13,7 @@ from types import SimpleNamespace as NS
 import jinja2
 import pytest
 
+from generator import register
 from generator.config import Category
 from generator.model.base import Status, Validity
 from generator.model.capabilities import Window
@@ -176,6 +177,7 @@ def make_item(type_, cat, slug, title, published, **fields):
     model = ctype.model.model_validate({"title": title, "published": published, **fields})
     entry = Entry(
         model, ctype, cat, rel=f"content/{cat.key}/{slug}{ctype.suffix}", url=f"{cat.key}/{slug}/",
+        record=register.canonical_record(model),
         publisher_name=model.publisher or "青山县人民政府办公室",
         files={ref: FILES[ref] for ref in (a.file for a in model.attachments) if ref in FILES},
     )  # fmt: skip
