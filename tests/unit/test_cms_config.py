@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import cms
+from generator import cms, servers
 from generator.config import walk_categories
 from generator.model import introspect
 from generator.model.registry import TYPES
@@ -152,18 +152,20 @@ def test_build_writes_admin_with_its_own_policy_and_keeps_the_public_one(make_si
     page = (out / "admin" / "index.html").read_text(encoding="utf-8")
     assert '<script src="decap-cms.js"></script>' in page and "http" not in page.replace("http-equiv", "")
     assert yaml.safe_load((out / "admin" / "config.yml").read_text(encoding="utf-8")) == cms.admin_config(_config(site))
-    headers = (out / "_headers").read_text(encoding="utf-8")
+    server = servers.default_folder(out)  # the server configurations beside the site, not in it
+    headers = (server / "_headers").read_text(encoding="utf-8")
     public, admin = headers.split("/admin/*")
     assert "script-src 'self' 'wasm-unsafe-eval'" in public
     assert "unsafe-eval'" not in public.replace("wasm-unsafe-eval", "")  # the public pages stay as strict
     assert "! Content-Security-Policy" in admin and "connect-src 'self' http://localhost:8081" in admin
     assert "script-src 'self' 'unsafe-eval';" in admin  # AJV in Decap: nothing inline, no other host
-    nginx = (out / "nginx-headers.conf").read_text(encoding="utf-8")
+    nginx = (server / "nginx.conf").read_text(encoding="utf-8")
     assert "location ^~ /admin/ {" in nginx
     plain = tmp_path / "plain"
     site.write("site_config.yml", CONFIG)
     assert site.run("build", "-o", str(plain)).code == 0
-    assert not (plain / "admin").exists() and "/admin/" not in (plain / "_headers").read_text(encoding="utf-8")
+    headers = (servers.default_folder(plain) / "_headers").read_text(encoding="utf-8")
+    assert not (plain / "admin").exists() and "/admin/" not in headers
 
 
 def test_a_missing_decap_bundle_is_a_chinese_message_not_a_traceback(make_site, tmp_path, monkeypatch):
