@@ -102,7 +102,7 @@ def test_robots_txt_under_the_site_path(tmp_path, capsys):
     from generator import export
     from generator.cli import main
     from generator.problems import Problems
-    from generator.site import load_site
+    from generator.load.site import load_site
 
     main(["init", str(tmp_path / "s"), "--name", "临江市民政局", "--org-code", "113302000029550119",
           "--url", "https://www.linjiang.gov.cn/mzj/"])  # fmt: skip
