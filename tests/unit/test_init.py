@@ -11,7 +11,7 @@ import sys
 import pytest
 import yaml
 
-from generator import init
+from generator import init, schema
 from generator.cli import main
 from generator.config import load_config
 from generator.problems import Problems
@@ -33,7 +33,8 @@ def test_init_writes_a_site_that_passes_strict_check(tmp_path, capsys, preset, z
     site = tmp_path / "mzj"
     code, out, _ = run(capsys, "init", str(site), *FLAGS, "--preset", preset, *(["--zh"] if zh else []))
     assert code == 0
-    assert set(out.split()) == set(init.FILES.values())
+    authoring = {f"{schema.SCHEMA_DIR}/{name}" for name in schema.all_schemas()} | {".vscode/settings.json"}
+    assert set(out.split()) == set(init.FILES.values()) | authoring  # and the editor's schemas (generator/schema.py)
     code, _, err = run(capsys, "check", "-s", str(site), "--strict")
     assert code == 0, err
     config = load_config(site, Problems())
