@@ -144,7 +144,7 @@ class CountsAs(ZhEnum):
 class Category(Schema):
     key: str = label("键", "文件夹名与网址段，小写字母、数字、- 或 _")
     title: str = label("标题", "栏目名称")
-    type: str = label("类型", "article, duty, fee, procedure, budget, appointment, work_report")
+    type: str = label("类型", "article, duty, fee, procedure, budget, appointment, work_report, annual_report")
     code: str | None = label("代码", "用于索引号的 {category_code}：字母、数字、- 或 _", None, pattern=r"^[0-9A-Za-z_-]+$")
     description: str = label("简介", "栏目简介", "")
     children: list["Category"] = label("子栏目", "子栏目", [])
