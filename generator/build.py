@@ -141,13 +141,16 @@ def _version(distribution: str) -> str:
 def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
     """The inputs of an item page: the file as read, its category's shell, its search
     shard, the items it links to (a guide's fee item …), the URLs its text links to, its
-    attachments, and the day for a type with a time window (its status is printed). None
-    when the entry did not come through the content cache."""
+    attachments, the day for a type with a time window (its status is printed), and the
+    figures its type computes from the whole site (`entry.computed`). None when the entry
+    did not come through the content cache."""
     if entry.memo is None:
         return None
     parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
     if entry.ctype.window is not None:
         parts.append(today.isoformat())
+    if entry.computed is not None:  # figures from the whole site (ContentType.computed)
+        parts.append(entry.computed)
     for name, target in sorted(entry.links.items()):
         parts += [name, target.url, target.memo.fingerprint if target.memo else None]
     parts.append(sorted(entry.text_links.items()))
@@ -312,8 +315,8 @@ class Build:
 
     def data(self) -> None:
         """The open data: written again when what it holds changed (every dataset is made
-        of fields other than the bodies)."""
-        self.data_key = group_key(self.public)
+        of fields other than the bodies, and of the figures types compute)."""
+        self.data_key = group_key(self.public, tuple(e.computed for e in self.public if e.computed is not None))
         if self.output.unchanged_group("data", self.data_key):
             return
         self.datasets = export.datasets(self.site, self.public)

@@ -222,6 +222,10 @@ def cmd_new(args) -> int:
         return EXIT_CONTENT
     path.parent.mkdir(parents=True, exist_ok=True)
     text = scaffold.render(ctype, title, zh=args.zh, today=today)
+    if ctype.scaffold is not None:  # figures only the site knows (ContentType.scaffold)
+        from generator.load.site import load_site
+
+        text = ctype.scaffold(load_site(config.site_dir, Problems()), text, today)
     modeline = schema.modeline(path, config.site_dir, ctype.name)  # completion in VS Code (.yml only)
     path.write_text(f"{modeline}\n{text}" if modeline else text, encoding="utf-8")
     print(path.relative_to(config.site_dir).as_posix())
@@ -423,6 +427,33 @@ def cmd_docs(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args) -> int:
+    from generator.audit import audit
+    from generator.build import build_date
+
+    problems = Problems()
+    site = _load(args, problems)
+    if site is None:
+        _report(problems, args.format)
+        return EXIT_USAGE
+    today = build_date(site)
+    audit(site, problems, today, args.year)
+    _report(problems, args.format)
+    if args.output is not None:
+        from generator.audit import refused_report_dir, write_html
+
+        refusal = refused_report_dir(site, args.output)
+        if refusal:
+            print(f"gongkai audit: 不能把报告写到 {args.output}：{refusal}（报告含申请编号，不能进入网站或内容）", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            print(f"已写入 {write_html(problems, args.output, today)}", file=sys.stderr)
+        except OSError as exc:
+            print(f"gongkai audit: 无法写入 {args.output}：{exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    return EXIT_CONTENT if problems.has_errors() else EXIT_OK
+
+
 def cmd_init(args) -> int:
     from generator import init
 
@@ -536,6 +567,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--extends", metavar="OLD", help="上次保存的网站（文件夹或网址）：新的登记必须完整包含它的登记")
     verify.add_argument("--key", help="要求链头由此公钥（base64）或指纹签名")
     verify.set_defaults(func=cmd_verify)
+
+    audit = sub.add_parser("audit", help="检查法定义务：逾期答复、年报、空白栏目、更新周期")
+    _site_arg(audit)
+    audit.add_argument("--year", type=int, metavar="Y", help="只检查该年收到的申请")
+    audit.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
+    audit.add_argument("-o", "--output", type=Path, metavar="DIR", help="另写一份 HTML 报告到此文件夹（不能在网站或 content/ 之内）")
+    audit.set_defaults(func=cmd_audit)
 
     docs = sub.add_parser("docs", help="输出内容模型说明（每种类型的每个字段，由模型生成的 Markdown）")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="写入文件，如 docs/content-model.md；默认输出到屏幕")

@@ -142,6 +142,13 @@ class Letters(Schema):
     reply_days: int = label("答复时限", "留言答复时限（工作日），超过时检查给出警告", 5, ge=1, le=60)
 
 
+class CountsAs(ZhEnum):
+    """年报 section 二: which row the items of a category are counted in."""
+
+    normative = ("normative", "行政规范性文件")
+    rules = ("rules", "规章")
+
+
 class Category(Schema):
     key: str = label("键", "文件夹名与网址段，小写字母、数字、- 或 _")
     title: str = label("标题", "栏目名称")
@@ -149,6 +156,8 @@ class Category(Schema):
     code: str | None = label("代码", "用于索引号的 {category_code}：字母、数字、- 或 _", None, pattern=r"^[0-9A-Za-z_-]+$")
     description: str = label("简介", "栏目简介", "")
     children: list[Category] = label("子栏目", "子栏目", [])
+    counts_as: CountsAs | None = label("年报统计口径", "normative 行政规范性文件 | rules 规章：本栏目条目计入年报第二部分", None)
+    update_within: int | None = label("更新周期", "天数：最新条目早于此天数时 gongkai audit 提出警告", None, ge=1, le=3660)
 
     @field_validator("key")
     @classmethod

@@ -127,6 +127,8 @@ def record_model(ctype: ContentType, spec: TypeDataset) -> type[BaseModel]:
         fields.update({name: _copy(info, info.title) for name, info in row_model.model_fields.items()})
     if spec.enum_labels:  # choices as their Chinese labels: text in the record
         fields = {name: _labelled(*value) for name, value in fields.items()}
+    if spec.computed is not None:  # figures computed from the whole site (entry.computed)
+        fields.update({name: _copy(info, info.title) for name, info in spec.computed.model_fields.items()})
     fields["url"] = (str, Field(title="网址"))
     return create_model(f"{_camel(ctype.name)}{_camel(spec.stem)}Record", **fields)
 
@@ -187,6 +189,8 @@ def type_records(site: Site, listed: list[Entry], ctype: ContentType, spec: Type
             values.update({name: getattr(data, name) if data is not None else None for name in group_model.model_fields})
         if spec.enum_labels:
             values = {name: _value(value, True) for name, value in values.items()}
+        if spec.computed is not None:
+            values.update({name: (e.computed or {}).get(name) for name in spec.computed.model_fields})
         url = _absolute(site, e.url)
         if spec.rows:
             records += [model.model_construct(**values, **dict(row), url=url) for row in getattr(e.model, spec.rows)]

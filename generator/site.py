@@ -70,6 +70,7 @@ class Entry:
     links: dict = field(default_factory=dict)  # resolved cross-references: {name: Entry} (ContentType.links)
     text_links: dict = field(default_factory=dict)  # its Markdown's links, resolved: {as written: URL} (checks/links.py)
     files: dict = field(default_factory=dict)  # attachment reference → absolute Path
+    computed: dict | None = None  # figures from the whole site (ContentType.computed), filled by the checks
     body_html: str = ""
     notes_html: str = ""  # budgets: the notes rendered from Markdown
     unrecorded: bool = False  # a preview's version that `gongkai publish` has not recorded (the 预览 banner)

@@ -55,6 +55,10 @@ categories:
     title: 留言答复
     type: letter
     code: "10"
+  - key: annual
+    title: 政府信息公开工作年度报告
+    type: annual_report
+    code: "11"
 """
 
 
@@ -87,6 +91,7 @@ CATEGORY_OF = {
     "consultation": "consultations",
     "procurement": "procurement",
     "letter": "letters",
+    "annual_report": "annual",
 }
 
 
@@ -326,6 +331,20 @@ VALID_ITEMS = {
         published: 2024-05-13
         letter: {received: 2024-05-06, channel: 网站, question: 请问怎样预约？}
         reply: {date: 2024-05-10, unit: 测试县卫生健康局, text: 可以电话预约。}
+        """
+    ),
+    "annual_report": dedent(
+        """
+        ---
+        title: 2023年政府信息公开工作年度报告
+        published: 2024-01-20
+        year: 2023
+        proactive: {licensing: 12, fees_collected: 1.5}
+        reviews:
+          review: {upheld: 1}
+        problems: 个别答复超过法定期限。
+        ---
+        2023年，本机关依法做好政府信息公开工作。
         """
     ),
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from generator import register
+from generator.annual import requests_of
 from generator.checks import dates, index_numbers, links, markup, privacy, prompts
 from generator.checks.context import Context
 from generator.checks.protocol import EntryReport
@@ -42,12 +43,15 @@ def file_checks(entry, ctx: Context) -> None:
 def run_checks(site: Site, problems: Problems) -> Context:
     ctx = Context(site, problems, make_pattern(site, problems))
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
+    requests_of(site, problems)  # the private request log (records/requests/), checked once per load
     for entry in site.entries:
         dates.check(entry, ctx)
         for i, attachment in enumerate(entry.model.attachments):
             ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
         if entry.ctype.check:
             entry.ctype.check(entry.model, EntryReport(entry, ctx))
+        if entry.ctype.computed:  # figures from the whole site: computed once, kept for the build
+            entry.computed = entry.ctype.computed(entry.model, site, EntryReport(entry, ctx))
         file_checks(entry, ctx)
     links.check_site(site, ctx)  # after every entry is numbered and its attachments resolved
     register.check_site(site, ctx)

@@ -231,6 +231,7 @@ class Item(Schema):
     topic: Annotated[str | None, AfterValidator(_topic)] = label("主题分类", "22 个主题分类之一，或“一级\\二级”", None)
     doc_no: str | None = label("发文字号", "如 青政办发〔2024〕12号", None)
     validity: Validity = label("有效性", "有效 | 废止 | 失效", Validity.valid)
+    validity_since: Date | None = label("有效性变更日期", "废止或失效的日期 YYYY-MM-DD（年报统计本年废止件数）", None)
     keywords: Words = label("主题词", "主题词列表", [])
     summary: str | None = label("内容概述", "一段话概述，用于列表、订阅和搜索结果", None)
     attachments: list[Attachment] = label("附件", "附件列表：file 文件, title 标题", [])

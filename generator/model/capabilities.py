@@ -5,7 +5,8 @@ the generator iterates over instead of asking for a type by name.
   depends on the day of the build, is listed on the home page while open, and the browser
   refreshes the status from its own clock (`gongkai.js`, from data attributes).
 - `Dataset`: an open-data file of a type (data/fees.csv …), derived from the type's model:
-  its fields, their Chinese titles and the JSON Schema come from the model itself.
+  its fields, their Chinese titles and the JSON Schema come from the model itself (and,
+  for figures computed from the whole site, from the model of those figures).
 """
 
 from __future__ import annotations
@@ -53,3 +54,6 @@ class Dataset:
     title_label: str = ""
     nested: tuple[str, ...] = ()  # item fields holding a group (project, result): its fields spread into the record
     enum_labels: bool = False  # choices written as their Chinese labels (公开招标) rather than keys
+    # A pydantic model of figures the type computes (ContentType.computed): its fields
+    # follow `fields` in each record, their values taken from `entry.computed`.
+    computed: type | None = None

@@ -4,8 +4,10 @@ labels and the capabilities the rest of the generator iterates over.
 Adding a type means writing its module (model + optional `check`), its template
 (`theme/gongkai/item/<name>.html`), its labels (`types:` in `theme/strings/<lang>.yml`)
 and one entry here. Nothing outside `generator/model/` asks for a type by name: a page
-with a time window, Markdown fields, cross-references, open datasets, person fields and
-the examples of `gongkai new` all come from the `ContentType` (capabilities.py).
+with a time window, Markdown fields, cross-references, open datasets, person fields,
+the examples of `gongkai new`, figures computed from the whole site (`computed`) and
+what `gongkai new` adds from the site (`scaffold`) all come from the `ContentType`
+(capabilities.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,18 @@ from typing import Any
 
 import yaml
 
-from generator.model import appointment, budget, consultation, duty, fee, letter, procedure, procurement, work_report
+from generator.model import (
+    annual_report,
+    appointment,
+    budget,
+    consultation,
+    duty,
+    fee,
+    letter,
+    procedure,
+    procurement,
+    work_report,
+)
 from generator.model.article import Article
 from generator.model.base import Item
 from generator.model.capabilities import Dataset, Window
@@ -50,6 +63,15 @@ class ContentType:
     persons: tuple[str, ...] = ()  # top-level fields that describe natural persons (privacy guard)
     examples: dict[str, Callable[[dt.date], Any]] = field(default_factory=dict)  # `gongkai new`: field → value of today
     category_stats: Callable | None = None  # (entries, site) → rows of lists/stats/<name>.html (its category page)
+    # Figures that depend on more than the item's file (the whole site, private records):
+    # `computed(item, site, report) -> dict`, called once per entry by the checks
+    # (checks/__init__.py), which keep it in `entry.computed`: the template reads
+    # `item.computed`, the incremental build keys pages and data on it, and a dataset's
+    # `computed` fields come from it. Problems with the figures go to `report`.
+    computed: Callable | None = None
+    # `gongkai new`: `scaffold(site_dir, text, today) -> text` adds what only the site knows
+    # (called by cli.cmd_new after the generic draft is written).
+    scaffold: Callable | None = None
 
     @property
     def template(self) -> str:
@@ -92,6 +114,10 @@ def field_title(model: Any, path: tuple[str, ...]) -> str:
 
 def _year(today: dt.date) -> int:
     return today.year
+
+
+def _last_year(today: dt.date) -> int:
+    return today.year - 1
 
 
 def _month(today: dt.date) -> str:
@@ -202,6 +228,23 @@ TYPES: dict[str, ContentType] = {
             ),
             markdown=("body", "letter.question", "reply.text"),
             category_stats=letter.category_stats,
+        ),  # fmt: skip
+        ContentType(
+            "annual_report", annual_report.AnnualReport, suffix=".md",
+            about="国办公开办函〔2021〕30号格式的年报：正文为“一、总体情况”，二、三、四部分的表格由内容和申请登记计算",
+            rules=(
+                "写出的数字与按内容计算的不一致时给出警告，指出两个数字（annual-figure）",
+                "申请情况表每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度（annual-arithmetic）",
+            ),
+            markdown=("body", "problems", "other"),
+            computed=annual_report.computed, scaffold=annual_report.scaffold,
+            datasets=(
+                Dataset(
+                    "annual-reports", "政府信息公开工作年度报告", "各年报第二、三、四部分的表格（2021 年格式）",
+                    ("index_no", "title", "year", "published"), computed=annual_report.Figures,
+                ),
+            ),
+            examples={"year": _last_year},  # a 年报 is written in January for the year before
         ),  # fmt: skip
     )
 }

@@ -294,5 +294,6 @@ def test_data_page_states_record_counts(demo):
     assert counts["data/procedures.json"] == str(len(load_json(demo, "procedures.json")))
     assert counts["data/fees.csv"] == str(len(load_csv(demo, "fees.csv")[1]) - 1)
     schemas = {demo.resolve("data/", a.get("href")) for a in table.xpath(".//td/a")}
-    names = ("catalogue", "budgets", "procedures", "procurement")
+    assert counts["data/annual-reports.json"] == str(len(load_json(demo, "annual-reports.json")))
+    names = ("catalogue", "budgets", "procedures", "procurement", "annual-reports")
     assert schemas == {f"data/{name}.schema.json" for name in names}
