@@ -181,9 +181,11 @@ def test_letter_late_reply_warns_with_the_site_limit(make_site):
 def test_letter_reply_days_must_be_a_number_of_days(make_site):
     from helpers import make_config
 
-    site = make_site({"content/letters/a.yml": letter()}, config=make_config() + "letters:\n  答复时限: 0\n")
+    config = make_config() + "letters:\n  答复时限: 0\n"
+    site = make_site({"content/letters/a.yml": letter()}, config=config)
     problem = site.check().one("out-of-range")
-    assert (problem["path"], problem["line"]) == ("site_config.yml", 53) and "答复时限" in problem["message"]
+    line = config.splitlines().index("  答复时限: 0") + 1  # the last line of the config
+    assert (problem["path"], problem["line"]) == ("site_config.yml", line) and "答复时限" in problem["message"]
 
 
 def test_letter_question_and_reply_are_scanned_like_bodies(make_site):
