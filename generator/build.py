@@ -301,6 +301,7 @@ class Build:
             source = [f"{shard}/{entry.url}index.html"] if shard else []
             if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
                 todo.append(entry)
+        output.clear([f"{entry.url}index.html" for entry in todo])  # workers write them anew
         job = ItemJob(
             self.site, todo, shells, self.env, self.strings, output.root, self.today, output.search_src, self.shard_of
         )

@@ -229,7 +229,7 @@ class Indexing:
             state.pages[shard.name] = old.pages.get(shard.name, {})
             self.reused += 1
             return
-        target = self.output.root / OUTPUT_SUBDIR / shard.name
+        target = self.output.shard_dir(shard.name)  # empty: the spare's files are links of live ones
         cached = self.cache_dir / key if self.cache_dir else None
         try:
             if cached is not None and cached.is_dir():
@@ -295,7 +295,7 @@ class Indexing:
         if self.output.unchanged_shard(DELTA, key):
             self.reused += 1
         else:
-            self.pending.append((DELTA, folder, self.output.root / OUTPUT_SUBDIR / DELTA, ""))
+            self.pending.append((DELTA, folder, self.output.shard_dir(DELTA), ""))
         return True
 
     def _launch(self) -> None:

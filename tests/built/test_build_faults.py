@@ -36,7 +36,8 @@ def edit(site, body: str) -> None:
 
 
 def siblings(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, f"{out.name}-server"))
+    keep = (out.name, f"{out.name}-server", f".{out.name}.spare")  # the spare: the site before the last update
+    return sorted(p.name for p in out.parent.iterdir() if p.name not in keep)
 
 
 def fresh_tree(site, tmp_path: Path) -> dict[str, bytes]:
@@ -388,3 +389,64 @@ def test_fresh_repairs_a_page_defaced_with_its_size_and_times_kept(tiny_site, tm
     done = run_build(tiny_site.path, out, "--fresh")
     assert done.returncode == 0 and "完整生成" in done.stderr, done.stderr
     assert tree_bytes(out) == expected
+
+
+# ---------------------------------------------------------------------------
+# the spare: the site before the last update, brought up to date in place
+
+
+def test_an_update_brings_the_spare_up_to_date_in_place(tiny_site, tmp_path):
+    """From the second update on, the site the last update replaced is changed in place
+    (only the files that differ) and takes the live site's place: the same bytes as a
+    fresh build, and the live files it did not change are the same inodes."""
+    out = tmp_path / "out" / "site"
+    spare = out.with_name(f".{out.name}.spare")
+    assert run_build(tiny_site.path, out).returncode == 0
+    assert not spare.exists(), "a full build keeps no spare"
+    edit(tiny_site, "第一次更新。")
+    assert run_build(tiny_site.path, out).returncode == 0
+    assert spare.is_dir(), "the site the update replaced is kept"
+    folder, unchanged = spare.stat().st_ino, (out / "catalogue/index.html").stat().st_ino
+    edit(tiny_site, "第二次更新。")
+    done = run_build(tiny_site.path, out)
+    assert done.returncode == 0 and "更新了有变化的文件" in done.stderr, done.stderr
+    assert out.stat().st_ino == folder, "the spare folder became the live site"
+    assert (out / "catalogue/index.html").stat().st_ino == unchanged, "unchanged files are links, not copies"
+    same_site(out, fresh_tree(tiny_site, tmp_path))
+    assert siblings(out) == []
+
+
+def test_a_spare_changed_behind_our_back_is_repaired(tiny_site, tmp_path):
+    out = tmp_path / "out" / "site"
+    spare = out.with_name(f".{out.name}.spare")
+    assert run_build(tiny_site.path, out).returncode == 0
+    edit(tiny_site, "第一次更新。")
+    assert run_build(tiny_site.path, out).returncode == 0
+    (spare / "index.html").unlink()
+    (spare / "index.html").write_text("<h1>被替换</h1>", encoding="utf-8")
+    (spare / "catalogue/index.html").unlink()
+    (spare / "stray.html").write_text("<h1>多出来的</h1>", encoding="utf-8")
+    edit(tiny_site, "第二次更新。")
+    assert run_build(tiny_site.path, out).returncode == 0
+    same_site(out, fresh_tree(tiny_site, tmp_path))
+
+
+def test_a_build_killed_while_changing_the_spare_leaves_it_untrusted(tiny_site, tmp_path):
+    """The record of the spare is removed before it is changed: after a kill, the next
+    build deletes the half-changed spare and still writes exactly the new site."""
+    out = tmp_path / "out" / "site"
+    spare = out.with_name(f".{out.name}.spare")
+    assert run_build(tiny_site.path, out).returncode == 0
+    edit(tiny_site, "第一次更新。")
+    assert run_build(tiny_site.path, out).returncode == 0
+    live = tree_bytes(out)
+    edit(tiny_site, "被中断的更新。")
+    build = start_build(tiny_site.path, out, env={"GONGKAI_TEST_PAUSE_AT": "spare-taken"})
+    wait_for_pause(build, "spare-taken")
+    (spare / "index.html").unlink()  # what a killed writer leaves (never through a link)
+    (spare / "index.html").write_bytes(b"half-written")
+    kill(build)
+    assert tree_bytes(out) == live
+    done = run_build(tiny_site.path, out)
+    assert done.returncode == 0, done.stderr
+    same_site(out, fresh_tree(tiny_site, tmp_path))
