@@ -73,6 +73,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -166,6 +167,13 @@ class Output:
             discard(self.search_src, self.background)
         self.search_src.mkdir(parents=True, exist_ok=True)
         self.in_place = self.update and self._take_spare()
+        if self.update:
+            self._survey_live()
+        self.probing: threading.Thread | None = None  # a full build probes the live files meanwhile
+        self.probe_error: OSError | None = None
+        if not self.update and out_dir.is_dir():
+            self.probing = threading.Thread(target=self._probe_all, daemon=True)
+            self.probing.start()
         if not self.in_place:
             discard(self.spare_dir, self.background)  # stale, untrusted or unwanted
             self.spare_file.unlink(missing_ok=True)
@@ -202,11 +210,32 @@ class Output:
             os.replace(self.next_file, self.state_file)  # (its sources were complete before the swap)
         elif self.dirty.exists():  # a build stopped while rewriting the search sources
             state.sources = {}
-        stamps = state.stamps
-        found, self.lost = _survey(self.out_dir, state.files, state.shards, stamps, state.copies)
-        state.stamps = {}
-        self.live = Spare(marker, dict(state.files), dict(state.shards), stamps)
+        self.live = Spare(marker, state.files, state.shards, state.stamps)  # what the live site holds
         return state
+
+    def _survey_live(self) -> None:
+        """Take out of the last build's state the live files that are gone or changed
+        (`_survey`): this build writes them again. Writing into the spare, only the live
+        files it may link are looked at: those the spare does not hold as they are live."""
+        state, live = self.previous, self.live
+        if self.in_place:
+            rels = [rel for rel, mark in state.files.items() if self.have.get(rel) != mark]
+            names = {name for name, key in state.shards.items() if self.have_shards.get(name) != key}
+            rels += [rel for rel in live.stamps if _in_shard(rel, names)] if names else []
+            found = {}
+            for rel in rels:
+                try:
+                    st = os.lstat(self.out_dir / rel)
+                    found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                except OSError:
+                    pass
+            self.lost = {rel for rel in rels if found.get(rel) != live.stamps.get(rel)}
+            for rel in self.lost:
+                _forget(rel, state.files, state.shards)
+        else:
+            _found, self.lost = _survey(self.out_dir, state.files, state.shards, live.stamps, state.copies)
+        self.live = Spare(live.marker, dict(state.files), dict(state.shards), live.stamps)
+        state.stamps = {}
 
     def _take_spare(self) -> bool:
         """Write into the spare folder when it is what `state-spare.pickle` says (its
@@ -426,18 +455,36 @@ class Output:
     def _probe_live(self) -> None:
         """Every live file this build replaces or drops must be deletable later, with the
         old site or the spare (`chattr +i` cannot): try a hard link of it, which such a
-        file refuses too. An update probes only the files it changes."""
-        if self.update:
-            old, new = self.previous.files, self.state.files
-            rels = [rel for rel, mark in old.items() if new.get(rel) != mark] + sorted(self.lost)
-        else:
-            rels = list(stamps(self.out_dir))
-        probe = self.out_dir.with_name(f".{self.out_dir.name}.trash-probe-{os.getpid()}")
+        file refuses too. An update probes only the files it changes; a full build all
+        of them, in a thread started with the build (`_probe_all`)."""
+        if self.probing is not None:
+            self.probing.join()
+            if self.probe_error is not None:
+                raise self.probe_error
+            return
+        old, new = self.previous.files, self.state.files
+        self._probe([rel for rel, mark in old.items() if new.get(rel) != mark] + sorted(self.lost))
+
+    def _probe_all(self) -> None:
+        try:
+            self._probe(list(stamps(self.out_dir)))
+        except OSError as exc:
+            self.probe_error = exc
+
+    def _probe(self, rels: list[str]) -> None:
+        probe = os.path.join(self.out_dir.parent, f".{self.out_dir.name}.trash-probe-{os.getpid()}")
         for rel in rels:
-            live = self.out_dir / rel
-            if live.is_file():
-                link_or_copy(live, probe, copy=False)
-                probe.unlink(missing_ok=True)
+            live = os.path.join(self.out_dir, rel)
+            try:
+                os.link(live, probe)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                if exc.errno == errno.EPERM and _immutable(Path(live)):
+                    message = "文件被设为不可修改（chattr +i）或只能追加（chattr +a）"
+                    raise PermissionError(errno.EPERM, message, live) from None
+                continue  # no hard links here: nothing to learn
+            os.unlink(probe)
 
     def _link_live(self) -> None:
         """Make the folder being written the whole new site: hard-link every live file it
@@ -495,6 +542,8 @@ class Output:
     def abandon(self) -> None:
         """The build failed: drop what it wrote; the live site was not touched (a spare
         that was being changed is deleted: nothing describes it any more)."""
+        if getattr(self, "probing", None) is not None:
+            self.probing.join()
         if getattr(self, "root", None) is not None:
             if self.root == self.spare_dir:
                 discard(self.root, self.background)
@@ -534,10 +583,14 @@ def _survey(folder: Path, files: dict, shards: dict, known: dict, copies: set) -
             changed.add(rel)
     lost = changed | (files.keys() - found.keys())
     for rel in lost:
-        files.pop(rel, None)
-        if rel.startswith("pagefind/"):
-            shards.pop(rel.split("/")[1], None)
+        _forget(rel, files, shards)
     return found, lost
+
+
+def _forget(rel: str, files: dict, shards: dict) -> None:
+    files.pop(rel, None)
+    if rel.startswith("pagefind/"):
+        shards.pop(rel.split("/")[1], None)
 
 
 def _save(path: Path, value, folder: Path) -> None:

@@ -191,11 +191,30 @@ class RegisterError(ValueError):
         self.line = line
 
 
+_READ: dict[str, tuple[tuple, list[Version]]] = {}  # path → (its stamp, what it held): read once a run
+
+
 def read_register(content_dir: Path) -> list[Version]:
-    """Every line of content/.register, exact duplicates removed. Raises RegisterError."""
+    """Every line of content/.register, exact duplicates removed. Raises RegisterError.
+    A check, a build and its publishing stage all ask: the file is parsed once while its
+    stamp (size, times, inode) stays the same."""
     path = content_dir / REGISTER_FILE
-    if not path.exists():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return []
+    except OSError as exc:
+        raise RegisterError(0, f"无法读取发布登记簿：{exc.strerror}") from None
+    stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    known = _READ.get(str(path))
+    if known is not None and known[0] == stamp:
+        return list(known[1])
+    versions = _read_register(path)
+    _READ[str(path)] = (stamp, versions)
+    return list(versions)
+
+
+def _read_register(path: Path) -> list[Version]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:

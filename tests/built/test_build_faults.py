@@ -450,3 +450,19 @@ def test_a_build_killed_while_changing_the_spare_leaves_it_untrusted(tiny_site, 
     done = run_build(tiny_site.path, out)
     assert done.returncode == 0, done.stderr
     same_site(out, fresh_tree(tiny_site, tmp_path))
+
+
+def test_a_live_page_defaced_after_an_update_is_not_linked_into_the_spare(tiny_site, tmp_path):
+    """The spare holds the page as it was before the last update; the build takes the
+    live one by a hard link — unless the live one is no longer what the last build wrote."""
+    out = tmp_path / "out" / "site"
+    assert run_build(tiny_site.path, out).returncode == 0
+    edit(tiny_site, "第一次更新。")
+    assert run_build(tiny_site.path, out).returncode == 0
+    expected = tree_bytes(out)
+    page = out / "notices/a/index.html"
+    page.unlink()
+    page.write_text("<h1>被替换</h1>", encoding="utf-8")
+    done = run_build(tiny_site.path, out)
+    assert done.returncode == 0 and "更新了有变化的文件" in done.stderr, done.stderr
+    assert tree_bytes(out) == expected
