@@ -198,8 +198,7 @@ class Output:
             return None
         for path in (self.next_file, self.state_file):
             try:
-                with path.open("rb") as handle:
-                    state = pickle.load(handle)
+                state = _load(path)
             except Exception:  # no state, a damaged one: try the other, else a full build
                 continue
             if isinstance(state, State) and state.key == key and marker == state.marker:
@@ -242,8 +241,7 @@ class Output:
         marker, and a survey of its files): True. The record is removed first: a build
         killed while changing the spare leaves a spare nobody trusts."""
         try:
-            with self.spare_file.open("rb") as handle:
-                spare = pickle.load(handle)
+            spare = _load(self.spare_file)
             marker = (self.spare_dir / MARKER).read_text(encoding="utf-8")
         except Exception:  # none, damaged, or no folder: write a staging folder
             return False
@@ -447,7 +445,9 @@ class Output:
         try:  # the site is in place; should this fail, the next build reads state-next
             if keep is not None and keep.is_dir():
                 _save(self.spare_file, self.live, self.cache)
+                _KEPT[self.spare_file] = (_stamp(self.spare_file), self.live)
             os.replace(self.next_file, self.state_file)
+            _KEPT[self.state_file] = (_stamp(self.state_file), self.state)
             self.dirty.unlink(missing_ok=True)
         except OSError:
             pass
@@ -591,6 +591,25 @@ def _forget(rel: str, files: dict, shards: dict) -> None:
     files.pop(rel, None)
     if rel.startswith("pagefind/"):
         shards.pop(rel.split("/")[1], None)
+
+
+_KEPT: dict[Path, tuple[tuple, object]] = {}  # state file → (its stamp, what this process wrote into it)
+
+
+def _stamp(path: Path) -> tuple:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _load(path: Path):
+    """What a state file holds: taken from memory when this process wrote it and it has
+    not changed since (`gongkai serve` builds again and again), else unpickled. Taken,
+    not shared: the build changes it."""
+    kept = _KEPT.pop(path, None)
+    if kept is not None and kept[0] == _stamp(path):
+        return kept[1]
+    with path.open("rb") as handle:
+        return pickle.load(handle)
 
 
 def _save(path: Path, value, folder: Path) -> None:

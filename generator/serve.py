@@ -48,7 +48,7 @@ class Preview:
 
         problems = Problems()
         try:
-            site = load_site(self.site_dir, problems)
+            site = load_site(self.site_dir, problems, keep=True)  # in memory between rebuilds
             if site is not None and not problems.has_errors():
                 result = build(site, self.out, drafts=True, jobs=1, preview=True)
                 print(f"预览已更新：{result.pages} 个页面", file=sys.stderr)

@@ -33,6 +33,7 @@ def file_checks(entry, ctx: Context) -> None:
         ctx.problems.extend(memo.check_problems)
         return
     first = len(ctx.problems)
+    dates.check(entry, ctx)  # the site's settings and the holiday calendar are in the cache's salt
     privacy.check(entry, ctx)
     markup.check(entry, ctx)
     prompts.check(entry, ctx)
@@ -45,7 +46,6 @@ def run_checks(site: Site, problems: Problems) -> Context:
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
     requests_of(site, problems)  # the private request log (records/requests/), checked once per load
     for entry in site.entries:
-        dates.check(entry, ctx)
         for i, attachment in enumerate(entry.model.attachments):
             ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
         if entry.ctype.check:

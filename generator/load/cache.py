@@ -48,7 +48,12 @@ def stamp(path: Path) -> tuple[int, int, int, int] | None:
 
 def content_salt(site_dir: Path) -> str:
     """Everything besides the file itself that decides what reading it produces."""
-    digest = hashlib.sha256(f"{__version__}|{sys.version}|{pydantic.VERSION}|{dt.date.today().year}".encode())
+    import chinese_calendar  # its holidays decide the 20-working-day rule's warnings
+
+    calendar = getattr(chinese_calendar, "__version__", "-")
+    digest = hashlib.sha256(
+        f"{__version__}|{sys.version}|{pydantic.VERSION}|{calendar}|{dt.date.today().year}".encode()
+    )
     for source in sorted(_PACKAGE.rglob("*.py")):
         st = source.stat()
         digest.update(f"{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
@@ -71,13 +76,24 @@ class FileMemo:
     check_problems: list[Problem] | None = None  # single-file checks; None until they ran
 
 
+_KEPT: dict[Path, tuple[str, dict[str, FileMemo]]] = {}  # cache file → (salt, memos) a `keep` run saved
+
+
 class ContentCache:
-    def __init__(self, site_dir: Path, enabled: bool = True, read: bool = True):
+    """`keep`: a long-running process (`gongkai serve`) keeps the memos it saved in memory
+    and takes them from there next time instead of reading the file again."""
+
+    def __init__(self, site_dir: Path, enabled: bool = True, read: bool = True, keep: bool = False):
         self.path = site_dir / CACHE_DIR / FILE
         self.enabled = enabled
+        self.keep = keep
         self.started = time.time_ns()
         self.salt = content_salt(site_dir) if enabled and read else ""
-        self.old: dict[str, FileMemo] = self._read() if enabled and read else {}
+        kept = _KEPT.get(self.path) if keep else None
+        if kept is not None and kept[0] == self.salt:
+            self.old: dict[str, FileMemo] = kept[1]
+        else:
+            self.old = self._read() if enabled and read else {}
         self.new: dict[str, FileMemo] = {}
         self.prefetched: dict[str, FileMemo] = {}  # read in this run by worker processes
 
@@ -111,6 +127,8 @@ class ContentCache:
             return
         limit = self.started - RACY_NS
         memos = {rel: memo for rel, memo in self.new.items() if memo.stamp[1] < limit and memo.stamp[2] < limit}
+        if self.keep:
+            _KEPT[self.path] = (self.salt, memos)
         if memos.keys() == self.old.keys() and all(memos[rel] is self.old[rel] for rel in memos):
             return
         if len(memos) >= BACKGROUND_FROM and hasattr(os, "fork"):

@@ -188,6 +188,9 @@ def entry_url(rel: str, section: Section) -> str:
     return "/".join([section.key, *folders[start:], name.rsplit(".", 1)[0]]) + "/"
 
 
+_MODELS: dict[tuple[str, bytes], Item] = {}  # (file, fingerprint) → its model, in a `keep` run
+
+
 def load_entry(
     path: Path, section: Section, site: Site, problems: Problems, cache: ContentCache | None = None
 ) -> Entry | None:
@@ -202,7 +205,9 @@ def load_entry(
         if memo.model is None:
             cache.put(rel, memo)
             return None
-        entry = _entry(pickle.loads(memo.model), memo.record, ctype, section, rel, path, site, None)
+        model = _MODELS.get((rel, memo.fingerprint)) if cache.keep else None  # models are never changed
+        model = pickle.loads(memo.model) if model is None else model
+        entry = _entry(model, memo.record, ctype, section, rel, path, site, None)
     else:
         first = len(problems)
         model, doc, found = read_model(path, site.site_dir, ctype)
@@ -296,20 +301,22 @@ def _no_collection():
             gc.enable()
 
 
-def load_site(site_dir: Path, problems: Problems, cache: bool = True) -> Site | None:
+def load_site(site_dir: Path, problems: Problems, cache: bool = True, keep: bool = False) -> Site | None:
     """Phase one: read and check everything. None when the configuration is unusable.
-    With `cache`, files unchanged since the last run are not read again (load/cache.py)."""
+    With `cache`, files unchanged since the last run are not read again (load/cache.py);
+    with `keep` (a long-running `gongkai serve`), what this load read stays in memory for
+    the next one: the memos, and the models of unchanged files are not unpickled again."""
     with _no_collection():
-        return _load_site(site_dir, problems, cache)
+        return _load_site(site_dir, problems, cache, keep and cache)
 
 
-def _load_site(site_dir: Path, problems: Problems, cache: bool) -> Site | None:
+def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = False) -> Site | None:
     config = load_config(site_dir, problems)
     if config is None:
         return None
     sections, roots = build_sections(config)
     site = Site(config, sections, roots)
-    memos = ContentCache(site_dir, read=cache)
+    memos = ContentCache(site_dir, read=cache, keep=keep)
     found = discover(site, problems)
     prefetch(site, found, memos)
     for path, section in found:
@@ -320,6 +327,10 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool) -> Site | None:
     check_outputs(site, problems)
     if cache:
         memos.save()
+    if keep:  # the memos stay whole in memory (load/cache.py _KEPT); the models beside them
+        _MODELS.clear()
+        _MODELS.update(((e.rel, e.memo.fingerprint), e.model) for e in site.entries if e.memo is not None)
+        return site
     for memo in memos.new.values():
         memo.model = None  # saved (or not wanted): the entries hold the models themselves
     return site
