@@ -5,9 +5,10 @@
     data     open-data records (also shown on the 数据开放 page)
     render   mkdocs-material renders the shell pages (home, categories, catalogue, pages)
     lists    category pages, 50 items a page, filled into their category's shell
-    items    item pages whose inputs changed, in parallel worker processes; then the
-             search shards whose pages changed start indexing in the background
-    links    /i/<index number>/ permanent links, attachments
+    items    item pages (and their permanent links) whose inputs changed, in parallel
+             worker processes; then the search shards whose pages changed start
+             indexing in the background
+    links    attachments (the /i/<index number>/ permanent links come with the items)
     publish  feeds, open data, sitemap, security headers
     search   wait for Pagefind
     commit   the new site takes the old one's place (generator/output.py)
@@ -38,7 +39,7 @@ from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, 
 from generator.paths import site_path
 from generator.render import THEME_DIR
 from generator.render import pages as P
-from generator.render.items import ItemJob, write_items
+from generator.render.items import ItemJob, item_files, write_items
 from generator.render.shell import CONTENT, Shell
 from generator.render.templates import load_strings, make_env, render_fragment
 from generator.site import Entry, Site, sort_key
@@ -299,13 +300,16 @@ class Build:
             shard = self.shard_of.get(entry.url)
             key = item_key(entry, marks[entry.category.url], shard, self.today)
             source = [f"{shard}/{entry.url}index.html"] if shard else []
-            if key is None or not output.unchanged_item(entry.url, key, [f"{entry.url}index.html"], source):
+            if key is None or not output.unchanged_item(entry.url, key, item_files(entry), source):
                 todo.append(entry)
-        output.clear([f"{entry.url}index.html" for entry in todo])  # workers write them anew
         job = ItemJob(
-            self.site, todo, shells, self.env, self.strings, output.root, self.today, output.search_src, self.shard_of
-        )
-        output.record(*write_items(job, self.options.jobs))
+            self.site, todo, shells, self.env, self.strings, output.root, self.today, output.search_src, self.shard_of,
+            live=output.previous.files if output.previous is not None else None,
+        )  # fmt: skip
+        files, sources, same = write_items(job, self.options.jobs)
+        output.record(files, sources)
+        for rel in same:
+            output.keep(rel)
         output.tidy_sources()
         self.result.rendered += len(todo)
         if self.indexing is None and self.options.index:
@@ -383,11 +387,9 @@ class Build:
                 self.output.write(f"{page.url}index.html", html, group=f"list:{section.key}")
 
     def links(self) -> None:
-        """/i/<index number>/ permanent links, and the attachments."""
-        numbered = [(e.model.index_no, e.url, e.model.title) for e in self.entries if e.model.index_no]
-        self.result.pages += len(numbered)
-        if not self.output.unchanged_group("permalinks", group_key(self.site.config.site.url, tuple(numbered))):
-            _permalinks(self.site, numbered, self.output)
+        """The attachments (the /i/<index number>/ permanent links are written with the
+        items, render/items.py)."""
+        self.result.pages += sum(1 for e in self.entries if e.model.index_no)  # written with the items
         for source_of in [*self.entries, *self.site.pages]:  # the files items and free pages name
             for reference, source in sorted(source_of.files.items()):
                 self.output.copy(site_path(reference), source)
@@ -444,12 +446,3 @@ def _publish(
     output.write("sitemap.xml", export.sitemap(site, urls))
     output.forget("sitemap.xml.gz")
     output.write("robots.txt", export.robots(site))
-
-
-def _permalinks(site: Site, numbered: list[tuple[str, str, str]], output: Output) -> None:
-    """/i/<index number>/ → the item's page, for every (index number, URL, title)."""
-    for number, page, title in numbered:
-        url = P.permalink_url(number)
-        target = P.base_of(url) + page
-        html = P.redirect_html(target, site.config.site.url + page, title)
-        output.write(f"{url}index.html", html, group="permalinks")

@@ -329,15 +329,6 @@ class Output:
                 taken.append(path)
         return taken
 
-    def clear(self, rels: list[str]) -> None:
-        """Before a worker process writes these files itself (`record`): the folder being
-        written must not hold them (the spare's are links of live files)."""
-        for rel in rels:
-            if rel in self.present:
-                _unlink(self.root / rel)
-                self.present.discard(rel)
-                self.have.pop(rel, None)
-
     def record(self, files: list[tuple[str, bytes]], sources: list[tuple[str, bytes]]) -> None:
         """Digests of files a worker process wrote itself."""
         self.state.files.update(files)

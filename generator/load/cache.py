@@ -96,6 +96,7 @@ class ContentCache:
             self.old = self._read() if enabled and read else {}
         self.new: dict[str, FileMemo] = {}
         self.prefetched: dict[str, FileMemo] = {}  # read in this run by worker processes
+        self.stamps: dict[str, tuple | None] = {}  # taken by `prefetch`, used once by `load_entry`
 
     def _read(self) -> dict[str, FileMemo]:
         try:

@@ -196,7 +196,7 @@ def load_entry(
 ) -> Entry | None:
     rel = _rel(path, site.site_dir)
     ctype = TYPES[section.type]
-    file_stamp = stamp(path) if cache is not None else None
+    file_stamp = (cache.stamps.pop(rel, None) or stamp(path)) if cache is not None else None
     if file_stamp is None:
         cache = None
     memo = cache.get(rel, file_stamp, ctype.name) if cache is not None else None
@@ -264,8 +264,9 @@ def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache)
     jobs = os.cpu_count() or 1
     todo = []
     for path, section in found:
-        file_stamp = stamp(path)
-        if file_stamp is not None and not memos.cached(_rel(path, site.site_dir), file_stamp, section.type):
+        rel = _rel(path, site.site_dir)
+        file_stamp = memos.stamps[rel] = stamp(path)  # taken once: load_entry uses it
+        if file_stamp is not None and not memos.cached(rel, file_stamp, section.type):
             todo.append((path, section))
     if jobs < 2 or len(todo) < PARALLEL_READ_FROM:
         return  # the main process reads them as it goes

@@ -21,7 +21,7 @@ from generator.model.registry import field_value
 from generator.output import digest
 from generator.render import markdown
 from generator.render.head import HeadInfo, build_head
-from generator.render.pages import base_of, section_feeds, section_label, site_feeds
+from generator.render.pages import base_of, permalink_url, redirect_html, section_feeds, section_label, site_feeds
 from generator.render.shell import Shell
 from generator.render.templates import render_item
 from generator.search import source_page
@@ -41,6 +41,7 @@ class ItemJob:
     today: dt.date
     search_root: Path | None = None  # where Pagefind's source pages go, by shard
     shard_of: dict[str, str] | None = None  # item url → shard name
+    live: dict[str, bytes] | None = None  # file → digest of the live site's, in an update
 
 
 def prepare(entry: Entry) -> None:
@@ -90,28 +91,62 @@ def _write_slice(job: ItemJob, entries: list) -> tuple[list, list]:
     """Write the pages (and search source pages) of a slice of the entries; returns the
     digests of what was written, for the build's state."""
     lang = job.site.config.site.language
-    files, sources = [], []
+    files, sources, same = [], [], []
     for entry in entries:
         page, fragment = render_page(job, entry)
         files.append(_put(job.out_dir, f"{entry.url}index.html", page))
+        link = permalink(job.site, entry)
+        if link is not None:
+            if job.live is not None and job.live.get(link[0]) == digest(link[1].encode("utf-8")):
+                same.append(link[0])  # the live one holds these bytes (an edited body keeps its link)
+            else:
+                files.append(_put(job.out_dir, *link))
         shard = job.shard_of.get(entry.url) if job.shard_of else None
         if shard is not None:
             sources.append(_put(job.search_root, f"{shard}/{entry.url}index.html", source_page(lang, escape(entry.model.title), fragment)))
-    return files, sources
+    return files, sources, same
+
+
+def permalink_file(entry: Entry) -> str | None:
+    """The item's permanent link page, `i/<index number>/index.html`, when it has a number."""
+    return f"{permalink_url(entry.model.index_no)}index.html" if entry.model.index_no else None
+
+
+def item_files(entry: Entry) -> list[str]:
+    """The files of the site written for an item: its page and its permanent link."""
+    link = permalink_file(entry)
+    return [f"{entry.url}index.html"] + ([link] if link else [])
+
+
+def permalink(site: Site, entry: Entry) -> tuple[str, str] | None:
+    """(file, page) of the redirect from /i/<index number>/ to the item's page: written
+    with the item (its inputs are the item's: number, title, URL), in the workers."""
+    rel = permalink_file(entry)
+    if rel is None:
+        return None
+    target = base_of(rel.removesuffix("index.html")) + entry.url
+    return rel, redirect_html(target, site.config.site.url + entry.url, entry.model.title)
 
 
 def _put(root: Path, rel: str, text: str) -> tuple[str, bytes]:
+    """Write a file anew, never through: the folder may be the spare, whose files are
+    hard links of the live site's (output.py)."""
     data = text.encode("utf-8")
     path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return rel, digest(data)
 
 
-def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list]:
-    """Write every entry's page. Returns the digests of the pages and source pages."""
-    files, sources = [], []
-    for written, indexed in fork_map(partial(_write_slice, job), job.entries, jobs or os.cpu_count() or 1, PARALLEL_FROM):
+def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list, list]:
+    """Write every entry's page. Returns the digests of the pages and source pages, and
+    the files left as the live site holds them."""
+    files, sources, same = [], [], []
+    for written, indexed, kept in fork_map(partial(_write_slice, job), job.entries, jobs or os.cpu_count() or 1, PARALLEL_FROM):
         files += written
         sources += indexed
-    return files, sources
+        same += kept
+    return files, sources, same
