@@ -525,7 +525,7 @@ def test_a_real_update_is_searched_through_its_delta(new_page, updated_site, err
     html = (out / "search" / "index.html").read_text(encoding="utf-8")
     delta = re.search(r'data-delta="([^"]*)"', html).group(1)
     stale = re.search(r'data-stale="([^"]*)"', html).group(1).split()
-    assert delta and (out / "search" / delta / "pagefind.js").is_file(), "the update made no delta index"
+    assert delta and (out / "search" / delta / "pagefind-entry.json").is_file(), "the update made no delta index"
     assert len(stale) == 1
     page = errors(new_page())
     fetched: list[str] = []
