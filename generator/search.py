@@ -175,6 +175,18 @@ DELTA = "delta"  # the small index of pages changed since their shard was indexe
 DELTA_LIMIT = 200  # pages the delta may hold (or hide); beyond, the changed shards are indexed again
 
 
+RUNTIME = ("pagefind*.js", "pagefind*.css", "wasm.*.pagefind")  # a bundle's own runtime and UI
+
+
+def drop_runtime(bundle: Path) -> None:
+    """Remove the runtime and UI files Pagefind writes into every bundle (~570 KB): the
+    browser merges the delta into the runtime of the first shard (mergeIndex in
+    gongkai.js), which reads only its entry, metadata, index chunks and fragments."""
+    for pattern in RUNTIME:
+        for path in bundle.glob(pattern):
+            path.unlink()
+
+
 def fragment_ids(bundle: Path) -> dict[str, str]:
     """Item URL → the id Pagefind gives its result (the fragment file's name), read from
     the fragments of a built index."""
@@ -322,6 +334,8 @@ class Indexing:
                 self._pages(name, target, self.urls[name])
                 if self.cache_dir is not None:
                     _store(self.cache_dir, key, target)
+            else:
+                drop_runtime(target)
             self._launch()
         if failures:
             raise SearchError("Pagefind 建立索引失败：" + "; ".join(failures))

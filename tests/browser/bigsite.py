@@ -3,14 +3,18 @@
 ROOT/src receives the sources, ROOT/site the built site. The sources come from
 benchmarks/synth.py (ten categories, all seven types) when that file exists and works;
 otherwise from the small generator below (articles in four categories, with index
-numbers and a registry, the word 防汛 in about one in ten). Lines starting with
-"bigsite:" report what was done; conftest.py's `big_site` fixture prints them.
+numbers and a registry, the word 防汛 in about one in ten). Then an update, as an
+office makes one: an item of the newest year edited (a `revisions:` entry, a sentence
+with 防汛), published and built again into the same folder, so that the site searched
+has a delta index and a stale result. Lines starting with "bigsite:" report what was
+done; conftest.py's `big_site` fixture prints them.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -81,6 +85,20 @@ def fallback(n: int, src: Path) -> None:
     (src / "content" / ".registry").write_text("\n".join(sorted(registry)) + "\n", encoding="utf-8")
 
 
+def revise(src: Path) -> Path:
+    """Edit the first item of the newest year: a revision (dated its publication day) and
+    a sentence with 防汛 at the end of its body. Returns the file edited."""
+    years = sorted({p.parent.name for p in (src / "content").glob("*/*/*.md") if p.parent.name.isdigit()})
+    newest = (src / "content").glob(f"*/{years[-1]}/*.md")
+    path = sorted(p for p in newest if "revisions:" not in p.read_text(encoding="utf-8"))[0]
+    text = path.read_text(encoding="utf-8")
+    published = re.search(r"^published: *(\S+)$", text, re.M).group(1)
+    head, body = text.split("\n---\n", 1)
+    revision = f"\nrevisions:\n- date: {published}\n  note: 补充防汛工作要求"
+    path.write_text(f"{head}{revision}\n---\n{body.rstrip()}\n\n各地要做好防汛物资储备。\n", encoding="utf-8")
+    return path
+
+
 def main() -> int:
     n, root = int(sys.argv[1]), Path(sys.argv[2])
     src, out = root / "src", root / "site"
@@ -102,20 +120,29 @@ def main() -> int:
     generated = time.perf_counter()
     print(f"bigsite: {n} items by {how} in {generated - start:.1f} s", flush=True)
     env = {**os.environ, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1728316800")}
-    # `gongkai build` builds recorded versions only
-    publish = [sys.executable, "-m", "generator", "publish", "-s", str(src)]
-    subprocess.run(publish, cwd=REPO, env=env, capture_output=True)
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "-s", str(src), "-o", str(out)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", flush=True)
-    if done.returncode != 0:
+
+    def build() -> int:
+        # `gongkai build` builds recorded versions only
+        publish = [sys.executable, "-m", "generator", "publish", "-s", str(src)]
+        subprocess.run(publish, cwd=REPO, env=env, capture_output=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "build", "-s", str(src), "-o", str(out)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        print(done.stdout[-2000:], done.stderr[-4000:], sep="\n", flush=True)
         return done.returncode
-    print(f"bigsite: built in {time.perf_counter() - generated:.1f} s", flush=True)
+
+    if build() != 0:
+        return 1
+    built = time.perf_counter()
+    print(f"bigsite: built in {built - generated:.1f} s", flush=True)
+    edited = revise(src)
+    if build() != 0:
+        return 1
+    print(f"bigsite: {edited.relative_to(src)} revised, updated in {time.perf_counter() - built:.1f} s", flush=True)
     return 0
 
 

@@ -3,11 +3,11 @@ with its Content-Security-Policy: the status line, 更多结果, the address (?q
 filter panel (its files are fetched only once it is opened), the keyboard, a phone, a
 failure to load Pagefind, and the delta index with stale results.
 
-The demo site has one Pagefind index. The delta (data-delta: a second, separate
-Pagefind instance) and the stale results (data-stale: ids of base results to hide) are
-set here by rewriting the served search page; the delta is a copy of the base index
-served under another URL (pagefind-delta/), so every result is found twice: once in
-each instance. `updated_site` makes a real one: the demo built, one item edited (with a
+The demo site has one Pagefind index. The delta (data-delta: merged into the one
+Pagefind runtime of the base with mergeIndex) and the stale results (data-stale: ids of
+base results to hide) are set here by rewriting the served search page; the delta is a
+copy of the base index served under another URL (pagefind-delta/), so every result is
+found twice: once in each bundle. `updated_site` makes a real one: the demo built, one item edited (with a
 revision), built again into the same folder.
 """
 
@@ -438,7 +438,7 @@ def test_stale_results_are_hidden(new_page, demo_site, errors):
     assert not errors.seen
 
 
-def test_delta_index_is_searched_as_a_separate_instance(new_page, demo_site, errors):
+def test_delta_index_is_merged_into_the_one_runtime(new_page, demo_site, errors):
     base = pagefind_results(new_page, demo_site, QUERY)
     total = len(base)
     page = errors(new_page())
@@ -446,7 +446,9 @@ def test_delta_index_is_searched_as_a_separate_instance(new_page, demo_site, err
     rewrite_search_page(page, {'data-delta=""': 'data-delta="../pagefind-delta/"'})
     page.goto(demo_site.url(f"search/?q={QUERY}"))
     assert found(page) == 2 * total
-    assert "pagefind.js" in requested and any(r.endswith(".pf_meta") for r in requested)
+    # its metadata and index chunks, never a runtime of its own (pagefind.js, WebAssembly)
+    assert any(r.endswith(".pf_meta") for r in requested) and any(r.startswith("index/") for r in requested)
+    assert not [r for r in requested if r.endswith(".js") or r.startswith("wasm.")], requested
     show_all(page)
     paths = result_paths(page)
     assert len(paths) == 2 * total and all(paths.count(p) == 2 for p in paths)
@@ -523,13 +525,21 @@ def test_a_real_update_is_searched_through_its_delta(new_page, updated_site, err
     html = (out / "search" / "index.html").read_text(encoding="utf-8")
     delta = re.search(r'data-delta="([^"]*)"', html).group(1)
     stale = re.search(r'data-stale="([^"]*)"', html).group(1).split()
-    assert delta and (out / "search" / delta / "pagefind.js").is_file(), "the update made no delta index"
+    assert delta and (out / "search" / delta / "pagefind-entry.json").is_file(), "the update made no delta index"
     assert len(stale) == 1
     page = errors(new_page())
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(urlparse(request.url).path))
     # the edited text: only in the delta
     page.goto(server.url + "search/?q=" + NEW_WORDS)
     assert found(page) == 1
     assert result_paths(page) == ["/policies/2023-06-07-fangxun-fangtai-yuan/"]
+    # one Pagefind runtime, of the first shard; the delta merged into it (its metadata and chunk only)
+    runtimes = [p for p in fetched if p.endswith("/pagefind.js")]
+    wasm = [p for p in fetched if p.rsplit("/", 1)[-1].startswith("wasm.")]
+    assert len(runtimes) == 1 and len(wasm) == 1, fetched
+    assert runtimes[0].rsplit("/", 2)[-2] != "delta" and wasm[0].rsplit("/", 2)[-2] != "delta"
+    assert [p for p in fetched if "/delta/" in p and p.endswith(".pf_meta")], fetched
     # a word of both versions: the page once (its old version is stale), by relevance and by date
     for order in ("", "&sort=date"):
         page.goto(server.url + "search/?q=防汛" + order)

@@ -3,6 +3,7 @@ byte for byte what a fresh full build writes (generator/output.py)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,41 @@ def test_an_edited_body_rerenders_one_page_and_its_search_shard(make_site, tmp_p
     feeds = ["feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/notices.atom.xml", "feeds/notices.rss.xml"]
     assert sorted(rewritten) == feeds + ["search/index.html"]
     same_as_fresh(site.path, out, tmp_path)
+
+
+def test_the_delta_is_an_index_without_a_runtime_of_its_own(make_site, tmp_path, monkeypatch):
+    """The search page names the shards and the delta; the browser loads the runtime of
+    the first shard and merges the others into it: every bundle from the same Pagefind
+    (one runtime reads them all), and the delta holds no pagefind.js, WebAssembly or UI."""
+    import re
+
+    import generator.search as search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", len(VALID_ITEMS))  # 2024 and 2023: two shards
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out)
+    site.write(
+        "content/notices/b.md", with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n更新。\n", num(2023, 1))
+    )
+    assert run(site.path, out).search == (1, 2)
+    page = (out / "search/index.html").read_text(encoding="utf-8")
+    bundles = re.search(r'data-bundles="([^"]*)"', page).group(1).split()
+    delta = re.search(r'data-delta="([^"]*)"', page).group(1)
+    assert bundles == ["../pagefind/2024/", "../pagefind/2023/"] and delta == "../pagefind/delta/"
+    runtime = (out / "pagefind/2024/pagefind.js").read_text(encoding="utf-8")
+    version = re.match(r'const pagefind_version="([^"]+)"', runtime).group(1)
+    first = out / "pagefind/2024"
+    wasm = {p.name for p in first.glob("wasm.*.pagefind")}
+    assert wasm, "the runtime's WebAssembly is beside it"
+    for bundle in [out / "search" / b for b in [*bundles[1:], delta]]:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert entry["version"] == version  # mergeIndex reads indexes of its own version
+        assert {f"wasm.{lang['wasm'] or 'unknown'}.pagefind" for lang in entry["languages"].values()} <= wasm
+        assert list(bundle.glob("*.pf_meta")) and list((bundle / "index").glob("*.pf_index"))
+    assert not [p.name for p in (out / "pagefind/delta").iterdir() if p.is_file() and p.suffix in (".js", ".css")]
+    assert not list((out / "pagefind/delta").glob("wasm.*"))
+    assert list(fragment_ids(out / "pagefind/delta")) == ["notices/b/"]
 
 
 def test_the_delta_hides_stale_results_and_folds_back_past_its_limit(make_site, tmp_path, monkeypatch):

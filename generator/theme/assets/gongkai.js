@@ -180,10 +180,11 @@
      panel (<details>), a status line and the result list; gongkai.js shows it and runs
      the searches through Pagefind's JS API, imported from the site's own bundles on the
      first search (or when the filter panel is opened):
-     - the base bundles (shards by publication year, newest first) are one Pagefind
-       instance: the first is imported, the others merged with mergeIndex;
-     - the delta bundle, a small index of the current versions of recently changed pages,
-       is imported from its own URL: another module, so another instance;
+     - one Pagefind runtime (one pagefind.js, one WebAssembly) for every bundle: the
+       first base bundle (shards by publication year, newest first) is imported, the
+       other shards and the delta bundle (a small index of the current versions of
+       recently changed pages) are merged into it with mergeIndex, each loading only its
+       own metadata and, for a query, its own index chunks and fragments;
      - base results whose id is in data-stale (older versions, removed pages) are hidden.
      Filters are loaded only when the filter panel is opened: each filter of each shard
      is a file of its own. A ?q= in the page URL starts a search; ?sort=date orders the
@@ -228,29 +229,31 @@
     return importer().then(function (load) { return load(path + "pagefind.js"); });
   }
 
-  /* {base, delta, shards}, loaded once per configuration. Pagefind runs in the page
-     (noWorker): its web worker would be a second copy of its script to download (42 KB)
-     for every instance, and a search of our indexes takes milliseconds.
-     Sorted by date, Pagefind gives each result its position inside its own shard as
-     score and merges the shards by score, which mixes them up; each base shard is
-     therefore given its own band of scores (indexWeight SCORE_BAND^k … 1), and
-     dateRuns() takes the merged list apart into one date-ordered run per shard again. */
+  /* {pf, bands}, loaded once per configuration: one Pagefind instance, the bundles after
+     the first and the delta merged into it (mergeIndex shares the runtime and its
+     WebAssembly; importing a bundle's own pagefind.js would load both again). Pagefind
+     runs in the page (noWorker): its web worker would be a second copy of its script to
+     download (42 KB), and a search of our indexes takes milliseconds.
+     Sorted by date, Pagefind gives each result its position inside its own bundle as
+     score and merges the bundles by score, which mixes them up; each bundle is
+     therefore given its own band of scores (indexWeight SCORE_BAND^k: the base shards
+     k = n-1 … 0, the delta k = n), and dateRuns() takes the merged list apart into one
+     date-ordered run per bundle again. */
   function searchEngine(bundles, delta, byDate) {
     var key = bundles.join(" ") + "|" + delta + "|" + (byDate ? "date" : "score");
     if (searchEngines[key]) { return searchEngines[key]; }
-    function weight(index) { return byDate ? Math.pow(SCORE_BAND, bundles.length - 1 - index) : 1; }
-    var base = importPagefind(bundles[0]).then(function (pf) {
+    var merged = bundles.slice(1).concat(delta ? [delta] : []);
+    var bands = bundles.length + (delta ? 1 : 0);
+    function weight(index) {
+      if (!byDate) { return 1; }
+      return Math.pow(SCORE_BAND, index < bundles.length ? bundles.length - 1 - index : bundles.length);
+    }
+    var engine = importPagefind(bundles[0]).then(function (pf) {
       return Promise.resolve(pf.options({ noWorker: true, indexWeight: weight(0) })).then(function () {
-        return Promise.all(bundles.slice(1).map(function (path, index) {
+        return Promise.all(merged.map(function (path, index) {
           return pf.mergeIndex(path, { indexWeight: weight(index + 1) });
         }));
-      }).then(function () { return pf; });
-    });
-    var extra = delta ? importPagefind(delta).then(function (pf) {
-      return Promise.resolve(pf.options({ noWorker: true, indexWeight: 1 })).then(function () { return pf; });
-    }) : Promise.resolve(null);
-    var engine = Promise.all([base, extra]).then(function (found) {
-      return { base: found[0], delta: found[1], shards: bundles.length };
+      }).then(function () { return { pf: pf, bands: bands }; });
     });
     searchEngines[key] = engine;
     engine.then(null, function () { delete searchEngines[key]; });  /* tried again on the next search */
@@ -263,30 +266,24 @@
     return result.gkData;
   }
 
-  /* The merged base results, sorted by date, as one run per shard (see searchEngine):
-     a score in [SCORE_BAND^k, SCORE_BAND^(k+1)) belongs to the shard of weight
-     SCORE_BAND^k. A score of 0 (the oldest page of its shard) could be any shard's: it
-     is a run of its own. */
-  function dateRuns(results, shards) {
-    var bands = [], single = [];
+  /* The merged results, sorted by date, as one run per bundle (see searchEngine): a
+     score in [SCORE_BAND^k, SCORE_BAND^(k+1)) belongs to the bundle of weight
+     SCORE_BAND^k. A score of 0 (the oldest page of its bundle) could be any bundle's:
+     it is a run of its own. */
+  function dateRuns(results, bands) {
+    var runs = [], single = [];
     results.forEach(function (result) {
       if (!(result.score > 0)) { single.push([result]); return; }
       var band = 0, limit = SCORE_BAND;
-      while (band < shards - 1 && result.score >= limit) { band += 1; limit *= SCORE_BAND; }
-      (bands[band] = bands[band] || []).push(result);
+      while (band < bands - 1 && result.score >= limit) { band += 1; limit *= SCORE_BAND; }
+      (runs[band] = runs[band] || []).push(result);
     });
-    return bands.filter(Boolean).concat(single);
+    return runs.filter(Boolean).concat(single);
   }
 
-  /* next(n) → a promise of the data of the next n results. By relevance: base and delta
-     merged by score. */
-  function scoreStream(base, extra) {
-    var all = base.concat(extra);
-    if (extra.length) {
-      all = all.map(function (r, i) { return { r: r, i: i }; }).sort(function (a, b) {
-        return (b.r.score - a.r.score) || (a.i - b.i);
-      }).map(function (x) { return x.r; });
-    }
+  /* next(n) → a promise of the data of the next n results, in the order given (by
+     relevance: Pagefind merges the bundles by score). */
+  function scoreStream(all) {
     var at = 0;
     return function (n) {
       var page = all.slice(at, at + n);
@@ -332,33 +329,29 @@
     return function (n) { return step(n, []); };
   }
 
-  /* Searches base and delta: {total, next} (next as in scoreStream). */
-  function runSearch(engine, term, options, stale, byDate, dateKey) {
-    return Promise.all([
-      engine.base.search(term, options),
-      engine.delta ? engine.delta.search(term, options) : null
-    ]).then(function (found) {
-      var base = ((found[0] && found[0].results) || []).filter(function (r) { return !stale[r.id]; });
-      var extra = (found[1] && found[1].results) || [];
-      return {
-        total: base.length + extra.length,
-        next: byDate ? dateStream(dateRuns(base, engine.shards).concat([extra]), dateKey) : scoreStream(base, extra)
-      };
+  /* The results to show: those whose id is in data-stale hidden. A page whose source
+     changed but not what Pagefind keeps of it (text, meta, filters) has the same id in
+     its shard (stale) and in the delta: found twice, it is shown once. */
+  function liveResults(results, stale) {
+    var count = {}, shown = {};
+    results.forEach(function (r) { if (stale[r.id]) { count[r.id] = (count[r.id] || 0) + 1; } });
+    return results.filter(function (r) {
+      if (!stale[r.id]) { return true; }
+      if (count[r.id] < 2 || shown[r.id]) { return false; }
+      shown[r.id] = true;
+      return true;
     });
   }
 
-  /* The counts of two filters() answers added up. */
-  function addCounts(a, b) {
-    var sum = {};
-    [a || {}, b || {}].forEach(function (counts) {
-      Object.keys(counts).forEach(function (name) {
-        var values = sum[name] = sum[name] || {};
-        Object.keys(counts[name] || {}).forEach(function (value) {
-          values[value] = (values[value] || 0) + (counts[name][value] || 0);
-        });
-      });
+  /* Searches every bundle at once: {total, next} (next as in scoreStream). */
+  function runSearch(engine, term, options, stale, byDate, dateKey) {
+    return engine.pf.search(term, options).then(function (found) {
+      var results = liveResults((found && found.results) || [], stale);
+      return {
+        total: results.length,
+        next: byDate ? dateStream(dateRuns(results, engine.bands), dateKey) : scoreStream(results)
+      };
     });
-    return sum;
   }
 
   function fillIn(template, values) {
@@ -617,9 +610,9 @@
         filtersLoaded = true;
         panelBody.textContent = text("filters-loading");
         engine().then(function (found) {
-          return Promise.all([found.base.filters(), found.delta ? found.delta.filters() : null]);
+          return found.pf.filters();  /* every bundle's counts, added up by Pagefind */
         }).then(function (counts) {
-          renderFilters(addCounts(counts[0], counts[1]));
+          renderFilters(counts || {});
         }, function () {
           filtersLoaded = false;
           panelBody.textContent = text("filters-failed");
