@@ -339,11 +339,12 @@ class Build:
         it from the last build (state.mkdocs) and mkdocs does not run at all."""
         site, env, output, indexing = self.site, self.env, self.output, self.indexing
         datasets = self.datasets
+        rows = dict(output.previous.values.get("catalogue-rows", ("", {}))[1]) if output.update else {}
         contents = {
             "index.html": output.reuse("page:home", group_key(self.in_lists, self.today),
                                        lambda: P.home_html(site, env, self.strings, self.in_lists, self.today)),
             "catalogue/index.html": output.reuse("page:catalogue", group_key(self.in_lists),
-                                                 lambda: P.catalogue_html(site, env, self.in_lists)),
+                                                 lambda: P.catalogue_html(site, env, self.in_lists, rows)),
             "subscribe/index.html": P.subscribe_html(site, env, self.strings),
             "data/index.html": output.reuse("page:data", self.data_key, lambda: render_fragment(
                 env, "pages/data.html", {
@@ -357,6 +358,7 @@ class Build:
                 "delta": indexing.delta if indexing else None, "stale": indexing.stale if indexing else [],
             }),
         }  # fmt: skip
+        output.state.values["catalogue-rows"] = ("", rows)  # this build's rows (the last ones, if reused)
         rendered = output.previous.mkdocs if output.update else None
         if rendered and output.lost.isdisjoint(rendered["files"]):  # none gone from the live site or changed
             for rel in rendered["files"]:

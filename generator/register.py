@@ -73,6 +73,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,7 +139,14 @@ def record_json(entry: Entry) -> str:
 
 def content_hash(entry: Entry) -> str:
     """`sha256:<hex>` of `record_json(entry)`."""
-    return sha256(record_json(entry))
+    return _record_sha(record_json(entry))
+
+
+@lru_cache(maxsize=1 << 16)
+def _record_sha(record: str) -> str:
+    """Asked several times a run for each entry (check, publish, the preview's marks);
+    an entry keeps its record string, whose hash Python keeps: the lookup is cheap."""
+    return sha256(record)
 
 
 def record_hash(record_text: str) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from html import escape
 from math import ceil
 
+from markupsafe import Markup
+
 from generator.model.registry import TYPES
 from generator.render.head import Feed, HeadInfo, build_head
 from generator.render.templates import render_fragment
@@ -122,8 +124,24 @@ def home_html(site: Site, env, strings: dict, listed: list[Entry], today: dt.dat
     )
 
 
-def catalogue_html(site: Site, env, listed: list[Entry]) -> str:
-    return render_fragment(env, "pages/catalogue.html", {"items": listed, "base": base_of("catalogue/")})
+def catalogue_html(site: Site, env, listed: list[Entry], rows: dict | None = None) -> str:
+    """The 信息公开目录, a row per item. `rows` holds the rows of the last build by (URL,
+    what lists show of the item): an edit renders its own row again, not 10,000; it is
+    replaced by this build's rows."""
+    template, base = env.get_template("pages/catalogue_row.html"), base_of("catalogue/")
+    known, made, kept = rows or {}, [], {}
+    for entry in listed:
+        key = (entry.url, entry.memo.head) if entry.memo is not None else None
+        row = known.get(key) if key is not None else None
+        if row is None:
+            row = Markup(template.render(it=entry, base=base).strip() + "\n")
+        if key is not None:
+            kept[key] = row
+        made.append(row)
+    if rows is not None:
+        rows.clear()
+        rows.update(kept)
+    return render_fragment(env, "pages/catalogue.html", {"rows": made, "base": base})
 
 
 def subscribe_html(site: Site, env, strings: dict) -> str:

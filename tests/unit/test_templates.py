@@ -12,8 +12,10 @@ from types import SimpleNamespace as NS
 
 import jinja2
 import pytest
+from markupsafe import Markup
 
 from generator.config import Category
+from generator.load.cache import FileMemo
 from generator.model.base import Status, Validity
 from generator.model.capabilities import Window
 from generator.model.registry import TYPES
@@ -21,6 +23,7 @@ from generator.register import canonical_record
 from generator.render import templates
 from generator.render.filters import amount, filesize, filetype, percent
 from generator.render.items import prepare
+from generator.render.pages import catalogue_html
 from generator.site import Entry, Section
 
 THEME = Path(__file__).resolve().parents[2] / "generator" / "theme"
@@ -867,7 +870,7 @@ def test_home(env_any):
 
 def test_catalogue(env_any):
     items = some_items()
-    root = check_common(templates.render_fragment(env_any, "pages/catalogue.html", {"items": items}))
+    root = check_common(catalogue_html(None, env_any, items))  # a row per item (pages/catalogue_row.html)
     form = root.find("form", class_="gk-filters")
     assert "hidden" in form.attrs
     assert {s.attrs["data-gk-filter"] for s in form.find_all("select")} == {"category", "year", "topic", "publisher"}
@@ -1183,3 +1186,19 @@ def test_lead_pages_have_their_strings(env_any):
             {"org": "11330100002482066D", "bundles": ["pagefind/2024/", "pagefind/2020-2023/"]},
         )
     )
+
+
+def test_catalogue_rows_are_rendered_once_per_version(env_any):
+    """An update renders the rows of the items it changed, not the whole catalogue."""
+    items = some_items()
+    for number, item in enumerate(items):
+        item.memo = FileMemo((0, 0, 0, number), item.type, None, head=f"head-{number}".encode())
+    rows: dict = {}
+    first = catalogue_html(None, env_any, items, rows)
+    assert len(rows) == len(items)
+    stale = next(iter(rows))
+    rows[stale] = Markup('<tr data-category="kept"><td>kept</td></tr>\n')
+    assert "kept" in catalogue_html(None, env_any, items, rows), "an unchanged item's row is taken as it was"
+    items[0].memo.head = b"edited"
+    again = catalogue_html(None, env_any, items, dict.fromkeys(rows, Markup("<tr><td>old</td></tr>\n")))
+    assert again.count("<td>old</td>") == len(items) - 1 and first.count("<tr") == again.count("<tr")
