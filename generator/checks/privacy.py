@@ -460,17 +460,25 @@ def _scan_markdown(markdown: str, own: tuple[str, ...]) -> Iterator[tuple[str, i
 # ---------------------------------------------------------------- the check
 
 
-def _leaves(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _leaves(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _leaves(value, path + (i,))
-    elif isinstance(data, str):
-        yield path, data
-    elif isinstance(data, int) and not isinstance(data, bool):
-        yield path, str(data)
+def _leaves(data, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """Every text (and whole number) of a file's data with its path, in order: a list
+    built by plain recursion (nested generators cost a third of the check at 10,000 files)."""
+    found: list[tuple[tuple, str]] = []
+
+    def walk(value, at: tuple) -> None:
+        if isinstance(value, str):
+            found.append((at, value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, at + (key,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, at + (i,))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            found.append((at, str(value)))
+
+    walk(data, path)
+    return found
 
 
 def allowed_paths(entry: Entry) -> tuple[set[tuple], list[tuple[int, str]]]:
@@ -581,12 +589,13 @@ def check(entry: Entry, ctx: Context) -> None:
     data = entry.doc.data
     locator = _Locator(entry)
     persons = entry.ctype.persons  # the type's fields that describe natural persons
+    markdown = entry.ctype.markdown_paths
     for path, value in _leaves(data):
         if path[:1] == ("allow_personal_data",):
             continue
         person = bool(path) and path[0] in persons
         resume = person and path[-1] in RESUME_FIELDS
-        if path in entry.ctype.markdown_paths:  # shown rendered: scanned as the reader sees it too
+        if path in markdown:  # shown rendered: scanned as the reader sees it too
             found = _scan_markdown(value, own)
         else:
             found = ((code, offset, 0, matched) for code, offset, matched in find(value, own, person, resume))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import yaml
@@ -86,7 +86,7 @@ class ContentType:
     def labels(self, lang: str) -> str:
         return type_labels(lang).get(self.name, self.name)
 
-    @property
+    @cached_property  # asked for every text of every file by the privacy guard
     def markdown_paths(self) -> tuple[tuple[str, ...], ...]:
         """Its Markdown fields as paths: `reply.text` → ("reply", "text")."""
         return tuple(tuple(name.split(".")) for name in self.markdown)
