@@ -606,6 +606,20 @@ def scalar(v) -> str:
     return str(v)
 
 
+# --- edits, as an editor makes them (benchmarks/run.py, serve_latency.py) -----------
+def editable(site: Path) -> Path:
+    """The first notice (path order) with no revision yet: the item the benchmarks edit."""
+    return next(p for p in sorted((site / "content" / "notices").rglob("*.md"))
+                if b"\nrevisions:" not in p.read_bytes())
+
+
+def revised(original: bytes, note: str, text: str) -> bytes:
+    """A published article corrected as gongkai wants it: a revision entry dated today
+    (else `register-changed`) and a sentence added to the body."""
+    revision = f"revisions:\n  - {{date: {dt.date.today()}, note: {note}}}\n---\n".encode()
+    return original.replace(b"\n---\n", b"\n" + revision, 1) + f"\n{text}\n".encode()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("n", type=int, help="number of items")
