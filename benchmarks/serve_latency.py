@@ -87,7 +87,7 @@ def main() -> None:
             page = get(base + url)
             epoch = int(EPOCH.search(page)[1])
             text = f"服务延迟测试第{k + 1}次，标记{os.getpid()}{k}。"
-            edited = revised(original, "更正", text)
+            edited = revised(original, ["更正"], text)
             time.sleep(0.3)  # the watcher's clock: an edit within its debounce would merge
             start = time.perf_counter()
             path.write_bytes(edited)

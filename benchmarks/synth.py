@@ -613,11 +613,11 @@ def editable(site: Path) -> Path:
                 if b"\nrevisions:" not in p.read_bytes())
 
 
-def revised(original: bytes, note: str, text: str) -> bytes:
-    """A published article corrected as gongkai wants it: a revision entry dated today
-    (else `register-changed`) and a sentence added to the body."""
-    revision = f"revisions:\n  - {{date: {dt.date.today()}, note: {note}}}\n---\n".encode()
-    return original.replace(b"\n---\n", b"\n" + revision, 1) + f"\n{text}\n".encode()
+def revised(original: bytes, notes: list[str], text: str) -> bytes:
+    """A published article corrected as gongkai wants it: a revision entry dated today per
+    correction made since `original` (else `register-changed`), a sentence added to the body."""
+    entries = "".join(f"  - {{date: {dt.date.today()}, note: {note}}}\n" for note in notes)
+    return original.replace(b"\n---\n", f"\nrevisions:\n{entries}---\n".encode(), 1) + f"\n{text}\n".encode()
 
 
 def main() -> None:
