@@ -1,6 +1,6 @@
 """Time from saving an item to the refreshed page in `gongkai serve`, as a browser sees it.
 
-    python benchmarks/serve_latency.py SITE [--edits 5] [--port 8765]
+    python benchmarks/serve_latency.py SITE [--edits 5] [--port N]
 
 Starts `gongkai serve` on SITE, waits until it serves, then EDITS times: appends a
 sentence to one article, and acts as the page's live-reload script does (mkdocs'
@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -44,8 +45,10 @@ def item_page(site: Path) -> tuple[Path, str]:
     return path, "/" + next(e.url for e in load_site(site, Problems()).entries if e.rel == rel)
 
 
-def wait_for(base: str, deadline: float) -> None:
+def wait_for(base: str, deadline: float, server: subprocess.Popen) -> None:
     while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gongkai serve ended (exit {server.returncode}) before it served")
         try:
             get(base, timeout=5)
             return
@@ -71,9 +74,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("site", type=Path)
     ap.add_argument("--edits", type=int, default=5)
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--port", type=int, default=0, help="default: a free one")
     a = ap.parse_args()
     path, url = item_page(a.site)
+    if not a.port:  # a port free now (other programs on this machine may serve on 8000)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            a.port = probe.getsockname()[1]
     original = path.read_bytes()
     base = f"http://127.0.0.1:{a.port}"
     gongkai = [sys.executable, "-m", "generator", "serve", "-s", str(a.site), "--port", str(a.port)]
@@ -81,7 +88,7 @@ def main() -> None:
     server = subprocess.Popen(gongkai, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     latencies = []
     try:
-        wait_for(base, time.perf_counter() + 1200)
+        wait_for(base, time.perf_counter() + 1200, server)
         first = time.perf_counter() - t
         for k in range(a.edits):
             page = get(base + url)
