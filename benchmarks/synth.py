@@ -54,6 +54,7 @@ CATEGORIES = [
 ]
 ANNUAL_YEARS = range(2020, 2025)  # reports published in January of the next year
 MARKDOWN = ("article", "consultation", "annual_report")  # types written as front matter + body
+LETTER_LEAD = 8  # working days a letter's publication needs after START: receipt, reply (≤ 5), publication (≤ 3)
 
 # --- vocabulary --------------------------------------------------------------------
 PLACES = ("青山街道 临溪镇 桃源乡 白云镇 石门镇 清水乡 龙泉街道 花溪镇 凤鸣街道 松岭乡 "
@@ -177,6 +178,8 @@ class Synth:
                     {"fiscal_year": year, "stage": "budget"}
             return self.day_between(dt.date(year, 7, 1), dt.date(year, 9, 30)), \
                 {"fiscal_year": year - 1, "stage": "final"}
+        if typ == "letter":  # room before it for the message and the reply (see `letter`)
+            return self.days[r.randrange(LETTER_LEAD, len(self.days))], {}
         return self.days[r.randrange(len(self.days))], {}
 
     # --- one item per type ----------------------------------------------------
@@ -376,8 +379,8 @@ class Synth:
         r, d = self.r, self.common(it)
         d["publisher"] = it["dept"]
         j = self.day_index[it["published"]]
-        replied = max(6, j - r.randint(0, 3))
-        received = replied - r.randint(1, 5)
+        replied = j - r.randint(0, 3)  # published 0-3 working days after the reply,
+        received = replied - r.randint(1, 5)  # replied 1-5 after receipt: j >= LETTER_LEAD
         d["letter"] = {"received": self.days[received],
                        "channel": self.pick(("website", "hotline", "mail", "email", "other")),
                        "question": f"{self.pick(PLACES)}的{self.pick(TOPICS)}问题希望有关部门关注，"

@@ -76,3 +76,18 @@ def test_run_prints_one_table_with_peers_ratios_and_profile(tmp_path):
     assert re.match(r"\| case \| median s \| target \| met \| ratio \|", lines[0])
     assert [line.split(" | ")[0][2:] for line in lines[2:]] == list(rows)
     assert "load+check" in lines[2] and "CPU" in lines[2]
+
+
+def test_synthetic_letters_are_replied_before_publication_even_on_the_first_days(tmp_path):
+    """At 100,000 items some letters fall on the first working days of 2020: their
+    message and reply must still come before publication (`letter-order`)."""
+    sys.path.insert(0, str(BENCH))
+    from synth import Synth
+
+    synth = Synth(0, tmp_path, seed=1)
+    for _ in range(5000):  # ~27 publication days among the first 8 working days
+        it = {"published": synth.published_for("letter")[0], "dept": "县信访局", "title": "-",
+              "index_no": "-", "type": "letter", "category": "letters"}
+        d = synth.letter(it)
+        assert d["letter"]["received"] < d["reply"]["date"] <= it["published"]
+        assert d["letter"]["received"] >= synth.days[0]
