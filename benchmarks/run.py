@@ -161,7 +161,7 @@ def warnings_site(ctx: Ctx, out: Path, run: int):
     """The site without `content/.registry`: every item's index number gives a warning
     (`index-unregistered`), printed. A copy (gongkai refuses hard links); no cache."""
     copy = ctx.work / "warnings-site"
-    if not (copy / "site_config.yml").exists():
+    if run == 0 or not (copy / "site_config.yml").exists():  # anew: synth.py may have changed the site
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(ctx.site, copy, ignore=shutil.ignore_patterns(".gongkai-cache"))
         (copy / "content" / ".registry").unlink()
