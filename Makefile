@@ -81,8 +81,10 @@ test-fast: $(TESTSTAMP)
 test-build: $(TESTSTAMP) $(PAGEFIND) $(DECAP)
 	$(PY) -m pytest -q -m "not browser"
 
-## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md)
-bench: $(TESTSTAMP)
+## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md); installs
+## Debian's hugo when missing and apt-get exists (else the Hugo row says skipped)
+bench: $(TESTSTAMP) $(PAGEFIND)
+	@command -v hugo >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends hugo; } || echo "hugo not installed: the Hugo row is skipped"
 	$(PY) benchmarks/run.py --items 10000
 
 clean:

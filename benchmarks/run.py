@@ -9,11 +9,14 @@ runs --repeat times in a fresh process; we record the median wall time, the peak
 the largest process in its tree (os.wait4), the output size and file count, and the
 size of the search index. A case is a name, a command, an optional untimed setup before
 each run (default: delete the output) and what it needs; add rows by adding cases.
+One table: the peers beside gongkai, a ratio column (gongkai's cold build over each
+peer, with and without the peer's `convert` phase), the targets of issue 19 and whether
+they are met, and in the notes the stage profile (`gongkai build --profile`: wall and
+CPU of each stage).
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import os
@@ -27,6 +30,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import editable, revised  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
@@ -42,6 +48,7 @@ class Ctx:
     work: Path                       # outputs: one folder per case
     gongkai: list[str] | None        # how to call the CLI, if it exists yet
     commands: set[str] = field(default_factory=set)  # its sub-commands that exist
+    edited: tuple | None = None      # the article the rebuild case edits: (path, its bytes, the register's)
 
 
 def clean(ctx: Ctx, out: Path, run: int):
@@ -61,31 +68,104 @@ def warm_check(ctx: Ctx, out: Path, run: int):
 
 
 def edit_one_item(ctx: Ctx, out: Path, run: int):
-    """Rebuild case: before the first run, build the site with this gongkai (untimed; its
-    output and state are what a rebuild starts from); before each run, change one
-    article (undone after)."""
-    if run == 0 or not out.exists():
+    """Rebuild case: before the first run, build the site from nothing with this gongkai
+    (untimed; its output and state are what a rebuild starts from); before each run,
+    correct one article once more (a revision and a sentence), recorded with `gongkai
+    publish` (untimed; a build publishes recorded versions only). The corrections pile
+    up, as the published register only grows; `undo_edits` restores the article and
+    the register after the last run."""
+    if run == 0:
+        clean_output(ctx, out)
         subprocess.run(gongkai_build(ctx, out), cwd=REPO, env=ENV, capture_output=True)
         time.sleep(1)  # a large site's content cache is written by a background child: let it finish
-    path = min((ctx.site / "content" / "notices").rglob("*.md"))
-    register = ctx.site / "content" / ".register"
-    original, recorded = path.read_bytes(), register.read_bytes()
-    # a correction as gongkai wants it: a revision entry, recorded by `gongkai publish`
-    # (untimed; a build publishes recorded versions only)
-    revision = f"revisions:\n  - {{date: {dt.date.today()}, note: 第{run + 1}次修改}}\n---\n".encode()
-    edited = original.replace(b"\n---\n", b"\n" + revision, 1)
-    path.write_bytes(edited + f"\n补充说明：第{run + 1}次修改，{time.time()}。\n".encode())
+        path = editable(ctx.site)
+        ctx.edited = (path, path.read_bytes(), (ctx.site / "content" / ".register").read_bytes())
+    path, original, _ = ctx.edited
+    notes = [f"第{k + 1}次修改" for k in range(run + 1)]
+    path.write_bytes(revised(original, notes, f"补充说明：第{run + 1}次修改，{time.time()}。"))
     subprocess.run([*ctx.gongkai, "publish", "-s", ctx.site], cwd=REPO, env=ENV, capture_output=True, check=True)
 
-    def undo():
+
+def undo_edits(ctx: Ctx, out: Path):
+    """After the rebuild case: the article and the register as they were. Its output now
+    holds versions the register lacks: the next run of the case starts from nothing."""
+    if ctx.edited:
+        path, original, recorded = ctx.edited
         path.write_bytes(original)
-        register.write_bytes(recorded)
+        (ctx.site / "content" / ".register").write_bytes(recorded)
+        ctx.edited = None
 
-    return undo
+
+def clean_output(ctx: Ctx, out: Path):
+    """An output folder and its state in the site's cache gone (a build from nothing)."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(search_sources(ctx.site, out).parent, ignore_errors=True)
 
 
-def gongkai_build(ctx: Ctx, out: Path) -> list:
-    return [*ctx.gongkai, "build", "-s", ctx.site, "-o", out]
+def gongkai_build(ctx: Ctx, out: Path, *extra) -> list:
+    return [*ctx.gongkai, "build", "-s", ctx.site, "-o", out, "--profile", *extra]
+
+
+def built(ctx: Ctx) -> Path:
+    """The output folder of the cold build case, built (untimed) when it is not there; its
+    search sources are in the site's cache (`search_sources`)."""
+    out = ctx.work / "gongkai-build"
+    if not search_sources(ctx.site, out).is_dir() or not out.is_dir():
+        subprocess.run(gongkai_build(ctx, out), cwd=REPO, env=ENV, capture_output=True, check=True)
+    return out
+
+
+def search_sources(site: Path, out: Path) -> Path:
+    """`<site>/.gongkai-cache/output-<hash of the output path>/search/`, as `Output.cache`
+    in generator/output.py names it."""
+    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:12]
+    return site / ".gongkai-cache" / f"output-{digest}" / "search"
+
+
+def pagefind_alone(ctx: Ctx, out: Path) -> list:
+    return [PY, BENCH / "pagefind_alone.py", search_sources(ctx.site, ctx.work / "gongkai-build"), out]
+
+
+def need_build(ctx: Ctx, out: Path, run: int):
+    clean(ctx, out, run)
+    built(ctx)
+
+
+def ci_site(ctx: Ctx) -> Path:
+    return ctx.work / "ci-clone"
+
+
+def ci_restore(ctx: Ctx, out: Path, run: int):
+    """CI with a restored cache: before the first run, a clone is built (untimed) at the
+    path CI always uses; before each run, the clone is made again from the content alone
+    (what `git clone` gives: no output, no cache, new mtimes) and only `.gongkai-cache/`
+    of the earlier build is put back, as CI's cache action does."""
+    clone, saved = ci_site(ctx), ctx.work / "ci-cache"
+    if run == 0 or not saved.is_dir():
+        fresh_clone(ctx.site, clone)
+        subprocess.run([*ctx.gongkai, "build", "-s", clone], cwd=REPO, env=ENV, capture_output=True, check=True)
+        time.sleep(1)  # a large site's content cache is written by a background child: let it finish
+        shutil.rmtree(saved, ignore_errors=True)
+        shutil.move(clone / ".gongkai-cache", saved)
+    fresh_clone(ctx.site, clone)
+    shutil.copytree(saved, clone / ".gongkai-cache", symlinks=True)
+
+
+def fresh_clone(site: Path, clone: Path) -> None:
+    """The site's files as a fresh clone holds them: no `.gongkai-cache/`, no output."""
+    shutil.rmtree(clone, ignore_errors=True)
+    shutil.copytree(site, clone, ignore=shutil.ignore_patterns(".gongkai-cache"))
+
+
+def warnings_site(ctx: Ctx, out: Path, run: int):
+    """The site without `content/.registry`: every item's index number gives a warning
+    (`index-unregistered`), printed. A copy (gongkai refuses hard links); no cache."""
+    copy = ctx.work / "warnings-site"
+    if run == 0 or not (copy / "site_config.yml").exists():  # anew: synth.py may have changed the site
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(ctx.site, copy, ignore=shutil.ignore_patterns(".gongkai-cache"))
+        (copy / "content" / ".registry").unlink()
+    shutil.rmtree(copy / ".gongkai-cache", ignore_errors=True)
 
 
 @dataclass
@@ -93,28 +173,48 @@ class Case:
     name: str
     command: Callable[[Ctx, Path], list]      # (context, output folder) -> argv
     needs: str = ""                           # a gongkai sub-command, or "hugo"
-    setup: Callable = clean                   # untimed, before each run; may return an undo
+    setup: Callable = clean                   # untimed, before each run
     search: str | None = None                 # sub-folder of the output with the search index
+    target: str = ""                          # issue 19's target, judged by `judge`
+    teardown: Callable | None = None          # after the last run, even a failed one
+
+
+BUILD, HUGO, MKDOCS = "gongkai build", "hugo + pagefind", "mkdocs-material, no search"
+CHECK, REBUILD, SERVE = "gongkai check", "gongkai rebuild (1 item edited)", "gongkai serve: save → refreshed page"
+WARNINGS, CI = "gongkai check with 1 warning per item", "gongkai build in CI: fresh clone + restored cache"
+PAGEFIND = "Pagefind alone (the build's search sources)"
+
+
+def check_cmd(site: Callable[[Ctx], Path]):
+    return lambda c, o: [*c.gongkai, "check", "-s", site(c)]
 
 
 CASES = [
-    Case("gongkai check", lambda c, o: [*c.gongkai, "check", "-s", c.site], needs="check", setup=clean_cold),
-    Case(
-        "gongkai check (content cached)",
-        lambda c, o: [*c.gongkai, "check", "-s", c.site],
-        needs="check",
-        setup=warm_check,
-    ),
-    Case("gongkai build", gongkai_build, needs="build", setup=clean_cold, search="pagefind"),
-    Case("gongkai rebuild (1 item edited)", gongkai_build, needs="build", setup=edit_one_item, search="pagefind"),
-    Case("mkdocs-material, no search", lambda c, o: [PY, BENCH / "peers" / "mkdocs_plain.py", c.site, o]),
-    Case(
-        "hugo + pagefind",
-        lambda c, o: [PY, BENCH / "peers" / "hugo_pagefind.py", c.site, o],
-        needs="hugo",
-        search="pagefind",
-    ),
+    Case(CHECK, check_cmd(lambda c: c.site), needs="check", setup=clean_cold, target="≤ 3 s"),
+    Case("gongkai check (content cached)", check_cmd(lambda c: c.site), needs="check", setup=warm_check,
+         target="≤ 0.5 s"),
+    Case(WARNINGS, check_cmd(lambda c: c.work / "warnings-site"), needs="check", setup=warnings_site,
+         target="≤ 2× gongkai check"),
+    Case(BUILD, gongkai_build, needs="build", setup=clean_cold, search="pagefind",
+         target="≤ 1.0× hugo + pagefind, ≤ 0.5× mkdocs"),
+    Case(PAGEFIND, pagefind_alone, needs="build", setup=need_build),  # right after: its sources are there
+    # scaling: one cold build per number of workers, from 1 to every CPU (added in main)
+    Case(REBUILD, gongkai_build, needs="build", setup=edit_one_item, search="pagefind", target="≤ 1.0 s",
+         teardown=undo_edits),
+    Case(CI, lambda c, o: [*c.gongkai, "build", "-s", ci_site(c), "--profile"], needs="build", setup=ci_restore,
+         target="an update, not a cold build"),
+    Case(SERVE, lambda c, o: [PY, BENCH / "serve_latency.py", c.site, "--edits", "5"], needs="serve",
+         target="≤ 0.5 s"),
+    Case(MKDOCS, lambda c, o: [PY, BENCH / "peers" / "mkdocs_plain.py", c.site, o]),
+    Case(HUGO, lambda c, o: [PY, BENCH / "peers" / "hugo_pagefind.py", c.site, o], needs="hugo",
+         search="pagefind"),
 ]
+
+
+def scaling_cases() -> list[Case]:
+    """`gongkai build -j K`, cold, for K = 1 … the CPUs of this machine."""
+    return [Case(f"gongkai build -j {k}", lambda c, o, k=k: gongkai_build(c, o, "-j", str(k)), needs="build",
+                 setup=clean_cold) for k in range(1, (os.cpu_count() or 1) + 1)]
 
 
 def find_gongkai() -> list[str] | None:
@@ -136,8 +236,8 @@ def missing(case: Case, ctx: Ctx) -> str | None:
     return None
 
 
-def cached_site(n: int, seed: int) -> Path:
-    site, stamp = CACHE / f"site-{n}-seed{seed}", CACHE / f"site-{n}-seed{seed}.stamp"
+def cached_site(n: int, seed: int, cache: Path) -> Path:
+    site, stamp = cache / f"site-{n}-seed{seed}", cache / f"site-{n}-seed{seed}.stamp"
     key = hashlib.sha1((BENCH / "synth.py").read_bytes()).hexdigest()
     if site.exists() and stamp.exists() and stamp.read_text() == key:
         return site
@@ -167,47 +267,123 @@ def tree_size(path: Path) -> tuple[int, int]:
     return sum(sizes), len(sizes)
 
 
+def reports(log: str) -> dict:
+    """The JSON lines a command printed: `{"phases": …}` (peers, helpers), `{"profile": …}`
+    (`gongkai build --profile`), `{"measured": […]}` (times measured inside, e.g. serve)."""
+    found = {}
+    for line in log.splitlines():
+        if line.startswith(('{"phases"', '{"profile"', '{"measured"')):
+            found.update(json.loads(line))
+    return found
+
+
 def run_case(case: Case, ctx: Ctx, repeat: int) -> dict:
     # one output folder per case ("gongkai rebuild" starts from its own untimed full build)
     out = ctx.work / re.sub(r"[^a-z0-9]+", "-", case.name.split(" (")[0].lower()).strip("-")
-    times, rss, rc, log = [], 0, 0, ""
-    for i in range(repeat):
-        undo = case.setup(ctx, out, i)
-        try:
+    times, rss, rc, log, runs = [], 0, 0, "", []
+    try:
+        for i in range(repeat):
+            case.setup(ctx, out, i)
             seconds, kib, rc, log = measure(case.command(ctx, out))
-        finally:
-            if undo:
-                undo()
-        times.append(seconds)
-        rss = max(rss, kib)
-        if rc:
-            print(f"{case.name}: exit {rc}\n{log[-2000:]}", file=sys.stderr)
-            break
+            found = reports(log)
+            runs.append(found)
+            times += found.get("measured") or [seconds]
+            rss = max(rss, kib)
+            if rc:
+                print(f"{case.name}: exit {rc}\n{log[-2000:]}", file=sys.stderr)
+                break
+    finally:
+        if case.teardown:
+            case.teardown(ctx, out)
     size, files = tree_size(out)
-    last = log.strip().splitlines()[-1:] or [""]
-    phases = json.loads(last[0]).get("phases") if last[0].startswith('{"phases"') else None
+    convert = [r["phases"]["convert"] for r in runs if "convert" in r.get("phases", {})]
+    profile = runs[-1].get("profile")
     return {"case": case.name, "exit": rc, "runs_s": [round(t, 3) for t in times],
             "median_s": round(statistics.median(times), 3), "peak_rss_mb": round(rss / 1024, 1),
             "output_mb": round(size / 2**20, 1) if files else None, "files": files or None,
             "search_mb": round(tree_size(out / case.search)[0] / 2**20, 1) if case.search and files else None,
-            "phases_s": phases}
+            # a peer without its `convert` phase: what a user of it who has Markdown already pays
+            "median_without_convert_s": round(statistics.median(t - c for t, c in zip(times, convert)), 3)
+            if len(convert) == len(times) else None,
+            "phases_s": runs[-1].get("phases"), "profile": profile,
+            "update": "更新了有变化的文件" in log if case.needs == "build" else None,
+            "target": case.target}
+
+
+def judge(results: list[dict]) -> None:
+    """Fill each row's `ratio` (text) and `met` (True, False or None: no target) from the
+    other rows: the targets of issue 19, at 10,000 items."""
+    rows = {r["case"]: r for r in results if "median_s" in r}
+
+    def ratio(a: dict, b: dict, key="median_s") -> float | None:
+        return a["median_s"] / b[key] if b.get(key) else None
+
+    for r in rows.values():
+        name, t, met, text = r["case"], r["median_s"], None, []
+        if name == BUILD:
+            met = True
+            for peer, limit in ((HUGO, 1.0), (MKDOCS, 0.5)):
+                if peer not in rows:
+                    text.append(f"{peer}: not run")
+                    met = None if met is True else met
+                    continue
+                whole, bare = ratio(r, rows[peer]), ratio(r, rows[peer], "median_without_convert_s")
+                shown = f"{whole:.2f}×" + (f" ({bare:.2f}× without convert)" if bare else "")
+                text.append(f"{shown} {peer}")
+                met = met if met is None else met and (bare or whole) <= limit
+        elif name.startswith("gongkai build -j ") and "gongkai build -j 1" in rows:
+            base = rows["gongkai build -j 1"]["median_s"]
+            text.append(f"speed-up {base / t:.2f}× over -j 1")
+        elif name == PAGEFIND and BUILD in rows and rows[BUILD].get("profile"):
+            search = sum(s["wall"] for s in rows[BUILD]["profile"] if s["stage"] == "search")
+            text.append(f"floor: {t / rows[BUILD]['median_s']:.0%} of the cold build "
+                        f"(its search stage waits {search:.1f} s after the rest)")
+        elif name == WARNINGS and CHECK in rows:
+            met = t <= 2 * rows[CHECK]["median_s"]
+            text.append(f"{ratio(r, rows[CHECK]):.2f}× clean check")
+        elif name == CI:
+            met = bool(r["update"])
+            text.append("an update" if met else "a cold build")
+            if BUILD in rows:
+                text.append(f"{ratio(r, rows[BUILD]):.2f}× cold build")
+        elif r["target"].startswith("≤ ") and r["target"].endswith(" s"):
+            met = t <= float(r["target"][2:-2])
+        r["ratio"], r["met"] = "; ".join(text), None if r["exit"] else met
+
+
+def notes(r: dict) -> str:
+    """Phases of peers and helpers; for builds, each stage's wall time and CPU (own + children)."""
+    parts = [f"{k} {v} s" if k != "shards" else f"{v} shards" for k, v in (r["phases_s"] or {}).items()]
+    if r.get("median_without_convert_s") is not None:
+        parts.append(f"without convert {r['median_without_convert_s']} s")
+    for s in r.get("profile") or []:
+        parts.append(f"{s['stage']} {s['wall']:.2f} s (CPU {s['cpu']:.2f}+{s['cpu_children']:.2f})")
+    if r.get("exit"):
+        parts.insert(0, f"**exit {r['exit']}**")
+    return ", ".join(parts)
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| case | median s | runs s | peak RSS MB | output MB | files | search MB | notes |",
-             "|---|---:|---|---:|---:|---:|---:|---|"]
+    lines = ["| case | median s | target | met | ratio | runs s | peak RSS MB | output MB | files | search MB "
+             "| notes |", "|---|---:|---|---|---|---|---:|---:|---:|---:|---|"]
     for r in results:
         if "skipped" in r:
-            lines.append(f"| {r['case']} | | | | | | | skipped: {r['skipped']} |")
+            lines.append(f"| {r['case']} | | {r.get('target', '')} | | | | | | | | skipped: {r['skipped']} |")
             continue
-        note = ", ".join(f"{k} {v} s" for k, v in (r["phases_s"] or {}).items())
-        if r["exit"]:
-            note = f"**exit {r['exit']}** " + note
-        cells = [r["median_s"], " / ".join(map(str, r["runs_s"])), r["peak_rss_mb"],
-                 r["output_mb"], r["files"], r["search_mb"]]
-        cells = " | ".join("" if c is None else str(c) for c in cells)
-        lines.append(f"| {r['case']} | {cells} | {note} |")
+        met = {True: "yes", False: "**no**", None: ""}[r.get("met")]
+        cells = [r["median_s"], r["target"], met, r.get("ratio", ""), " / ".join(map(str, r["runs_s"])),
+                 r["peak_rss_mb"], r["output_mb"], r["files"], r["search_mb"], notes(r)]
+        lines.append(f"| {r['case']} | " + " | ".join("" if c is None else str(c) for c in cells) + " |")
     return "\n".join(lines)
+
+
+def load_note() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) at the end"
+
+
+def install_note() -> str:
+    return "" if shutil.which("hugo") else " (hugo missing: `make bench` installs it with apt-get where it can)"
 
 
 def main() -> None:
@@ -216,30 +392,36 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the results here")
-    ap.add_argument("--cases", help="comma-separated substrings of case names to run")
+    ap.add_argument("--cases", help="comma-separated case names, or substrings of them, to run")
+    ap.add_argument("--cache", type=Path, default=CACHE, help="where the site and outputs go")
     a = ap.parse_args()
-    CACHE.mkdir(exist_ok=True)
+    a.cache.mkdir(parents=True, exist_ok=True)
     gongkai = find_gongkai()
-    commands = {c for c in ("check", "build") if gongkai and subprocess.run(
+    commands = {c for c in ("check", "build", "serve") if gongkai and subprocess.run(
         [*gongkai, c, "--help"], cwd=REPO, env=ENV, capture_output=True).returncode == 0}
-    ctx = Ctx(cached_site(a.items, a.seed), CACHE / f"out-{a.items}", gongkai, commands)
+    ctx = Ctx(cached_site(a.items, a.seed, a.cache), a.cache / f"out-{a.items}", gongkai, commands)
+    ctx.work.mkdir(exist_ok=True)
     wanted = [s.strip() for s in a.cases.split(",")] if a.cases else None
+    cases = CASES[:5] + scaling_cases() + CASES[5:]
+    names = {c.name for c in cases}
     results = []
-    for case in CASES:
-        if wanted and not any(w in case.name for w in wanted):
+    for case in cases:  # a wanted name that is a case's whole name picks that case only
+        if wanted and not any(w == case.name or (w not in names and w in case.name) for w in wanted):
             continue
         reason = missing(case, ctx)
         if reason:
             print(f"skip {case.name}: {reason}", file=sys.stderr)
-            results.append({"case": case.name, "skipped": reason})
+            results.append({"case": case.name, "skipped": reason, "target": case.target})
             continue
         print(f"run  {case.name} ×{a.repeat}", file=sys.stderr)
         results.append(run_case(case, ctx, a.repeat))
-    print(f"\n{a.items} items, seed {a.seed}, {os.cpu_count()} CPUs, repeat {a.repeat}\n")
+    judge(results)
+    head = f"{a.items} items, seed {a.seed}, {os.cpu_count()} CPUs, repeat {a.repeat}, {load_note()}"
+    print(f"\n{head}{install_note()}; targets are issue 19's, for 10,000 items\n")
     print(table(results))
     if a.json:
         a.json.write_text(json.dumps({"items": a.items, "seed": a.seed, "repeat": a.repeat,
-                                      "cpus": os.cpu_count(), "results": results},
+                                      "cpus": os.cpu_count(), "load": os.getloadavg(), "results": results},
                                      ensure_ascii=False, indent=2), encoding="utf-8")
 
 

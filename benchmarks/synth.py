@@ -2,17 +2,21 @@
 
     python benchmarks/synth.py N OUTDIR [--seed 1]
 
-OUTDIR receives `site_config.yml` (ten categories covering the seven types), a few
-pages, small attachment files and N items under `content/<category>/<year>/`, about
-70% articles (Markdown, ~2.5 KB of Chinese body) and the rest duty, fee, procedure,
-budget, appointment and work_report items (YAML). Every item already carries an index
+OUTDIR receives `site_config.yml` (fourteen categories covering the eleven types), a
+few pages, small attachment files and N items under `content/<category>/<year>/`, about
+65% articles (Markdown, ~2.5 KB of Chinese body) and the rest duty, fee, procedure,
+budget, appointment, work_report, procurement and letter items (YAML), consultations
+(Markdown with a period and a feedback report) and one annual report (2021 format) per
+year 2020-2024, the first of them among the first items (every type at any N >= 14). Every item already carries an index
 number `11330100002482066D/<year>-<seq>` (sequence rising with publication date within
 each year) and `content/.registry` lists them: `<index_no>\\t<path>`, sorted.
 
 The items are meant to pass the content contract and its domain checks: real dates in
 2020-2025 on working days, written <= published within 20 working days, budget sums
 that add up (Decimal, 2 places), appointment notices of >= 5 working days, procedure
-step days <= promised days <= legal days, attachments that exist, no personal data.
+step days <= promised days <= legal days, attachments that exist, no personal data,
+awards within budget, replies within 5 working days, consultation periods of >= 30
+days with counts that add up.
 The output depends only on N and the seed.
 """
 from __future__ import annotations
@@ -44,7 +48,13 @@ CATEGORIES = [
     ("guides", "办事指南", "procedure", 5), ("budgets", "预算决算", "budget", 5),
     ("appointments", "干部任前公示", "appointment", 5),
     ("reports", "工作计划与总结", "work_report", 5),
+    ("consultations", "征求意见", "consultation", 3), ("procurement", "政府采购", "procurement", 3),
+    ("letters", "留言答复", "letter", 4),
+    ("annual-reports", "政府信息公开年报", "annual_report", 0),  # one per year: see Synth.plan
 ]
+ANNUAL_YEARS = range(2020, 2025)  # reports published in January of the next year
+MARKDOWN = ("article", "consultation", "annual_report")  # types written as front matter + body
+LETTER_LEAD = 8  # working days a letter's publication needs after START: receipt, reply (≤ 5), publication (≤ 3)
 
 # --- vocabulary --------------------------------------------------------------------
 PLACES = ("青山街道 临溪镇 桃源乡 白云镇 石门镇 清水乡 龙泉街道 花溪镇 凤鸣街道 松岭乡 "
@@ -97,6 +107,7 @@ class Synth:
         self.days = workdays()
         self.day_index = {d: i for i, d in enumerate(self.days)}
         self.doc_seq: dict[tuple[str, int], int] = {}
+        self.annual_years = list(ANNUAL_YEARS)
 
     # --- text -----------------------------------------------------------------
     def pick(self, seq, k=None):
@@ -157,6 +168,9 @@ class Synth:
 
     def published_for(self, typ: str) -> tuple[dt.date, dict]:
         r = self.r
+        if typ == "annual_report":
+            year = self.annual_years.pop(0)
+            return self.day_between(dt.date(year + 1, 1, 4), dt.date(year + 1, 1, 25)), {"year": year}
         if typ == "budget":
             year = r.randint(2020, 2025)
             if r.random() < 0.5:
@@ -164,6 +178,8 @@ class Synth:
                     {"fiscal_year": year, "stage": "budget"}
             return self.day_between(dt.date(year, 7, 1), dt.date(year, 9, 30)), \
                 {"fiscal_year": year - 1, "stage": "final"}
+        if typ == "letter":  # room before it for the message and the reply (see `letter`)
+            return self.days[r.randrange(LETTER_LEAD, len(self.days))], {}
         return self.days[r.randrange(len(self.days))], {}
 
     # --- one item per type ----------------------------------------------------
@@ -317,12 +333,82 @@ class Synth:
                                "status": status})
         return d
 
+    def consultation(self, it: dict) -> tuple[dict, str]:
+        """A draft open for comment (30-45 days from publication), its feedback report
+        after the end; the counts add up."""
+        r, d = self.r, self.common(it)
+        start = it["published"]
+        end = start + dt.timedelta(days=r.randint(29, 44))
+        d["publisher"] = it["dept"]
+        d["period"] = {"start": start, "end": end}
+        d["channels"] = {"email": "yj@qingshan.gov.cn", "address": f"青山县人民路1号{it['dept']}",
+                         "postcode": "311000", "phone": self.phone()}
+        if r.random() < 0.7:
+            adopted, partly, rejected = r.randint(0, 30), r.randint(0, 10), r.randint(0, 20)
+            d["feedback_report"] = {"date": end + dt.timedelta(days=r.randint(3, 20)),
+                                    "received": adopted + partly + rejected, "adopted": adopted,
+                                    "partly_adopted": partly, "not_adopted": rejected,
+                                    "summary": self.paragraph(2)}
+        return d, self.body()
+
+    def procurement(self, it: dict) -> dict:
+        """A procurement notice; results and contracts carry an award within budget,
+        decided before publication; a single source gives its reason."""
+        r, d = self.r, self.common(it)
+        d["publisher"] = it["dept"]
+        method = self.pick(("open_tender",) * 3 + ("competitive_consultation", "competitive_negotiation",
+                                                    "inquiry", "single_source", "framework"))
+        budget = Decimal(r.randint(500, 500000)) / 100
+        stage = self.pick(("result",) * 6 + ("contract", "notice", "intent", "change"))
+        project = {"code": f"QSCG-{it['published'].year}-{it['seq_no']:05d}", "name": it["project"],
+                   "method": method, "category": self.pick(("goods", "works", "services")),
+                   "budget": budget, "stage": stage}
+        if method == "single_source":
+            project["single_source_reason"] = "系统由原供应商开发建设，为保证运行一致性，只能从原供应商处采购。"
+        d["project"] = project
+        if stage in ("result", "contract"):
+            i = self.day_index[it["published"]]
+            trade = self.pick(("科技", "建设", "物业", "信息"))
+            d["result"] = {"supplier": f"青山县{self.pick(PLACES)}{trade}有限公司",
+                           "amount": (budget * Decimal(r.randint(70, 100)) / 100).quantize(CENT),
+                           "date": self.days[max(0, i - r.randint(1, 10))]}
+        return d
+
+    def letter(self, it: dict) -> dict:
+        """A citizen's message and its reply within 5 working days, published after the reply."""
+        r, d = self.r, self.common(it)
+        d["publisher"] = it["dept"]
+        j = self.day_index[it["published"]]
+        replied = j - r.randint(0, 3)  # published 0-3 working days after the reply,
+        received = replied - r.randint(1, 5)  # replied 1-5 after receipt: j >= LETTER_LEAD
+        d["letter"] = {"received": self.days[received],
+                       "channel": self.pick(("website", "hotline", "mail", "email", "other")),
+                       "question": f"{self.pick(PLACES)}的{self.pick(TOPICS)}问题希望有关部门关注，"
+                                   f"建议{self.pick(VERBS)}{self.pick(OBJECTS)}。"}
+        d["reply"] = {"date": self.days[replied], "unit": it["dept"],
+                      "text": f"您好！感谢您的留言。{self.paragraph(r.randint(1, 3))}"}
+        return d
+
+    def annual_report(self, it: dict) -> tuple[dict, str]:
+        """The 2021-format annual report of one year: sections 二 and 四 written, the rest
+        (规章, 规范性文件, the request table) computed by gongkai."""
+        r, d = self.r, self.common(it)
+        d["year"] = it["extra"]["year"]
+        d["proactive"] = {"licensing": r.randint(0, 300), "penalty": r.randint(0, 80),
+                          "enforcement": r.randint(0, 5), "fees_collected": Decimal(r.randint(0, 5000)) / 100}
+        d["reviews"] = {"review": {"upheld": r.randint(0, 3), "corrected": r.randint(0, 1),
+                                   "other": 0, "pending": 0}}
+        d["problems"] = self.paragraph(2)
+        d["other"] = f"本机关{d['year']}年未收取信息处理费。"
+        return d, self.paragraph(3) + "\n"
+
     # --- plan, number, write --------------------------------------------------
     def plan(self) -> list[dict]:
         weights = [c[3] for c in CATEGORIES]
         items = []
+        first = CATEGORIES + [c for c in CATEGORIES if c[2] == "annual_report"] * (len(ANNUAL_YEARS) - 1)
         for i in range(self.n):
-            cat = CATEGORIES[i] if i < len(CATEGORIES) else self.r.choices(CATEGORIES, weights)[0]
+            cat = first[i] if i < len(first) else self.r.choices(CATEGORIES, weights)[0]
             key, _, typ, _ = cat
             pub, extra = self.published_for(typ)
             items.append({"i": i, "category": key, "type": typ, "published": pub, "extra": extra})
@@ -332,7 +418,7 @@ class Synth:
             seqs[y] = seqs.get(y, 0) + 1
             it["index_no"] = f"{ORG}/{y}-{seqs[y]:05d}"
             it["seq_no"] = it["i"] + 1
-            ext = "md" if it["type"] == "article" else "yml"
+            ext = "md" if it["type"] in MARKDOWN else "yml"
             it["path"] = f"content/{it['category']}/{y}/{it['published']:%m%d}-{it['i']:06d}.{ext}"
         return items
 
@@ -355,6 +441,15 @@ class Synth:
         if typ == "budget":
             e = it["extra"]
             return f"{it['dept']}{e['fiscal_year']}年部门{'预算' if e['stage'] == 'budget' else '决算'}"
+        if typ == "consultation":
+            return f"关于公开征求《青山县{p(TOPICS)}{p(('管理办法', '实施方案', '若干措施'))}（征求意见稿）》意见的公告"
+        if typ == "procurement":
+            it["project"] = f"{it['dept']}{p(TOPICS)}{p(('服务', '设备', '工程', '系统运维'))}采购项目"
+            return f"{it['project']}公告"
+        if typ == "letter":
+            return f"关于{p(PLACES)}{p(TOPICS)}问题的留言答复"
+        if typ == "annual_report":
+            return f"{ORG_NAME}{it['extra']['year']}年政府信息公开工作年度报告"
         if typ == "appointment":
             return f"青山县{y}年干部任前公示（第{it['seq_no'] % 9 + 1}批）"
         prev = it["published"].replace(day=1) - dt.timedelta(days=1)
@@ -375,8 +470,8 @@ class Synth:
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            if it["type"] == "article":
-                front, body = self.article(it)
+            if it["type"] in MARKDOWN:
+                front, body = getattr(self, it["type"])(it)
                 path.write_text(f"---\n{dump(front)}---\n\n{body}", encoding="utf-8")
             else:
                 path.write_text(dump(getattr(self, it["type"])(it)), encoding="utf-8")
@@ -512,6 +607,20 @@ def scalar(v) -> str:
     if isinstance(v, str) and not PLAIN.fullmatch(v):
         return json.dumps(v, ensure_ascii=False)
     return str(v)
+
+
+# --- edits, as an editor makes them (benchmarks/run.py, serve_latency.py) -----------
+def editable(site: Path) -> Path:
+    """The first notice (path order) with no revision yet: the item the benchmarks edit."""
+    return next(p for p in sorted((site / "content" / "notices").rglob("*.md"))
+                if b"\nrevisions:" not in p.read_bytes())
+
+
+def revised(original: bytes, notes: list[str], text: str) -> bytes:
+    """A published article corrected as gongkai wants it: a revision entry dated today per
+    correction made since `original` (else `register-changed`), a sentence added to the body."""
+    entries = "".join(f"  - {{date: {dt.date.today()}, note: {note}}}\n" for note in notes)
+    return original.replace(b"\n---\n", f"\nrevisions:\n{entries}---\n".encode(), 1) + f"\n{text}\n".encode()
 
 
 def main() -> None:

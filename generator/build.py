@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import resource
 import tempfile
 import time
 from contextlib import contextmanager
@@ -80,12 +81,20 @@ class BuildResult:
     pages: int = 0
     per_category: dict[str, int] = field(default_factory=dict)
     timings: list[tuple[str, float]] = field(default_factory=list)
+    cpu: list[tuple[float, float]] = field(default_factory=list)  # per timing: CPU s of this process, of children
     search: tuple[int, int] = (0, 0)  # search shards (indexed, reused)
     out_dir: Path | None = None
     update: bool = False  # only changed files were written
     rendered: int = 0  # item pages rendered (the others were unchanged)
     policy: str = ""  # the Content-Security-Policy of the pages (csp.py), for servers.py
     admin_policy: str | None = None  # that of the web editor at /admin/ (cms.py), when enabled
+
+
+def cpu_times() -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by this process, and by its children that
+    ended (worker processes, Pagefind): the floor a stage's wall time cannot go below."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def build_date(site: Site) -> dt.date:
@@ -273,12 +282,14 @@ class Build:
         return self.result
 
     def stage(self, name: str, method, *args, **kwargs) -> None:
-        """Run one stage, timed (`gongkai build --timings`)."""
-        start = time.perf_counter()
+        """Run one stage, timed: wall and CPU time (`gongkai build --profile`)."""
+        start, cpu = time.perf_counter(), cpu_times()
         try:
             method(*args, **kwargs)
         finally:
             self.result.timings.append((name, time.perf_counter() - start))
+            now = cpu_times()
+            self.result.cpu.append((now[0] - cpu[0], now[1] - cpu[1]))
 
     def last_shells(self) -> dict[str, Shell]:
         """The category shells of the last build, when this is an update and every item's

@@ -239,10 +239,10 @@ def cmd_build(args) -> int:
     import jinja2
 
     from generator import faults, look, servers
-    from generator.build import ChainBroken, OutputError, build
+    from generator.build import ChainBroken, OutputError, build, cpu_times
     from generator.search import SearchError
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_times()
     problems = Problems()
     site = _load(args, problems)
     if site is None:
@@ -288,16 +288,31 @@ def cmd_build(args) -> int:
         return EXIT_CONTENT
     seconds = time.perf_counter() - started
     if args.profile:
-        load_time = seconds - sum(t for _, t in result.timings)
-        print(f"{'load+check':<12}{load_time:8.2f} s", file=sys.stderr)
-        for name, spent in result.timings:
-            print(f"{name:<12}{spent:8.2f} s", file=sys.stderr)
+        _print_profile(result, seconds, cpu_started, cpu_times())
     counts = "，".join(f"{site.sections[k].title} {n}" for k, n in result.per_category.items())
     how = f"更新了有变化的文件（重新生成 {result.rendered} 个条目页）" if result.update else "完整生成"
     print(f"已生成 {out}：{result.pages} 个页面，{how}，用时 {seconds:.1f} 秒", file=sys.stderr)
     print(f"各栏目条目数：{counts}", file=sys.stderr)
     print(f"服务器配置（nginx.conf、Caddyfile、_headers）已写入 {server_dir}", file=sys.stderr)
     return EXIT_OK
+
+
+def _print_profile(result, seconds: float, cpu_started, cpu_ended) -> None:
+    """`gongkai build --profile`: each stage's wall time and CPU time (of gongkai, of its
+    worker processes and Pagefind: children count once they ended), then the same as one
+    JSON line for benchmarks/run.py. load+check is what came before the first stage."""
+    import json
+
+    used = [sum(c[i] for c in result.cpu) for i in (0, 1)]
+    rows = [("load+check", seconds - sum(t for _, t in result.timings),
+             *(cpu_ended[i] - cpu_started[i] - used[i] for i in (0, 1)))]
+    rows += [(name, spent, *cpu) for (name, spent), cpu in zip(result.timings, result.cpu)]
+    print(f"{'阶段':<10}{'用时':>8}  {'CPU（本进程）':>8}  {'CPU（子进程）':>8}", file=sys.stderr)
+    for name, wall, own, children in rows:
+        print(f"{name:<12}{wall:8.2f} s{own:8.2f} s{children:8.2f} s", file=sys.stderr)
+    profile = [{"stage": n, "wall": round(w, 3), "cpu": round(o, 3), "cpu_children": round(c, 3)}
+               for n, w, o, c in rows]
+    print(json.dumps({"profile": profile}, ensure_ascii=False), file=sys.stderr)
 
 
 def _record_problems(site, problems: Problems):
@@ -535,7 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, metavar="OUT", help="输出文件夹，默认为 站点文件夹/site")
     build.add_argument("--drafts", action="store_true", help="包含草稿（仅用于预览）")
     build.add_argument("--strict", action="store_true", help="有警告也不生成")
-    build.add_argument("--profile", action="store_true", help="显示各阶段用时")
+    build.add_argument("--profile", action="store_true", help="显示各阶段用时和 CPU 时间（末行为 JSON）")
     build.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数，默认为 CPU 核数")
     _fresh_arg(build, "重新读取每个文件、重新生成每个页面和搜索索引（也用于修复被改动的线上文件）")
     wait_help = f"另一个构建正在写入同一输出文件夹时最多等待的秒数，默认 {LOCK_WAIT:g}；0 表示不等待"

@@ -1,7 +1,8 @@
 """Shared by the peer pipelines: read a gongkai site naively and render items as Markdown.
 
 This is what a user of a generic generator would do by hand: take the title and body,
-and turn structured fields into lists and tables. No validation, no index numbers logic.
+and turn structured fields into lists and tables (every field of every type, Markdown
+items' front matter too). No validation, no index numbers logic.
 """
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def render(data: dict, body: str) -> str:
     out = ["| 项目 | 内容 |", "|---|---|", *meta, ""]
     if data.get("summary"):
         out += [f"> {data['summary']}", ""]
-    out.append(body or fields(data, 2))
+    # every other field (a consultation's period and feedback, a report's tables), then the body
+    out += [p for p in (fields(data, 2), body) if p]
     return "\n".join(out) + "\n"
 
 

@@ -6,7 +6,8 @@ Writes the Hugo project to DIR (default OUT-src): one content file per item (tit
 date, metadata table, body or structured fields), minimal layouts (baseof, single,
 list; `data-pagefind-body` on item pages only), Hugo's defaults otherwise (RSS and
 sitemap on). Then runs `hugo` (needs the `hugo` binary, Debian package `hugo`) and
-`python -m pagefind --site OUT` (extended binary: Chinese word segmentation).
+Pagefind over OUT: the binary gongkai itself runs (`generator.search.pagefind_command()`,
+extended: Chinese word segmentation), so both sides index with the same version.
 """
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))
 from common import load_site, report, run  # noqa: E402
+
+from generator.search import pagefind_command  # noqa: E402  (the binary gongkai runs: same version)
 
 LAYOUTS = {
     "_default/baseof.html": """<!doctype html>
@@ -74,7 +78,7 @@ def main() -> None:
     write_project(a.site, src)
     phases = {"convert": time.perf_counter() - t}
     phases["hugo"] = run(["hugo", "--source", src, "--destination", a.out.resolve()])
-    phases["pagefind"] = run([sys.executable, "-m", "pagefind", "--site", a.out.resolve()])
+    phases["pagefind"] = run([*pagefind_command(), "--site", a.out.resolve()])
     report(phases)
 
 
