@@ -15,6 +15,7 @@ clock tick keeps the stamp: git's "racy" case), or when gongkai, Python, pydanti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -74,6 +75,11 @@ class FileMemo:
     head: bytes = b""  # the same without the body and notes: what lists and data show
     load_problems: list[Problem] = field(default_factory=list)
     check_problems: list[Problem] | None = None  # single-file checks; None until they ran
+    digest: bytes = b""  # of the file's bytes: a new stamp on the same bytes keeps the memo
+
+
+def file_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 _KEPT: dict[Path, tuple[str, dict[str, FileMemo]]] = {}  # cache file → (salt, memos) a `keep` run saved
@@ -107,16 +113,32 @@ class ContentCache:
         return memos if salt == self.salt and isinstance(memos, dict) else {}
 
     def cached(self, rel: str, file_stamp: tuple, type_name: str) -> bool:
-        memo = self.old.get(rel)
-        return memo is not None and memo.stamp == file_stamp and memo.type == type_name
+        return self._memo(rel, file_stamp, type_name) is not None
 
     def get(self, rel: str, file_stamp: tuple, type_name: str) -> FileMemo | None:
         fresh = self.prefetched.pop(rel, None)
         if fresh is not None and fresh.stamp == file_stamp:
             return fresh
+        return self._memo(rel, file_stamp, type_name)
+
+    def _memo(self, rel: str, file_stamp: tuple, type_name: str) -> FileMemo | None:
+        """The memo of a file as it is now: by its stamp, or — a fresh clone, a CI cache
+        restored, a checkout: new stamps on the same bytes — by the digest of its bytes
+        (the memo is then taken with the new stamp)."""
         memo = self.old.get(rel)
-        if memo is None or memo.stamp != file_stamp or memo.type != type_name:
+        if memo is None or memo.type != type_name:
             return None
+        if memo.stamp == file_stamp:
+            return memo
+        if not memo.digest or file_stamp is None or file_stamp[0] != memo.stamp[0]:
+            return None  # another size: other bytes
+        try:
+            data = (self.path.parents[1] / rel).read_bytes()
+        except OSError:
+            return None
+        if file_digest(data) != memo.digest:
+            return None
+        memo = self.old[rel] = dataclasses.replace(memo, stamp=file_stamp)
         return memo
 
     def put(self, rel: str, memo: FileMemo) -> None:

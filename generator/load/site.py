@@ -25,7 +25,7 @@ from generator.checks.context import Context
 from generator.config import Category, SiteConfig, load_config
 from generator.fork import fork_map
 from generator.load.aliases import normalize
-from generator.load.cache import ContentCache, FileMemo, stamp
+from generator.load.cache import ContentCache, FileMemo, file_digest, stamp
 from generator.load.documents import LoadProblem, RawDocument, load_document
 from generator.load.read import read_model
 from generator.model.base import Item, Schema, label
@@ -210,7 +210,13 @@ def load_entry(
         entry = _entry(model, memo.record, ctype, section, rel, path, site, None)
     else:
         first = len(problems)
+        try:
+            digest = file_digest(path.read_bytes()) if cache is not None else b""
+        except OSError:
+            digest = b""  # read_model says why
         model, doc, found = read_model(path, site.site_dir, ctype)
+        if digest and stamp(path) != file_stamp:
+            digest = b""  # changed while being read: known by its stamp only
         problems.report(rel, found)
         failed = model is None
         record = "" if failed else register.canonical_record(model)  # canonical: pickles are not
@@ -218,7 +224,9 @@ def load_entry(
         if cache is None:
             return entry
         blob = None if entry is None else pickle.dumps(model, pickle.HIGHEST_PROTOCOL)
-        memo = FileMemo(file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:])
+        memo = FileMemo(
+            file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:], digest=digest
+        )
         if entry is not None:
             memo.fingerprint, memo.head = fingerprints(ctype.name, record)
     cache.put(rel, memo)

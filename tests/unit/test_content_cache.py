@@ -183,3 +183,25 @@ def test_reading_in_worker_processes_gives_what_one_process_gives(make_site, mon
     assert parallel_problems == serial_problems
     assert {p.code for p in parallel_problems} >= {"privacy-mobile", "missing-field"}
     assert [(e.rel, e.model) for e in parallel.entries] == [(e.rel, e.model) for e in serial.entries]
+
+
+def test_a_copy_of_the_site_with_its_cache_reads_nothing(make_site, trusted, reads, tmp_path):
+    """A fresh clone with `.gongkai-cache/` restored (CI): every file has a new stamp but
+    the same bytes, so the memos are taken by the digest of the bytes, not read again."""
+    import shutil
+
+    site = three(make_site)
+    _, first_problems = load(site)
+    copy = tmp_path / "clone"
+    shutil.copytree(site.path, copy)
+    for path in (copy / "content").rglob("*.*"):  # new stamps, as a checkout writes them
+        path.write_bytes(path.read_bytes())
+    (copy / "content/notices/b.md").write_text(
+        f"---\nindex_no: {num(2024, 2)}\ntitle: 停气通知\npublished: 2024-03-02\n---\n明日停电。\n", encoding="utf-8"
+    )  # the same size, other bytes: read again
+    reads.clear()
+    problems = Problems()
+    loaded = load_site(copy, problems)
+    assert reads == ["b.md"]
+    assert sorted(problems.items) == first_problems
+    assert {e.model.title for e in loaded.entries} == {"停水通知", "停气通知", "联系方式"}
