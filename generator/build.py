@@ -239,7 +239,7 @@ class Build:
         self.in_lists = [e for e in self.entries if not e.is_withdrawn]  # drafts too, in a preview
         self.public = [e for e in self.entries if e.public]  # feeds, search, data and sitemap, always
         self.strings = load_strings(THEME_DIR, site.config.site.language)
-        self.env = make_env(THEME_DIR, self.strings)
+        self.env = make_env(THEME_DIR, self.strings, cache_dir=site.site_dir / CACHE_DIR / "jinja")
         self.shards = search.plan_shards(self.public)
         self.shard_of = {url: shard.name for shard in self.shards for url in shard.urls} if options.index else {}
         self.work: Path | None = None  # scratch folder beside the output (same disk, not /tmp)

@@ -8,35 +8,75 @@ category. The fragments live in ``theme/gongkai/``; UI strings in
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import yaml
 
 from generator.model.registry import LANGUAGES, TYPES
 from generator.render import filters, svg
 
+_STRINGS: dict[Path, tuple[tuple, dict]] = {}  # strings file → (its stamp, what it holds)
+
 
 def load_strings(theme_dir: Path, lang: str) -> dict:
-    """UI strings of ``lang`` from ``theme/strings/<lang>.yml`` (nested dict)."""
+    """UI strings of ``lang`` from ``theme/strings/<lang>.yml`` (nested dict): read once a
+    process while the file is unchanged (`gongkai serve` builds again and again)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown UI language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     path = Path(theme_dir) / "strings" / f"{lang}.yml"
+    st = path.stat()
+    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+    known = _STRINGS.get(path)
+    if known is not None and known[0] == stamp:
+        return copy.deepcopy(known[1])  # the caller may add to it
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of UI strings")
+    _STRINGS[path] = (stamp, copy.deepcopy(data))
     return data
 
 
-def make_env(theme_dir: Path, strings: dict, base: str = "/") -> jinja2.Environment:
+class _Compiled(jinja2.FileSystemBytecodeCache):
+    """Compiled templates, kept in memory for the process and in the site's cache folder
+    for the next run (compiling the theme costs ~0.3 s a build). Jinja checks each
+    against its template's source, so an edited template or override is compiled again."""
+
+    memory: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.memory.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+            if bucket.code is not None:
+                return
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.memory[bucket.key] = bucket.bytecode_to_string()
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # a read-only site folder: kept in memory only
+
+
+def make_env(theme_dir: Path, strings: dict, base: str = "/", cache_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment of the theme.
 
     ``strings`` becomes the global ``t``. ``base`` is the default prefix of site-relative
     links (``item.url`` …); a render call may override it with a ``base`` variable.
+    ``cache_dir``: where compiled templates are kept between runs (`_Compiled`).
     """
     env = jinja2.Environment(
+        bytecode_cache=_Compiled(str(cache_dir)) if cache_dir is not None else None,
         loader=jinja2.FileSystemLoader(str(Path(theme_dir) / "gongkai")),
         autoescape=True,
         trim_blocks=True,
