@@ -32,7 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import cms, csp, export, feeds, look, register, search, signing, verify
+from generator import cms, csp, export, feeds, look, progress, register, search, signing, verify
 from generator.load.cache import CACHE_DIR, content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.paths import site_path
@@ -272,10 +272,11 @@ class Build:
         return self.result
 
     def stage(self, name: str, method, *args, **kwargs) -> None:
-        """Run one stage, timed (`gongkai build --timings`)."""
+        """Run one stage, timed (`gongkai build --timings`) and shown (generator/progress.py)."""
         start = time.perf_counter()
         try:
-            method(*args, **kwargs)
+            with progress.stage(name, size=len(self.site.entries)):
+                method(*args, **kwargs)
         finally:
             self.result.timings.append((name, time.perf_counter() - start))
 
