@@ -100,13 +100,26 @@ class Stage:
             from tqdm import tqdm  # only when a line is shown: start-up time counts
 
             self._bar = tqdm(
-                total=self.total or None, desc=self.name, unit="项", file=self.stream, leave=False,
-                dynamic_ncols=True, mininterval=0, miniters=0, smoothing=0.3, ascii=False,
-            )  # fmt: skip
-            self._bar.start_t = self.started  # the rate and time from the stage's start
+                total=self.total or None,
+                desc=self.name,
+                unit="项",
+                file=self.stream,
+                leave=False,
+                dynamic_ncols=True,
+                mininterval=0,
+                miniters=0,
+                smoothing=0,
+                delay=DELAY,
+            )  # the delay: not drawn before its start is set below
+            # time and rate from the stage's start (smoothing 0: the average rate since then)
+            self._bar.start_t = self._bar.last_print_t = self._bar._time() - (time.perf_counter() - self.started)
         self._bar.total = self.total or None
-        self._bar.n = self.done
-        self._bar.refresh()
+        self._bar.bar_format = None if self.total else "{desc} 用时 {elapsed}"  # nothing counted: the time
+        if self.done > self._bar.n:
+            self._bar.update(self.done - self._bar.n)
+        else:
+            self._bar.refresh()  # the elapsed time still moves
+            self._bar.last_print_t = self._bar._time()  # drawn: `close` clears the line
 
     def end(self, failed: bool) -> None:
         if self._thread is not None:
@@ -127,9 +140,7 @@ _STACK: list[Stage] = []  # the stages running (innermost last)
 
 
 @contextmanager
-def stage(
-    name: str, total: int = 0, size: int | None = None, counted: bool = False, stream=None
-) -> Iterator[Stage]:
+def stage(name: str, total: int = 0, size: int | None = None, counted: bool = False, stream=None) -> Iterator[Stage]:
     """Show stage `name` (a key of NAMES, or a Chinese name) while the block runs.
     `total`: items it will do (more may be announced by `expect`); `size`: the size of
     the site, which decides whether a line is printed outside a terminal (default `total`);
