@@ -209,3 +209,16 @@ def test_number_names_a_few_items_and_counts_the_rest(make_site):
     assert len(result.out.splitlines()) == 10 and "……另有 2 个条目已编号未列出；用 -v 查看全部" in result.err
     registry = site.read("content/.registry").decode().splitlines()
     assert len([line for line in registry if not line.startswith("#")]) == 12  # all numbered all the same
+
+
+def test_problems_sort_as_their_fields_do_without_duplicates():
+    from generator.problems import Problems
+
+    problems = Problems()
+    for index in range(300):  # paths, lines, levels and codes in a scrambled order, each twice
+        scrambled = (index * 7919) % 300
+        problems.add(f"content/{scrambled % 13}.md", scrambled % 5, scrambled % 3, ("error", "warning")[index % 2],
+                     f"code-{scrambled % 4}", f"消息 {scrambled % 6}", "提示" if index % 3 else "")  # fmt: skip
+        problems.add(f"content/{scrambled % 13}.md", scrambled % 5, scrambled % 3, ("error", "warning")[index % 2],
+                     f"code-{scrambled % 4}", f"消息 {scrambled % 6}", "提示" if index % 3 else "")  # fmt: skip
+    assert problems.sorted() == sorted(set(problems.items))  # the dataclass's own order and equality
