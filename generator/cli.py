@@ -183,13 +183,10 @@ def cmd_number(args) -> int:
         _report(problems, every=args.all)
         return EXIT_CONTENT
     if args.check:
-        lines = [
-            f"{entry.rel}:{entry.doc.pos(())[0]}:1: error: 缺少索引号（将编为 {number}） [index-missing]"
-            for entry, number in done
-        ]
-        _listed(lines, args.verbose, "个条目缺少索引号")
+        missing = lambda pair: f"{pair[0].rel}:{pair[0].doc.pos(())[0]}:1: error: 缺少索引号（将编为 {pair[1]}） [index-missing]"
+        _listed(done, args.verbose, "个条目缺少索引号", missing)  # the line of a file costs a parse: shown ones only
         return EXIT_CONTENT if done else EXIT_OK
-    _listed([f"{number}\t{entry.rel}" for entry, number in done], args.verbose, "个条目已编号")
+    _listed(done, args.verbose, "个条目已编号", lambda pair: f"{pair[1]}\t{pair[0].rel}")
     not_written = [
         p for p in problems
         if p.code in ("index-insert", "number-write") or (p.code, p.path) == ("index-format", "content/.registry")
@@ -416,8 +413,7 @@ def cmd_publish(args) -> int:
         problems.error(register.REGISTER_PATH, (exc.line, 1), "register-invalid", str(exc))
         _report(problems, stream=sys.stderr, every=args.all)
         return EXIT_CONTENT
-    lines = [f"{version.index_no}\t第 {version.version} 版\t{version.date}\t{version.path}" for version in added]
-    _listed(lines, args.verbose, "个版本")
+    _listed(added, args.verbose, "个版本", lambda v: f"{v.index_no}\t第 {v.version} 版\t{v.date}\t{v.path}")
     if args.check:
         print(f"有 {len(added)} 个版本尚未登记{_kinds(added)}" if added else "登记簿已是最新", file=sys.stderr)
         return EXIT_CONTENT if added else EXIT_OK
@@ -429,14 +425,14 @@ def cmd_publish(args) -> int:
 SHOWN_LINES = 10  # `publish` and `number` name this many versions or items; -v names them all
 
 
-def _listed(lines: list[str], verbose: bool, what: str) -> None:
-    """Print the first SHOWN_LINES of `lines` (all with `verbose`) in one write, and
-    count the rest on stderr: 100,000 versions are summarised, not listed."""
-    shown = lines if verbose else lines[:SHOWN_LINES]
+def _listed(items: list, verbose: bool, what: str, line) -> None:
+    """Print `line(item)` for the first SHOWN_LINES of `items` (all with `verbose`) in one
+    write, and count the rest on stderr: 100,000 versions are summarised, not listed."""
+    shown = items if verbose else items[:SHOWN_LINES]
     if shown:
-        sys.stdout.write("".join(f"{line}\n" for line in shown))
-    if len(lines) > len(shown):
-        print(f"……另有 {len(lines) - len(shown)} {what}未列出；用 -v 查看全部", file=sys.stderr)
+        sys.stdout.write("".join(f"{line(item)}\n" for item in shown))
+    if len(items) > len(shown):
+        print(f"……另有 {len(items) - len(shown)} {what}未列出；用 -v 查看全部", file=sys.stderr)
 
 
 def _kinds(added) -> str:
