@@ -34,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import cms, csp, export, feeds, look, register, search, signing, verify
+from generator import cms, csp, export, feeds, look, progress, register, search, signing, verify
 from generator.load.cache import CACHE_DIR, content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.paths import site_path
@@ -282,10 +282,12 @@ class Build:
         return self.result
 
     def stage(self, name: str, method, *args, **kwargs) -> None:
-        """Run one stage, timed: wall and CPU time (`gongkai build --profile`)."""
+        """Run one stage, timed: wall and CPU time (`gongkai build --profile`), and shown
+        (generator/progress.py)."""
         start, cpu = time.perf_counter(), cpu_times()
         try:
-            method(*args, **kwargs)
+            with progress.stage(name, size=len(self.site.entries)):
+                method(*args, **kwargs)
         finally:
             self.result.timings.append((name, time.perf_counter() - start))
             now = cpu_times()

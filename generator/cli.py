@@ -28,7 +28,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.output import LOCK_WAIT
-from generator.problems import FORMATTERS, Problems, summary
+from generator.problems import FORMATTERS, SHOWN_PER_CODE, Problems, format_text, summary
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -89,15 +89,29 @@ def _fresh_arg(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--fresh", action="store_true", help=f"不用 .gongkai-cache/ 中的缓存，{what}")
 
 
+def _all_arg(parser: argparse.ArgumentParser) -> None:
+    help_text = f"列出全部问题（文本格式默认每种问题只列前 {SHOWN_PER_CODE} 条，其余计数）"
+    parser.add_argument("--all", action="store_true", help=help_text)
+
+
+def _verbose_arg(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", help=what)
+
+
 def _since_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", metavar="REF", help="另与此 git 提交或分支比较登记簿（如 CI 中的目标分支）")
 
 
-def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=None) -> None:
+def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=None, every: bool = False):
+    """Print the problems in `fmt`, in one write. The text form shows the first
+    SHOWN_PER_CODE of each code and counts the rest, unless `every` (`--all`); the
+    machine formats (json, github, gitlab) are always complete."""
     stream = stream or sys.stdout
     ordered = problems.sorted()
     if ordered or fmt in ("json", "gitlab"):  # a report file even when there is nothing to say
-        print(FORMATTERS[fmt](ordered, strict), file=stream)
+        per_code = None if every or fmt != "text" else SHOWN_PER_CODE
+        text = format_text(ordered, strict, per_code) if fmt == "text" else FORMATTERS[fmt](ordered, strict)
+        stream.write(text + "\n")
     if fmt == "text" and ordered:
         print(summary(problems, strict), file=sys.stderr)
 
@@ -135,7 +149,7 @@ def _load(args, problems: Problems):
 def cmd_check(args) -> int:
     problems = Problems()
     site = _load(args, problems)
-    _report(problems, args.format, args.strict)
+    _report(problems, args.format, args.strict, every=args.all)
     if site is None:
         return EXIT_USAGE
     if problems.has_errors(args.strict):
@@ -152,26 +166,27 @@ def cmd_number(args) -> int:
     problems = Problems()
     site = _load(args, problems)
     if site is None:
-        _report(problems)
+        _report(problems, every=args.all)
         return EXIT_USAGE
     pattern = make_pattern(site, problems)
     if pattern is None:
-        _report(problems)
+        _report(problems, every=args.all)
         return EXIT_USAGE
     try:
+        from generator import progress
         from generator.history import known_numbers
 
-        done = assign(site, pattern, dry_run=args.check, problems=problems, known=known_numbers(site.site_dir))
+        with progress.stage("number", size=len(site.entries)):
+            done = assign(site, pattern, dry_run=args.check, problems=problems, known=known_numbers(site.site_dir))
     except RegistryError as exc:
         problems.error("content/.registry", (exc.line, 1), "registry-invalid", str(exc))
-        _report(problems)
+        _report(problems, every=args.all)
         return EXIT_CONTENT
     if args.check:
-        for entry, number in done:
-            print(f"{entry.rel}:{entry.doc.pos(())[0]}:1: error: 缺少索引号（将编为 {number}） [index-missing]")
+        missing = lambda pair: f"{pair[0].rel}:{pair[0].doc.pos(())[0]}:1: error: 缺少索引号（将编为 {pair[1]}） [index-missing]"
+        _listed(done, args.verbose, "个条目缺少索引号", missing)  # the line of a file costs a parse: shown ones only
         return EXIT_CONTENT if done else EXIT_OK
-    for entry, number in done:
-        print(f"{number}\t{entry.rel}")
+    _listed(done, args.verbose, "个条目已编号", lambda pair: f"{pair[1]}\t{pair[0].rel}")
     not_written = [
         p for p in problems
         if p.code in ("index-insert", "number-write") or (p.code, p.path) == ("index-format", "content/.registry")
@@ -246,18 +261,18 @@ def cmd_build(args) -> int:
     problems = Problems()
     site = _load(args, problems)
     if site is None:
-        _report(problems, stream=sys.stderr)
+        _report(problems, stream=sys.stderr, every=args.all)
         return EXIT_USAGE
     if problems.has_errors(args.strict):
-        _report(problems, strict=args.strict, stream=sys.stderr)
+        _report(problems, strict=args.strict, stream=sys.stderr, every=args.all)
         print("内容有错误，未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
         return EXIT_CONTENT
     signer = None if args.preview else _record_problems(site, problems)
     if problems.has_errors(args.strict):
-        _report(problems, strict=args.strict, stream=sys.stderr)
+        _report(problems, strict=args.strict, stream=sys.stderr, every=args.all)
         print("未生成网站；上一次生成的网站保持不变。", file=sys.stderr)
         return EXIT_CONTENT
-    _report(problems, stream=sys.stderr)
+    _report(problems, stream=sys.stderr, every=args.all)
     out = (args.output or site.site_dir / "site").resolve()
     server_dir = (args.server_config or servers.default_folder(out)).resolve()
     if args.server_config and server_dir.is_relative_to(out):
@@ -398,25 +413,50 @@ def cmd_publish(args) -> int:
     problems = Problems()
     site = _load(args, problems)
     if site is None:
-        _report(problems, stream=sys.stderr)
+        _report(problems, stream=sys.stderr, every=args.all)
         return EXIT_USAGE
     if problems.has_errors():
-        _report(problems, stream=sys.stderr)
+        _report(problems, stream=sys.stderr, every=args.all)
         print("内容有错误，未登记；请先修正 gongkai check 报告的错误。", file=sys.stderr)
         return EXIT_CONTENT
     try:
-        added = register.publish(site, dry_run=args.check)
+        from generator import progress
+
+        with progress.stage("register", size=len(site.entries)):
+            added = register.publish(site, dry_run=args.check)
     except register.RegisterError as exc:
         problems.error(register.REGISTER_PATH, (exc.line, 1), "register-invalid", str(exc))
-        _report(problems, stream=sys.stderr)
+        _report(problems, stream=sys.stderr, every=args.all)
         return EXIT_CONTENT
-    for version in added:
-        print(f"{version.index_no}\t第 {version.version} 版\t{version.date}\t{version.path}")
+    _listed(added, args.verbose, "个版本", lambda v: f"{v.index_no}\t第 {v.version} 版\t{v.date}\t{v.path}")
     if args.check:
-        print(f"有 {len(added)} 个版本尚未登记" if added else "登记簿已是最新", file=sys.stderr)
+        print(f"有 {len(added)} 个版本尚未登记{_kinds(added)}" if added else "登记簿已是最新", file=sys.stderr)
         return EXIT_CONTENT if added else EXIT_OK
-    print(f"已登记 {len(added)} 个版本到 {register.REGISTER_PATH}" if added else "登记簿无变化", file=sys.stderr)
+    done = f"已登记 {len(added)} 个版本到 {register.REGISTER_PATH}{_kinds(added)}"
+    print(done if added else "登记簿无变化", file=sys.stderr)
     return EXIT_OK
+
+
+SHOWN_LINES = 10  # `publish` and `number` name this many versions or items; -v names them all
+
+
+def _listed(items: list, verbose: bool, what: str, line) -> None:
+    """Print `line(item)` for the first SHOWN_LINES of `items` (all with `verbose`) in one
+    write, and count the rest on stderr: 100,000 versions are summarised, not listed."""
+    shown = items if verbose else items[:SHOWN_LINES]
+    if shown:
+        sys.stdout.write("".join(f"{line(item)}\n" for item in shown))
+    if len(items) > len(shown):
+        print(f"……另有 {len(items) - len(shown)} {what}未列出；用 -v 查看全部", file=sys.stderr)
+
+
+def _kinds(added) -> str:
+    """`（新发布 N、修订 M、撤回 K）`: the versions by kind (a withdrawal is a version
+    that carries its withdrawal date; a revision any later version)."""
+    counts = {"新发布": 0, "修订": 0, "撤回": 0}
+    for version in added:
+        counts["撤回" if version.withdrawn else "新发布" if version.version == 1 else "修订"] += 1
+    return "（" + "、".join(f"{kind} {n}" for kind, n in counts.items() if n) + "）"
 
 
 def cmd_verify(args) -> int:
@@ -449,11 +489,11 @@ def cmd_audit(args) -> int:
     problems = Problems()
     site = _load(args, problems)
     if site is None:
-        _report(problems, args.format)
+        _report(problems, args.format, every=args.all)
         return EXIT_USAGE
     today = build_date(site)
     audit(site, problems, today, args.year)
-    _report(problems, args.format)
+    _report(problems, args.format, every=args.all)
     if args.output is not None:
         from generator.audit import refused_report_dir, write_html
 
@@ -529,12 +569,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="把警告也当作错误")
     check.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github（GitHub 注释）、gitlab（GitLab 代码质量报告）")
     _fresh_arg(check, "重新读取每个文件")
+    _all_arg(check)
     _since_arg(check)
     check.set_defaults(func=cmd_check)
 
     number = sub.add_parser("number", help="为缺少索引号的已发布条目生成索引号")
     _site_arg(number)
     number.add_argument("--check", action="store_true", help="只报告缺少索引号的条目，不修改文件")
+    _verbose_arg(number, "列出每个编号的条目（默认只列前几个和总数）")
+    _all_arg(number)
     number.set_defaults(func=cmd_number)
 
     new = sub.add_parser("new", help="按栏目类型生成一个新条目文件")
@@ -551,6 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="包含草稿（仅用于预览）")
     build.add_argument("--strict", action="store_true", help="有警告也不生成")
     build.add_argument("--profile", action="store_true", help="显示各阶段用时和 CPU 时间（末行为 JSON）")
+    _all_arg(build)
     build.add_argument("-j", "--jobs", type=int, default=None, help="并行进程数，默认为 CPU 核数")
     _fresh_arg(build, "重新读取每个文件、重新生成每个页面和搜索索引（也用于修复被改动的线上文件）")
     wait_help = f"另一个构建正在写入同一输出文件夹时最多等待的秒数，默认 {LOCK_WAIT:g}；0 表示不等待"
@@ -574,6 +618,8 @@ def build_parser() -> argparse.ArgumentParser:
     publish = sub.add_parser("publish", help="把已发布条目的新版本登记到 content/.register（提交前运行）")
     _site_arg(publish)
     publish.add_argument("--check", action="store_true", help="只列出尚未登记的版本，不修改文件")
+    _verbose_arg(publish, "列出每个登记的版本（默认只列前几个和各类数目）")
+    _all_arg(publish)
     publish.set_defaults(func=cmd_publish)
 
     verify = sub.add_parser("verify", help="校验已生成的网站（文件夹或网址）与其发布登记是否一致")
@@ -587,6 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
     _site_arg(audit)
     audit.add_argument("--year", type=int, metavar="Y", help="只检查该年收到的申请")
     audit.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="输出格式：text（默认）、json、github")
+    _all_arg(audit)
     audit.add_argument("-o", "--output", type=Path, metavar="DIR", help="另写一份 HTML 报告到此文件夹（不能在网站或 content/ 之内）")
     audit.set_defaults(func=cmd_audit)
 

@@ -3,6 +3,7 @@ with the registry of issued numbers (a number never changes and is never reused)
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from generator.numbering import REGISTRY_FILE, RegistryError, read_registry
@@ -13,6 +14,38 @@ if TYPE_CHECKING:
 
 LOC = ("index_no",)
 REGISTRY_PATH = f"content/{REGISTRY_FILE}"
+# A top-level `index_no: value` (or `索引号:`, either quoted) at the start of a line.
+_KEY_LINE = re.compile(r"""(?:index_no|索引号|"index_no"|'index_no'|"索引号"|'索引号')[ \t]*:[ \t]+""")
+
+
+def number_pos(entry: Entry) -> tuple[int, int]:
+    """Where the entry's index number is written: `entry.doc.pos(LOC)`, found without
+    parsing the file again when the entry came from the content cache (a site without a
+    registry warns on every file: parsing 100,000 files again took a minute of
+    `gongkai number`). Only the plain one-line form is taken from the text, and only
+    when it holds the number the model has; anything else is parsed as before."""
+    if entry.raw is not None or entry.source is None:
+        return entry.doc.pos(LOC)
+    try:
+        lines = entry.source.read_bytes().decode("utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return entry.doc.pos(LOC)
+    start, end = 0, len(lines)
+    if entry.source.suffix.lower() == ".md":  # the front matter only
+        close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+        if lines[0].rstrip() != "---" or close is None:
+            return entry.doc.pos(LOC)
+        start, end = 1, close
+    found = [(i, match) for i in range(start, end) if (match := _KEY_LINE.match(lines[i]))]
+    if len(found) == 1:
+        index, match = found[0]
+        value = lines[index][match.end() :].rstrip("\r")
+        value = value.split(" #", 1)[0].rstrip()  # a comment after the value
+        if value[1:-1] == entry.model.index_no and value[:1] == value[-1:] and value[:1] in ("'", '"'):
+            value = value[1:-1]  # quoted, nothing to unescape (numbers are [0-9A-Za-z._/-])
+        if value == entry.model.index_no:
+            return index + 1, match.end() + 1
+    return entry.doc.pos(LOC)
 
 
 def check_entry(entry: Entry, ctx: Context) -> None:
@@ -129,9 +162,9 @@ def _check_registry(site: Site, ctx: Context) -> None:
     for entry in site.entries:
         number = entry.model.index_no
         if number and number not in paths_of:
-            ctx.warning(
-                entry,
-                LOC,
+            ctx.problems.warning(
+                entry.rel,
+                number_pos(entry),
                 "index-unregistered",
                 f"索引号 {number} 不在登记簿 {REGISTRY_PATH} 中",
                 "运行 gongkai number 登记已有的索引号",

@@ -19,7 +19,7 @@ from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
 
-from generator import register
+from generator import progress, register
 from generator.checks import file_checks, make_pattern, run_checks
 from generator.checks.context import Context
 from generator.config import Category, SiteConfig, load_config
@@ -327,13 +327,17 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = Fal
     site = Site(config, sections, roots)
     memos = ContentCache(site_dir, read=cache, keep=keep)
     found = discover(site, problems)
-    prefetch(site, found, memos)
-    for path, section in found:
-        entry = load_entry(path, section, site, problems, memos)
-        if entry is not None:
-            site.entries.append(entry)
-    run_checks(site, problems)
-    check_outputs(site, problems)
+    with progress.stage("read", size=len(found), counted=True):  # files not in the cache, in workers
+        prefetch(site, found, memos)
+    with progress.stage("load", total=len(found)):
+        for path, section in found:
+            entry = load_entry(path, section, site, problems, memos)
+            if entry is not None:
+                site.entries.append(entry)
+            progress.advance()
+    with progress.stage("check", size=len(found)):
+        run_checks(site, problems)
+        check_outputs(site, problems)
     if cache:
         memos.save()
     if keep:  # the memos stay whole in memory (load/cache.py _KEPT); the models beside them
