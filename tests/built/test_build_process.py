@@ -48,7 +48,10 @@ def test_build_marks_its_output_and_leaves_no_temporary_folders(demo):
 
 
 def _siblings(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir() if p.name not in (out.name, f"{out.name}-server"))
+    """What a build leaves beside the output besides its server configurations and the
+    spare (the site the last update replaced, output.py): nothing."""
+    keep = (out.name, f"{out.name}-server", f".{out.name}.spare")
+    return sorted(p.name for p in out.parent.iterdir() if p.name not in keep)
 
 
 def test_failed_build_leaves_the_previous_output_untouched(tiny_site, tmp_path):
