@@ -69,21 +69,29 @@ def warm_check(ctx: Ctx, out: Path, run: int):
 
 def edit_one_item(ctx: Ctx, out: Path, run: int):
     """Rebuild case: before the first run, build the site from nothing with this gongkai
-    (untimed; its output and state are what a rebuild starts from); before each run,
+    and correct one article once (both untimed; the first update after a full build also
+    sets the spare aside, which later ones update in place); before each run,
     correct one article once more (a revision and a sentence), recorded with `gongkai
     publish` (untimed; a build publishes recorded versions only). The corrections pile
     up, as the published register only grows; `undo_edits` restores the article and
     the register after the last run."""
+    def correct(times: int) -> None:
+        path, original, _ = ctx.edited
+        notes = [f"第{k + 1}次修改" for k in range(times)]
+        path.write_bytes(revised(original, notes, f"补充说明：第{times}次修改，{time.time()}。"))
+        subprocess.run([*ctx.gongkai, "publish", "-s", ctx.site], cwd=REPO, env=ENV, capture_output=True, check=True)
+
     if run == 0:
         clean_output(ctx, out)
         subprocess.run(gongkai_build(ctx, out), cwd=REPO, env=ENV, capture_output=True)
         time.sleep(1)  # a large site's content cache is written by a background child: let it finish
         path = editable(ctx.site)
         ctx.edited = (path, path.read_bytes(), (ctx.site / "content" / ".register").read_bytes())
-    path, original, _ = ctx.edited
-    notes = [f"第{k + 1}次修改" for k in range(run + 1)]
-    path.write_bytes(revised(original, notes, f"补充说明：第{run + 1}次修改，{time.time()}。"))
-    subprocess.run([*ctx.gongkai, "publish", "-s", ctx.site], cwd=REPO, env=ENV, capture_output=True, check=True)
+        # an editor's first correction after a full build (untimed): it sets the replaced
+        # site aside as the spare (generator/output.py), which every later one updates
+        correct(1)
+        subprocess.run(gongkai_build(ctx, out), cwd=REPO, env=ENV, capture_output=True)
+    correct(run + 2)
 
 
 def undo_edits(ctx: Ctx, out: Path):

@@ -7,9 +7,11 @@ problems of reading it and of the single-file checks (privacy, markup). Nothing 
 depends on another file is kept: the cross-file checks (index numbers, register,
 references, attachments) always run on every entry.
 
-A file is read again when its stat stamp (size, mtime, ctime, inode) differs, when it
-changed in the two seconds before the run that cached it (a second write in the same
-clock tick keeps the stamp: git's "racy" case), or when gongkai, Python, pydantic or
+A file is taken from the cache when its stat stamp (size, mtime, ctime, inode) is the
+one recorded, or — a fresh clone, a restored CI cache — when its bytes have the digest
+recorded; a file changed in the two seconds before the run that cached it (a second
+write in the same clock tick keeps the stamp: git's "racy" case) only by its digest.
+Everything is read again when gongkai, Python, pydantic, the holiday calendar or
 `site_config.yml` changed. A cache that cannot be read is ignored, never trusted.
 """
 
@@ -85,6 +87,18 @@ def file_digest(data: bytes) -> bytes:
 _KEPT: dict[Path, tuple[str, dict[str, FileMemo]]] = {}  # cache file → (salt, memos) a `keep` run saved
 
 
+def _settled(memo: FileMemo, limit: int) -> FileMemo | None:
+    """The memo as it may be saved. A file changed in the two seconds before the run
+    (racy: a second write in the same clock tick may keep its stamp) is saved with a
+    stamp nothing matches, so that only the digest of its bytes can take it — a CI
+    build right after `git clone` still leaves a cache the next one can use."""
+    if memo.stamp[1] < limit and memo.stamp[2] < limit:
+        return memo
+    if not memo.digest:
+        return None
+    return dataclasses.replace(memo, stamp=(memo.stamp[0], -1, -1, -1))
+
+
 class ContentCache:
     """`keep`: a long-running process (`gongkai serve`) keeps the memos it saved in memory
     and takes them from there next time instead of reading the file again."""
@@ -145,11 +159,13 @@ class ContentCache:
         self.new[rel] = memo
 
     def save(self) -> None:
-        """Write the memos of this run (atomically); racy files are left out."""
+        """Write the memos of this run (atomically); racy files only to be taken by their
+        bytes (`_settled`)."""
         if not self.enabled:
             return
         limit = self.started - RACY_NS
-        memos = {rel: memo for rel, memo in self.new.items() if memo.stamp[1] < limit and memo.stamp[2] < limit}
+        memos = {rel: _settled(memo, limit) for rel, memo in self.new.items()}
+        memos = {rel: memo for rel, memo in memos.items() if memo is not None}
         if self.keep:
             _KEPT[self.path] = (self.salt, memos)
         if memos.keys() == self.old.keys() and all(memos[rel] is self.old[rel] for rel in memos):
