@@ -10,7 +10,7 @@ the largest process in its tree (os.wait4), the output size and file count, and 
 size of the search index. A case is a name, a command, an optional untimed setup before
 each run (default: delete the output) and what it needs; add rows by adding cases.
 One table: the peers beside gongkai, a ratio column (gongkai's cold build over each
-peer, with and without the peer's `convert` phase), the targets of issue 19 and whether
+peer, with and without the peer's `convert` phase), the speed targets and whether
 they are met, and in the notes the stage profile (`gongkai build --profile`: wall and
 CPU of each stage).
 """
@@ -183,7 +183,7 @@ class Case:
     needs: str = ""                           # a gongkai sub-command, or "hugo"
     setup: Callable = clean                   # untimed, before each run
     search: str | None = None                 # sub-folder of the output with the search index
-    target: str = ""                          # issue 19's target, judged by `judge`
+    target: str = ""                          # the speed target, judged by `judge`
     teardown: Callable | None = None          # after the last run, even a failed one
 
 
@@ -320,7 +320,7 @@ def run_case(case: Case, ctx: Ctx, repeat: int) -> dict:
 
 def judge(results: list[dict]) -> None:
     """Fill each row's `ratio` (text) and `met` (True, False or None: no target) from the
-    other rows: the targets of issue 19, at 10,000 items."""
+    other rows: the speed targets, at 10,000 items."""
     rows = {r["case"]: r for r in results if "median_s" in r}
 
     def ratio(a: dict, b: dict, key="median_s") -> float | None:
@@ -425,7 +425,7 @@ def main() -> None:
         results.append(run_case(case, ctx, a.repeat))
     judge(results)
     head = f"{a.items} items, seed {a.seed}, {os.cpu_count()} CPUs, repeat {a.repeat}, {load_note()}"
-    print(f"\n{head}{install_note()}; targets are issue 19's, for 10,000 items\n")
+    print(f"\n{head}{install_note()}; targets are the project's, for 10,000 items\n")
     print(table(results))
     if a.json:
         a.json.write_text(json.dumps({"items": a.items, "seed": a.seed, "repeat": a.repeat,
