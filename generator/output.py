@@ -161,6 +161,7 @@ class Output:
         self.have_shards: dict[str, str] = {}
         self.base_stamps: dict[str, tuple[int, int, int]] = {}
         self.touched: set[str] = set()  # files written, linked or removed in it by this build
+        self.built_shards: set[str] = set()  # search shards written into it (by Pagefind, a copy)
         self.dirty.touch()  # from here until commit the search sources may be half-written
         self.search_src = self.cache / "search"
         if not self.update:
@@ -269,12 +270,21 @@ class Output:
         self.touched.add(rel)
 
     def _drop(self, rel: str) -> None:
-        """A file the folder being written must not keep as it is."""
+        """A file the folder being written must not keep as it is (in a spare, the folders
+        it leaves empty go too: a fresh build would not have them)."""
         self.have.pop(rel, None)
         if rel in self.present:
             _unlink(self.root / rel)
             self.present.discard(rel)
             self.touched.add(rel)
+            if self.in_place:
+                folder = (self.root / rel).parent
+                while folder != self.root:
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        break
+                    folder = folder.parent
 
     def write(self, rel: str, data: bytes | str, group: str | None = None) -> bytes:
         """Write one file of the site (unless the live site or the folder being written
@@ -347,6 +357,7 @@ class Output:
             self.present -= gone
             self.touched |= gone
         self.have_shards[name] = self.state.shards.get(name, "")
+        self.built_shards.add(name)
         return target
 
     def unchanged_item(self, url: str, key: str, files: list[str], sources: list[str]) -> bool:
@@ -528,6 +539,10 @@ class Output:
             if rel != MARKER:
                 st = os.lstat(self.root / rel)
                 found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
+        for name in self.built_shards:  # written by Pagefind, not through `write`
+            shard = self.root / "pagefind" / name
+            if shard.is_dir():
+                found.update((f"pagefind/{name}/{rel}", st) for rel, st in stamps(shard).items())
         return found
 
     def abandon(self) -> None:

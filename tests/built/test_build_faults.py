@@ -466,3 +466,23 @@ def test_a_live_page_defaced_after_an_update_is_not_linked_into_the_spare(tiny_s
     done = run_build(tiny_site.path, out)
     assert done.returncode == 0 and "更新了有变化的文件" in done.stderr, done.stderr
     assert tree_bytes(out) == expected
+
+
+def test_the_state_of_a_spare_update_knows_every_live_file(tiny_site, tmp_path):
+    """The stamps an update in place records (those it did not touch from the spare's
+    survey, the others read) are exactly the live files': search shards written by
+    Pagefind included, so that the next survey can see any of them change."""
+    import pickle
+
+    from generator.output import MARKER, stamps
+
+    out = tmp_path / "out" / "site"
+    assert run_build(tiny_site.path, out).returncode == 0
+    edit(tiny_site, "第一次更新。")
+    assert run_build(tiny_site.path, out).returncode == 0
+    edit(tiny_site, "第二次更新，搜索索引有新的页面。")
+    assert run_build(tiny_site.path, out).returncode == 0
+    assert (out / "pagefind" / "delta").is_dir(), "the update indexed the edited page in place"
+    state = pickle.loads(next((tiny_site.path / ".gongkai-cache").glob("output-*/state.pickle")).read_bytes())
+    live = stamps(out)
+    assert MARKER not in live and state.stamps == live
