@@ -15,6 +15,7 @@ import pytest
 
 from generator import register, signing
 from generator.cli import main
+from generator.init import TEMPLATES as INIT
 
 from helpers import CONFIG, num
 
@@ -43,6 +44,7 @@ def repo(make_site, monkeypatch):
         monkeypatch.setenv(f"GIT_{name}_EMAIL", "test@example.org")
     site = make_site({A: article(N1, "第一个通知"), B: article(N2, "第二个通知", "2024-02-03")})
     site.write(".gitattributes", "content/.registry merge=union\ncontent/.register merge=union\n")
+    site.write(".gitignore", (INIT / "gitignore").read_text(encoding="utf-8"))  # as `gongkai init` writes it
     assert site.run("publish").code == 0
     git(site, "init", "-q", "-b", "main")
     git(site, "add", "-A")
