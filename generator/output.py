@@ -81,7 +81,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.faults import OutputBusy
-from generator.load.cache import CACHE_DIR
+from generator.load.cache import CACHE_DIR, stamp
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
 BACKGROUND_DELETE_FROM = 2000  # files; smaller folders are removed before returning
@@ -447,9 +447,9 @@ class Output:
         try:  # the site is in place; should this fail, the next build reads state-next
             if keep is not None and keep.is_dir():
                 _save(self.spare_file, self.live, self.cache)
-                _KEPT[self.spare_file] = (_stamp(self.spare_file), self.live)
+                _KEPT[self.spare_file] = (stamp(self.spare_file), self.live)
             os.replace(self.next_file, self.state_file)
-            _KEPT[self.state_file] = (_stamp(self.state_file), self.state)
+            _KEPT[self.state_file] = (stamp(self.state_file), self.state)
             self.dirty.unlink(missing_ok=True)
         except OSError:
             pass
@@ -476,17 +476,11 @@ class Output:
     def _probe(self, rels: list[str]) -> None:
         probe = os.path.join(self.out_dir.parent, f".{self.out_dir.name}.trash-probe-{os.getpid()}")
         for rel in rels:
-            live = os.path.join(self.out_dir, rel)
             try:
-                os.link(live, probe)
+                link_or_copy(os.path.join(self.out_dir, rel), probe, copy=False)
             except FileNotFoundError:
                 continue
-            except OSError as exc:
-                if exc.errno == errno.EPERM and _immutable(Path(live)):
-                    message = "文件被设为不可修改（chattr +i）或只能追加（chattr +a）"
-                    raise PermissionError(errno.EPERM, message, live) from None
-                continue  # no hard links here: nothing to learn
-            os.unlink(probe)
+            _unlink(probe)
 
     def _link_live(self) -> None:
         """Make the folder being written the whole new site: hard-link every live file it
@@ -602,17 +596,12 @@ def _forget(rel: str, files: dict, shards: dict) -> None:
 _KEPT: dict[Path, tuple[tuple, object]] = {}  # state file → (its stamp, what this process wrote into it)
 
 
-def _stamp(path: Path) -> tuple:
-    st = os.stat(path)
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
 def _load(path: Path):
     """What a state file holds: taken from memory when this process wrote it and it has
     not changed since (`gongkai serve` builds again and again), else unpickled. Taken,
     not shared: the build changes it."""
     kept = _KEPT.pop(path, None)
-    if kept is not None and kept[0] == _stamp(path):
+    if kept is not None and kept[0] == stamp(path):
         return kept[1]
     with path.open("rb") as handle:
         return pickle.load(handle)
@@ -636,10 +625,16 @@ def _unlink(path: Path) -> None:
     except FileNotFoundError:
         pass
     except PermissionError as exc:
-        if exc.errno == errno.EPERM and _immutable(path):
-            message = "文件被设为不可修改（chattr +i）或只能追加（chattr +a）"
-            raise PermissionError(errno.EPERM, message, str(path)) from None
+        _refuse_immutable(exc, path)
         raise
+
+
+def _refuse_immutable(exc: OSError, path) -> None:
+    """Raise the PermissionError that says so when `exc` came from an immutable or
+    append-only file (`chattr +i`/`+a`): it can be neither linked nor deleted."""
+    if exc.errno == errno.EPERM and _immutable(path):
+        message = "文件被设为不可修改（chattr +i）或只能追加（chattr +a）"
+        raise PermissionError(errno.EPERM, message, str(path)) from None
 
 
 def _remove(path: Path, root: Path) -> None:
@@ -695,10 +690,10 @@ def link_or_copy(source: Path, target: Path, copy: bool = True) -> None:
     with the old site either."""
     try:
         os.link(source, target)
+    except FileNotFoundError:
+        raise
     except OSError as exc:
-        if exc.errno == errno.EPERM and _immutable(source):
-            message = "文件被设为不可修改（chattr +i）或只能追加（chattr +a）"
-            raise PermissionError(errno.EPERM, message, str(source)) from None
+        _refuse_immutable(exc, source)
         if copy:
             shutil.copy2(source, target)
 

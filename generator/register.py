@@ -80,6 +80,7 @@ from typing import TYPE_CHECKING
 import pydantic
 import pydantic_core
 
+from generator.load.cache import read_once
 from generator.numbering import atomic_write
 
 if TYPE_CHECKING:
@@ -199,27 +200,15 @@ class RegisterError(ValueError):
         self.line = line
 
 
-_READ: dict[str, tuple[tuple, list[Version]]] = {}  # path → (its stamp, what it held): read once a run
-
-
 def read_register(content_dir: Path) -> list[Version]:
     """Every line of content/.register, exact duplicates removed. Raises RegisterError.
     A check, a build and its publishing stage all ask: the file is parsed once while its
-    stamp (size, times, inode) stays the same."""
-    path = content_dir / REGISTER_FILE
+    stamp stays the same (`read_once`)."""
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        return []
+        versions = read_once(content_dir / REGISTER_FILE, _read_register)
     except OSError as exc:
         raise RegisterError(0, f"无法读取发布登记簿：{exc.strerror}") from None
-    stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-    known = _READ.get(str(path))
-    if known is not None and known[0] == stamp:
-        return list(known[1])
-    versions = _read_register(path)
-    _READ[str(path)] = (stamp, versions)
-    return list(versions)
+    return list(versions) if versions is not None else []
 
 
 def _read_register(path: Path) -> list[Version]:

@@ -49,6 +49,25 @@ def stamp(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+_ONCE: dict[tuple[Path, object], tuple[tuple, object]] = {}  # (file, reader) → (its stamp, what it gave)
+
+
+def read_once(path: Path, read):
+    """`read(path)`, taken from memory while the file's stamp stays the same: the register
+    and the UI strings are asked for several times a run, and on every rebuild of
+    `gongkai serve`. Returns None for a missing file. The caller must not change what
+    it gets."""
+    now = stamp(path)
+    if now is None:
+        return None
+    known = _ONCE.get((path, read))
+    if known is not None and known[0] == now:
+        return known[1]
+    value = read(path)
+    _ONCE[(path, read)] = (now, value)
+    return value
+
+
 def content_salt(site_dir: Path) -> str:
     """Everything besides the file itself that decides what reading it produces."""
     import chinese_calendar  # its holidays decide the 20-working-day rule's warnings

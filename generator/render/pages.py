@@ -128,19 +128,16 @@ def catalogue_html(site: Site, env, listed: list[Entry], rows: dict | None = Non
     """The 信息公开目录, a row per item. `rows` holds the rows of the last build by (URL,
     what lists show of the item): an edit renders its own row again, not 10,000; it is
     replaced by this build's rows."""
-    template, base = env.get_template("pages/catalogue_row.html"), base_of("catalogue/")
-    known, made, kept = rows or {}, [], {}
-    for entry in listed:
-        key = (entry.url, entry.memo.head) if entry.memo is not None else None
-        row = known.get(key) if key is not None else None
-        if row is None:
-            row = Markup(template.render(it=entry, base=base).strip() + "\n")
-        if key is not None:
-            kept[key] = row
-        made.append(row)
+    base, known = base_of("catalogue/"), rows or {}
+    keys = [(e.url, e.memo.head) if e.memo is not None else None for e in listed]
+    missing = [e for e, key in zip(listed, keys) if key not in known]
+    sep = Markup("<!--gk-row-->")  # never in a row: the rows' own text is escaped
+    fresh = render_fragment(env, "pages/catalogue_row.html", {"items": missing, "sep": sep, "base": base})
+    fresh_rows = iter(Markup(row.strip() + "\n") for row in fresh.split(sep)[: len(missing)])
+    made = [known[key] if key in known else next(fresh_rows) for key in keys]
     if rows is not None:
         rows.clear()
-        rows.update(kept)
+        rows.update((key, row) for key, row in zip(keys, made) if key is not None)
     return render_fragment(env, "pages/catalogue.html", {"rows": made, "base": base})
 
 

@@ -16,28 +16,28 @@ import jinja2
 import jinja2.bccache
 import yaml
 
+from generator.load.cache import read_once
 from generator.model.registry import LANGUAGES, TYPES
 from generator.render import filters, svg
-
-_STRINGS: dict[Path, tuple[tuple, dict]] = {}  # strings file → (its stamp, what it holds)
 
 
 def load_strings(theme_dir: Path, lang: str) -> dict:
     """UI strings of ``lang`` from ``theme/strings/<lang>.yml`` (nested dict): read once a
-    process while the file is unchanged (`gongkai serve` builds again and again)."""
+    process while the file is unchanged (`read_once`; a copy, the caller may add to it)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown UI language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     path = Path(theme_dir) / "strings" / f"{lang}.yml"
-    st = path.stat()
-    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-    known = _STRINGS.get(path)
-    if known is not None and known[0] == stamp:
-        return copy.deepcopy(known[1])  # the caller may add to it
+    data = read_once(path, _read_strings)
+    if data is None:
+        raise FileNotFoundError(path)
+    return copy.deepcopy(data)
+
+
+def _read_strings(path: Path) -> dict:
     with path.open(encoding="utf-8") as fh:
         data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of UI strings")
-    _STRINGS[path] = (stamp, copy.deepcopy(data))
     return data
 
 
