@@ -6,8 +6,11 @@ Starts `gongkai serve` on SITE, waits until it serves, then EDITS times: appends
 sentence to one article, and acts as the page's live-reload script does (mkdocs'
 livereload: long-poll `/livereload/<epoch>/<id>` until the epoch of the page is
 outdated, then load the page again) until the page holds the new sentence. The time
-from the write to that response is one latency. The file is restored at the end. Last
-stdout line: `{"measured": [seconds…], "phases": {"first build": s}}` for run.py.
+from the write to that response is one latency. The preview then rebuilds the whole
+site (lists, data, search): the time until it says so (`预览已更新`) is measured too,
+and the next edit waits for it, as an editor who reads the page before saving again.
+The file is restored at the end. Last stdout line: `{"measured": [seconds…], "phases":
+{"first build": s, "whole preview updated (median)": s}}` for run.py.
 """
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -85,12 +90,31 @@ def main() -> None:
     base = f"http://127.0.0.1:{a.port}"
     gongkai = [sys.executable, "-m", "generator", "serve", "-s", str(a.site), "--port", str(a.port)]
     t = time.perf_counter()
-    server = subprocess.Popen(gongkai, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    latencies = []
+    server = subprocess.Popen(gongkai, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    built: list[float] = []  # when each full build ended (its line on stderr)
+    done = threading.Condition()
+
+    def read_log() -> None:
+        for line in server.stderr:
+            if line.startswith("预览已更新".encode()):
+                with done:
+                    built.append(time.perf_counter())
+                    done.notify_all()
+
+    threading.Thread(target=read_log, daemon=True).start()
+
+    def builds(n: int) -> float:
+        with done:
+            if not done.wait_for(lambda: len(built) >= n, timeout=600):
+                sys.exit("the preview did not finish rebuilding")
+            return built[n - 1]
+
+    latencies, whole = [], []
     try:
         wait_for(base, time.perf_counter() + 1200, server)
-        first = time.perf_counter() - t
+        first = builds(1) - t
         for k in range(a.edits):
+            builds(k + 1)  # idle: the last edit's full rebuild ended
             page = get(base + url)
             epoch = int(EPOCH.search(page)[1])
             text = f"服务延迟测试第{k + 1}次，标记{os.getpid()}{k}。"
@@ -99,11 +123,13 @@ def main() -> None:
             start = time.perf_counter()
             path.write_bytes(edited)
             latencies.append(round(refreshed(base, url, epoch, text.encode(), start + 120) - start, 3))
+            whole.append(builds(k + 2) - start)
     finally:
         path.write_bytes(original)
         server.terminate()
         server.wait(30)
-    print(json.dumps({"measured": latencies, "phases": {"first build": round(first, 3)}}))
+    phases = {"first build": round(first, 3), "whole preview updated (median)": round(statistics.median(whole), 3)}
+    print(json.dumps({"measured": latencies, "phases": phases}))
 
 
 if __name__ == "__main__":

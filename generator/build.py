@@ -88,6 +88,7 @@ class BuildResult:
     rendered: int = 0  # item pages rendered (the others were unchanged)
     policy: str = ""  # the Content-Security-Policy of the pages (csp.py), for servers.py
     admin_policy: str | None = None  # that of the web editor at /admin/ (cms.py), when enabled
+    item_job: ItemJob | None = None  # a preview's: what renders an item page into it (quick.py)
 
 
 def cpu_times() -> tuple[float, float]:
@@ -271,6 +272,8 @@ class Build:
             if self.indexing is not None:
                 self.stage("search", self.search)
             self.stage("commit", output.commit)
+            if self.options.preview:  # the shells, templates and day of this build, for quick pages
+                self.result.item_job = ItemJob(self.site, [], self.shells, self.env, self.strings, out_dir, self.today)
         except BaseException:
             if self.indexing is not None:
                 self.indexing.cancel()

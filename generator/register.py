@@ -367,14 +367,34 @@ def check_site(site: Site, ctx: Context) -> None:
         last, entry = lines[-1], by_index.get(number)
         if entry is None:
             _missing(site, ctx, number, last, by_path, lines)
-        elif entry.is_draft:
-            ctx.error(
-                entry, ("status",), "register-deleted",
-                f"条目 {number} 已公开发布（登记至第 {last.version} 版，{last.date}），不能改回草稿",
-                "已公开的信息只能撤销：恢复 status: published，并加上 withdrawn: {date: YYYY-MM-DD, reason: 撤销原因}",
-            )  # fmt: skip
         else:
-            _changed(entry, ctx, last)
+            _hold(entry, ctx, last)
+
+
+def check_entry(entry: Entry, ctx: Context) -> None:
+    """What `check_site` holds one entry to (a preview's quick page, checks/__init__.py
+    `recheck`); and, for the preview, whether its version is recorded (the 预览 banner).
+    An unreadable register is left to `check_site`."""
+    number = entry.model.index_no
+    try:
+        last = latest(read_register(ctx.site.content_dir)).get(number) if number else None
+    except RegisterError:
+        return
+    if last is not None:
+        _hold(entry, ctx, last)
+    recorded = last is not None and last.content_hash == content_hash(entry)
+    entry.unrecorded = bool(number) and not entry.is_draft and not recorded
+
+
+def _hold(entry: Entry, ctx: Context, last: Version) -> None:
+    if entry.is_draft:
+        ctx.error(
+            entry, ("status",), "register-deleted",
+            f"条目 {last.index_no} 已公开发布（登记至第 {last.version} 版，{last.date}），不能改回草稿",
+            "已公开的信息只能撤销：恢复 status: published，并加上 withdrawn: {date: YYYY-MM-DD, reason: 撤销原因}",
+        )  # fmt: skip
+    else:
+        _changed(entry, ctx, last)
 
 
 def _missing(site: Site, ctx: Context, number: str, last: Version, by_path: dict, lines: list[Version]) -> None:

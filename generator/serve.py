@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import errno
 import html
+import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from generator.config import CONFIG_FILE
@@ -40,6 +42,21 @@ class Preview:
         self.good = False
         self.problems: list[Problem] = []
         self.lock = threading.Lock()
+        self.job = None  # what rendered the last good build's item pages (quick.py)
+
+    def quick(self, changed: set[Path]) -> bool:
+        """The pages of the edited items, before the full rebuild (quick.py); True when
+        any was written. Never raises: the full rebuild that follows reports."""
+        from generator.quick import quick_pages
+
+        try:
+            urls = quick_pages(self.job, changed)
+        except Exception as exc:  # a machine fault: the full rebuild meets it too, and says so
+            print(f"gongkai serve: 未能先更新条目页：{type(exc).__name__}: {exc}", file=sys.stderr)
+            return False
+        if urls:
+            print(f"已先更新条目页：{'、'.join('/' + url for url in urls)}（全站随后更新）", file=sys.stderr)
+        return bool(urls)
 
     def rebuild(self) -> bool:
         """Load, check and build; print what went wrong in Chinese and never raise."""
@@ -54,6 +71,7 @@ class Preview:
                 print(f"预览已更新：{result.pages} 个页面", file=sys.stderr)
                 with self.lock:
                     self.good, self.problems = True, []
+                self.job = result.item_job
                 return True
         except Exception as exc:  # a machine fault (disk full, Pagefind missing …): keep serving
             problems.error(
@@ -97,11 +115,80 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
+# What changes a file: watchdog also reports files being opened and closed (the build
+# reads every content file: a preview that rebuilt on those would never stop).
+CHANGES = {"created", "modified", "deleted", "moved"}
+
+
+def start_observer(watching: list[tuple[str, bool]], on_change):
+    """Watch the folders with the system's notifications (inotify: a saved file is known
+    at once, and 10,000 files cost nothing between saves); where there are none, or the
+    system refuses more watches, look every half second instead."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    handler = FileSystemEventHandler()
+    handler.on_any_event = on_change  # type: ignore[method-assign]
+    for make in (Observer, lambda: PollingObserver(timeout=0.5)):
+        observer = make()
+        try:
+            for path, recursive in watching:
+                observer.schedule(handler, path, recursive=recursive)
+            observer.start()
+            return observer
+        except OSError as exc:  # inotify's limits (max_user_watches, max_user_instances)
+            reason = exc.strerror or exc
+            print(f"gongkai serve: 不能用系统通知监视文件（{reason}），改为每半秒检查一次", file=sys.stderr)
+    raise OSError("不能监视文件变化")
+
+
 def make_server(preview: Preview, host: str, port: int, allowed: set[str]):
-    """The live-reload server of mkdocs with the checks of a preview that holds drafts."""
+    """The live-reload server of mkdocs with the checks of a preview that holds drafts, a
+    watcher that knows which files changed, and the quick pages of edited items: the
+    browser reloads once they are written, and again when the full rebuild ends."""
     from mkdocs.livereload import LiveReloadServer
 
     class PreviewServer(LiveReloadServer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.watching: list[tuple[str, bool]] = []
+            self.changed: set[Path] = set()
+            self.changed_lock = threading.Lock()
+
+        def watch(self, path, func=None, *, recursive=True):
+            self.watching.append((os.path.abspath(path), recursive))
+            self._watched_paths[os.path.abspath(path)] = 1  # mkdocs injects its reload script when set
+
+        def serve(self, *, open_in_browser=False):
+            self.observer = start_observer(self.watching, self.on_change)
+            self.serve_thread.start()
+            self._build_loop()
+
+        def on_change(self, event) -> None:
+            if event.event_type not in CHANGES or (event.is_directory and event.event_type == "modified"):
+                return
+            paths = (event.src_path, getattr(event, "dest_path", ""))  # a move: both names changed
+            with self.changed_lock:
+                self.changed.update(Path(os.fsdecode(p)) for p in paths if p)
+            with self._rebuild_cond:
+                self._want_rebuild = True
+                self._rebuild_cond.notify_all()
+
+        def rebuild(self) -> None:
+            with self.changed_lock:
+                changed, self.changed = self.changed, set()
+            quick = preview.quick(changed)
+            if quick:
+                with self._epoch_cond:  # reload the pages now
+                    self._visible_epoch = self._wanted_epoch
+                    self._epoch_cond.notify_all()
+            # Pages are served during the rebuild (mkdocs holds requests while the epoch it
+            # wants is not the visible one): a build replaces the folder's files atomically.
+            preview.rebuild()
+            if quick:  # and again once it ends (mkdocs makes the epoch it wants visible)
+                self._wanted_epoch = max(round(time.monotonic() * 1000), self._visible_epoch + 1)
+
         def _serve_request(self, environ, start_response):
             name = host_name(environ.get("HTTP_HOST", ""))
             if name not in allowed:
@@ -127,7 +214,9 @@ def make_server(preview: Preview, host: str, port: int, allowed: set[str]):
                 start_response("500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")])
                 return ["500：预览服务出错，详见终端\n".encode()]
 
-    return PreviewServer(builder=preview.rebuild, host=host, port=port, root=str(preview.out))
+    server = PreviewServer(builder=lambda: None, host=host, port=port, root=str(preview.out))
+    server.builder = server.rebuild
+    return server
 
 
 def _stop(signum, frame):

@@ -153,6 +153,7 @@ class Site:
     roots: list[Section]
     entries: list[Entry] = field(default_factory=list)
     pages: list[FreePage] = field(default_factory=list)  # free Markdown pages
+    checked: object = field(default=None, repr=False)  # the checks' Context (index, attachments), once run
 
     @property
     def site_dir(self) -> Path:

@@ -46,15 +46,36 @@ def run_checks(site: Site, problems: Problems) -> Context:
     index_numbers.check_site(site, ctx)  # builds ctx.index, which later checks resolve against
     requests_of(site, problems)  # the private request log (records/requests/), checked once per load
     for entry in site.entries:
-        for i, attachment in enumerate(entry.model.attachments):
-            ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
-        if entry.ctype.check:
-            entry.ctype.check(entry.model, EntryReport(entry, ctx))
-        if entry.ctype.computed:  # figures from the whole site: computed once, kept for the build
-            entry.computed = entry.ctype.computed(entry.model, site, EntryReport(entry, ctx))
-        file_checks(entry, ctx)
+        check_entry(entry, ctx)
     links.check_site(site, ctx)  # after every entry is numbered and its attachments resolved
     register.check_site(site, ctx)
     privacy.check_pages(site, problems)
     markup.check_pages(site, problems)
+    site.checked = ctx  # the index and resolved attachments, for `recheck` (a preview's quick page)
     return ctx
+
+
+def check_entry(entry, ctx: Context) -> None:
+    """The checks of one entry against the site as `ctx` knows it: its attachments, its
+    type's own checks (cross-references), its figures, the single-file checks."""
+    for i, attachment in enumerate(entry.model.attachments):
+        ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
+    if entry.ctype.check:
+        entry.ctype.check(entry.model, EntryReport(entry, ctx))
+    if entry.ctype.computed:  # figures from the whole site: computed once, kept for the build
+        entry.computed = entry.ctype.computed(entry.model, ctx.site, EntryReport(entry, ctx))
+    file_checks(entry, ctx)
+
+
+def recheck(entry, checked: Context, problems: Problems) -> None:
+    """Check `entry`, a new reading of its file, against the site the last full check
+    saw (`checked`): what `run_checks` checks of one entry — its own checks, its index
+    number, its links, its register line — without reading any other file. What only the
+    whole site can show (a number another file took, the figures of a report) is left to
+    the full check, which the caller runs next: an entry whose number changed, or of a
+    type with figures, is not for `recheck`."""
+    ctx = Context(checked.site, problems, checked.pattern, checked.index)
+    index_numbers.check_entry(entry, ctx)
+    check_entry(entry, ctx)
+    links.check_entry(links.Resolver(checked.site, ctx), entry, ctx)
+    register.check_entry(entry, ctx)

@@ -131,27 +131,7 @@ def check_site(site: Site, ctx: Context) -> None:
     """Resolve the links of every entry and free page; report the broken ones."""
     resolver = Resolver(site, ctx)
     for entry in site.entries:
-        table: dict[str, str] = {}
-        for path in entry.ctype.markdown_paths:
-            text = field_value(entry.model, path)
-            if not text:
-                continue
-
-            def report(target, message, hint, path=path, entry=entry):
-                doc = entry.doc
-                if path == ("body",) and doc.body is not None:
-                    pos = (doc.body_line + target.line - 1, target.col)
-                else:
-                    pos = doc.pos(path)
-                place = field_title(entry.model, path)
-                ctx.problems.error(
-                    entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint
-                )
-
-            found, files = resolver.links(text, entry.rel, entry.is_draft, report)
-            table.update(found)
-            entry.files.update(files)
-        entry.text_links = table
+        check_entry(resolver, entry, ctx)
     for page in site.pages:
 
         def report_page(target, message, hint, page=page):
@@ -159,3 +139,27 @@ def check_site(site: Site, ctx: Context) -> None:
             ctx.problems.error(page.rel, (target.line, target.col), "link-missing", message, hint)
 
         page.links, page.files = resolver.links(page.source, page.rel, False, report_page)
+
+
+def check_entry(resolver: Resolver, entry: Entry, ctx: Context) -> None:
+    """Resolve the links of an entry's Markdown fields into `entry.text_links` (linked
+    attachments join `entry.files`); report the broken ones."""
+    table: dict[str, str] = {}
+    for path in entry.ctype.markdown_paths:
+        text = field_value(entry.model, path)
+        if not text:
+            continue
+
+        def report(target, message, hint, path=path):
+            doc = entry.doc
+            if path == ("body",) and doc.body is not None:
+                pos = (doc.body_line + target.line - 1, target.col)
+            else:
+                pos = doc.pos(path)
+            place = field_title(entry.model, path)
+            ctx.problems.error(entry.rel, pos, "link-missing", f"{place}中的链接“{shown(target.url)}”{message}", hint)
+
+        found, files = resolver.links(text, entry.rel, entry.is_draft, report)
+        table.update(found)
+        entry.files.update(files)
+    entry.text_links = table

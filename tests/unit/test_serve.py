@@ -147,6 +147,24 @@ def test_preview_of_a_site_with_errors_then_fixed(site, serve):
     assert len(list(cache.glob("output-*"))) == 1
 
 
+def test_a_saved_item_is_shown_before_the_full_rebuild(site, serve):
+    """The watcher knows which file was saved: its page is written first (quick.py), the
+    browser reloads, then the whole preview is rebuilt and reloads it again."""
+    item = site / "content/notices/a.yml"
+    item.write_text(GOOD, encoding="utf-8")
+    process, port = serve(site)
+    _wait_for(port, lambda status, body: status == 200 and "预览中的通知" in body)
+    item.write_text(GOOD.replace("预览中的通知", "改过标题的通知") + "body: 保存后马上看到的正文。\n", encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while "保存后马上看到的正文" not in _get(port, "/notices/a/")[1]:
+        assert time.monotonic() < deadline, "the edit never reached the page"
+        time.sleep(0.1)
+    _wait_for(port, lambda status, body: "改过标题的通知" in body)  # the home page: the full rebuild's
+    err = _stop(process)
+    assert "已先更新条目页：/notices/a/（全站随后更新）" in err
+    assert err.count("预览已更新") >= 2  # the first build, and the full rebuild after the quick page
+
+
 # ------------------------------------------------------------------ the build day of a long preview
 
 APPOINTMENT = """\
