@@ -261,12 +261,12 @@ class Build:
                 self.stage("items", self.items, early, allow_delta=True)
             self.stage("data", self.data)
             self.stage("render", self.render)
-            self.stage("lists", self.lists)
             self.result.pages += len(self.entries)  # one item page each
             shells_changed = output.state.shells != {url: shell.html for url, shell in early.items()}
             if shells_changed or (self.options.index and self.indexing is None):
                 # A full build, or shells that changed after all (the keys of their items change)
                 self.stage("items", self.items, self.shells, allow_delta=False)
+            self.stage("lists", self.lists)  # after the items: while Pagefind indexes them
             self.stage("links", self.links)
             self.stage("publish", self.publish)
             if self.indexing is not None:
