@@ -143,20 +143,27 @@ def ci_site(ctx: Ctx) -> Path:
     return ctx.work / "ci-clone"
 
 
+CI_CACHED = (".gongkai-cache", "site")  # what the CI templates of `gongkai init` cache
+
+
 def ci_restore(ctx: Ctx, out: Path, run: int):
     """CI with a restored cache: before the first run, a clone is built (untimed) at the
     path CI always uses; before each run, the clone is made again from the content alone
-    (what `git clone` gives: no output, no cache, new mtimes) and only `.gongkai-cache/`
-    of the earlier build is put back, as CI's cache action does."""
+    (what `git clone` gives: no output, no cache, new mtimes) and what the CI templates
+    cache — `.gongkai-cache/` and the output `site/` of the earlier build — is put back
+    as CI's cache action does (new inodes, times kept)."""
     clone, saved = ci_site(ctx), ctx.work / "ci-cache"
-    if run == 0 or not saved.is_dir():
+    if run == 0 or not all((saved / name).is_dir() for name in CI_CACHED):
         fresh_clone(ctx.site, clone)
         subprocess.run([*ctx.gongkai, "build", "-s", clone], cwd=REPO, env=ENV, capture_output=True, check=True)
         time.sleep(1)  # a large site's content cache is written by a background child: let it finish
         shutil.rmtree(saved, ignore_errors=True)
-        shutil.move(clone / ".gongkai-cache", saved)
+        saved.mkdir(parents=True)
+        for name in CI_CACHED:
+            shutil.move(clone / name, saved / name)
     fresh_clone(ctx.site, clone)
-    shutil.copytree(saved, clone / ".gongkai-cache", symlinks=True)
+    for name in CI_CACHED:
+        shutil.copytree(saved / name, clone / name, symlinks=True)
 
 
 def fresh_clone(site: Path, clone: Path) -> None:

@@ -35,7 +35,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator import cms, csp, export, feeds, look, progress, register, search, signing, verify
-from generator.load.cache import CACHE_DIR, content_salt, stamp
+from generator.load.cache import CACHE_DIR, FileMarks, content_salt, stamp
 from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.paths import site_path
 from generator.render import THEME_DIR
@@ -149,12 +149,12 @@ def _version(distribution: str) -> str:
         return "-"
 
 
-def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> str | None:
+def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date, files=stamp) -> str | None:
     """The inputs of an item page: the file as read, its category's shell, its search
     shard, the items it links to (a guide's fee item …), the URLs its text links to, its
-    attachments, the day for a type with a time window (its status is printed), and the
-    figures its type computes from the whole site (`entry.computed`). None when the entry
-    did not come through the content cache."""
+    attachments (`files`: what stands for their bytes), the day for a type with a time
+    window (its status is printed), and the figures its type computes from the whole site
+    (`entry.computed`). None when the entry did not come through the content cache."""
     if entry.memo is None:
         return None
     parts: list = [entry.memo.fingerprint, entry.url, shell, shard]
@@ -165,7 +165,7 @@ def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date) -> s
     for name, target in sorted(entry.links.items()):
         parts += [name, target.url, target.memo.fingerprint if target.memo else None]
     parts.append(sorted(entry.text_links.items()))
-    parts += [(ref, stamp(path)) for ref, path in sorted(entry.files.items())]
+    parts += [(ref, files(path)) for ref, path in sorted(entry.files.items())]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -235,6 +235,8 @@ class Build:
         key = global_key(site, options.drafts, options.index, options.preview)
         self.output = Output(out_dir, site.site_dir, key, fresh=options.fresh, files_hint=len(site.entries))
         self.result.update = self.output.update
+        known = self.output.previous.values.get("attachments", ("", {}))[1] if self.output.update else {}
+        self.file_marks = FileMarks(known)  # the digests of the attachments, by their stamps
         drafts = options.drafts
         self.entries = sorted((e for e in site.entries if drafts or not e.is_draft), key=sort_key)  # each has a page
         self.in_lists = [e for e in self.entries if not e.is_withdrawn]  # drafts too, in a preview
@@ -314,7 +316,7 @@ class Build:
         todo = []
         for entry in self.entries:
             shard = self.shard_of.get(entry.url)
-            key = item_key(entry, marks[entry.category.url], shard, self.today)
+            key = item_key(entry, marks[entry.category.url], shard, self.today, self.file_marks)
             source = [f"{shard}/{entry.url}index.html"] if shard else []
             if key is None or not output.unchanged_item(entry.url, key, item_files(entry), source):
                 todo.append(entry)
@@ -322,6 +324,7 @@ class Build:
             self.site, todo, shells, self.env, self.strings, output.root, self.today, output.search_src, self.shard_of,
             live=output.previous.files if output.previous is not None else None,
         )  # fmt: skip
+        output.state.values["attachments"] = ("", self.file_marks.seen)  # for the next build's keys
         files, sources, same = write_items(job, self.options.jobs)
         output.record(files, sources)
         for rel in same:

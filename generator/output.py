@@ -54,8 +54,9 @@ live site. While a build rewrites the search sources, `sources.dirty` says so: a
 failed build the sources are not trusted (their items are rendered again).
 
 Live bytes are checked: an update writes again every file whose size, modification time
-or inode is not what the last build left (and reads a sample of the others to compare
-digests). A page defaced with its size and times kept may escape the sample:
+or inode is not what the last build left, unless its bytes, read whole, have the digest
+recorded (a CI cache restores the output with new inodes); and it reads a sample of the
+others to compare digests. A page defaced with its size and times kept may escape the sample:
 `gongkai build --fresh` rebuilds and replaces everything.
 """
 
@@ -574,6 +575,7 @@ def _survey(folder: Path, files: dict, shards: dict, known: dict, copies: set) -
 
     walk(str(folder), "")
     changed = {rel for rel, st in known.items() if found.get(rel) != st}
+    changed -= _same_bytes(folder, changed, files, copies, known, found)
     readable = sorted(rel for rel in files.keys() - changed - copies if rel in found)
     for rel in random.sample(readable, min(SAMPLE, len(readable))):
         try:
@@ -585,6 +587,24 @@ def _survey(folder: Path, files: dict, shards: dict, known: dict, copies: set) -
     for rel in lost:
         _forget(rel, files, shards)
     return found, lost
+
+
+def _same_bytes(folder: Path, changed: set, files: dict, copies: set, known: dict, found: dict) -> set[str]:
+    """The files among `changed` (new stamps) that hold the bytes recorded: read whole and
+    compared with their digest. A CI cache restores the output with new inodes (and a
+    copy of the output has new times): its files are the last build's, and reading them
+    costs far less than rendering them again. A file of another size is not read."""
+    same = set()
+    for rel in sorted(changed):
+        mark, now = files.get(rel), found.get(rel)
+        if mark is None or rel in copies or now is None or now[0] != known[rel][0]:
+            continue
+        try:
+            if digest((folder / rel).read_bytes()) == mark:
+                same.add(rel)
+        except OSError:
+            pass
+    return same
 
 
 def _forget(rel: str, files: dict, shards: dict) -> None:

@@ -103,6 +103,33 @@ def file_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+class FileMarks:
+    """The digest of a file's bytes (an attachment an item page describes), read again
+    only when its stamp changed since `known` recorded it: a fresh clone or a restored CI
+    cache gives every file a new stamp, not new bytes. `seen` is what to record for the
+    next build. None for a file that cannot be read (its page says why)."""
+
+    def __init__(self, known: dict[str, tuple] | None = None):
+        self.known, self.seen = known or {}, {}
+
+    def __call__(self, path: Path) -> bytes | None:
+        key = str(path)
+        if key in self.seen:
+            return self.seen[key][1]
+        now, old = stamp(path), self.known.get(key)
+        if now is not None and old is not None and old[0] == now:
+            mark = old[1]
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    mark = hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).digest()
+            except OSError:
+                mark = now = None
+        if now is not None:
+            self.seen[key] = (now, mark)
+        return mark
+
+
 _KEPT: dict[Path, tuple[str, dict[str, FileMemo]]] = {}  # cache file → (salt, memos) a `keep` run saved
 
 

@@ -285,6 +285,42 @@ def test_stray_files_go_and_deleted_files_come_back(make_site, tmp_path):
     same_as_fresh(site.path, out, tmp_path, index=False)
 
 
+def test_an_output_restored_by_a_ci_cache_is_updated_not_rebuilt(make_site, tmp_path):
+    """CI restores `site/` and `.gongkai-cache/` (the templates of `gongkai init`): every
+    file comes back with a new inode. Files holding the bytes recorded are kept (read
+    once, compared by digest); one changed behind our back, even of the same size, is
+    written again; an edited item is rendered, the others are not — an item with an
+    attachment too, though the clone gave the attachment a new stamp (not new bytes)."""
+    site = small_site(make_site)
+    site.write("content/attachments/form.pdf", b"%PDF-1.4\n%%EOF\n")
+    site.write(
+        "content/notices/d.md",
+        with_index(
+            "---\ntitle: 第三条通知\npublished: 2023-04-01\nattachments:\n"
+            "  - {title: 申请表, file: attachments/form.pdf}\n---\n正文。\n",
+            num(2023, 2),
+        ),
+    )
+    out = tmp_path / "out"
+    run(site.path, out)
+    for path in (site.path / "content").rglob("*.*"):  # a fresh clone: new stamps, the same bytes
+        path.write_bytes(path.read_bytes())
+    restored = tmp_path / "restored"
+    shutil.copytree(out, restored)  # new inodes, times kept: what tar in a CI cache gives
+    shutil.rmtree(out)
+    restored.rename(out)
+    feed = out / "feeds/all.rss.xml"
+    feed.write_bytes(feed.read_bytes().replace("第三条通知".encode(), "第四条通知".encode()))  # same size
+    site.write(
+        "content/notices/b.md",
+        with_index("---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n正文已经更新。\n", num(2023, 1)),
+    )
+    result = run(site.path, out)
+    assert result.update and result.rendered == 1
+    assert "第三条通知".encode() in feed.read_bytes()
+    same_as_fresh(site.path, out, tmp_path)
+
+
 def test_item_pages_rendered_early_into_stale_shells_are_rendered_again(make_site, tmp_path):
     """An update renders changed items into the last build's shells before mkdocs runs;
     should mkdocs's shells differ after all, every item of that category is redone."""
