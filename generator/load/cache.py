@@ -46,6 +46,11 @@ def stamp(path: Path) -> tuple[int, int, int, int] | None:
         st = path.stat()
     except OSError:
         return None
+    return stamp_of(st)
+
+
+def stamp_of(st: os.stat_result) -> tuple[int, int, int, int]:
+    """The stamp of a stat result already taken (`os.scandir`'s `DirEntry.stat()`)."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 

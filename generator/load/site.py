@@ -25,13 +25,13 @@ from generator.checks.context import Context
 from generator.config import Category, SiteConfig, load_config
 from generator.fork import fork_map
 from generator.load.aliases import normalize
-from generator.load.cache import ContentCache, FileMemo, file_digest, stamp
+from generator.load.cache import ContentCache, FileMemo, file_digest, stamp, stamp_of
 from generator.load.documents import LoadProblem, RawDocument, load_document
 from generator.load.read import read_model
 from generator.model.base import Item, Schema, label
 from generator.model.registry import TYPES, ContentType
 from generator.model.validate import validate
-from generator.paths import check_outputs, refused, site_root
+from generator.paths import check_outputs, refused, refused_entry, site_root
 from generator.problems import Problems
 from generator.render.markdown import DANGEROUS
 from generator.site import Entry, FreePage, Section, Site
@@ -53,10 +53,11 @@ def build_sections(config: SiteConfig) -> tuple[dict[str, Section], list[Section
     return sections, roots
 
 
-def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
+def discover(site: Site, problems: Problems, stamps: dict | None = None) -> list[tuple[Path, Section]]:
     """Every content file with the category it belongs to; strays are reported. Nothing
     is taken from outside the site folder (paths.py): links out of it, hard links and
-    names a URL cannot carry are reported and skipped."""
+    names a URL cannot carry are reported and skipped. The stamp of each file found goes
+    into `stamps` (rel → stamp): one stat per file (`_walk`)."""
     content = site.content_dir
     found: list[tuple[Path, Section]] = []
     if not content.is_dir():
@@ -76,7 +77,7 @@ def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
             elif child.name in SPECIAL_FOLDERS:
                 continue
             elif child.name in site.sections:
-                _walk(child, site.sections[child.name], site, found, problems)
+                _walk(child, site.sections[child.name], site, found, problems, stamps)
             else:
                 close = get_close_matches(child.name, list(site.sections), n=1, cutoff=0.6)
                 hint = f"是不是“{close[0]}”？" if close else (
@@ -158,24 +159,34 @@ def _loops(path: Path, folder: Path, site: Site, problems: Problems) -> bool:
     return False
 
 
-def _walk(folder: Path, section: Section, site: Site, found: list, problems: Problems) -> None:
+def _walk(
+    folder: Path, section: Section, site: Site, found: list, problems: Problems, stamps: dict | None = None
+) -> None:  # fmt: skip
+    """The content files below `folder`, at one stat each (`refused_entry`: the listing
+    says what is a link or a folder); their stamps go into `stamps` (rel → stamp), which
+    the content cache then takes instead of stat'ing each file again (`prefetch`)."""
     children = {c.key: c for c in section.children}
     with os.scandir(folder) as listing:  # DirEntry knows file from folder without a stat
         items = sorted(listing, key=lambda item: item.name)
     root = site_root(site.site_dir)
+    base = _rel(folder, site.site_dir) + "/"
     for item in items:
-        path = folder / item.name
-        if refused(path, _rel(path, site.site_dir), root, problems):
+        rel = base + item.name
+        skip, st = refused_entry(item, rel, root, problems)
+        if skip:
             continue
         if item.is_dir():
+            path = folder / item.name
             if _loops(path, folder, site, problems):
                 continue
-            _walk(path, children.get(item.name, section), site, found, problems)
-        elif Path(item.name).suffix.lower() in CONTENT_SUFFIXES:
-            found.append((path, section))
+            _walk(path, children.get(item.name, section), site, found, problems, stamps)
+        elif os.path.splitext(item.name)[1].lower() in CONTENT_SUFFIXES:
+            found.append((folder / item.name, section))
+            if stamps is not None:
+                stamps[rel] = None if st is None else stamp_of(st)
         else:
             problems.warning(
-                _rel(path, site.site_dir), None, "stray-file",
+                rel, None, "stray-file",
                 "栏目文件夹中的非内容文件会被忽略", "附件请放在 content/attachments/ 下，并在条目的 attachments 中引用",
             )  # fmt: skip
 
@@ -273,7 +284,8 @@ def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache)
     todo = []
     for path, section in found:
         rel = _rel(path, site.site_dir)
-        file_stamp = memos.stamps[rel] = stamp(path)  # taken once: load_entry uses it
+        file_stamp = memos.stamps[rel] if rel in memos.stamps else stamp(path)  # discover took it
+        memos.stamps[rel] = file_stamp  # load_entry uses it
         if file_stamp is not None and not memos.cached(rel, file_stamp, section.type):
             todo.append((path, section))
     if jobs < 2 or len(todo) < PARALLEL_READ_FROM:
@@ -326,7 +338,7 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = Fal
     sections, roots = build_sections(config)
     site = Site(config, sections, roots)
     memos = ContentCache(site_dir, read=cache, keep=keep)
-    found = discover(site, problems)
+    found = discover(site, problems, memos.stamps)
     with progress.stage("read", size=len(found), counted=True):  # files not in the cache, in workers
         prefetch(site, found, memos)
     with progress.stage("load", total=len(found)):
