@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from contextlib import contextmanager
 from difflib import get_close_matches
 from functools import partial
@@ -24,8 +25,9 @@ from generator.checks import file_checks, make_pattern, run_checks
 from generator.checks.context import Context
 from generator.config import Category, SiteConfig, load_config
 from generator.fork import fork_map
+from generator.load import checkmemo
 from generator.load.aliases import normalize
-from generator.load.cache import ContentCache, FileMemo, file_digest, stamp, stamp_of
+from generator.load.cache import ContentCache, FileMemo, content_salt, file_digest, reading, stamp, stamp_of
 from generator.load.documents import LoadProblem, RawDocument, load_document
 from generator.load.read import read_model
 from generator.model.base import Item, Schema, label
@@ -332,13 +334,32 @@ def load_site(site_dir: Path, problems: Problems, cache: bool = True, keep: bool
 
 
 def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = False) -> Site | None:
+    found = _discovered(site_dir, problems)
+    if found is None:
+        return None
+    site, files, stamps = found
+    _load_files(site, files, stamps, problems, cache, keep)
+    return site
+
+
+def _discovered(site_dir: Path, problems: Problems) -> tuple[Site, list, dict] | None:
+    """The configuration, the site and its content files with their stamps (rel → stamp);
+    None when the configuration is unusable."""
     config = load_config(site_dir, problems)
     if config is None:
         return None
     sections, roots = build_sections(config)
     site = Site(config, sections, roots)
-    memos = ContentCache(site_dir, read=cache, keep=keep)
-    found = discover(site, problems, memos.stamps)
+    stamps: dict[str, tuple | None] = {}
+    return site, discover(site, problems, stamps), stamps
+
+
+def _load_files(
+    site: Site, found: list, stamps: dict, problems: Problems, cache: bool, keep: bool, salt: str | None = None
+) -> None:  # fmt: skip
+    """Read, validate and check the files `discover` found (their stamps: `stamps`)."""
+    memos = ContentCache(site.site_dir, read=cache, keep=keep, salt=salt)
+    memos.stamps = stamps
     with progress.stage("read", size=len(found), counted=True):  # files not in the cache, in workers
         prefetch(site, found, memos)
     with progress.stage("load", total=len(found)):
@@ -355,7 +376,32 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = Fal
     if keep:  # the memos stay whole in memory (load/cache.py _KEPT); the models beside them
         _MODELS.clear()
         _MODELS.update(((e.rel, e.memo.fingerprint), e.model) for e in site.entries if e.memo is not None)
-        return site
+        return
     for memo in memos.new.values():
         memo.model = None  # saved (or not wanted): the entries hold the models themselves
-    return site
+
+
+def check_site(site_dir: Path, problems: Problems, cache: bool = True) -> int | None:
+    """`gongkai check`: phase one, for its problems alone. When nothing the check reads
+    changed since the last one, the problems it found are replayed without reading a
+    file (load/checkmemo.py); otherwise the files are loaded and checked, and what they
+    read is recorded for the next time. Without `cache` (`--fresh`) the memo is not
+    replayed, only recorded. Returns the number of entries; None when the configuration
+    is unusable."""
+    with _no_collection():
+        started = time.time_ns()
+        found = _discovered(site_dir, problems)
+        if found is None:
+            return None
+        site, files, stamps = found
+        salt = content_salt(site_dir)
+        key = checkmemo.key(site, salt, files, stamps)
+        memo = checkmemo.replay(site_dir, key) if cache else None
+        if memo is not None:
+            problems.extend(memo.problems)
+            return memo.entries
+        first = len(problems)
+        with reading() as read:
+            _load_files(site, files, stamps, problems, cache, False, salt)
+        checkmemo.record(site_dir, checkmemo.Memo(key, read, problems.items[first:], len(site.entries)), started)
+        return len(site.entries)
