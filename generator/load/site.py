@@ -292,6 +292,8 @@ def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache)
             todo.append((path, section))
     if jobs < 2 or len(todo) < PARALLEL_READ_FROM:
         return  # the main process reads them as it goes
+    for ctype in {TYPES[section.type] for _path, section in todo}:  # validators are built on first use
+        ctype.model.model_rebuild()  # (model/base.py defer_build): once here, not once per worker
     for memos_read in fork_map(partial(_read_slice, site), todo, jobs, PARALLEL_READ_FROM):
         memos.prefetched.update(memos_read)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import subprocess
+import sys
 
 import pytest
 
@@ -233,3 +235,19 @@ def test_the_memo_holds_what_the_checks_read(make_site, trusted):
         memo = pickle.load(handle)
     noted = {os.path.relpath(path, site.path) for path in memo.noted}
     assert {"content/.registry", "content/.register", "records/requests", "content/attachments/form.pdf"} <= noted
+
+
+def test_a_replayed_check_builds_no_validator_of_an_item(make_site, trusted):
+    """Validators are built on first use (model/base.py defer_build): a replayed check,
+    which validates no item, does not pay for building them."""
+    site = site_of(make_site)
+    check(site)
+    (site.path / ".gongkai-cache" / "content.pickle").unlink()
+    script = (
+        "import sys; from generator.cli import main; from generator.model.registry import TYPES\n"
+        f"code = main(['check', '-s', {str(site.path)!r}])\n"
+        "print(code, [t.name for t in TYPES.values() if t.model.__pydantic_complete__])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "1 []", done.stderr  # exit 1: b's privacy-mobile error
+    assert not (site.path / ".gongkai-cache" / "content.pickle").exists()  # replayed
