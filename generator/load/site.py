@@ -20,16 +20,12 @@ from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
 
-from generator import progress, register
-from generator.checks import file_checks, make_pattern, run_checks
-from generator.checks.context import Context
+from generator import progress
 from generator.config import Category, SiteConfig, load_config
-from generator.fork import fork_map
 from generator.load import checkmemo
 from generator.load.aliases import normalize
 from generator.load.cache import ContentCache, FileMemo, content_salt, file_digest, reading, stamp, stamp_of
 from generator.load.documents import LoadProblem, RawDocument, load_document
-from generator.load.read import read_model
 from generator.model.base import Item, Schema, label
 from generator.model.registry import TYPES, ContentType
 from generator.model.validate import validate
@@ -38,7 +34,12 @@ from generator.problems import Problems
 from generator.render.markdown import DANGEROUS
 from generator.site import Entry, FreePage, Section, Site
 
+# The checks, the register and the readers of content files are imported where they are
+# used: a replayed check (`check_site`) reads no content file and runs no check, and
+# importing them would be a fifth of its time.
+
 CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
+_SUFFIXES = tuple(CONTENT_SUFFIXES)
 SPECIAL_FOLDERS = {"pages", "attachments"}
 
 
@@ -182,7 +183,7 @@ def _walk(
             if _loops(path, folder, site, problems):
                 continue
             _walk(path, children.get(item.name, section), site, found, problems, stamps)
-        elif os.path.splitext(item.name)[1].lower() in CONTENT_SUFFIXES:
+        elif item.name.lower().endswith(_SUFFIXES):  # a hidden name (".md") was refused above
             found.append((folder / item.name, section))
             if stamps is not None:
                 stamps[rel] = None if st is None else stamp_of(st)
@@ -227,6 +228,9 @@ def load_entry(
             digest = file_digest(path.read_bytes()) if cache is not None else b""
         except OSError:
             digest = b""  # read_model says why
+        from generator import register
+        from generator.load.read import read_model
+
         model, doc, found = read_model(path, site.site_dir, ctype)
         if digest and stamp(path) != file_stamp:
             digest = b""  # changed while being read: known by its stamp only
@@ -251,6 +255,8 @@ def load_entry(
 def fingerprints(type_name: str, record: str) -> tuple[bytes, bytes]:
     """Digests of an entry as read (its canonical record: pickles differ between
     processes), whole and without the body and notes (what lists and data show)."""
+    from generator import register
+
     head = json.loads(record)
     head.pop("body", None)
     head.pop("notes", None)
@@ -294,12 +300,17 @@ def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache)
         return  # the main process reads them as it goes
     for ctype in {TYPES[section.type] for _path, section in todo}:  # validators are built on first use
         ctype.model.model_rebuild()  # (model/base.py defer_build): once here, not once per worker
+    from generator.fork import fork_map
+
     for memos_read in fork_map(partial(_read_slice, site), todo, jobs, PARALLEL_READ_FROM):
         memos.prefetched.update(memos_read)
 
 
 def _read_slice(site: Site, todo: list[tuple[Path, Section]]) -> dict:
     problems = Problems()
+    from generator.checks import file_checks, make_pattern
+    from generator.checks.context import Context
+
     ctx = Context(site, problems, make_pattern(site, Problems()))
     local = ContentCache(site.site_dir, read=False)
     for path, section in todo:
@@ -371,6 +382,8 @@ def _load_files(
                 site.entries.append(entry)
             progress.advance()
     with progress.stage("check", size=len(found)):
+        from generator.checks import run_checks
+
         run_checks(site, problems)
         check_outputs(site, problems)
     if cache:

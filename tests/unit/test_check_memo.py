@@ -237,17 +237,19 @@ def test_the_memo_holds_what_the_checks_read(make_site, trusted):
     assert {"content/.registry", "content/.register", "records/requests", "content/attachments/form.pdf"} <= noted
 
 
-def test_a_replayed_check_builds_no_validator_of_an_item(make_site, trusted):
-    """Validators are built on first use (model/base.py defer_build): a replayed check,
-    which validates no item, does not pay for building them."""
+def test_a_replayed_check_builds_no_validator_and_imports_no_check(make_site, trusted):
+    """Validators are built on first use (model/base.py defer_build) and the checks and
+    readers imported where used (load/site.py): a replayed check, which validates and
+    checks no item, pays for neither."""
     site = site_of(make_site)
     check(site)
     (site.path / ".gongkai-cache" / "content.pickle").unlink()
     script = (
         "import sys; from generator.cli import main; from generator.model.registry import TYPES\n"
         f"code = main(['check', '-s', {str(site.path)!r}])\n"
-        "print(code, [t.name for t in TYPES.values() if t.model.__pydantic_complete__])"
+        "print(code, [t.name for t in TYPES.values() if t.model.__pydantic_complete__])\n"
+        "print([m for m in sys.modules if m.startswith('generator.checks')])"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert done.stdout.splitlines()[-1] == "1 []", done.stderr  # exit 1: b's privacy-mobile error
+    assert done.stdout.splitlines()[-2:] == ["1 []", "[]"], done.stderr  # exit 1: b's privacy-mobile error
     assert not (site.path / ".gongkai-cache" / "content.pickle").exists()  # replayed
