@@ -62,8 +62,14 @@ def clean_cold(ctx: Ctx, out: Path, run: int):
 
 
 def warm_check(ctx: Ctx, out: Path, run: int):
-    """A second `check`: the content cache of the first one is in place."""
-    subprocess.run([*ctx.gongkai, "check", "-s", ctx.site], cwd=REPO, env=ENV, capture_output=True)
+    """A second `check` of an unchanged site: the content cache and the memo of the whole
+    check (generator/load/checkmemo.py) of the first one are in place. No memo is written
+    while a file is younger than two seconds: then the first check runs again."""
+    for _attempt in range(3):
+        subprocess.run([*ctx.gongkai, "check", "-s", ctx.site], cwd=REPO, env=ENV, capture_output=True)
+        if (ctx.site / ".gongkai-cache" / "check.pickle").is_file():
+            break
+        time.sleep(2)
     time.sleep(1)  # a large site's content cache is written by a background child: let it finish
 
 
@@ -206,7 +212,7 @@ def check_cmd(site: Callable[[Ctx], Path]):
 
 CASES = [
     Case(CHECK, check_cmd(lambda c: c.site), needs="check", setup=clean_cold, target="≤ 3 s"),
-    Case("gongkai check (content cached)", check_cmd(lambda c: c.site), needs="check", setup=warm_check,
+    Case("gongkai check, unchanged site (replayed)", check_cmd(lambda c: c.site), needs="check", setup=warm_check,
          target="≤ 0.5 s"),
     Case(WARNINGS, check_cmd(lambda c: c.work / "warnings-site"), needs="check", setup=warnings_site,
          target="≤ 2× gongkai check"),

@@ -132,13 +132,15 @@ def _site_dir(args, problems: Problems) -> Path | None:
     return site_dir
 
 
-def _load(args, problems: Problems):
-    from generator.load.site import load_site
+def _load(args, problems: Problems, check: bool = False):
+    """The site of `-s`, loaded (None: unusable), its registers compared with git. With
+    `check`, only the number of its entries: `check_site` may replay the last check."""
+    from generator.load.site import check_site, load_site
 
     site_dir = _site_dir(args, problems)
     if site_dir is None:
         return None
-    site = load_site(site_dir, problems, cache=not getattr(args, "fresh", False))
+    site = (check_site if check else load_site)(site_dir, problems, cache=not getattr(args, "fresh", False))
     if site is not None:
         from generator import history
 
@@ -148,14 +150,14 @@ def _load(args, problems: Problems):
 
 def cmd_check(args) -> int:
     problems = Problems()
-    site = _load(args, problems)
+    entries = _load(args, problems, check=True)
     _report(problems, args.format, args.strict, every=args.all)
-    if site is None:
+    if entries is None:
         return EXIT_USAGE
     if problems.has_errors(args.strict):
         return EXIT_CONTENT
     if args.format == "text":
-        print(f"检查通过：{len(site.entries)} 个条目" + (f"，{len(problems)} 个警告" if len(problems) else ""), file=sys.stderr)
+        print(f"检查通过：{entries} 个条目" + (f"，{len(problems)} 个警告" if len(problems) else ""), file=sys.stderr)
     return EXIT_OK
 
 

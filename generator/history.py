@@ -103,11 +103,14 @@ def _compare_file(site_dir: Path, problems: Problems, ref: str, commit: str, nam
     if before is None:
         return
     try:
-        now = _lines((site_dir / rel).read_bytes().decode("utf-8-sig", "replace"))
+        text = (site_dir / rel).read_bytes().decode("utf-8-sig", "replace")
     except FileNotFoundError:
-        now = {}
+        text = ""
     except OSError:
         return  # unreadable: the register checks say so
+    if text == before:
+        return  # unchanged since the commit (the usual case): no line to look for
+    now = _lines(text)
     where = f"{ref}（提交 {commit}）" if ref != commit else f"提交 {commit}"
     for line, number in _lines(before).items():
         if line not in now:

@@ -137,9 +137,11 @@ class RegistryError(ValueError):
 
 
 def read_registry(content_dir: Path) -> list[Issued]:
+    from generator.load.cache import noted
     from generator.paths import leaves, site_root
 
     path = content_dir / REGISTRY_FILE
+    noted(path)  # a memo of the whole check depends on it (load/checkmemo.py)
     if path.is_symlink() and leaves(path, site_root(content_dir.parent)):
         raise RegistryError(0, "索引号登记簿是指向站点文件夹之外的链接，已拒绝读取；请用 git 恢复该文件")
     if not path.exists():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 import unicodedata
 from pathlib import Path
@@ -26,8 +27,15 @@ BAD_CHARS = set('?#%\\"\'<>^`{}|[]')
 KNOWN_HIDDEN = {".registry", ".register", ".gitkeep", ".keep", ".gitignore", ".gitattributes", ".DS_Store"}
 
 
+# Letters, digits (of any script: no space, control or format character is one), `_`,
+# `.` and `-`: a name of these alone is safe, known without looking at each character.
+_SAFE_NAME = re.compile(r"[\w.\-]+")
+
+
 def name_problem(name: str) -> str | None:
     """Why `name` (one file or folder name) cannot be published as it is, or None."""
+    if _SAFE_NAME.fullmatch(name):
+        return None
     for char in name:
         if char.isspace() and unicodedata.category(char) not in ("Cc", "Zl", "Zp"):
             return "含有空格"
@@ -63,7 +71,39 @@ def refused(path: Path, rel: str, root: str, problems: Problems, hidden_ok: bool
     """Report `path` (shown as `rel`) if it must not be read: an unsafe name, a link out
     of the site folder, a hard link. A hidden name (`.x`) is a warning: it is skipped.
     Returns True when the caller must skip the path."""
-    name = path.name
+    if _bad_name(path.name, rel, problems, hidden_ok):
+        return True
+    if os.path.islink(path) and _outside(path, rel, root, problems):
+        return True
+    if hard_linked(path):
+        _hard_link(rel, problems)
+        return True
+    return False
+
+
+def refused_entry(item: os.DirEntry, rel: str, root: str, problems: Problems) -> tuple[bool, os.stat_result | None]:
+    """`refused` for an entry of `os.scandir`, at the cost of at most one stat: whether
+    it is a link and a folder comes with the listing (d_type), and a file's one stat
+    (following a link, as `stamp` does) also says whether it is hard-linked. Returns
+    (refused, the stat of a file; None for a folder or a file that cannot be stat'ed)."""
+    if _bad_name(item.name, rel, problems, False):
+        return True, None
+    if item.is_symlink() and _outside(Path(item.path), rel, root, problems):
+        return True, None
+    if item.is_dir():
+        return False, None
+    try:
+        st = item.stat()
+    except OSError:  # a dangling link: nothing to read, the loader says so
+        return False, None
+    if st.st_nlink > 1 and stat.S_ISREG(st.st_mode):
+        _hard_link(rel, problems)
+        return True, None
+    return False, st
+
+
+def _bad_name(name: str, rel: str, problems: Problems, hidden_ok: bool) -> bool:
+    """A hidden name (a warning, unless known or `hidden_ok`) or one a URL cannot carry."""
     if name.startswith("."):
         if not hidden_ok and name not in KNOWN_HIDDEN:
             problems.warning(
@@ -81,19 +121,25 @@ def refused(path: Path, rel: str, root: str, problems: Problems, hidden_ok: bool
             "改名：只用汉字、字母、数字、-、_ 和 .；不要用空格（可换成 -）和 ? # % \\ 引号 < > 等符号",
         )  # fmt: skip
         return True
-    if os.path.islink(path) and leaves(path, root):
-        problems.error(
-            rel, None, "symlink-outside", f"“{rel}”是指向站点文件夹之外（{os.readlink(path)}）的链接，已拒绝",
-            "站点之外的文件不会被发布：把需要的文件复制到站点文件夹中，删除这个链接",
-        )  # fmt: skip
-        return True
-    if hard_linked(path):
-        problems.error(
-            rel, None, "hard-link", f"“{rel}”是硬链接（同一文件还有别的名字，可能在站点之外），已拒绝",
-            f"换成一份独立的副本：cp {rel} {rel}.tmp && mv {rel}.tmp {rel}",
-        )  # fmt: skip
-        return True
     return False
+
+
+def _outside(path: Path, rel: str, root: str, problems: Problems) -> bool:
+    """A link (`path`) that leads out of the site folder: reported."""
+    if not leaves(path, root):
+        return False
+    problems.error(
+        rel, None, "symlink-outside", f"“{rel}”是指向站点文件夹之外（{os.readlink(path)}）的链接，已拒绝",
+        "站点之外的文件不会被发布：把需要的文件复制到站点文件夹中，删除这个链接",
+    )  # fmt: skip
+    return True
+
+
+def _hard_link(rel: str, problems: Problems) -> None:
+    problems.error(
+        rel, None, "hard-link", f"“{rel}”是硬链接（同一文件还有别的名字，可能在站点之外），已拒绝",
+        f"换成一份独立的副本：cp {rel} {rel}.tmp && mv {rel}.tmp {rel}",
+    )  # fmt: skip
 
 
 def _shown(name: str) -> str:

@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING
 import pydantic
 import pydantic_core
 
-from generator.load.cache import read_once
+from generator.load.cache import noted, read_once
 from generator.numbering import atomic_write
 
 if TYPE_CHECKING:
@@ -410,7 +410,7 @@ def _missing(site: Site, ctx: Context, number: str, last: Version, by_path: dict
                 f"索引号一经公开不得修改：改回 index_no: {number}",
             )  # fmt: skip
             return
-        if (site.site_dir / path).exists():
+        if noted(site.site_dir / path) is not None:
             return  # the file is there but could not be read: its own errors say why
     ctx.problems.error(
         REGISTER_PATH, (last.line, 1), "register-deleted",

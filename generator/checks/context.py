@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from generator.checks.attachment_types import type_problem
+from generator.load.cache import noted
 from generator.numbering import IndexPattern
 from generator.paths import hard_linked, leaves, name_problem, site_root
 from generator.problems import Problems
@@ -89,20 +90,38 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
             f"把文件放进 content/attachments/，写成 attachments/{pure.name}",
         )
     path = content_dir / pure
+    noted(path)  # what follows depends on the file (and on the links on the way to it)
     root = (content_dir / "attachments").resolve()
     try:
         resolved = path.resolve(strict=True)
     except (FileNotFoundError, RuntimeError, OSError):
-        names = [p.relative_to(content_dir).as_posix() for p in root.rglob("*") if p.is_file()] if root.is_dir() else []
+        names = _attachment_names(content_dir, root)
         close = get_close_matches(pure.as_posix(), names, n=1, cutoff=0.6)
         hint = f"是不是“{close[0]}”？" if close else "把文件放进 content/attachments/ 并核对文件名（区分大小写）"
         return None, ("attachment-missing", f"找不到附件文件“{ref}”", hint)
     if leaves(path, site_root(content_dir.parent)) or not resolved.is_relative_to(root):  # `attachments -> /` too
         message = f"附件“{ref}”是指向 content/attachments/ 之外的链接，已拒绝"
         return None, ("attachment-path", message, "把真实文件复制到 content/attachments/ 下")
+    if resolved != path:
+        noted(resolved)
     if not resolved.is_file():
         return None, ("attachment-missing", f"附件“{ref}”不是文件", "")
     if hard_linked(resolved):
         message = f"附件“{ref}”是硬链接（同一文件还有别的名字，可能在站点之外），已拒绝"
         return None, ("hard-link", message, "换成一份独立的副本：先复制为新文件，再改回原名")
     return resolved, None
+
+
+def _attachment_names(content_dir: Path, root: Path) -> list[str]:
+    """Every file under content/attachments/ (for a “是不是…？” hint), each folder of it
+    noted: a file added anywhere changes the hint."""
+    noted(root)
+    if not root.is_dir():
+        return []
+    names = []
+    for path in sorted(root.rglob("*")):
+        if path.is_dir():
+            noted(path)
+        elif path.is_file():
+            names.append(path.relative_to(content_dir).as_posix())
+    return names

@@ -25,6 +25,7 @@ import pickle
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,48 @@ def stamp(path: Path) -> tuple[int, int, int, int] | None:
         st = path.stat()
     except OSError:
         return None
+    return stamp_of(st)
+
+
+def stamp_of(st: os.stat_result) -> tuple[int, int, int, int]:
+    """The stamp of a stat result already taken (`os.scandir`'s `DirEntry.stat()`)."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+_READING: list[dict[str, tuple]] = []  # the records `reading()` keeps open
+
+
+@contextmanager
+def reading():
+    """While open, a record (path → stamps) of every file asked for through `noted` (and
+    `read_once`): what the checks read besides the content files, which a memo of the
+    whole check (load/checkmemo.py) must find unchanged to be replayed."""
+    record: dict[str, tuple] = {}
+    _READING.append(record)
+    try:
+        yield record
+    finally:
+        _READING.remove(record)
+
+
+def noted(path: Path) -> tuple[int, int, int, int] | None:
+    """`stamp(path)` (None: missing), kept in every open `reading()` record with the
+    stamp of the name itself (a link changed to point elsewhere). Read or stat every file
+    that the checks depend on through this (a folder whose listing counts, too)."""
+    now = stamp(path)
+    if _READING:
+        both = (now, lstamp(path))
+        for record in _READING:
+            record.setdefault(str(path), both)  # the first: a file changed during the run never matches
+    return now
+
+
+def lstamp(path: Path | str) -> tuple[int, int, int, int] | None:
+    """The stamp of the name itself, not following a link."""
+    try:
+        return stamp_of(os.lstat(path))
+    except OSError:
+        return None
 
 
 _ONCE: dict[tuple[Path, object], tuple[tuple, object]] = {}  # (file, reader) → (its stamp, what it gave)
@@ -57,7 +99,7 @@ def read_once(path: Path, read):
     and the UI strings are asked for several times a run, and on every rebuild of
     `gongkai serve`. Returns None for a missing file. The caller must not change what
     it gets."""
-    now = stamp(path)
+    now = noted(path)
     if now is None:
         return None
     known = _ONCE.get((path, read))
@@ -149,12 +191,16 @@ class ContentCache:
     """`keep`: a long-running process (`gongkai serve`) keeps the memos it saved in memory
     and takes them from there next time instead of reading the file again."""
 
-    def __init__(self, site_dir: Path, enabled: bool = True, read: bool = True, keep: bool = False):
+    def __init__(
+        self, site_dir: Path, enabled: bool = True, read: bool = True, keep: bool = False, salt: str | None = None
+    ):  # fmt: skip
         self.path = site_dir / CACHE_DIR / FILE
         self.enabled = enabled
         self.keep = keep
         self.started = time.time_ns()
-        self.salt = content_salt(site_dir) if enabled and read else ""
+        if salt is None:
+            salt = content_salt(site_dir) if enabled and read else ""
+        self.salt = salt  # `salt`: computed already by the caller (load/checkmemo.py)
         kept = _KEPT.get(self.path) if keep else None
         if kept is not None and kept[0] == self.salt:
             self.old: dict[str, FileMemo] = kept[1]

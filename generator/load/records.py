@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.load.aliases import normalize
+from generator.load.cache import noted
 from generator.load.documents import LoadProblem, RawDocument, _parse, read_text
 from generator.model import requests as model
 from generator.model.validate import validate
@@ -21,10 +22,16 @@ REQUESTS_DIR = "records/requests"
 def request_files(site_dir: Path, problems: Problems) -> list[Path]:
     """The log's files; links are not followed (a log is never taken from outside the site)."""
     folder = site_dir / REQUESTS_DIR
+    noted(folder)  # its listing: a file added or removed changes the folder's stamp
     try:
         if not folder.is_dir() or folder.is_symlink():
             return []
-        return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file() and not p.is_symlink())
+        files = sorted(
+            p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file() and not p.is_symlink()
+        )
+        for path in files:
+            noted(path)
+        return files
     except OSError as exc:
         problems.error(REQUESTS_DIR, None, "file-unreadable", f"无法读取申请登记文件夹：{exc.strerror}", "检查文件夹的权限")
         return []

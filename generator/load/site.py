@@ -14,29 +14,32 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from contextlib import contextmanager
 from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
 
-from generator import progress, register
-from generator.checks import file_checks, make_pattern, run_checks
-from generator.checks.context import Context
+from generator import progress
 from generator.config import Category, SiteConfig, load_config
-from generator.fork import fork_map
+from generator.load import checkmemo
 from generator.load.aliases import normalize
-from generator.load.cache import ContentCache, FileMemo, file_digest, stamp
+from generator.load.cache import ContentCache, FileMemo, content_salt, file_digest, reading, stamp, stamp_of
 from generator.load.documents import LoadProblem, RawDocument, load_document
-from generator.load.read import read_model
 from generator.model.base import Item, Schema, label
 from generator.model.registry import TYPES, ContentType
 from generator.model.validate import validate
-from generator.paths import check_outputs, refused, site_root
+from generator.paths import check_outputs, refused, refused_entry, site_root
 from generator.problems import Problems
 from generator.render.markdown import DANGEROUS
 from generator.site import Entry, FreePage, Section, Site
 
+# The checks, the register and the readers of content files are imported where they are
+# used: a replayed check (`check_site`) reads no content file and runs no check, and
+# importing them would be a fifth of its time.
+
 CONTENT_SUFFIXES = {".yml", ".yaml", ".md"}
+_SUFFIXES = tuple(CONTENT_SUFFIXES)
 SPECIAL_FOLDERS = {"pages", "attachments"}
 
 
@@ -53,10 +56,11 @@ def build_sections(config: SiteConfig) -> tuple[dict[str, Section], list[Section
     return sections, roots
 
 
-def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
+def discover(site: Site, problems: Problems, stamps: dict | None = None) -> list[tuple[Path, Section]]:
     """Every content file with the category it belongs to; strays are reported. Nothing
     is taken from outside the site folder (paths.py): links out of it, hard links and
-    names a URL cannot carry are reported and skipped."""
+    names a URL cannot carry are reported and skipped. The stamp of each file found goes
+    into `stamps` (rel → stamp): one stat per file (`_walk`)."""
     content = site.content_dir
     found: list[tuple[Path, Section]] = []
     if not content.is_dir():
@@ -76,7 +80,7 @@ def discover(site: Site, problems: Problems) -> list[tuple[Path, Section]]:
             elif child.name in SPECIAL_FOLDERS:
                 continue
             elif child.name in site.sections:
-                _walk(child, site.sections[child.name], site, found, problems)
+                _walk(child, site.sections[child.name], site, found, problems, stamps)
             else:
                 close = get_close_matches(child.name, list(site.sections), n=1, cutoff=0.6)
                 hint = f"是不是“{close[0]}”？" if close else (
@@ -158,24 +162,34 @@ def _loops(path: Path, folder: Path, site: Site, problems: Problems) -> bool:
     return False
 
 
-def _walk(folder: Path, section: Section, site: Site, found: list, problems: Problems) -> None:
+def _walk(
+    folder: Path, section: Section, site: Site, found: list, problems: Problems, stamps: dict | None = None
+) -> None:  # fmt: skip
+    """The content files below `folder`, at one stat each (`refused_entry`: the listing
+    says what is a link or a folder); their stamps go into `stamps` (rel → stamp), which
+    the content cache then takes instead of stat'ing each file again (`prefetch`)."""
     children = {c.key: c for c in section.children}
     with os.scandir(folder) as listing:  # DirEntry knows file from folder without a stat
         items = sorted(listing, key=lambda item: item.name)
     root = site_root(site.site_dir)
+    base = _rel(folder, site.site_dir) + "/"
     for item in items:
-        path = folder / item.name
-        if refused(path, _rel(path, site.site_dir), root, problems):
+        rel = base + item.name
+        skip, st = refused_entry(item, rel, root, problems)
+        if skip:
             continue
         if item.is_dir():
+            path = folder / item.name
             if _loops(path, folder, site, problems):
                 continue
-            _walk(path, children.get(item.name, section), site, found, problems)
-        elif Path(item.name).suffix.lower() in CONTENT_SUFFIXES:
-            found.append((path, section))
+            _walk(path, children.get(item.name, section), site, found, problems, stamps)
+        elif item.name.lower().endswith(_SUFFIXES):  # a hidden name (".md") was refused above
+            found.append((folder / item.name, section))
+            if stamps is not None:
+                stamps[rel] = None if st is None else stamp_of(st)
         else:
             problems.warning(
-                _rel(path, site.site_dir), None, "stray-file",
+                rel, None, "stray-file",
                 "栏目文件夹中的非内容文件会被忽略", "附件请放在 content/attachments/ 下，并在条目的 attachments 中引用",
             )  # fmt: skip
 
@@ -214,6 +228,9 @@ def load_entry(
             digest = file_digest(path.read_bytes()) if cache is not None else b""
         except OSError:
             digest = b""  # read_model says why
+        from generator import register
+        from generator.load.read import read_model
+
         model, doc, found = read_model(path, site.site_dir, ctype)
         if digest and stamp(path) != file_stamp:
             digest = b""  # changed while being read: known by its stamp only
@@ -238,6 +255,8 @@ def load_entry(
 def fingerprints(type_name: str, record: str) -> tuple[bytes, bytes]:
     """Digests of an entry as read (its canonical record: pickles differ between
     processes), whole and without the body and notes (what lists and data show)."""
+    from generator import register
+
     head = json.loads(record)
     head.pop("body", None)
     head.pop("notes", None)
@@ -273,17 +292,25 @@ def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache)
     todo = []
     for path, section in found:
         rel = _rel(path, site.site_dir)
-        file_stamp = memos.stamps[rel] = stamp(path)  # taken once: load_entry uses it
+        file_stamp = memos.stamps[rel] if rel in memos.stamps else stamp(path)  # discover took it
+        memos.stamps[rel] = file_stamp  # load_entry uses it
         if file_stamp is not None and not memos.cached(rel, file_stamp, section.type):
             todo.append((path, section))
     if jobs < 2 or len(todo) < PARALLEL_READ_FROM:
         return  # the main process reads them as it goes
+    for ctype in {TYPES[section.type] for _path, section in todo}:  # validators are built on first use
+        ctype.model.model_rebuild()  # (model/base.py defer_build): once here, not once per worker
+    from generator.fork import fork_map
+
     for memos_read in fork_map(partial(_read_slice, site), todo, jobs, PARALLEL_READ_FROM):
         memos.prefetched.update(memos_read)
 
 
 def _read_slice(site: Site, todo: list[tuple[Path, Section]]) -> dict:
     problems = Problems()
+    from generator.checks import file_checks, make_pattern
+    from generator.checks.context import Context
+
     ctx = Context(site, problems, make_pattern(site, Problems()))
     local = ContentCache(site.site_dir, read=False)
     for path, section in todo:
@@ -320,13 +347,32 @@ def load_site(site_dir: Path, problems: Problems, cache: bool = True, keep: bool
 
 
 def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = False) -> Site | None:
+    found = _discovered(site_dir, problems)
+    if found is None:
+        return None
+    site, files, stamps = found
+    _load_files(site, files, stamps, problems, cache, keep)
+    return site
+
+
+def _discovered(site_dir: Path, problems: Problems) -> tuple[Site, list, dict] | None:
+    """The configuration, the site and its content files with their stamps (rel → stamp);
+    None when the configuration is unusable."""
     config = load_config(site_dir, problems)
     if config is None:
         return None
     sections, roots = build_sections(config)
     site = Site(config, sections, roots)
-    memos = ContentCache(site_dir, read=cache, keep=keep)
-    found = discover(site, problems)
+    stamps: dict[str, tuple | None] = {}
+    return site, discover(site, problems, stamps), stamps
+
+
+def _load_files(
+    site: Site, found: list, stamps: dict, problems: Problems, cache: bool, keep: bool, salt: str | None = None
+) -> None:  # fmt: skip
+    """Read, validate and check the files `discover` found (their stamps: `stamps`)."""
+    memos = ContentCache(site.site_dir, read=cache, keep=keep, salt=salt)
+    memos.stamps = stamps
     with progress.stage("read", size=len(found), counted=True):  # files not in the cache, in workers
         prefetch(site, found, memos)
     with progress.stage("load", total=len(found)):
@@ -336,6 +382,8 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = Fal
                 site.entries.append(entry)
             progress.advance()
     with progress.stage("check", size=len(found)):
+        from generator.checks import run_checks
+
         run_checks(site, problems)
         check_outputs(site, problems)
     if cache:
@@ -343,7 +391,32 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = Fal
     if keep:  # the memos stay whole in memory (load/cache.py _KEPT); the models beside them
         _MODELS.clear()
         _MODELS.update(((e.rel, e.memo.fingerprint), e.model) for e in site.entries if e.memo is not None)
-        return site
+        return
     for memo in memos.new.values():
         memo.model = None  # saved (or not wanted): the entries hold the models themselves
-    return site
+
+
+def check_site(site_dir: Path, problems: Problems, cache: bool = True) -> int | None:
+    """`gongkai check`: phase one, for its problems alone. When nothing the check reads
+    changed since the last one, the problems it found are replayed without reading a
+    file (load/checkmemo.py); otherwise the files are loaded and checked, and what they
+    read is recorded for the next time. Without `cache` (`--fresh`) the memo is not
+    replayed, only recorded. Returns the number of entries; None when the configuration
+    is unusable."""
+    with _no_collection():
+        started = time.time_ns()
+        found = _discovered(site_dir, problems)
+        if found is None:
+            return None
+        site, files, stamps = found
+        salt = content_salt(site_dir)
+        key = checkmemo.key(site, salt, files, stamps)
+        memo = checkmemo.replay(site_dir, key) if cache else None
+        if memo is not None:
+            problems.extend(memo.problems)
+            return memo.entries
+        first = len(problems)
+        with reading() as read:
+            _load_files(site, files, stamps, problems, cache, False, salt)
+        checkmemo.record(site_dir, checkmemo.Memo(key, read, problems.items[first:], len(site.entries)), started)
+        return len(site.entries)

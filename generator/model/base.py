@@ -184,6 +184,7 @@ class Schema(BaseModel):
         validate_default=False,
         use_enum_values=False,
         arbitrary_types_allowed=False,
+        defer_build=True,  # validators built on first use: a check replayed (load/checkmemo.py) uses none
     )
 
 

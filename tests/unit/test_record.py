@@ -123,6 +123,28 @@ def test_a_removed_register_line_is_an_error_naming_line_and_commit(repo):
     assert problem["line"] == text.splitlines().index(removed) + 1
 
 
+def test_registers_equal_to_the_commit_are_not_compared_line_by_line(repo, monkeypatch):
+    from generator import history
+
+    compared: list[str] = []
+    lines = history._lines
+    monkeypatch.setattr(history, "_lines", lambda text: compared.append(text) or lines(text))
+    assert repo.check().code == 0 and compared == []  # both registers as committed: nothing to look for
+    text = repo.read("content/.register").decode("utf-8")
+    repo.write("content/.register", text.replace(text.splitlines()[-1] + "\n", ""))
+    assert repo.check().of("register-removed") and compared
+
+
+def test_a_replayed_check_still_compares_the_registers_with_git(repo, monkeypatch):
+    from generator.load import cache, checkmemo
+
+    for module in (cache, checkmemo):  # trust files written a moment ago: the check is replayed
+        monkeypatch.setattr(module, "RACY_NS", -(10**12))
+    first, again = repo.check(), repo.check()
+    assert (repo.path / ".gongkai-cache" / checkmemo.FILE).is_file() and again.out == first.out
+    assert repo.check("--since", "no-such-branch").one("register-history")["level"] == "error"
+
+
 def test_a_replaced_hash_and_a_removed_registry_line_are_errors(repo):
     text = repo.read("content/.register").decode("utf-8")
     line = next(x for x in text.splitlines() if x.startswith(N1))

@@ -1,0 +1,255 @@
+"""The memo of a whole `gongkai check` (generator/load/checkmemo.py): an unchanged site is
+answered with the problems of the last check, without loading a model; a change to
+anything the check read is checked again.
+
+Whether a check was replayed is seen on disk: each run starts without the content cache
+(`content.pickle`), which a check that loads the files writes again and a replayed one
+never touches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from generator.load import cache as cache_module
+from generator.load import checkmemo
+
+from helpers import CONFIG, num
+
+N1, N2 = num(2024, 1), num(2024, 2)
+ITEM = "index_no: {n}\ntitle: {t}\npublished: 2024-03-01\nbody: |\n  {body}\n"
+ATTACHED = ITEM + "attachments:\n  - file: {file}\n"
+PHONE = "联系人手机 13800138000。"
+
+
+@pytest.fixture
+def trusted(monkeypatch):
+    """Trust files written a moment ago (the racy-file guards would not record them)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", -(10**12))
+    monkeypatch.setattr(checkmemo, "RACY_NS", -(10**12))
+
+
+def site_of(make_site, extra: dict | None = None):
+    return make_site({
+        "content/notices/a.yml": ITEM.format(n=N1, t="停水通知", body="明日停水。"),
+        "content/notices/b.yml": ITEM.format(n=N2, t="联系方式", body=PHONE),  # a warning
+        "content/pages/about.md": "---\ntitle: 关于\n---\n关于本站。\n",
+        **(extra or {}),
+    })  # fmt: skip
+
+
+def check(site, *args: str):
+    """`gongkai check --format json`, and whether it was replayed."""
+    content = site.path / ".gongkai-cache" / "content.pickle"
+    content.unlink(missing_ok=True)
+    result = site.check(*args)
+    return result, not content.exists()
+
+
+def after(site, rel: str, data: str | bytes):
+    """Write `rel`, then check."""
+    site.write(rel, data)
+    return check(site)
+
+
+def attaching(make_site, ref: str, files: dict | None = None):
+    """The site with item a naming the attachment `ref`."""
+    return site_of(make_site, {
+        "content/notices/a.yml": ATTACHED.format(n=N1, t="表", body="见附件。", file=ref), **(files or {})
+    })  # fmt: skip
+
+
+def codes(result) -> list[tuple[str, str]]:
+    return sorted((p["path"], p["code"]) for p in result.problems)
+
+
+def test_an_unchanged_site_is_replayed_without_loading_a_model(make_site, trusted):
+    site = site_of(make_site, {"content/notices/c.yml": "title: [\n"})  # an error too
+    first, replayed = check(site)
+    assert not replayed and first.code == 1
+    assert ("content/notices/b.yml", "privacy-mobile") in codes(first)
+    again, replayed = check(site)
+    assert replayed
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+    text_first = site.run("check")
+    text_again = site.run("check")  # the text form, its summary and exit code too
+    assert (text_again.code, text_again.out, text_again.err) == (text_first.code, text_first.out, text_first.err)
+
+
+def test_a_clean_site_replays_its_count(make_site, trusted):
+    site = make_site({"content/notices/a.yml": ITEM.format(n=N1, t="停水通知", body="明日停水。")})
+    first = site.run("check")
+    second = site.run("check")
+    assert first.code == second.code == 0
+    assert second.err == first.err == "检查通过：1 个条目\n"
+
+
+@pytest.mark.parametrize("change", ["bytes", "new", "deleted"])
+def test_a_changed_content_file_is_checked_again(make_site, trusted, change):
+    site = site_of(make_site)
+    first, _ = check(site)
+    if change == "bytes":
+        site.write("content/notices/a.yml", ITEM.format(n=N1, t="停水通知", body="明日停水。" + PHONE))
+    elif change == "new":
+        site.write("content/notices/new.yml", "title: [\n")
+    else:
+        (site.path / "content/notices/b.yml").unlink()
+    second, replayed = check(site)
+    assert not replayed
+    now = codes(second)
+    if change == "bytes":
+        assert ("content/notices/a.yml", "privacy-mobile") in now
+    elif change == "new":
+        assert any(path == "content/notices/new.yml" for path, _code in now)
+    else:
+        assert not any(path == "content/notices/b.yml" for path, _code in now)
+    assert now != codes(first)
+    third, replayed = check(site)  # and the new result is what is replayed next
+    assert replayed and third.out == second.out
+
+
+def test_a_changed_free_page_is_checked_again(make_site, trusted):
+    site = site_of(make_site)
+    check(site)
+    second, replayed = after(site, "content/pages/about.md", "---\ntitle: 关于\n---\n<script>alert(1)</script>\n")
+    assert not replayed and ("content/pages/about.md", "unsafe-html") in codes(second)
+
+
+def test_a_changed_site_config_is_checked_again(make_site, trusted):
+    site = attaching(make_site, "attachments/map.svg", {"content/attachments/map.svg": "<svg/>"})
+    first, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-type") in codes(first)
+    second, replayed = after(site, "site_config.yml", CONFIG + "attachments:\n  allow_types: [svg]\n")
+    assert not replayed and ("content/notices/a.yml", "attachment-type") not in codes(second)
+
+
+def test_a_changed_attachment_is_checked_again(make_site, trusted):
+    site = attaching(make_site, "attachments/form.pdf")
+    first, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-missing") in codes(first)
+    second, replayed = after(site, "content/attachments/form.pdf", b"%PDF-1.4\n")
+    assert not replayed and ("content/notices/a.yml", "attachment-missing") not in codes(second)
+    assert check(site)[1]
+    os.link(site.path / "content/attachments/form.pdf", site.path / "form-copy.pdf")  # a second name: refused
+    third, replayed = check(site)
+    assert not replayed and ("content/notices/a.yml", "hard-link") in codes(third)
+
+
+def test_a_close_name_added_under_attachments_changes_the_hint(make_site, trusted):
+    site = attaching(make_site, "attachments/2024/form.pdf", {"content/attachments/2024/other.txt": "x"})
+    first, _ = check(site)
+    second, replayed = after(site, "content/attachments/2024/from.pdf", b"%PDF-1.4\n")  # a folder below: listed
+    assert not replayed
+    hint = second.one("attachment-missing")["hint"]
+    assert "from.pdf" in hint and hint != first.one("attachment-missing")["hint"]
+
+
+def test_a_changed_registry_or_register_is_checked_again(make_site, trusted):
+    site = site_of(make_site)
+    first, _ = check(site)
+    assert "index-unregistered" not in {code for _path, code in codes(first)}
+    site.register({N1: "content/notices/a.yml"})  # b's line gone
+    second, replayed = check(site)
+    assert not replayed and ("content/notices/b.yml", "index-unregistered") in codes(second)
+    third, replayed = after(site, "content/.register", "这不是登记行\n")
+    assert not replayed and any(path == "content/.register" for path, _code in codes(third))
+
+
+def test_a_new_request_log_file_is_checked_again(make_site, trusted):
+    site = site_of(make_site)
+    check(site)
+    second, replayed = after(site, "records/requests/2024.yml", "- no: [\n")
+    assert not replayed and any(path == "records/requests/2024.yml" for path, _code in codes(second))
+    assert check(site)[1]
+    third, replayed = after(site, "records/requests/2024.yml", "[]\n")  # the same file, other bytes
+    assert not replayed and not any(path.startswith("records/") for path, _code in codes(third))
+
+
+def test_a_new_day_is_checked_again(make_site, trusted, monkeypatch):
+    site = site_of(make_site)
+    first, _ = check(site)
+    assert check(site)[1]
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls):
+            return dt.date.today() + dt.timedelta(days=1)
+
+    class Clock:  # checkmemo's view of the datetime module, a day later
+        date = Tomorrow
+        datetime = dt.datetime
+
+    monkeypatch.setattr(checkmemo, "dt", Clock)
+    second, replayed = check(site)
+    assert not replayed and second.out == first.out
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # a build day of its own
+    assert not check(site)[1]
+
+
+def test_a_damaged_memo_is_ignored(make_site, trusted):
+    site = site_of(make_site)
+    first, _ = check(site)
+    memo = site.path / ".gongkai-cache" / checkmemo.FILE
+    for damage in (memo.read_bytes()[:100], b"not a pickle", pickle.dumps({"problems": []})):
+        memo.write_bytes(damage)
+        again, replayed = check(site)
+        assert not replayed and again.out == first.out
+    assert check(site)[1]  # and a good one was written again
+
+
+def test_fresh_does_not_replay(make_site, trusted, monkeypatch):
+    site = site_of(make_site)
+    first, _ = check(site)
+    loaded: list[str] = []  # --fresh writes no content cache: the files it loads are counted
+    from generator.load import site as load_module
+
+    def counted(path, *args, **kwargs):
+        loaded.append(path.name)
+        return original(path, *args, **kwargs)
+
+    original = load_module.load_entry
+    monkeypatch.setattr(load_module, "load_entry", counted)
+    again = site.check("--fresh")
+    assert sorted(loaded) == ["a.yml", "b.yml"] and again.out == first.out
+    loaded.clear()
+    assert site.check().out == first.out and loaded == []  # replayed
+
+
+def test_no_memo_of_files_written_a_moment_ago(make_site):
+    site = site_of(make_site)  # every file was just written: a second write could keep its stamp
+    check(site)
+    assert not (site.path / ".gongkai-cache" / checkmemo.FILE).exists()
+    assert not check(site)[1]
+
+
+def test_the_memo_holds_what_the_checks_read(make_site, trusted):
+    site = attaching(make_site, "attachments/form.pdf", {"content/attachments/form.pdf": b"%PDF-1.4\n"})
+    check(site)
+    with (site.path / ".gongkai-cache" / checkmemo.FILE).open("rb") as handle:
+        memo = pickle.load(handle)
+    noted = {os.path.relpath(path, site.path) for path in memo.noted}
+    assert {"content/.registry", "content/.register", "records/requests", "content/attachments/form.pdf"} <= noted
+
+
+def test_a_replayed_check_builds_no_validator_and_imports_no_check(make_site, trusted):
+    """Validators are built on first use (model/base.py defer_build) and the checks and
+    readers imported where used (load/site.py): a replayed check, which validates and
+    checks no item, pays for neither."""
+    site = site_of(make_site)
+    check(site)
+    (site.path / ".gongkai-cache" / "content.pickle").unlink()
+    script = (
+        "import sys; from generator.cli import main; from generator.model.registry import TYPES\n"
+        f"code = main(['check', '-s', {str(site.path)!r}])\n"
+        "print(code, [t.name for t in TYPES.values() if t.model.__pydantic_complete__])\n"
+        "print([m for m in sys.modules if m.startswith('generator.checks')])"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-2:] == ["1 []", "[]"], done.stderr  # exit 1: b's privacy-mobile error
+    assert not (site.path / ".gongkai-cache" / "content.pickle").exists()  # replayed
