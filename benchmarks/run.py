@@ -51,6 +51,18 @@ class Ctx:
     edited: tuple | None = None      # the article the rebuild case edits: (path, its bytes, the register's)
 
 
+def settle(ctx: Ctx, limit: float = 300) -> None:
+    """Wait until the folders earlier builds handed to a background delete are gone
+    (`.OUT.trash-…`, generator/output.py `discard`: ~20 s of disk and CPU for a 10,000-item
+    site), so that no timed run shares the machine with them."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and any(
+        True for folder in (ctx.work, ctx.site, ctx.site / ".gongkai-cache", ci_site(ctx)) if folder.is_dir()
+        for path in folder.iterdir() if ".trash-" in path.name
+    ):  # fmt: skip
+        time.sleep(0.5)
+
+
 def clean(ctx: Ctx, out: Path, run: int):
     shutil.rmtree(out, ignore_errors=True)
 
@@ -305,6 +317,7 @@ def run_case(case: Case, ctx: Ctx, repeat: int) -> dict:
     try:
         for i in range(repeat):
             case.setup(ctx, out, i)
+            settle(ctx)
             seconds, kib, rc, log = measure(case.command(ctx, out))
             found = reports(log)
             runs.append(found)
