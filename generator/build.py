@@ -334,10 +334,15 @@ class Build:
     def data(self) -> None:
         """The open data: written again when what it holds changed (every dataset is made
         of fields other than the bodies, and of the figures types compute)."""
+        output = self.output
         self.data_key = group_key(self.public, tuple(e.computed for e in self.public if e.computed is not None))
-        if self.output.unchanged_group("data", self.data_key):
+        # each entry's records, rendered, by what they are made of (export.row_key): an
+        # update renders those of the changed entries and joins the rest
+        last = output.previous.values.get("data-rows") if output.update else None
+        output.state.values["data-rows"] = ("", dict(last[1]) if last is not None else {})
+        if output.unchanged_group("data", self.data_key):
             return
-        self.datasets = export.datasets(self.site, self.public)
+        self.datasets = export.datasets(self.site, self.public, output.state.values["data-rows"][1])
         for dataset in self.datasets:
             self.output.write(dataset.path, dataset.data, group="data")
             if dataset.schema_path:
@@ -351,7 +356,7 @@ class Build:
         What mkdocs renders depends only on what the global key covers, so an update takes
         it from the last build (state.mkdocs) and mkdocs does not run at all."""
         site, env, output, indexing = self.site, self.env, self.output, self.indexing
-        datasets = self.datasets
+        datasets, data_rows = self.datasets, output.state.values["data-rows"][1]
         rows = dict(output.previous.values.get("catalogue-rows", ("", {}))[1]) if output.update else {}
         contents = {
             "index.html": output.reuse("page:home", group_key(self.in_lists, self.today),
@@ -361,7 +366,7 @@ class Build:
             "subscribe/index.html": P.subscribe_html(site, env, self.strings),
             "data/index.html": output.reuse("page:data", self.data_key, lambda: render_fragment(
                 env, "pages/data.html", {
-                    "datasets": datasets if datasets is not None else export.datasets(site, self.public),
+                    "datasets": datasets if datasets is not None else export.datasets(site, self.public, data_rows),
                     "sitemap": "sitemap.xml", "base": "../",
                     "site_url": site.config.site.url, "signing": signing.shown(site.config.signing),
                 },
@@ -390,8 +395,9 @@ class Build:
 
     def lists(self) -> None:
         """Category pages, 50 items a page, filled into their category's shell."""
+        members_of = P.section_members(self.site, self.in_lists)
         for section in self.site.sections.values():
-            members = P.section_entries(section, self.in_lists)
+            members = members_of[section.key]
             self.result.per_category[section.key] = len(members)
             self.result.pages += P.page_count(members)
             shell = self.shells[section.url]
@@ -446,7 +452,10 @@ def _publish(
 ) -> None:
     """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
     sitemap lists shells: replaced). A preview (`chain` None) has no register."""
-    feeds.write_feeds(site, public, output.write)
+    for feed in feeds.plan(site, public):  # a feed is made again when what it shows changed
+        name = f"feed:{feed.key}"
+        if not output.unchanged_group(name, group_key(feed.entries, whole=True)):
+            feeds.write_feed(site, feed, lambda rel, data, name=name: output.write(rel, data, group=name))
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]

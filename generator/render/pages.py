@@ -43,9 +43,19 @@ def section_feeds(section: Section) -> list[Feed]:
     return [Feed(f"{section.title} (RSS)", f"feeds/{section.key}.rss.xml", "rss"), Feed(f"{section.title} (Atom)", f"feeds/{section.key}.atom.xml", "atom")]
 
 
-def section_entries(section: Section, listed: list[Entry]) -> list[Entry]:
-    keys = {s.key for s in section.descendants()}
-    return [e for e in listed if e.category.key in keys]
+def section_members(site: Site, listed: list[Entry]) -> dict[str, list[Entry]]:
+    """Each category's entries (its subcategories' too), in the order of `listed`, by
+    category key: one pass over the entries, not one per category."""
+    members: dict[str, list[Entry]] = {key: [] for key in site.sections}
+    trails: dict[str, list[list[Entry]]] = {}  # category key → the lists of it and its ancestors
+    for e in listed:
+        key = e.category.key
+        lists = trails.get(key)
+        if lists is None:
+            lists = trails[key] = [members[s.key] for s in e.category.trail]
+        for found in lists:
+            found.append(e)
+    return members
 
 
 def page_url(section: Section, number: int) -> str:
@@ -107,7 +117,8 @@ def section_label(section: Section, strings: dict) -> str:
 
 
 def home_html(site: Site, env, strings: dict, listed: list[Entry], today: dt.date) -> str:
-    categories = [{"category": s, "items": section_entries(s, listed)[:HOME_LATEST]} for s in site.roots]
+    members = section_members(site, listed)
+    categories = [{"category": s, "items": members[s.key][:HOME_LATEST]} for s in site.roots]
     open_now = []  # items in their time window today (公示中 …), each with its window
     for e in listed:
         window = e.ctype.window(e.model) if e.ctype.window is not None else None
