@@ -266,14 +266,11 @@ def _csv(model: type[BaseModel], parts: list[bytes]) -> bytes:
     return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8") + b"".join(parts)
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """One entry's records of one dataset, rendered: an update joins them again instead of
-    making 10,000 records (build.py keeps them in the build state)."""
-
-    count: int
-    json: bytes  # `_json_part`; empty when the dataset has no JSON file
-    csv: bytes  # `_csv_part`; empty when it has no CSV file
+# One entry's records of one dataset, rendered: (how many, their JSON (`_json_part`, empty
+# when the dataset has no JSON file), their CSV lines (`_csv_part`, empty when it has no CSV
+# file)). An update joins them again instead of making 10,000 records; build.py keeps them
+# in the build state, where a plain tuple pickles four times faster than an object.
+Rendered = tuple[int, bytes, bytes]
 
 
 def row_key(name: str, e: Entry, computed: bool = False) -> tuple | None:
@@ -287,7 +284,9 @@ def row_key(name: str, e: Entry, computed: bool = False) -> tuple | None:
     return (name, e.url, e.memo.head, repr(e.computed) if computed else None)
 
 
-def _rendered(listed: list[Entry], name: str, model, make, formats, known: dict, made: dict, computed=False):
+def _rendered(
+    listed: list[Entry], name: str, model, make, formats, known: dict, made: dict, computed: bool = False
+) -> list[Rendered]:
     """Each entry's `Rendered` records of one dataset: `known[key]` when there, else made
     now by `make(entry)`; every one with a key goes into `made`."""
     out = []
@@ -296,7 +295,7 @@ def _rendered(listed: list[Entry], name: str, model, make, formats, known: dict,
         rendered = known.get(key) if key is not None else None
         if rendered is None:
             records = make(e)
-            rendered = Rendered(
+            rendered = (
                 len(records),
                 _json_part(model, records) if "json" in formats else b"",
                 _csv_part(model, records) if "csv" in formats and records else b"",
@@ -320,12 +319,12 @@ def datasets(site: Site, listed: list[Entry], rows: dict | None = None) -> list[
     out = [
         Dataset(
             "data/catalogue.json", "政府信息公开目录（JSON）", "全部已发布条目的目录信息", count,
-            _json([r.json for r in catalogue]),
+            _json([part for _, part, _ in catalogue]),
             "data/catalogue.schema.json", _schema(CatalogueRecord, "政府信息公开目录", base, "data/catalogue.schema.json"),
         ),
         Dataset(
             "data/catalogue.csv", "政府信息公开目录（CSV）", "同上，UTF-8 编码（带 BOM），可用 Excel 打开", count,
-            _csv(CatalogueRecord, [r.csv for r in catalogue]),
+            _csv(CatalogueRecord, [part for _, _, part in catalogue]),
         ),
     ]  # fmt: skip
     of_type: dict[str, list[Entry]] = {}  # one pass, not one per type
@@ -340,15 +339,16 @@ def datasets(site: Site, listed: list[Entry], rows: dict | None = None) -> list[
                 lambda e, ctype=ctype, spec=spec: type_records(site, e, ctype, spec),
                 spec.formats, known, made, computed=spec.computed is not None,
             )  # fmt: skip
-            records = sum(r.count for r in rendered)
+            records = sum(count for count, _, _ in rendered)
             for fmt in spec.formats:
                 path, title = f"data/{spec.stem}.{fmt}", f"{spec.title}（{fmt.upper()}）"
                 if fmt == "csv":
-                    out.append(Dataset(path, title, spec.description, records, _csv(model, [r.csv for r in rendered])))
+                    data = _csv(model, [part for _, _, part in rendered])
+                    out.append(Dataset(path, title, spec.description, records, data))
                 else:
                     schema_path = f"data/{spec.stem}.schema.json"
                     schema = _schema(model, spec.title, base, schema_path)
-                    data = _json([r.json for r in rendered])
+                    data = _json([part for _, part, _ in rendered])
                     out.append(Dataset(path, title, spec.description, records, data, schema_path, schema))
     if rows is not None:
         rows.clear()
