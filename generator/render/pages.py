@@ -67,19 +67,33 @@ def page_count(entries: list) -> int:
     return max(1, ceil(len(entries) / PAGE_SIZE))
 
 
-def category_pages(site: Site, env, strings: dict, section: Section, entries: list[Entry]) -> list[Page]:
-    """Every list page of one category: newest first, grouped by year, 50 a page."""
-    count = page_count(entries)
-    urls = [page_url(section, n) for n in range(1, count + 1)]
-    ctype = TYPES.get(section.type)  # a type may declare statistics shown on its category's first page
-    stats = ctype.category_stats(entries, site) if ctype is not None and ctype.category_stats is not None else None
+def year_counts(entries: list[Entry]) -> dict[int, int]:
+    """How many of `entries` each year has (every list page of a category shows them)."""
     years: dict[int, int] = {}
     for entry in entries:
         years[entry.year] = years.get(entry.year, 0) + 1
+    return years
+
+
+def category_pages(
+    site: Site, env, strings: dict, section: Section, entries: list[Entry], wanted=None
+) -> list[Page]:
+    """Every list page of one category: newest first, grouped by year, 50 a page. With
+    `wanted(number, items of the page)`, only the pages it returns True for (an update
+    makes again the pages whose inputs changed)."""
+    count = page_count(entries)
+    urls = [page_url(section, n) for n in range(1, count + 1)]
+    years = year_counts(entries)
     pages = []
     for number in range(1, count + 1):
         url = urls[number - 1]
         chunk = entries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        if wanted is not None and not wanted(number, chunk):
+            continue
+        ctype = TYPES.get(section.type)  # a type may declare statistics shown on its category's first page
+        stats = None
+        if number == 1 and ctype is not None and ctype.category_stats is not None:
+            stats = ctype.category_stats(entries, site)
         pager = {
             "number": number,
             "count": count,
@@ -92,7 +106,7 @@ def category_pages(site: Site, env, strings: dict, section: Section, entries: li
             "pages/category.html",
             {
                 "section": section, "items": chunk, "page": pager, "year_counts": years, "total": len(entries),
-                "feeds": section_feeds(section), "base": base_of(url), "stats": stats if number == 1 else None,
+                "feeds": section_feeds(section), "base": base_of(url), "stats": stats,
             },
         )  # fmt: skip
         title = section.title if number == 1 else f"{section.title}（第 {number} 页）"

@@ -1,10 +1,12 @@
 """What an update of a large site costs follows what changed: the open data renders the
 records of the changed entries only and joins the others' from the last build (kept by
-what they are made of: export.row_key); the categories' members and the feeds come from
-one pass over the entries, not one per category."""
+what they are made of: export.row_key), the sitemap its changed lines, the lists their
+changed pages; the categories' members and the feeds come from one pass over the
+entries, not one per category."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,12 @@ from generator import export, feeds
 from generator.load import cache as cache_module
 from generator.load.site import load_site
 from generator.problems import Problems
+from generator.render import pages
 from generator.render.pages import section_members
+from generator.render.templates import render_fragment
 from generator.site import sort_key
 
-from helpers import DEMO_REQUEST, copy_demo, retitle_demo_notice
+from helpers import DEMO_REQUEST, copy_demo, num, retitle_demo_notice, with_index
 
 
 @pytest.fixture(autouse=True)
@@ -100,3 +104,43 @@ def test_each_feed_holds_its_categorys_newest_entries(demo):
             members[plan.key], key=lambda e: (e.model.published, e.updated, e.model.index_no or ""), reverse=True
         )
         assert plan.entries == newest[: feeds.LIMIT], plan.key
+
+
+def test_the_sitemap_reuses_the_line_of_each_unchanged_address(demo):
+    site, public = _public(demo)
+    urls = [(e.url, e.updated) for e in public]
+    lines: dict = {}
+    assert export.sitemap(site, urls, lines) == export.sitemap(site, urls)
+    kept = dict(lines)
+    urls[3] = (urls[3][0], dt.date(2024, 10, 1))  # a revision: a new date
+    assert export.sitemap(site, urls, lines) == export.sitemap(site, urls)
+    assert [key for key, line in lines.items() if kept.get(key) is not line] == [urls[3]]
+    assert len(lines) == len(urls)
+
+
+def test_an_update_renders_the_list_pages_whose_items_changed(make_site, tmp_path, monkeypatch):
+    """A retitled item on the third page of a category of 120: that page is made again, and
+    the first (it shows statistics of all the items); the second is not."""
+    from test_incremental_build import run, same_as_fresh
+
+    notice = "---\ntitle: 第{n}号通知\npublished: 2023-{month:02d}-{day:02d}\n---\n正文。\n"
+    files = {
+        f"content/notices/n{n:03d}.md": with_index(notice.format(n=n, month=1 + n // 28, day=1 + n % 28), num(2023, n))
+        for n in range(1, 121)
+    }
+    site = make_site(files)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    rendered = []
+
+    def spy(env, template, context):  # the real renderer, counted
+        if template == "pages/category.html" and context["section"].key == "notices":
+            rendered.append(context["page"]["number"])
+        return render_fragment(env, template, context)
+
+    monkeypatch.setattr(pages, "render_fragment", spy)
+    retitled = notice.format(n=5, month=1, day=6).replace("通知", "公告", 1)
+    site.write("content/notices/n005.md", with_index(retitled, num(2023, 5)))
+    assert run(site.path, out, index=False).update
+    assert sorted(rendered) == [1, 3]  # newest first: the fifth oldest is on the last page
+    same_as_fresh(site.path, out, tmp_path, index=False)
