@@ -358,13 +358,14 @@ def datasets(site: Site, listed: list[Entry], rows: dict | None = None) -> list[
 
 def sitemap(site: Site, urls: list[tuple[str, dt.date | None]], lines: dict | None = None) -> bytes:
     """The sitemap of `urls` (site-relative, with the date of their last change). `lines`
-    holds the last build's line of each (URL, date) — the site URL is in the build's
-    global key —: reused (percent-encoding 10,000 addresses is most of the work), and
-    replaced by this build's."""
+    holds the last build's line of each (URL, date as text) — the site URL is in the
+    build's global key —: reused (percent-encoding 10,000 addresses is most of the work),
+    and replaced by this build's. Keys of text pickle faster than dates (build state)."""
     known, made = lines if lines is not None else {}, {}
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for url, lastmod in urls:
-        line = made[url, lastmod] = known.get((url, lastmod)) or _sitemap_line(site, url, lastmod)
+        key = (url, lastmod.isoformat() if lastmod else "")
+        line = made[key] = known.get(key) or _sitemap_line(site, *key)
         out.append(line)
     out.append("</urlset>")
     if lines is not None:
@@ -373,9 +374,9 @@ def sitemap(site: Site, urls: list[tuple[str, dt.date | None]], lines: dict | No
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def _sitemap_line(site: Site, url: str, lastmod: dt.date | None) -> str:
+def _sitemap_line(site: Site, url: str, lastmod: str) -> str:
     loc = escape(_absolute(site, url))
-    return f"  <url><loc>{loc}</loc>" + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "") + "</url>"
+    return f"  <url><loc>{loc}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
 
 
 def robots(site: Site) -> bytes:
