@@ -84,13 +84,13 @@ def category_pages(
     count = page_count(entries)
     urls = [page_url(section, n) for n in range(1, count + 1)]
     years = year_counts(entries)
+    ctype = TYPES.get(section.type)  # a type may declare statistics shown on its category's first page
     pages = []
     for number in range(1, count + 1):
         url = urls[number - 1]
         chunk = entries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
         if wanted is not None and not wanted(number, chunk):
             continue
-        ctype = TYPES.get(section.type)  # a type may declare statistics shown on its category's first page
         stats = None
         if number == 1 and ctype is not None and ctype.category_stats is not None:
             stats = ctype.category_stats(entries, site)
