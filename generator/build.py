@@ -366,10 +366,14 @@ class Build:
     def data(self) -> None:
         """The open data: written again when what it holds changed (every dataset is made
         of fields other than the bodies, and of the figures types compute)."""
+        output = self.output
         self.data_key = group_key(self.public, tuple(e.computed for e in self.public if e.computed is not None))
-        if self.output.unchanged_group("data", self.data_key):
+        # each entry's records, rendered, by what they are made of (export.row_key): an
+        # update renders those of the changed entries and joins the rest
+        output.state.values["data-rows"] = ("", _kept(output, "data-rows"))
+        if output.unchanged_group("data", self.data_key):
             return
-        self.datasets = export.datasets(self.site, self.public)
+        self.datasets = export.datasets(self.site, self.public, output.state.values["data-rows"][1])
         for dataset in self.datasets:
             self.output.write(dataset.path, dataset.data, group="data")
             if dataset.schema_path:
@@ -383,8 +387,8 @@ class Build:
         What mkdocs renders depends only on what the global key covers, so an update takes
         it from the last build (state.mkdocs) and mkdocs does not run at all."""
         site, env, output, indexing = self.site, self.env, self.output, self.indexing
-        datasets = self.datasets
-        rows = dict(output.previous.values.get("catalogue-rows", ("", {}))[1]) if output.update else {}
+        datasets, data_rows = self.datasets, output.state.values["data-rows"][1]
+        rows = _kept(output, "catalogue-rows")
         contents = {
             "index.html": output.reuse("page:home", group_key(self.in_lists, self.today),
                                        lambda: P.home_html(site, env, self.strings, self.in_lists, self.today)),
@@ -393,7 +397,7 @@ class Build:
             "subscribe/index.html": P.subscribe_html(site, env, self.strings),
             "data/index.html": output.reuse("page:data", self.data_key, lambda: render_fragment(
                 env, "pages/data.html", {
-                    "datasets": datasets if datasets is not None else export.datasets(site, self.public),
+                    "datasets": datasets if datasets is not None else export.datasets(site, self.public, data_rows),
                     "sitemap": "sitemap.xml", "base": "../",
                     "site_url": site.config.site.url, "signing": signing.shown(site.config.signing),
                 },
@@ -421,17 +425,26 @@ class Build:
         output.state.shells = dict(rendered["shells"])
 
     def lists(self) -> None:
-        """Category pages, 50 items a page, filled into their category's shell."""
+        """Category pages, 50 items a page, filled into their category's shell. A page is
+        made again when what it shows changed: its items; the category's count of items
+        per year and of pages; on the first page, all of them (a type's statistics)."""
+        output = self.output
+        members_of = P.section_members(self.site, self.in_lists)
         for section in self.site.sections.values():
-            members = P.section_entries(section, self.in_lists)
+            members = members_of[section.key]
+            count = P.page_count(members)
             self.result.per_category[section.key] = len(members)
-            self.result.pages += P.page_count(members)
+            self.result.pages += count
             shell = self.shells[section.url]
-            if self.output.unchanged_group(f"list:{section.key}", group_key(shell.html, members)):
-                continue
-            for page in P.category_pages(self.site, self.env, self.strings, section, members):
+            whole = group_key(shell.html, count, P.year_counts(members))
+
+            def wanted(number: int, chunk: list[Entry], section=section, members=members, whole=whole) -> bool:
+                key = group_key(whole, members if number == 1 else chunk)
+                return not output.unchanged_group(f"list:{P.page_url(section, number)}", key)
+
+            for page in P.category_pages(self.site, self.env, self.strings, section, members, wanted):
                 html = shell.fill(page.url, escape(page.title), page.head, page.html)
-                self.output.write(f"{page.url}index.html", html, group=f"list:{section.key}")
+                output.write(f"{page.url}index.html", html, group=f"list:{page.url}")
 
     def links(self) -> None:
         """The attachments (the /i/<index number>/ permanent links are written with the
@@ -457,6 +470,13 @@ class Build:
         self.result.search = self.indexing.finish()
 
 
+def _kept(output: Output, name: str) -> dict:
+    """What the last build kept of its work under `name` (rows rendered, by what they are
+    made of), copied for this build to take from; empty in a full build."""
+    last = output.previous.values.get(name) if output.update else None
+    return dict(last[1]) if last is not None else {}
+
+
 @contextmanager
 def _source_date(site: Site, today: dt.date):
     """SOURCE_DATE_EPOCH set to the build's day for mkdocs (its build date), only while it
@@ -478,7 +498,10 @@ def _publish(
 ) -> None:
     """Feeds, the register and its (signed) head, sitemap and robots.txt (mkdocs's own
     sitemap lists shells: replaced). A preview (`chain` None) has no register."""
-    feeds.write_feeds(site, public, output.write)
+    for feed in feeds.plan(site, public):  # a feed is made again when what it shows changed
+        name = f"feed:{feed.key}"
+        if not output.unchanged_group(name, group_key(feed.entries, whole=True)):
+            feeds.write_feed(site, feed, lambda rel, data, name=name: output.write(rel, data, group=name))
     urls: list[tuple[str, dt.date | None]] = [("", None), ("catalogue/", None)]
     urls += [(s.url, None) for s in site.sections.values()]
     urls += [(p.url, None) for p in site.pages]
@@ -490,6 +513,8 @@ def _publish(
         output.write(signing.ATTACHMENTS_PATH, attachments)
         signed_at = signing.head_time(build_date(site), ZoneInfo(site.config.site.timezone))
         output.write(signing.HEAD_PATH, signing.head_file(site.config.site.url, chain, signer, attachments, signed_at))
-    output.write("sitemap.xml", export.sitemap(site, urls))
+    lines = _kept(output, "sitemap-lines")  # each address's line, by (URL, date)
+    output.write("sitemap.xml", export.sitemap(site, urls, lines))
+    output.state.values["sitemap-lines"] = ("", lines)
     output.forget("sitemap.xml.gz")
     output.write("robots.txt", export.robots(site))

@@ -76,28 +76,26 @@ def _absolute(site: Site, url: str) -> str:
     return encode_url(site.config.site.url + url)
 
 
-def catalogue_records(site: Site, listed: list[Entry]) -> list[CatalogueRecord]:
-    return [
-        CatalogueRecord(
-            index_no=e.model.index_no,
-            title=e.model.title,
-            category=e.category.key,
-            category_title=e.category.title,
-            type=e.type,
-            topic=e.model.topic,
-            publisher=e.publisher_name,
-            written=e.model.written,
-            published=e.model.published,
-            updated=e.updated,
-            doc_no=e.model.doc_no,
-            validity=e.model.validity.value,
-            keywords=list(e.model.keywords),
-            summary=e.model.summary,
-            url=_absolute(site, e.url),
-            permalink=_absolute(site, permalink_url(e.model.index_no)) if e.model.index_no else None,
-        )
-        for e in listed
-    ]
+def catalogue_record(site: Site, e: Entry) -> CatalogueRecord:
+    """An entry's row of the catalogue."""
+    return CatalogueRecord(
+        index_no=e.model.index_no,
+        title=e.model.title,
+        category=e.category.key,
+        category_title=e.category.title,
+        type=e.type,
+        topic=e.model.topic,
+        publisher=e.publisher_name,
+        written=e.model.written,
+        published=e.model.published,
+        updated=e.updated,
+        doc_no=e.model.doc_no,
+        validity=e.model.validity.value,
+        keywords=list(e.model.keywords),
+        summary=e.model.summary,
+        url=_absolute(site, e.url),
+        permalink=_absolute(site, permalink_url(e.model.index_no)) if e.model.index_no else None,
+    )
 
 
 @cache
@@ -174,29 +172,24 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
-def type_records(site: Site, listed: list[Entry], ctype: ContentType, spec: TypeDataset) -> list[BaseModel]:
-    """The records of one dataset, in the order of `listed`. Values are the validated
-    models' own, so they are not validated again (0.3 s per 500 budgets)."""
+def type_records(site: Site, e: Entry, ctype: ContentType, spec: TypeDataset) -> list[BaseModel]:
+    """An entry's records of one of its type's datasets (one per row when the dataset
+    has a record per row). Values are the validated models' own, so they are not
+    validated again (0.3 s per 500 budgets)."""
     model = record_model(ctype, spec)
-    records = []
-    for e in listed:
-        if e.ctype is not ctype:
-            continue
-        values = {name: e.publisher_name if name == "publisher" else getattr(e.model, name) for name in spec.fields}
-        for group in spec.nested:
-            data = getattr(e.model, group)
-            group_model = _group_model(ctype.model.model_fields[group].annotation)
-            values.update({name: getattr(data, name) if data is not None else None for name in group_model.model_fields})
-        if spec.enum_labels:
-            values = {name: _value(value, True) for name, value in values.items()}
-        if spec.computed is not None:
-            values.update({name: (e.computed or {}).get(name) for name in spec.computed.model_fields})
-        url = _absolute(site, e.url)
-        if spec.rows:
-            records += [model.model_construct(**values, **dict(row), url=url) for row in getattr(e.model, spec.rows)]
-        else:
-            records.append(model.model_construct(**values, url=url))
-    return records
+    values = {name: e.publisher_name if name == "publisher" else getattr(e.model, name) for name in spec.fields}
+    for group in spec.nested:
+        data = getattr(e.model, group)
+        group_model = _group_model(ctype.model.model_fields[group].annotation)
+        values.update({name: getattr(data, name) if data is not None else None for name in group_model.model_fields})
+    if spec.enum_labels:
+        values = {name: _value(value, True) for name, value in values.items()}
+    if spec.computed is not None:
+        values.update({name: (e.computed or {}).get(name) for name in spec.computed.model_fields})
+    url = _absolute(site, e.url)
+    if spec.rows:
+        return [model.model_construct(**values, **dict(row), url=url) for row in getattr(e.model, spec.rows)]
+    return [model.model_construct(**values, url=url)]
 
 
 @cache
@@ -204,18 +197,31 @@ def _adapter(model: type[BaseModel]) -> TypeAdapter:
     return TypeAdapter(list[model])
 
 
-def _json(records: list[BaseModel]) -> bytes:
-    """The records as indented JSON (pydantic's serializer: the bytes `json.dumps(...,
-    ensure_ascii=False, indent=1)` gives, ten times faster at 10,000 records)."""
-    if not records:
-        return b"[]\n"
-    return _adapter(type(records[0])).dump_json(records, indent=1) + b"\n"
+@cache
+def _one(model: type[BaseModel]) -> TypeAdapter:
+    return TypeAdapter(model)
 
 
-def _schema(model: type[BaseModel], title: str, site: Site, path: str) -> bytes:
+def _json_part(model: type[BaseModel], records: list[BaseModel]) -> bytes:
+    """Records as they stand in a JSON file's list: each indented one more level than
+    alone (a JSON text holds no raw line break, so every line gets one space)."""
+    one = _one(model)
+    return b",\n".join(b" " + one.dump_json(record, indent=1).replace(b"\n", b"\n ") for record in records)
+
+
+def _json(parts: list[bytes]) -> bytes:
+    """A JSON file of records from their parts (`_json_part`): the bytes pydantic's
+    serializer writes for the whole list with `indent=1` (`json.dumps(..., ensure_ascii=False,
+    indent=1)`'s), joined from parts an update mostly reuses."""
+    parts = [part for part in parts if part]
+    return b"[\n" + b",\n".join(parts) + b"\n]\n" if parts else b"[]\n"
+
+
+@cache  # the same for every build of a site: made once per process (`gongkai serve`)
+def _schema(model: type[BaseModel], title: str, site_url: str, path: str) -> bytes:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": _absolute(site, path),
+        "$id": encode_url(site_url + path),
         "title": title,
         "type": "array",
         "items": model.model_json_schema(ref_template="#/$defs/{model}"),
@@ -242,51 +248,135 @@ def cell(value) -> str:
     return text
 
 
-def _csv(model: type[BaseModel], records: list[BaseModel]) -> bytes:
+def _csv_part(model: type[BaseModel], records: list[BaseModel]) -> bytes:
+    """Records as lines of a CSV file (UTF-8)."""
     fields = list(model.model_fields)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([model.model_fields[f].title or f for f in fields])
     for data in _adapter(model).dump_python(records, mode="json"):
         writer.writerow([cell(data[f]) for f in fields])
-    return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode("utf-8")
 
 
-def datasets(site: Site, listed: list[Entry]) -> list[Dataset]:
-    """Every open-data file, computed in memory (the 数据开放 page lists them)."""
-    catalogue = catalogue_records(site, listed)
-    out = [
-        Dataset(
-            "data/catalogue.json", "政府信息公开目录（JSON）", "全部已发布条目的目录信息", len(catalogue), _json(catalogue),
-            "data/catalogue.schema.json", _schema(CatalogueRecord, "政府信息公开目录", site, "data/catalogue.schema.json"),
-        ),
-        Dataset(
-            "data/catalogue.csv", "政府信息公开目录（CSV）", "同上，UTF-8 编码（带 BOM），可用 Excel 打开", len(catalogue),
-            _csv(CatalogueRecord, catalogue),
-        ),
-    ]  # fmt: skip
-    for ctype in TYPES.values():  # each type's own datasets, declared with the type
-        for spec in ctype.datasets:
-            model, records = record_model(ctype, spec), type_records(site, listed, ctype, spec)
-            for fmt in spec.formats:
-                path, title = f"data/{spec.stem}.{fmt}", f"{spec.title}（{fmt.upper()}）"
-                if fmt == "csv":
-                    out.append(Dataset(path, title, spec.description, len(records), _csv(model, records)))
-                else:
-                    schema_path = f"data/{spec.stem}.schema.json"
-                    schema = _schema(model, spec.title, site, schema_path)
-                    data = _json(records)
-                    out.append(Dataset(path, title, spec.description, len(records), data, schema_path, schema))
+def _csv(model: type[BaseModel], parts: list[bytes]) -> bytes:
+    """A CSV file: the BOM, a header row of the Chinese titles, then the records' lines."""
+    buffer = io.StringIO(newline="")
+    header = [info.title or name for name, info in model.model_fields.items()]
+    csv.writer(buffer, lineterminator="\r\n").writerow(header)
+    return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8") + b"".join(parts)
+
+
+# One entry's records of one dataset, rendered: (how many, their JSON (`_json_part`, empty
+# when the dataset has no JSON file), their CSV lines (`_csv_part`, empty when it has no CSV
+# file)). An update joins them again instead of making 10,000 records; build.py keeps them
+# in the build state, where a plain tuple pickles four times faster than an object.
+Rendered = tuple[int, bytes, bytes]
+
+
+def row_key(name: str, e: Entry, computed: bool = False) -> tuple | None:
+    """What an entry's records of dataset `name` are made of, besides what the global key
+    of the build covers (site_config.yml: the site URL, the organisation, the categories):
+    its URL, its file as read without the body (`memo.head`: every field a record takes,
+    the revisions that give `updated`), and the figures its type computes from the whole
+    site when the dataset has them. None when the entry did not come through the cache."""
+    if e.memo is None:
+        return None
+    return (name, e.url, e.memo.head, repr(e.computed) if computed else None)
+
+
+def _rendered(
+    listed: list[Entry], name: str, model, make, formats, known: dict, made: dict, computed: bool = False
+) -> list[Rendered]:
+    """Each entry's `Rendered` records of one dataset: `known[key]` when there, else made
+    now by `make(entry)`; every one with a key goes into `made`."""
+    out = []
+    for e in listed:
+        key = row_key(name, e, computed)
+        rendered = known.get(key) if key is not None else None
+        if rendered is None:
+            records = make(e)
+            rendered = (
+                len(records),
+                _json_part(model, records) if "json" in formats else b"",
+                _csv_part(model, records) if "csv" in formats and records else b"",
+            )
+        if key is not None:
+            made[key] = rendered
+        out.append(rendered)
     return out
 
 
-def sitemap(site: Site, urls: list[tuple[str, dt.date | None]]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+def datasets(site: Site, listed: list[Entry], rows: dict | None = None) -> list[Dataset]:
+    """Every open-data file, computed in memory (the 数据开放 page lists them). `rows`
+    holds the last build's records of each entry and dataset, rendered (`Rendered`, by
+    `row_key`): an update renders the changed entries' records, not 10,000; it is
+    replaced by this build's."""
+    known, made = rows if rows is not None else {}, {}
+    catalogue = _rendered(
+        listed, "catalogue", CatalogueRecord, lambda e: [catalogue_record(site, e)], ("json", "csv"), known, made
+    )
+    count, base = len(catalogue), site.config.site.url
+    out = [
+        Dataset(
+            "data/catalogue.json", "政府信息公开目录（JSON）", "全部已发布条目的目录信息", count,
+            _json([part for _, part, _ in catalogue]),
+            "data/catalogue.schema.json", _schema(CatalogueRecord, "政府信息公开目录", base, "data/catalogue.schema.json"),
+        ),
+        Dataset(
+            "data/catalogue.csv", "政府信息公开目录（CSV）", "同上，UTF-8 编码（带 BOM），可用 Excel 打开", count,
+            _csv(CatalogueRecord, [part for _, _, part in catalogue]),
+        ),
+    ]  # fmt: skip
+    of_type: dict[str, list[Entry]] = {}  # one pass, not one per type
+    for e in listed:
+        of_type.setdefault(e.type, []).append(e)
+    for ctype in TYPES.values():  # each type's own datasets, declared with the type
+        members = of_type.get(ctype.name, [])
+        for spec in ctype.datasets:
+            model = record_model(ctype, spec)
+            rendered = _rendered(
+                members, f"{ctype.name}:{spec.stem}", model,
+                lambda e, ctype=ctype, spec=spec: type_records(site, e, ctype, spec),
+                spec.formats, known, made, computed=spec.computed is not None,
+            )  # fmt: skip
+            records = sum(count for count, _, _ in rendered)
+            for fmt in spec.formats:
+                path, title = f"data/{spec.stem}.{fmt}", f"{spec.title}（{fmt.upper()}）"
+                if fmt == "csv":
+                    data = _csv(model, [part for _, _, part in rendered])
+                    out.append(Dataset(path, title, spec.description, records, data))
+                else:
+                    schema_path = f"data/{spec.stem}.schema.json"
+                    schema = _schema(model, spec.title, base, schema_path)
+                    data = _json([part for _, part, _ in rendered])
+                    out.append(Dataset(path, title, spec.description, records, data, schema_path, schema))
+    if rows is not None:
+        rows.clear()
+        rows.update(made)
+    return out
+
+
+def sitemap(site: Site, urls: list[tuple[str, dt.date | None]], lines: dict | None = None) -> bytes:
+    """The sitemap of `urls` (site-relative, with the date of their last change). `lines`
+    holds the last build's line of each (URL, date as text) — the site URL is in the
+    build's global key —: reused (percent-encoding 10,000 addresses is most of the work),
+    and replaced by this build's. Keys of text pickle faster than dates (build state)."""
+    known, made = lines if lines is not None else {}, {}
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for url, lastmod in urls:
-        loc = escape(_absolute(site, url))
-        lines.append(f"  <url><loc>{loc}</loc>" + (f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else "") + "</url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        key = (url, lastmod.isoformat() if lastmod else "")
+        line = made[key] = known.get(key) or _sitemap_line(site, *key)
+        out.append(line)
+    out.append("</urlset>")
+    if lines is not None:
+        lines.clear()
+        lines.update(made)
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _sitemap_line(site: Site, url: str, lastmod: str) -> str:
+    loc = escape(_absolute(site, url))
+    return f"  <url><loc>{loc}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
 
 
 def robots(site: Site) -> bytes:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import nh3
@@ -24,7 +25,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from generator.export import encode_url
-from generator.render.pages import permalink_url, section_entries
+from generator.render.pages import permalink_url, section_members
 from generator.site import Entry, Site
 
 LIMIT = 50
@@ -53,13 +54,18 @@ def entry_id(site: Site, entry: Entry) -> str:
     return encode_url(site.config.site.url + entry.url)
 
 
+def _newest_first(entry: Entry) -> tuple:
+    """The order of a feed (reversed): publication, then revision date, then number."""
+    return entry.model.published, entry.updated, entry.model.index_no or ""
+
+
 def make_feed(
     site: Site, title: str, description: str, page_url: str, feed_base: str, entries: list[Entry]
 ) -> FeedGenerator:
     """A feed of `entries` (newest first). `feed_base` is e.g. `feeds/notices`."""
     cfg, zone = site.config, ZoneInfo(site.config.site.timezone)
     base = cfg.site.url
-    newest = sorted(entries, key=lambda e: (e.model.published, e.updated, e.model.index_no or ""), reverse=True)[:LIMIT]
+    newest = sorted(entries, key=_newest_first, reverse=True)[:LIMIT]
     fg = FeedGenerator()
     fg.id(encode_url(base + page_url))
     fg.title(clean(title))
@@ -113,30 +119,47 @@ def atom_bytes(fg: FeedGenerator) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """One feed to write: its files are `feeds/<key>.atom.xml` and `.rss.xml`."""
+
+    key: str
+    title: str
+    description: str
+    page_url: str
+    entries: list[Entry]  # the newest LIMIT entries, newest first: all the feed shows of them
+
+
+def plan(site: Site, entries: list[Entry]) -> list[Plan]:
+    """Every feed: the whole site's, then one per category. The entries are sorted once
+    and shared out among the categories in one pass (not a sort and a scan of the whole
+    site per category)."""
+    newest = sorted((e for e in entries if e.public), key=_newest_first, reverse=True)  # stable: as each feed sorts
+    members = section_members(site, newest)
+    name = site.config.site.name
+    feeds = [Plan("all", name, site.config.site.description, "", newest[:LIMIT])]
+    for section in site.sections.values():
+        title = f"{section.title} - {name}"
+        feeds.append(Plan(section.key, title, section.description, section.url, members[section.key][:LIMIT]))
+    return feeds
+
+
+def write_feed(site: Site, feed: Plan, write) -> list[str]:
+    """Write the Atom and RSS files of one feed with `write(site-relative path, bytes)`;
+    returns their paths."""
+    key, page_url = feed.key, feed.page_url
+    fg = make_feed(site, feed.title, feed.description, page_url, f"feeds/{key}", feed.entries)
+    write(f"feeds/{key}.atom.xml", atom_bytes(fg))
+    base = site.config.site.url
+    # feedgen takes the RSS <channel><link> from the *last* link: the HTML page goes last
+    fg.link([
+        {"href": encode_url(f"{base}feeds/{key}.rss.xml"), "rel": "self", "type": "application/rss+xml"},
+        {"href": encode_url(base + page_url), "rel": "alternate", "type": "text/html"},
+    ], replace=True)  # fmt: skip
+    write(f"feeds/{key}.rss.xml", fg.rss_str(pretty=True))
+    return [f"feeds/{key}.atom.xml", f"feeds/{key}.rss.xml"]
+
+
 def write_feeds(site: Site, entries: list[Entry], write) -> list[str]:
     """Write every feed with `write(site-relative path, bytes)`; returns the paths."""
-    listed = [e for e in entries if e.public]
-    feeds = [("all", site.config.site.name, site.config.site.description, "", listed)]
-    for section in site.sections.values():
-        feeds.append(
-            (
-                section.key,
-                f"{section.title} - {site.config.site.name}",
-                section.description,
-                section.url,
-                section_entries(section, listed),
-            )
-        )
-    written = []
-    for key, title, description, page_url, members in feeds:
-        fg = make_feed(site, title, description, page_url, f"feeds/{key}", members)
-        write(f"feeds/{key}.atom.xml", atom_bytes(fg))
-        base = site.config.site.url
-        # feedgen takes the RSS <channel><link> from the *last* link: the HTML page goes last
-        fg.link([
-            {"href": encode_url(f"{base}feeds/{key}.rss.xml"), "rel": "self", "type": "application/rss+xml"},
-            {"href": encode_url(base + page_url), "rel": "alternate", "type": "text/html"},
-        ], replace=True)  # fmt: skip
-        write(f"feeds/{key}.rss.xml", fg.rss_str(pretty=True))
-        written += [f"feeds/{key}.atom.xml", f"feeds/{key}.rss.xml"]
-    return written
+    return [path for feed in plan(site, entries) for path in write_feed(site, feed, write)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -362,3 +363,32 @@ def item_path(ctype: str, name: str = "item") -> str:
     from generator.model.registry import TYPES
 
     return f"content/{CATEGORY_OF[ctype]}/{name}{TYPES[ctype].suffix}"
+
+
+DEMO_NOTICE = "content/notices/2022/2022-01-24-chunjie-jiaqi-gongzuo.md"  # a notice of the demo site
+DEMO_REQUEST = """- no: 2024-901
+  received: 2024-05-08
+  channel: online
+  applicant: natural
+  subject: 申请公开本县2023年公共厕所改造项目清单
+  replied: 2024-05-15
+  outcome: disclosed
+"""  # one more request in the demo's 2024 log: the figures of its 2024 年报 change
+
+
+def copy_demo(target: Path) -> Path:
+    """A copy of the demo site (the repository's site_config.yml, content, assets and the
+    request log the 年报 count) at `target`."""
+    demo = Path(__file__).resolve().parents[1]
+    target.mkdir(parents=True)
+    shutil.copy(demo / "site_config.yml", target)
+    for folder in ("content", "assets", "records"):
+        shutil.copytree(demo / folder, target / folder)
+    return target
+
+
+def retitle_demo_notice(site: Path, old: str, new: str) -> None:
+    """Correct the title of DEMO_NOTICE as gongkai wants it: with a revision entry."""
+    notice = site / DEMO_NOTICE
+    head, body = notice.read_text(encoding="utf-8").replace(old, new, 1).split("\n---\n", 1)
+    notice.write_text(head + "\nrevisions:\n  - date: 2024-10-01\n    note: 更正标题\n---\n" + body, encoding="utf-8")

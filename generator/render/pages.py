@@ -43,9 +43,19 @@ def section_feeds(section: Section) -> list[Feed]:
     return [Feed(f"{section.title} (RSS)", f"feeds/{section.key}.rss.xml", "rss"), Feed(f"{section.title} (Atom)", f"feeds/{section.key}.atom.xml", "atom")]
 
 
-def section_entries(section: Section, listed: list[Entry]) -> list[Entry]:
-    keys = {s.key for s in section.descendants()}
-    return [e for e in listed if e.category.key in keys]
+def section_members(site: Site, listed: list[Entry]) -> dict[str, list[Entry]]:
+    """Each category's entries (its subcategories' too), in the order of `listed`, by
+    category key: one pass over the entries, not one per category."""
+    members: dict[str, list[Entry]] = {key: [] for key in site.sections}
+    trails: dict[str, list[list[Entry]]] = {}  # category key → the lists of it and its ancestors
+    for e in listed:
+        key = e.category.key
+        lists = trails.get(key)
+        if lists is None:
+            lists = trails[key] = [members[s.key] for s in e.category.trail]
+        for found in lists:
+            found.append(e)
+    return members
 
 
 def page_url(section: Section, number: int) -> str:
@@ -57,19 +67,33 @@ def page_count(entries: list) -> int:
     return max(1, ceil(len(entries) / PAGE_SIZE))
 
 
-def category_pages(site: Site, env, strings: dict, section: Section, entries: list[Entry]) -> list[Page]:
-    """Every list page of one category: newest first, grouped by year, 50 a page."""
-    count = page_count(entries)
-    urls = [page_url(section, n) for n in range(1, count + 1)]
-    ctype = TYPES.get(section.type)  # a type may declare statistics shown on its category's first page
-    stats = ctype.category_stats(entries, site) if ctype is not None and ctype.category_stats is not None else None
+def year_counts(entries: list[Entry]) -> dict[int, int]:
+    """How many of `entries` each year has (every list page of a category shows them)."""
     years: dict[int, int] = {}
     for entry in entries:
         years[entry.year] = years.get(entry.year, 0) + 1
+    return years
+
+
+def category_pages(
+    site: Site, env, strings: dict, section: Section, entries: list[Entry], wanted=None
+) -> list[Page]:
+    """Every list page of one category: newest first, grouped by year, 50 a page. With
+    `wanted(number, items of the page)`, only the pages it returns True for (an update
+    makes again the pages whose inputs changed)."""
+    count = page_count(entries)
+    urls = [page_url(section, n) for n in range(1, count + 1)]
+    years = year_counts(entries)
+    ctype = TYPES.get(section.type)  # a type may declare statistics shown on its category's first page
     pages = []
     for number in range(1, count + 1):
         url = urls[number - 1]
         chunk = entries[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        if wanted is not None and not wanted(number, chunk):
+            continue
+        stats = None
+        if number == 1 and ctype is not None and ctype.category_stats is not None:
+            stats = ctype.category_stats(entries, site)
         pager = {
             "number": number,
             "count": count,
@@ -82,7 +106,7 @@ def category_pages(site: Site, env, strings: dict, section: Section, entries: li
             "pages/category.html",
             {
                 "section": section, "items": chunk, "page": pager, "year_counts": years, "total": len(entries),
-                "feeds": section_feeds(section), "base": base_of(url), "stats": stats if number == 1 else None,
+                "feeds": section_feeds(section), "base": base_of(url), "stats": stats,
             },
         )  # fmt: skip
         title = section.title if number == 1 else f"{section.title}（第 {number} 页）"
@@ -107,7 +131,8 @@ def section_label(section: Section, strings: dict) -> str:
 
 
 def home_html(site: Site, env, strings: dict, listed: list[Entry], today: dt.date) -> str:
-    categories = [{"category": s, "items": section_entries(s, listed)[:HOME_LATEST]} for s in site.roots]
+    members = section_members(site, listed)
+    categories = [{"category": s, "items": members[s.key][:HOME_LATEST]} for s in site.roots]
     open_now = []  # items in their time window today (公示中 …), each with its window
     for e in listed:
         window = e.ctype.window(e.model) if e.ctype.window is not None else None
