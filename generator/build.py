@@ -325,43 +325,17 @@ class Build:
             live=output.previous.files if output.previous is not None else None,
         )  # fmt: skip
         output.state.values["attachments"] = ("", self.file_marks.seen)  # for the next build's keys
-        # In a full build each search shard goes to Pagefind the moment its pages are
-        # written: indexing the newest years overlaps rendering the older ones. (An update
-        # first removes the source pages of items gone, `tidy_sources`, once all are known.)
-        early = self.indexing is None and self.options.index and not self.output.update
-        waiting: dict[str, set[str]] = {}
-        if early:
-            self.indexing = self.start_indexing(allow_delta, start=False)
-            rendered = {entry.url for entry in todo}
-            waiting = {shard.name: set(shard.urls) & rendered for shard in self.shards}
-
-        def written(entries: list[Entry], result: tuple[list, list, list]) -> None:
-            files, sources, same = result
-            output.record(files, sources)
-            for rel in same:
-                output.keep(rel)
-            urls = {entry.url for entry in entries}
-            for shard in self.shards:
-                if shard.name in waiting:
-                    waiting[shard.name] -= urls
-                    if not waiting[shard.name]:
-                        del waiting[shard.name]
-                        self.indexing.add(shard)
-
-        written([], ([], [], []))  # the shards none of whose pages is rendered again
-        write_items(job, self.options.jobs, written)
+        files, sources, same = write_items(job, self.options.jobs)
+        output.record(files, sources)
+        for rel in same:
+            output.keep(rel)
         output.tidy_sources()
         self.result.rendered += len(todo)
         if self.indexing is None and self.options.index:
-            self.indexing = self.start_indexing(allow_delta)
-
-    def start_indexing(self, allow_delta: bool, start: bool = True) -> search.Indexing:
-        options = self.options
-        cache = self.site.site_dir / CACHE_DIR / "pagefind" if options.cache_search and not options.fresh else None
-        jobs = options.jobs or os.cpu_count() or 1
-        return search.Indexing(
-            self.shards, self.output.search_src, self.output, cache, jobs, self.work, allow_delta, start
-        )  # fmt: skip
+            options = self.options
+            cache = self.site.site_dir / CACHE_DIR / "pagefind" if options.cache_search and not options.fresh else None
+            jobs = options.jobs or os.cpu_count() or 1
+            self.indexing = search.Indexing(self.shards, output.search_src, output, cache, jobs, self.work, allow_delta)
 
     def data(self) -> None:
         """The open data: written again when what it holds changed (every dataset is made

@@ -21,22 +21,16 @@ SLICES_PER_WORKER = 4  # uneven slices (big files, long pages) even out
 _JOB: tuple[Callable, Sequence] | None = None  # (work, items) for the forked workers
 
 
-def fork_map(
-    work: Callable[[Sequence], R], items: Sequence, jobs: int, parallel_from: int,
-    done: Callable[[Sequence, R], None] | None = None,
-) -> list[R]:  # fmt: skip
+def fork_map(work: Callable[[Sequence], R], items: Sequence, jobs: int, parallel_from: int) -> list[R]:
     """`work(slice)` for consecutive slices of `items`, in order. In this process when
     there is one CPU or fewer than `parallel_from` items (forking costs more than it
     saves), else in `jobs` forked processes. Each finished slice counts as done in the
-    current progress stage (`progress.advance`), and is handed to `done(slice, result)`
-    in this process the moment it is (what waits for part of the work starts early)."""
+    current progress stage (`progress.advance`)."""
     global _JOB
     progress.expect(len(items))
     if jobs < 2 or len(items) < parallel_from:
         result = [work(items)]
         progress.advance(len(items))
-        if done is not None:
-            done(items, result[0])
         return result
     size = -(-len(items) // (jobs * SLICES_PER_WORKER))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
@@ -49,10 +43,7 @@ def fork_map(
             for future in as_completed(futures):  # as slices finish; kept in their order
                 index = futures[future]
                 results[index] = future.result()
-                start, end = bounds[index]
-                progress.advance(end - start)
-                if done is not None:
-                    done(items[start:end], results[index])
+                progress.advance(bounds[index][1] - bounds[index][0])
             return results
     finally:
         _JOB = None

@@ -221,7 +221,6 @@ class Indexing:
         jobs: int = 2,
         work: Path | None = None,
         allow_delta: bool = False,
-        start: bool = True,
     ):
         self.command = pagefind_command()
         # one Pagefind more than CPUs: each is single-threaded, and with three shards on two
@@ -237,22 +236,12 @@ class Indexing:
         self.delta: str | None = None  # the delta bundle, site-relative
         self.stale: list[str] = []
         self.urls = {shard.name: shard.urls for shard in shards}
-        if not start:  # a full build hands each shard over as its pages are written (`add`)
-            return
+        sources = output.state.sources
         if not (allow_delta and work is not None and self._plan_delta(shards, work)):
             for shard in shards:
-                self._shard(shard, fingerprint(shard, output.state.sources, self.command))
+                self._shard(shard, fingerprint(shard, sources, self.command))
         self._launch()
-        self._fault()
-
-    def add(self, shard: Shard) -> None:
-        """Index `shard` (or take it from the cache): its source pages are all written."""
-        self._shard(shard, fingerprint(shard, self.output.state.sources, self.command))
-        self._launch()
-        self._fault()
-
-    def _fault(self) -> None:
-        if self.failures and "无法运行" in self.failures[0]:  # Pagefind cannot run at all: say so now
+        if self.failures:  # Pagefind cannot run at all: say so now
             self.cancel()
             raise SearchError(self.failures[0])
 

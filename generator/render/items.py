@@ -141,8 +141,12 @@ def _put(root: Path, rel: str, text: str) -> tuple[str, bytes]:
     return rel, digest(data)
 
 
-def write_items(job: ItemJob, jobs: int | None = None, done=None) -> None:
-    """Write every entry's page; `done(entries, (pages, source pages, kept))` as each
-    slice of them is written: the digests of its pages and search source pages, and the
-    files left as the live site holds them."""
-    fork_map(partial(_write_slice, job), job.entries, jobs or os.cpu_count() or 1, PARALLEL_FROM, done)
+def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list, list]:
+    """Write every entry's page. Returns the digests of the pages and source pages, and
+    the files left as the live site holds them."""
+    files, sources, same = [], [], []
+    for written, indexed, kept in fork_map(partial(_write_slice, job), job.entries, jobs or os.cpu_count() or 1, PARALLEL_FROM):
+        files += written
+        sources += indexed
+        same += kept
+    return files, sources, same
