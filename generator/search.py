@@ -229,7 +229,8 @@ class Indexing:
         self.pending: list[tuple[str, Path, Path, str]] = []  # (name, sources, target, key)
         self.running: list = []  # the Pagefind processes
         self.waiting: list[threading.Thread] = []  # one a process: waits for it, then files its shard
-        self.failures: list[str] = []
+        self.failures: list[str] = []  # shards Pagefind failed on
+        self.unstartable: str | None = None  # why Pagefind cannot run at all
         self.lock = threading.Lock()
         self.cancelled = False
         self.reused = self.indexed = 0
@@ -241,9 +242,9 @@ class Indexing:
             for shard in shards:
                 self._shard(shard, fingerprint(shard, sources, self.command))
         self._launch()
-        if self.failures:  # Pagefind cannot run at all: say so now
+        if self.unstartable:  # say so now, not after the rest of the build
             self.cancel()
-            raise SearchError(self.failures[0])
+            raise SearchError(self.unstartable)
 
     def _shard(self, shard: Shard, key: str) -> None:
         old = self.output.previous
@@ -329,7 +330,7 @@ class Indexing:
                 try:
                     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                 except OSError as exc:
-                    self.failures.append(f"无法运行 Pagefind（{self.command[0]}）：{exc}")
+                    self.unstartable = f"无法运行 Pagefind（{self.command[0]}）：{exc}"
                     self.pending.clear()
                     return
                 self.running.append(process)
@@ -366,9 +367,10 @@ class Indexing:
             if not alive:
                 break
             alive[0].join()
+        if self.unstartable:
+            raise SearchError(self.unstartable)
         if self.failures:
-            failures, fault = "; ".join(self.failures), "无法运行" in self.failures[0]
-            raise SearchError(failures if fault else "Pagefind 建立索引失败：" + failures)
+            raise SearchError("Pagefind 建立索引失败：" + "; ".join(self.failures))
         if self.cache_dir is not None and self.cache_dir.is_dir():
             _prune(self.cache_dir)
         return self.indexed, self.reused
