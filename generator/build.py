@@ -35,7 +35,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator import cms, csp, export, feeds, look, progress, register, search, signing, verify
-from generator.load.cache import CACHE_DIR, FileMarks, content_salt, stamp
+from generator.load.cache import CACHE_DIR, FileMarks, content_salt
 from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
 from generator.paths import site_path
 from generator.render import THEME_DIR
@@ -149,10 +149,10 @@ def _version(distribution: str) -> str:
         return "-"
 
 
-def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date, files=stamp) -> str | None:
+def item_key(entry: Entry, shell: bytes, shard: str | None, today: dt.date, files: FileMarks) -> str | None:
     """The inputs of an item page: the file as read, its category's shell, its search
     shard, the items it links to (a guide's fee item …), the URLs its text links to, its
-    attachments (`files`: what stands for their bytes), the day for a type with a time
+    attachments (`files`: the digests of their bytes), the day for a type with a time
     window (its status is printed), and the figures its type computes from the whole site
     (`entry.computed`). None when the entry did not come through the content cache."""
     if entry.memo is None:
