@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 from generator.cli import main
 from generator.load.records import load_requests
 from generator.model.requests import Request, due_date
 from generator.problems import Problems
+
+from helpers import copy_demo
 
 DEMO = Path(__file__).resolve().parents[2]
 
@@ -67,7 +68,7 @@ def test_audit_names_the_late_request_and_exits_1(capsys):
 
 def test_contradicting_figure_is_a_warning_at_its_line(tmp_path, capsys):
     site = tmp_path / "site"
-    shutil.copytree(DEMO, site, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".gongkai-cache", "tests", "node_modules"))
+    copy_demo(site)  # the demo site only: a whole checkout can hold gigabytes (benchmarks/.cache)
     report = site / "content/reports-2021-format/2025-01-20-2024-niandu-baogao.md"
     text = report.read_text(encoding="utf-8").replace("proactive:\n", "proactive:\n  normative: {issued: 9}\n")
     report.write_text(text, encoding="utf-8")
@@ -90,7 +91,7 @@ def test_new_report_carries_the_computed_figures_as_comments(tmp_path, monkeypat
 
     monkeypatch.setattr(generator.cli, "dt", types.SimpleNamespace(date=Frozen))
     site = tmp_path / "site"
-    shutil.copytree(DEMO, site, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".gongkai-cache", "tests", "node_modules"))
+    copy_demo(site)  # the demo site only: a whole checkout can hold gigabytes (benchmarks/.cache)
     assert main(["new", "-s", str(site), "reports-2021-format", "2024年年报"]) == 0
     text = (site / capsys.readouterr().out.strip()).read_text(encoding="utf-8")
     assert "\nyear: 2024" in text
