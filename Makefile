@@ -70,11 +70,12 @@ lint: $(TESTSTAMP)
 	$(VENV)/bin/ruff check .
 
 ## Lint, then the whole suite: unit, build, packaging (a wheel in a fresh venv, slow) and browser tests
-## (gongkai's modules are compiled first: the suite starts gongkai in hundreds of
-## subprocesses, and with PYTHONDONTWRITEBYTECODE set each would compile them again)
+## in one worker per CPU (pytest-xdist; a file's tests stay in one worker). gongkai's
+## modules are compiled first: the suite starts gongkai in many subprocesses, and with
+## PYTHONDONTWRITEBYTECODE set each would compile them again.
 test: lint $(TESTSTAMP) $(PAGEFIND) $(DECAP) browser-deps
 	$(PY) -m compileall -q generator
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 ## Unit tests only: no browser, no test that builds a site (marker `build`)
 test-fast: $(TESTSTAMP)

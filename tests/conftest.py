@@ -5,18 +5,29 @@ the given files and returns a `SiteDir`. Its `run(...)` calls `generator.cli.mai
 process (fast, output captured); `check()` runs `gongkai check --format json` and parses
 the problems. `helpers.run_cli(...)` runs the installed command in a subprocess, for the
 tests that must see exactly what an editor sees (no tracebacks).
+
+`make test` runs the suite in one worker per CPU (pytest-xdist, `-n auto --dist
+loadfile`: a file's tests stay together, with its module fixtures). What the run's
+processes share lives in one folder (`shared()`), made by the process that started the
+run and removed by it at the end: the summary lines of `report` and the 10,000-item site
+of the browser tests, built once for all workers.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import signal
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import CONFIG, VALID_ITEMS, SiteDir  # noqa: E402
+from helpers import CONFIG, SHARED, VALID_ITEMS, SiteDir, shared  # noqa: E402
 
 
 @pytest.fixture
@@ -64,3 +75,38 @@ def yaml_loader(request, monkeypatch):
     else:
         monkeypatch.setattr(yamlnodes, "_Loader", yaml.SafeLoader)
     return request.param
+
+
+# ---------------------------------------------------------------------------
+# what the processes of one run share (one, or one per worker with pytest-xdist)
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the process that started the run (workers inherit)
+        os.environ[SHARED] = tempfile.mkdtemp(prefix="gongkai-tests-")
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput"):
+        return
+    sections: dict[str, list[str]] = {}
+    for path in sorted(shared().glob("report-*.jsonl")):
+        for text in path.read_text(encoding="utf-8").splitlines():
+            section, line = json.loads(text)
+            sections.setdefault(section, []).append(line)
+    for section, lines in sections.items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "workerinput") or SHARED not in os.environ:
+        return
+    folder = shared()
+    for pid_file in folder.glob("*/pid"):  # a background build nobody waited for (tests/browser)
+        if not (pid_file.parent / "exit").exists():
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+    shutil.rmtree(folder, ignore_errors=True)

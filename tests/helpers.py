@@ -4,6 +4,7 @@ and ways to run the command line (in process, or as a subprocess)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -392,3 +393,20 @@ def retitle_demo_notice(site: Path, old: str, new: str) -> None:
     notice = site / DEMO_NOTICE
     head, body = notice.read_text(encoding="utf-8").replace(old, new, 1).split("\n---\n", 1)
     notice.write_text(head + "\nrevisions:\n  - date: 2024-10-01\n    note: 更正标题\n---\n" + body, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# what the processes of one run share (tests/conftest.py makes and removes the folder)
+
+SHARED = "GONGKAI_TESTS_SHARED"  # the folder, handed to the workers in their environment
+
+
+def shared() -> Path:
+    return Path(os.environ[SHARED])
+
+
+def report_line(section: str, line: str) -> None:
+    """A line for the summary printed at the end of the run (measured figures, findings)."""
+    print(f"[{section}] {line}")
+    with (shared() / f"report-{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
+        out.write(json.dumps([section, line], ensure_ascii=False) + "\n")

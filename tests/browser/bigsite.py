@@ -147,4 +147,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = "1"
+    try:
+        status = str(main())
+    finally:  # what tests/browser/conftest.py waits for (killed: no file)
+        (Path(sys.argv[2]) / "exit").write_text(status, encoding="utf-8")
+    sys.exit(int(status))

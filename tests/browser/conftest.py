@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ import pytest
 from generator.model.registry import TYPES
 
 from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
+from helpers import report_line, shared
 
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -68,23 +70,10 @@ def pytest_collection_finish(session):
 # ---------------------------------------------------------------------------
 # the end-of-run summary: measured figures and accessibility findings
 
-_REPORT: dict[str, list[str]] = {}
-
-
 @pytest.fixture(scope="session")
 def report():
-    def add(section: str, line: str) -> None:
-        _REPORT.setdefault(section, []).append(line)
-        print(f"[{section}] {line}")
-
-    return add
-
-
-def pytest_terminal_summary(terminalreporter):
-    for section, lines in _REPORT.items():
-        terminalreporter.section(section)
-        for line in lines:
-            terminalreporter.write_line(line)
+    """report(section, line): a line for the summary at the end of the run (tests/conftest.py)."""
+    return report_line
 
 
 # ---------------------------------------------------------------------------
@@ -200,50 +189,47 @@ def paged_site(tmp_path_factory, serve_site) -> Built:
 
 class _BigSite:
     """The 10,000-item site, generated and built by bigsite.py in a background process
-    started at collection time, so that the other browser tests run meanwhile."""
+    started at collection time, so that the other browser tests run meanwhile. One
+    process of the run starts it, in the run's shared folder (tests/conftest.py): with
+    several workers, the first to collect; any worker waits for it."""
 
     process: subprocess.Popen | None = None
-    root: Path | None = None
-    log = None
+
+    @staticmethod
+    def root() -> Path:
+        return shared() / "big"
 
     @classmethod
     def start(cls) -> None:
-        if cls.process is not None:
-            return
-        import tempfile
-
-        cls.root = Path(tempfile.mkdtemp(prefix="gongkai-big-"))
+        root = cls.root()
+        try:
+            root.mkdir()
+        except FileExistsError:
+            return  # started by this process or another worker
         env = {**os.environ, "SOURCE_DATE_EPOCH": DEMO_EPOCH}
-        cls.log = open(cls.root / "build.log", "w", encoding="utf-8")  # noqa: SIM115 — open for the whole session (a background build writes it)
-        cls.process = subprocess.Popen(
-            [sys.executable, str(HERE / "bigsite.py"), str(BIG_ITEMS), str(cls.root)],
-            stdout=cls.log, stderr=subprocess.STDOUT, env=env, cwd=REPO,
-        )  # fmt: skip
+        with open(root / "build.log", "w", encoding="utf-8") as log:
+            cls.process = subprocess.Popen(
+                [sys.executable, str(HERE / "bigsite.py"), str(BIG_ITEMS), str(root)],
+                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO,
+            )  # fmt: skip
+        (root / "pid").write_text(str(cls.process.pid))  # killed at the end of the run if nobody waited
 
     @classmethod
     def wait(cls) -> Path:
+        """The built site; bigsite.py writes its exit status to `exit` when it ends."""
         cls.start()
-        assert cls.process is not None and cls.root is not None
-        code = cls.process.wait(timeout=900)
-        cls.log.close()
-        log = (cls.root / "build.log").read_text(encoding="utf-8", errors="replace")
-        if code != 0:
-            raise AssertionError(f"building the {BIG_ITEMS}-item site failed ({code}):\n{log[-4000:]}")
-        return cls.root / "site"
-
-    @classmethod
-    def clean(cls) -> None:
-        if cls.process is not None and cls.process.poll() is None:
-            cls.process.kill()
-            cls.process.wait()
-        if cls.log is not None:
-            cls.log.close()
-        if cls.root is not None:
-            shutil.rmtree(cls.root, ignore_errors=True)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    _BigSite.clean()
+        root, deadline = cls.root(), time.monotonic() + 900
+        while not (root / "exit").exists():
+            if cls.process is not None and cls.process.poll() is not None:
+                break  # ended without writing its status: killed
+            if time.monotonic() > deadline:
+                raise AssertionError(f"building the {BIG_ITEMS}-item site took more than 15 minutes")
+            time.sleep(0.5)
+        status = (root / "exit").read_text().strip() if (root / "exit").exists() else "killed"
+        log = (root / "build.log").read_text(encoding="utf-8", errors="replace")
+        if status != "0":
+            raise AssertionError(f"building the {BIG_ITEMS}-item site failed ({status}):\n{log[-4000:]}")
+        return root / "site"
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,11 @@
 """Markdown bodies and free pages (issues 11, 12, 14): bounds before parsing, markup the
 sanitiser takes out reported at its line (free pages too), images from other hosts,
 `//host` URLs, names imitating our banners, and links to attachments and items checked
-and resolved. Line numbers are counted by hand from the texts below."""
+and resolved. Line numbers are counted by hand from the texts below.
+
+The bounds on time catch work that grows faster than the text (283 s, 38 s before): they
+count this process's CPU time, not the clock, which other processes on a busy machine
+(the suite's other worker) would stretch."""
 
 from __future__ import annotations
 
@@ -31,15 +35,15 @@ def other(number: str = N2, status: str = "") -> str:
 
 def test_160000_nested_quotes_are_refused_within_a_second(make_site):
     site = make_site({"content/notices/a.md": notice("前言\n\n" + ">" * 160_000 + " 深\n")})
-    start = time.perf_counter()
+    start = time.process_time()
     result = site.check()
-    assert time.perf_counter() - start < 3  # was 283 s for one item
+    assert time.process_time() - start < 3  # was 283 s for one item
     problem = result.one("body-too-deep")
     assert (problem["line"], problem["col"], problem["level"]) == (8, 102, "error")
     assert "100" in problem["message"] and "嵌套" in problem["message"]
-    start = time.perf_counter()
+    start = time.process_time()
     assert markdown.render(">" * 160_000).html == ""  # the renderer refuses it too
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
 
 
 @pytest.mark.parametrize(
@@ -55,9 +59,9 @@ def test_deep_lists_html_and_piles_of_quotes_are_refused(make_site, body, line):
     problem = result.one("body-too-deep")
     if line:
         assert problem["line"] == 5 + line
-    start = time.perf_counter()
+    start = time.process_time()
     markdown.render(body)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
 
 
 def test_a_free_page_too_deep_is_refused(make_site):
@@ -71,9 +75,9 @@ def test_a_free_page_too_deep_is_refused(make_site):
 def test_unclosed_brackets_in_a_free_page_are_refused(make_site, noise):
     """Python-Markdown (free pages) is quadratic in unclosed `[` and `](`: 10,000 took 38 s."""
     page = "---\ntitle: 关于本站\n---\n开头。\n\n" + noise + "\n"
-    start = time.perf_counter()
+    start = time.process_time()
     problem = make_site({"content/pages/about.md": page}).check().one("body-too-complex")
-    assert time.perf_counter() - start < 3
+    assert time.process_time() - start < 3
     assert (problem["line"], problem["level"]) == (6, "error") and "页面" in problem["message"]
 
 
@@ -81,9 +85,9 @@ def test_unclosed_brackets_in_a_free_page_are_refused(make_site, noise):
 def test_link_scanning_stays_linear_below_the_bounds(make_site, noise):
     """Texts just under the bounds: the link scan of `check` must not look back over the
     line (or forward to its end) from every `](`."""
-    start = time.perf_counter()
+    start = time.process_time()
     result = make_site({"content/pages/about.md": "---\ntitle: 关于本站\n---\n" + noise + "\n"}).check()
-    assert time.perf_counter() - start < 3
+    assert time.process_time() - start < 3
     assert not result.errors()
 
 
@@ -101,9 +105,9 @@ def test_a_body_over_a_megabyte_is_refused(make_site):
 
 def test_event_handler_scan_is_linear():
     """`<a <a <a …` took 35 s for 20,000 (a regex that backtracked over each `<`)."""
-    start = time.perf_counter()
+    start = time.process_time()
     assert markdown.find_dangerous("<a " * 100_000) == ()
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
 
 
 # ------------------------------------------------------------------ markup the sanitiser changes
