@@ -1,12 +1,20 @@
 """YAML text → plain Python data plus the position of every key and value.
 
-We compose the node tree with libyaml (safe: no Python tags are ever constructed) and
-build the data ourselves, which lets us
+We build the data ourselves from libyaml's parser events (safe: no Python tags are ever
+constructed), which lets us
 - record `{key path: (line, col)}` for every value and key (1-based, file lines);
 - report duplicate keys instead of silently keeping the last one;
 - refuse custom tags and alias expansion bombs;
 - keep decimals exact (`1200.50` → Decimal) and numbers with a leading zero as text
   (`0571` is a phone prefix, not the octal number 377).
+
+Two ways, one result. The common document (no anchor, alias, tag, merge key, duplicate
+key, control character, thousands separator; not too deep or large) is built in one pass
+over the parser's events (`_from_events`): a third of the cost of the other way, which
+composes libyaml's node tree (calling PyYAML's Python resolver for every node) and walks
+it (`_Builder`). Anything else, and every document that does not parse, goes the second
+way, which finds the problem and says where: what a file is read as, or what is wrong
+with it, never depends on the way taken.
 """
 
 from __future__ import annotations
@@ -21,8 +29,12 @@ from generator.load.syntax import GENERIC_HINT, explain
 
 try:  # libyaml is ~10× faster; fall back to the pure-Python parser.
     from yaml import CSafeLoader as _Loader
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+from yaml.events import MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
+from yaml.events import StreamEndEvent
 
 Path_ = tuple  # a key path: ("service", "steps", 2, "days")
 
@@ -84,6 +96,13 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Y
 
 def parse(text: str, line_offset: int = 0) -> Parsed:
     """Parse one YAML document. `line_offset` is added to every line (front matter)."""
+    parsed = _from_events(text, line_offset)
+    return parsed if parsed is not None else _composed(text, line_offset)
+
+
+def _composed(text: str, line_offset: int) -> Parsed:
+    """The second way (module notes): libyaml's node tree, walked by `_Builder`, which
+    takes every document and says what is wrong with it."""
     try:
         _check_flow_depth(text, line_offset)
         root = yaml.compose(text, Loader=_Loader)
@@ -112,6 +131,105 @@ def parse(text: str, line_offset: int = 0) -> Parsed:
     builder = _Builder(parsed, line_offset, text)
     parsed.data = builder.build(root, ())
     return parsed
+
+
+class _Unusual(Exception):
+    """The document needs the second way (module notes)."""
+
+
+def _from_events(text: str, line_offset: int) -> Parsed | None:
+    """The first way (module notes): the document built from the parser's events, or None
+    when it holds anything but plain mappings, lists and values (then `_composed` reads it)."""
+    if len(text) >= MAX_NODES or _FORBIDDEN.search(text):
+        return None  # (each value takes a character: a shorter text has fewer values than MAX_NODES)
+    events = _Events(text, line_offset)
+    try:
+        return events.document()
+    except (_Unusual, yaml.YAMLError):
+        return None
+
+
+class _Events:
+    """One pass over the parser's events, making what `_Builder` makes of the node tree:
+    the data, `{path: (line, col)}` of values and keys, in the same order. It refuses
+    (`_Unusual`) everything `_Builder` would refuse or treat specially, so that the
+    second way finds it: anchors, aliases, tags, merge keys, keys that are not plain
+    values, duplicate keys, escaped control characters, thousands separators, nesting
+    deeper than MAX_DEPTH, a second document."""
+
+    def __init__(self, text: str, line_offset: int):
+        self.next = _Parser(text).get_event
+        self.offset = line_offset + 1
+        self.escapes = "\\" in text  # double quotes can write a control character only as an escape
+        self.parsed = Parsed(data=None)
+
+    def document(self) -> Parsed:
+        next_event = self.next
+        next_event()  # the stream's start
+        event = next_event()
+        if type(event) is not StreamEndEvent:  # a document (none: an empty file)
+            self.parsed.data = self.value(next_event(), ())
+            next_event()  # the document's end
+            if type(next_event()) is not StreamEndEvent:
+                raise _Unusual  # a second document: `_composed` says so
+        return self.parsed
+
+    def value(self, event, path: Path_):
+        """The value starting with `event` (its first event)."""
+        if event.anchor is not None or event.tag is not None:
+            raise _Unusual  # (an alias is an event with an anchor)
+        mark = event.start_mark
+        self.parsed.positions[path] = (mark.line + self.offset, mark.column + 1)
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.implicit[0]:
+                return _plain(event.value)
+            if self.escapes and event.style == '"' and _FORBIDDEN.search(event.value):
+                raise _Unusual
+            return event.value
+        if len(path) >= MAX_DEPTH:
+            raise _Unusual  # its values would be too deep
+        if kind is MappingStartEvent:
+            return self.mapping(event.flow_style, path)
+        if kind is not SequenceStartEvent:
+            raise _Unusual  # pragma: no cover (the parser starts a value with one of these)
+        result: list = []
+        next_event = self.next
+        event = next_event()
+        while type(event) is not SequenceEndEvent:
+            result.append(self.value(event, path + (len(result),)))
+            event = next_event()
+        return result
+
+    def mapping(self, flow: bool, path: Path_) -> dict:
+        result: dict = {}
+        next_event, offset = self.next, self.offset
+        positions, key_positions = self.parsed.positions, self.parsed.key_positions
+        event = next_event()
+        while type(event) is not MappingEndEvent:
+            if type(event) is not ScalarEvent or event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            key = event.value
+            if key == "<<" or (self.escapes and event.style == '"' and _FORBIDDEN.search(key)):
+                raise _Unusual
+            key = _plain_key(key) if event.implicit[0] else key.strip()
+            if key in result:
+                raise _Unusual
+            child = path + (key,)
+            mark = event.start_mark
+            key_positions[child] = (mark.line + offset, mark.column + 1)
+            event = next_event()
+            if type(event) is ScalarEvent and event.implicit[0] and event.anchor is None and event.tag is None:
+                if flow and _THOUSANDS_HEAD.match(event.value):
+                    raise _Unusual  # `{amount: 1,000.00}`: `_Builder._thousands` tells
+                mark = event.start_mark  # a plain value (most values): `value`, shorter
+                positions[child] = (mark.line + offset, mark.column + 1)
+                text = event.value
+                result[key] = text if text and text[0] not in _FIRSTS else _plain(text)
+            else:
+                result[key] = self.value(event, child)
+            event = next_event()
+        return result
 
 
 class _Builder:
@@ -235,8 +353,62 @@ _THOUSANDS_HEAD = re.compile(r"^[-+]?[1-9][0-9]{0,2}$")  # `1` of `1,000.00`
 _THOUSANDS_TAIL = re.compile(r"^[0-9]{3}(\.[0-9]+)?$")  # `000.00` of `1,000.00`
 
 
+_STR = _STD + "str"
+_RESOLVER = yaml.resolver.Resolver()  # the implicit types of YAML 1.1, as the safe loaders have them
+_FIRSTS = frozenset(_RESOLVER.yaml_implicit_resolvers)  # the first characters of a value not always text
+_PLAIN: dict[str, object] = {}  # plain value as written → its value (`_plain`)
+_PLAIN_KEPT = 4096
+_PLAIN_LENGTH = 12  # `2024-01-02`, `1200.50`, `yes`
+
+
+def _resolve(text: str) -> str:
+    """The tag of a plain (unquoted) value, as the composer's resolver gives it."""
+    if text and text[0] not in _FIRSTS:
+        return _STR  # `县公安局`, `http://…`: text, found without the resolver's patterns
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+
+
+def _plain(text: str):
+    """The value of a plain value as written (`_value` of its resolved tag); the values that
+    are not text are remembered (dates, numbers, `yes` recur). A tag `_Builder` refuses
+    (`=`, `<<`) is `_Unusual`."""
+    if text and text[0] not in _FIRSTS:
+        return text
+    try:
+        return _PLAIN[text]
+    except KeyError:
+        tag = _resolve(text)
+        if tag not in _ALLOWED_TAGS:
+            raise _Unusual from None
+        value = _value(tag, text)
+        if len(text) <= _PLAIN_LENGTH:  # not an index number or a phone number, seen once
+            if len(_PLAIN) >= _PLAIN_KEPT:
+                _PLAIN.clear()
+            _PLAIN[text] = value
+        return value
+
+
+def _plain_key(text: str) -> str:
+    """A plain key as `_Builder._mapping` takes it: `yes` is `True`, `010` stays `010`."""
+    try:
+        return _KEYS[text]
+    except KeyError:
+        tag = _resolve(text)
+        if len(_KEYS) >= _PLAIN_KEPT:
+            _KEYS.clear()
+        key = _KEYS[text] = (text if tag == _STR else str(_value(tag, text))).strip()
+        return key
+
+
+_KEYS: dict[str, str] = {}  # plain key as written → the key (`_plain_key`)
+
+
 def _scalar(node: yaml.ScalarNode):
-    tag, text = node.tag, node.value
+    return _value(node.tag, node.value)
+
+
+def _value(tag: str, text: str):
+    """A value of the type its tag names (the composer's resolution, our numbers)."""
     if tag == _STD + "str" or tag == _STD + "timestamp":
         return text  # dates are parsed (and checked) by the schema
     if tag == _STD + "null":
