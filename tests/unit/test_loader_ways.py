@@ -55,7 +55,7 @@ def _yaml_of(path: Path) -> tuple[str, int]:
 # ------------------------------------------------------------------ the first way reads as the second
 
 
-def test_every_demo_file_reads_the_same_both_ways():
+def test_every_demo_file_reads_the_same_every_way(yaml_loader):
     files = sorted(p for p in (REPO / "content").rglob("*") if p.suffix in (".yml", ".md") and "pages" not in p.parts)
     taken = {_from_lines: 0, _from_events: 0}
     for path in files:
