@@ -120,7 +120,12 @@ _HASH = re.compile(r"sha256:[0-9a-f]{64}\Z")
 
 def canonical(data: object) -> str:
     """The canonical JSON text of plain data: sorted keys, compact, non-ASCII unescaped."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(data)
+
+
+# What `json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` makes
+# (the same text), made once: dumps makes an encoder for every call with these options.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def sha256(text: str) -> str:
@@ -130,7 +135,12 @@ def sha256(text: str) -> str:
 def canonical_record(model: pydantic.BaseModel) -> str:
     """The canonical JSON of an item's validated data, as written (see the module notes).
     Taken by the loader, before any check: an entry carries it as `entry.record`."""
-    return canonical(model.model_dump(mode="json", exclude_defaults=True))
+    return canonical(record_data(model))
+
+
+def record_data(model: pydantic.BaseModel) -> dict:
+    """The data whose canonical JSON is the record (`canonical_record`)."""
+    return model.model_dump(mode="json", exclude_defaults=True)
 
 
 def record_json(entry: Entry) -> str:

@@ -72,8 +72,10 @@ def yaml_loader(request, monkeypatch):
         if not yaml.__with_libyaml__:
             pytest.skip("PyYAML without libyaml")
         monkeypatch.setattr(yamlnodes, "_Loader", yaml.CSafeLoader)
+        monkeypatch.setattr(yamlnodes, "_Parser", yaml.cyaml.CParser)  # the events of the second way
     else:
         monkeypatch.setattr(yamlnodes, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(yamlnodes, "_Parser", yaml.SafeLoader)
     return request.param
 
 

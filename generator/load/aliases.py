@@ -126,10 +126,37 @@ def normalize(doc: RawDocument, model: type[BaseModel]) -> list[Found]:
                 "删除其中一个",
             )
         )
+    if _named(doc.data, model):
+        return problems  # (most files) nothing to rename or drop: the data and positions stand
     positions, key_positions = {}, {}
     doc.data = _mapping(doc, doc.data, model, (), (), positions, key_positions, problems)
     doc.positions, doc.key_positions = positions, key_positions
     return problems
+
+
+def _named(data: dict, model: type[BaseModel]) -> bool:
+    """Whether every key of `data`, and of the mappings below it that have a schema, is
+    already its field's own name, with a value: `_mapping` would then make the same data
+    and the same positions again (a key left empty is dropped, so it needs the walk)."""
+    table, specs = key_table(model), field_specs(model)
+    for key, value in data.items():
+        if value is None or table.get(key) != key:
+            return False
+        inner = specs[key].model
+        if inner is not None and not _named_values(value, inner):
+            return False
+    return True
+
+
+def _named_values(value, model: type[BaseModel]) -> bool:
+    """`_named` of a field's value: a mapping, or the mappings in a list (as `_copy` goes)."""
+    if isinstance(value, dict):
+        return _named(value, model)
+    if isinstance(value, list):
+        for child in value:  # (a loop: `all` of a generator costs more than the walk it saves)
+            if not _named_values(child, model):
+                return False
+    return True
 
 
 def _copy(doc: RawDocument, value, model, src: tuple, dst: tuple, pos: dict, kpos: dict, problems: list):

@@ -96,6 +96,8 @@ def read_text(path: Path) -> tuple[str, bool, str]:
 
 def _slips(yaml_text: str, line_offset: int) -> None:
     """Editor slips that YAML reports badly: tabs used for indentation."""
+    if "\t" not in yaml_text:
+        return  # (most files) line by line only when there is a tab
     for number, line in enumerate(yaml_text.split("\n"), start=1):
         if _TAB_INDENT.match(line):
             raise LoadProblem(

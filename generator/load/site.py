@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import pickle
 import time
@@ -236,7 +235,8 @@ def load_entry(
             digest = b""  # changed while being read: known by its stamp only
         problems.report(rel, found)
         failed = model is None
-        record = "" if failed else register.canonical_record(model)  # canonical: pickles are not
+        data = None if failed else register.record_data(model)
+        record = "" if failed else register.canonical(data)  # canonical_record; canonical: pickles are not
         entry = None if failed else _entry(model, record, ctype, section, rel, path, site, doc)
         if cache is None:
             return entry
@@ -245,21 +245,20 @@ def load_entry(
             file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:], digest=digest
         )
         if entry is not None:
-            memo.fingerprint, memo.head = fingerprints(ctype.name, record)
+            memo.fingerprint, memo.head = fingerprints(ctype.name, record, data)
     cache.put(rel, memo)
     if entry is not None:
         entry.memo = memo
     return entry
 
 
-def fingerprints(type_name: str, record: str) -> tuple[bytes, bytes]:
+def fingerprints(type_name: str, record: str, data: dict) -> tuple[bytes, bytes]:
     """Digests of an entry as read (its canonical record: pickles differ between
-    processes), whole and without the body and notes (what lists and data show)."""
+    processes), whole and without the body and notes (what lists and data show).
+    `data` is the record's data (`register.record_data`), not read back from its JSON."""
     from generator import register
 
-    head = json.loads(record)
-    head.pop("body", None)
-    head.pop("notes", None)
+    head = {key: value for key, value in data.items() if key != "body" and key != "notes"}
     return (
         hashlib.blake2b(f"{type_name}\0{record}".encode(), digest_size=16).digest(),
         hashlib.blake2b(f"{type_name}\0{register.canonical(head)}".encode(), digest_size=16).digest(),
