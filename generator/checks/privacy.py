@@ -287,6 +287,8 @@ def _numbers(text: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
     text[start:end]. A number is one group or several consecutive groups with the same
     kind of separator; at most 19 digits, so this is linear in the chain."""
     groups = [(m.start(), m.end()) for m in _GROUP.finditer(text, start, end)]
+    if not _some_size([b - a for a, b in groups]):
+        return  # no run of groups as long as any number (a landline, a date and a serial …)
     kinds = [_kind(text[a:b]) for (_, a), (b, _) in zip(groups, groups[1:])]  # separator i: after group i
     taken = [False] * len(groups)
     found = []
@@ -314,6 +316,20 @@ _SIZES = (  # the longer first; characters of each
     ("privacy-bank-card", {16, 17, 18, 19}),
     ("privacy-mobile", {11, 13}),  # 13: 8613812345678
 )
+_ALL_SIZES = frozenset().union(*(sizes for _, sizes in _SIZES))
+
+
+def _some_size(lengths: list[int]) -> bool:
+    """Whether some run of consecutive groups (of these lengths) has the length of a number."""
+    for i in range(len(lengths)):
+        size = 0
+        for length in lengths[i:]:
+            size += length
+            if size in _ALL_SIZES:
+                return True
+            if size > 19:
+                break
+    return False
 
 
 def _kind(separator: str) -> str:
@@ -491,6 +507,9 @@ def _leaves(data, search=None, searches: dict | None = None) -> list[tuple[tuple
                 walk(item.items(), at + (key,), keep)
             elif kind is list:
                 walk(enumerate(item), at + (key,), keep)
+            elif kind is int:
+                if keep is None or keep(str(item)):
+                    found.append((at + (key,), str(item)))
             elif item is not None:
                 leaf(item, at + (key,), keep)
 

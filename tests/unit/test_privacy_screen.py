@@ -31,6 +31,13 @@ PIECES = [
 ]  # fmt: skip
 ALPHABET = "0123456789 \n\t-.,/@Xx年月日出生于为是：:，。aZ张*_`<>;~[]()!&#\u00a0\u200b１＠"
 TEXTS = st.lists(st.one_of(st.sampled_from(PIECES), st.text(ALPHABET, max_size=4)), max_size=12).map("".join)
+# A date and what may mark it as a birth date, before and after it: the birth-date screen's edges.
+KEYWORDS = st.sampled_from(["出生日期", "出生年月日", "生日", "生于", "出生于", "出生", "生", "学生", "日", ""])
+SEPARATORS = st.text("：: \n\t为是，\u00a0", max_size=3)
+DATES = st.sampled_from(
+    ["1982-05-12", "1982.5.12", "1982/05/12", "1982 5 12", "19820512", "1982年5月12日", "1982 年 5 月 12 日"]
+)
+BIRTHS = st.tuples(st.text(ALPHABET, max_size=3), KEYWORDS, SEPARATORS, DATES, SEPARATORS, KEYWORDS).map("".join)
 
 
 def assert_screened(text: str) -> None:
@@ -66,10 +73,16 @@ def test_pieces_alone(text):
     assert_screened(text)
 
 
+@settings(max_examples=600, deadline=None)
+@given(BIRTHS)
+def test_dates_next_to_a_birth_keyword(text):
+    assert_screened(text)
+
+
 def test_every_example_of_the_privacy_tests():
     examples = [t for t, _ in EVASIONS] + NOT_PERSONAL + [b for b, _, _ in RENDERED]
     examples += [
-        "张某某，1982年5月12日出生，", "出生日期：1982-05-12", "张某某，1982.05.12生，汉族", "出生：**1982-05-12**",
+        "张某某，1982年5月12日出生，", "出生日期：1982-05-12", "张某某，1982.05.12生，汉族", "出生：**1982-05-12**", "出生日期： 1982-05-12",
         "1982-05-12", "2003.08.01—2011.04 青山县司法局科员", "1982年5月12日出生", "1982-05", "2024-02-30",
         "联系 zhangsan@qq.com", "x@vip.qq.com、y@163.com、Z@Gmail.com", "zhang@例子.中国", "联系：张三@例子.公司",
         f"请汇至{CARD}。", "卡号 4111111111111111", f"证件号码：{ID_X}", "电话13812345678，", "(19912345678)",
