@@ -47,6 +47,7 @@ import html
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
+from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -476,6 +477,9 @@ def _scan_markdown(markdown: str, own: tuple[str, ...]) -> Iterator[tuple[str, i
 # ---------------------------------------------------------------- the check
 
 
+_NEVER_TEXT = frozenset([type(None), bool, float, Decimal, dt.date, dt.datetime])  # not scanned (amounts …)
+
+
 def _leaves(data, search=None, searches: dict | None = None) -> list[tuple[tuple, str]]:
     """Every text (and whole number) of a file's data with its path, in order. With
     `search` (a compiled pattern's `search`), only the texts it finds something in; under
@@ -510,7 +514,7 @@ def _leaves(data, search=None, searches: dict | None = None) -> list[tuple[tuple
             elif kind is int:
                 if keep is None or keep(str(item)):
                     found.append((at + (key,), str(item)))
-            elif item is not None:
+            elif kind not in _NEVER_TEXT:
                 leaf(item, at + (key,), keep)
 
     leaf(data, (), search)
