@@ -531,7 +531,7 @@ def _leaves(data, search=None, searches: dict | None = None) -> list[tuple[tuple
 # trying the rest at every character; what follows the character is checked behind it.
 _ALWAYS = f"@&{_INVISIBLE}{_SPACES}\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff41-\uff5a"
 _AT_DIGIT = (
-    r"(?<=[0-9])(?:(?=[0-9 \t\n.-]{10})"  # a digit starting 11 characters of a chain (`_CHAIN`)
+    r"(?<=[0-9])(?:(?=(?:[ \t\n.-]*[0-9]){10})"  # 11 digits of a chain (`_CHAIN`): the fewest of any number
     r"|(?=[\s日]*出?生))"  # the end of a date, 生 after it
 )
 _AT_BIRTH = r"(?<=生)(?=(?:日期|年月日|日|于)?[：:\s为是]{0,2}(?:19|20))"  # 出生 / 生于 …, a year after it
