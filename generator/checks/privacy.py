@@ -531,7 +531,11 @@ def _leaves(data, search=None, searches: dict | None = None) -> list[tuple[tuple
 # trying the rest at every character; what follows the character is checked behind it.
 _ALWAYS = f"@&{_INVISIBLE}{_SPACES}\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff41-\uff5a"
 _AT_DIGIT = (
-    r"(?<=[0-9])(?:(?=(?:[ \t\n.-]*[0-9]){10})"  # 11 digits of a chain (`_CHAIN`): the fewest of any number
+    r"(?<=[0-9])(?:(?<![0-9][0-9])(?=(?:[ \t\n.-]*[0-9]){10})"  # a group starting 11 digits of a chain (`_CHAIN`)
+    # but not a group of 12 or 14+ digits before a letter (11330100002482066D of an index number): a
+    # number of that group alone is no ID or card (a letter next to it) nor mobile (11 digits, 13 with
+    # 86); a number from an earlier group on is found where that group starts
+    r"(?!(?:[0-9]{11}|[0-9]{13,})(?:[A-WYZa-wyz]|[Xx][0-9A-Za-z]))"
     r"|(?=[\s日]*出?生))"  # the end of a date, 生 after it
 )
 _AT_BIRTH = r"(?<=生)(?=(?:日期|年月日|日|于)?[：:\s为是]{0,2}(?:19|20))"  # 出生 / 生于 …, a year after it

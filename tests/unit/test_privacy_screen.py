@@ -37,6 +37,12 @@ SEPARATORS = st.text("：: \n\t为是，\u00a0", max_size=3)
 DATES = st.sampled_from(
     ["1982-05-12", "1982.5.12", "1982/05/12", "1982 5 12", "19820512", "1982年5月12日", "1982 年 5 月 12 日"]
 )
+# A number, or a longer or shorter run of digits, right next to letters, separators, other digits.
+NUMBERS = st.sampled_from([ID, ID_X, ID15, CARD, "4111111111111111", "13812345678", "8613812345678", "11330100002482066"])
+EDGES = st.sampled_from(["", "A", "D", "X", "x", "X1", "Xa", "Z", "z", "1", "12", "-", " ", "/", ".", "\n", "张", "86", "0"])
+NEXT_TO = st.tuples(EDGES, EDGES, NUMBERS, st.integers(-3, 2), EDGES, EDGES).map(
+    lambda t: t[0] + t[1] + (t[2][: len(t[2]) + t[3]] if t[3] < 0 else t[2] + "7" * t[3]) + t[4] + t[5]
+)
 BIRTHS = st.tuples(st.text(ALPHABET, max_size=3), KEYWORDS, SEPARATORS, DATES, SEPARATORS, KEYWORDS).map("".join)
 
 
@@ -73,6 +79,12 @@ def test_pieces_alone(text):
     assert_screened(text)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(NEXT_TO)
+def test_numbers_next_to_letters_and_digits(text):
+    assert_screened(text)
+
+
 @settings(max_examples=600, deadline=None)
 @given(BIRTHS)
 def test_dates_next_to_a_birth_keyword(text):
@@ -86,6 +98,7 @@ def test_every_example_of_the_privacy_tests():
         "1982-05-12", "2003.08.01—2011.04 青山县司法局科员", "1982年5月12日出生", "1982-05", "2024-02-30",
         "联系 zhangsan@qq.com", "x@vip.qq.com、y@163.com、Z@Gmail.com", "zhang@例子.中国", "联系：张三@例子.公司",
         f"请汇至{CARD}。", "卡号 4111111111111111", f"证件号码：{ID_X}", "电话13812345678，", "(19912345678)",
+        "11010519491231002X", "13812345678a", "8613812345678a", "A13812345678", "1381234567 8", "x4111111111111111",
         "content/notices/13812345678.md", f"content/notices/{ID}/a.md", "content/annual-reports/2021/0104-000013.md",
     ]  # fmt: skip
     for text in examples:
@@ -99,6 +112,7 @@ def test_every_example_of_the_privacy_tests():
 def test_what_the_screens_pass_over():
     plain, markdown, person = _screens(prompts.STARTS)
     passed_over = ("卫生健康支出", "研究生，法学硕士", "2024-01-01", "1977-07", "第1批（第2批）", "0571-8677", "0104-000013")
+    passed_over += ("11330100002482066D/2020-00102", "861381234567a", "x11330100002482066D", "11330100002482066X1")
     for text in passed_over:
         assert not plain.search(text), text
     assert not person.search("1977-07") and person.search("1977-07-01")
