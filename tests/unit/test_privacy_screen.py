@@ -38,8 +38,12 @@ DATES = st.sampled_from(
     ["1982-05-12", "1982.5.12", "1982/05/12", "1982 5 12", "19820512", "1982年5月12日", "1982 年 5 月 12 日"]
 )
 # A number, or a longer or shorter run of digits, right next to letters, separators, other digits.
-NUMBERS = st.sampled_from([ID, ID_X, ID15, CARD, "4111111111111111", "13812345678", "8613812345678", "11330100002482066"])
-EDGES = st.sampled_from(["", "A", "D", "X", "x", "X1", "Xa", "Z", "z", "1", "12", "-", " ", "/", ".", "\n", "张", "86", "0"])
+NUMBERS = st.sampled_from(
+    [ID, ID_X, ID15, CARD, "4111111111111111", "13812345678", "8613812345678", "11330100002482066"]
+)
+EDGES = st.sampled_from(
+    ["", "A", "D", "X", "x", "X1", "Xa", "Z", "z", "1", "12", "-", " ", "/", ".", "\n", "张", "86", "0"]
+)
 NEXT_TO = st.tuples(EDGES, EDGES, NUMBERS, st.integers(-3, 2), EDGES, EDGES).map(
     lambda t: t[0] + t[1] + (t[2][: len(t[2]) + t[3]] if t[3] < 0 else t[2] + "7" * t[3]) + t[4] + t[5]
 )
