@@ -34,9 +34,12 @@ def file_checks(entry, ctx: Context) -> None:
         return
     first = len(ctx.problems)
     dates.check(entry, ctx)  # the site's settings and the holiday calendar are in the cache's salt
-    privacy.check(entry, ctx)
+    leaves = None
+    if not entry.is_draft and entry.doc is not None:  # the texts both scans need, in one walk
+        leaves = privacy.texts(entry, also=prompts.STARTS)
+    privacy.check(entry, ctx, leaves)
     markup.check(entry, ctx)
-    prompts.check(entry, ctx)
+    prompts.check(entry, ctx, leaves)
     if memo is not None:
         memo.check_problems = ctx.problems.items[first:]
 

@@ -9,18 +9,22 @@ from typing import TYPE_CHECKING
 
 from generator.checks.privacy import _leaves
 from generator.model.validate import _labels
-from generator.scaffold import PROMPT
+from generator.scaffold import BODY_PROMPT, FIELD_PROMPT, PROMPT
+
+STARTS = (FIELD_PROMPT[0], BODY_PROMPT)  # every match of PROMPT starts with one of these
 
 if TYPE_CHECKING:
     from generator.checks.context import Context
     from generator.site import Entry
 
 
-def check(entry: Entry, ctx: Context) -> None:
+def check(entry: Entry, ctx: Context, leaves: list[tuple[tuple, str]] | None = None) -> None:
+    """`leaves`: the entry's texts with their paths, when the caller has them (every text
+    holding a prompt among them), else every string of every field, body included."""
     doc = entry.doc
     if entry.is_draft or doc is None:
         return
-    for path, text in _leaves(doc.data):  # every string of every field, body included
+    for path, text in _leaves(doc.data) if leaves is None else leaves:
         for match in PROMPT.finditer(text):
             before = text[: match.start()]
             if path == ("body",) and doc.body is not None and path not in doc.positions:

@@ -106,6 +106,39 @@ def refuse(text: str) -> Refusal | None:
             "body-too-large", 1, 1, f"正文有 {size // 1000} KB，超过上限 {MAX_BYTES // 1000} KB",
             "把长篇内容拆成几个条目，或作为附件（PDF 等）发布",
         )  # fmt: skip
+    refusal = None if _lines_fine(text) else _refuse_lines(text)
+    if refusal is not None:
+        return refusal
+    depth = 0
+    for match in _TAG.finditer(text):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID or self_closing:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        if depth > MAX_DEPTH:
+            start = match.start()
+            line, col = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+            return _too_deep(line, col, f"HTML 标签嵌套超过 {MAX_DEPTH} 层")
+    return None
+
+
+# A line's quote and list depth is at most the length of its run of these characters at
+# its start (each level takes one of them, two spaces of indent one level).
+_DEEP_LINE = re.compile(rf"\n[ \t>+*\-0-9.)]{{{MAX_DEPTH + 1}}}")
+
+
+def _lines_fine(text: str) -> bool:
+    """Whether `_refuse_lines` surely finds nothing, known without going line by line:
+    no line starts with more than MAX_DEPTH container characters, all of them together
+    are at most the text's length, and Σ (unclosed brackets of a paragraph)² is at most
+    (all brackets)²."""
+    brackets = text.count("[") + text.count("]")
+    return len(text) <= MAX_NESTING and brackets * brackets <= MAX_UNCLOSED and not _DEEP_LINE.search("\n" + text)
+
+
+def _refuse_lines(text: str) -> Refusal | None:
+    """Quotes and lists nested too deep, on a line or summed over all of them, or
+    paragraphs with too many unclosed brackets."""
     total = cost = 0
     paragraph, start = [], 1
     for number, line in enumerate(text.split("\n") + [""], start=1):
@@ -128,16 +161,6 @@ def refuse(text: str) -> Refusal | None:
                 "检查 [ ] 与 ( ) 是否成对；很长的段落请拆开",
             )  # fmt: skip
         paragraph, start = [], number + 1
-    depth = 0
-    for match in _TAG.finditer(text):
-        closing, name, self_closing = match.groups()
-        if name.lower() in VOID or self_closing:
-            continue
-        depth = max(depth - 1, 0) if closing else depth + 1
-        if depth > MAX_DEPTH:
-            start = match.start()
-            line, col = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
-            return _too_deep(line, col, f"HTML 标签嵌套超过 {MAX_DEPTH} 层")
     return None
 
 
@@ -222,6 +245,12 @@ def link_targets(text: str) -> list[Target]:
     """Every link and image URL of a Markdown text — inline `[…](url)`, references
     `[x]: url` (an image's when some `![…][x]` uses it), HTML `<a href>`/`<img src>` —
     outside code blocks and code spans."""
+    if "](" not in text and "]:" not in text and "<" not in text:
+        return []  # what each kind of link starts with: most bodies have none
+    return _link_targets(text)
+
+
+def _link_targets(text: str) -> list[Target]:
     images = {" ".join((m.group(2) or m.group(1)).split()).casefold() for m in _IMAGE_REFERENCE.finditer(text)}
     found, fenced = [], False
     for number, line in enumerate(text.split("\n"), start=1):
