@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from generator.checks.markup import _JAVASCRIPT
 from generator.render.markdown import (
-    DANGEROUS, MAX_DEPTH, MAX_NESTING, MAX_UNCLOSED, _lines_fine, _link_targets, _refuse_lines, link_targets, refuse,
+    DANGEROUS,
+    MAX_DEPTH,
+    MAX_NESTING,
+    MAX_UNCLOSED,
+    _lines_fine,
+    _link_targets,
+    _refuse_lines,
+    link_targets,
+    refuse,
 )  # fmt: skip
 
 # One line: quote and list markers (up to past MAX_DEPTH of them), then some text.
