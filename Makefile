@@ -83,7 +83,7 @@ test-fast: $(TESTSTAMP)
 
 ## Unit and build tests without a browser
 test-build: $(TESTSTAMP) $(PAGEFIND) $(DECAP)
-	$(PY) -m pytest -q -m "not browser"
+	$(PY) -m pytest -q -n auto --dist loadfile -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md); installs
 ## Debian's hugo when missing and apt-get exists (else the Hugo row says skipped)
