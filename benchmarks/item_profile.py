@@ -70,7 +70,8 @@ def main() -> int:
                 profile.disable()
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             shutil.rmtree(out)
-            print(f"run {run + 1}: {cpu / len(entries) * 1000:.3f} ms CPU per item ({wall / len(entries) * 1000:.3f} wall)")
+            per_item = cpu / len(entries) * 1000, wall / len(entries) * 1000
+            print(f"run {run + 1}: {per_item[0]:.3f} ms CPU per item ({per_item[1]:.3f} wall)")
             if profile is not None:
                 text = io.StringIO()
                 pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(args.top)

@@ -378,7 +378,8 @@ def catalogue_rows(fields: Iterable[tuple[str, Any, Any]]) -> Markup:
         out.append("<tr>\n")
         for key, name, value in pair:
             key = escape(key)
-            out.append(f'<th id="gk-cat-{key}">{escape(name)}</th>\n<td headers="gk-cat-{key}"{span}>{escape(value)}</td>\n')
+            out.append(f'<th id="gk-cat-{key}">{escape(name)}</th>\n')
+            out.append(f'<td headers="gk-cat-{key}"{span}>{escape(value)}</td>\n')
         out.append("</tr>\n")
     return Markup("".join(out))
 

@@ -50,7 +50,7 @@ def prepare(entry: Entry) -> None:
     their links to attachments and items rewritten from the item's page (checks/links.py)."""
     links, base = entry.text_links, base_of(entry.url)
     for path in entry.ctype.markdown_paths:
-        setattr(entry, f"{'_'.join(path)}_html", markdown.render(field_value(entry.model, path), links, base).html)
+        setattr(entry, f"{'_'.join(path)}_html", markdown.render_html(field_value(entry.model, path), links, base))
 
 
 def item_head(job: ItemJob, entry: Entry) -> str:

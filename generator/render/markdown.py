@@ -322,6 +322,22 @@ def render(text: str | None, links: dict[str, str] | None = None, base: str = ""
     refusal = refuse(text)
     if refusal is not None:
         return Rendered("", (refusal.code,))
+    return Rendered(_safe_html(text, links, base), find_dangerous(text))
+
+
+def render_html(text: str | None, links: dict[str, str] | None = None, base: str = "") -> str:
+    """`render(…).html` without looking for what the sanitiser removes (the checks report
+    that; an item page only needs its HTML)."""
+    if not text or not text.strip() or refuse(text) is not None:
+        return ""
+    return _safe_html(text, links, base)
+
+
+def _safe_html(text: str, links: dict[str, str] | None, base: str) -> str:
     html = markdown_to_html_with_extensions(autolink(text), options=_OPTIONS, extensions=_EXTENSIONS)
-    html = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
-    return Rendered(sanitize(html, links, base), find_dangerous(text))
+    html = _HEADING.sub(_heading_down, html)
+    return sanitize(html, links, base)
+
+
+def _heading_down(match: re.Match) -> str:
+    return f"<{match.group(1)}h{int(match.group(2)) + 1}"
