@@ -52,7 +52,10 @@ def time_tag(value: Any, text: str | None = None) -> Markup:
     iso = date(value)
     if not iso:
         return Markup("")
-    return Markup('<time datetime="{0}">{1}</time>').format(iso, text if text is not None else iso)
+    # what Markup(…).format(iso, text) gives, without str.format's parser (every item page
+    # shows several dates): both values escaped, Markup ones left as they are
+    shown = escape(iso) if text is None else escape(text)
+    return Markup(f'<time datetime="{escape(iso)}">{shown}</time>')
 
 
 # ---------------------------------------------------------------------------
@@ -363,6 +366,24 @@ def is_present(value: Any) -> bool:
     return True
 
 
+def catalogue_rows(fields: Iterable[tuple[str, Any, Any]]) -> Markup:
+    """The rows of an item's catalogue table (`item/base.html`) from ``(key, label,
+    value)`` triples: those whose value is present, two label/value pairs a row, a lone
+    pair spanning the row. Python, not a Jinja macro: every item page has this table."""
+    shown = [field for field in fields if is_present(field[2])]
+    out = []
+    for start in range(0, len(shown), 2):
+        pair = shown[start : start + 2]
+        span = ' colspan="3"' if len(pair) == 1 else ""
+        out.append("<tr>\n")
+        for key, name, value in pair:
+            key = escape(key)
+            out.append(f'<th id="gk-cat-{key}">{escape(name)}</th>\n')
+            out.append(f'<td headers="gk-cat-{key}"{span}>{escape(value)}</td>\n')
+        out.append("</tr>\n")
+    return Markup("".join(out))
+
+
 FILTERS = {
     "workdays_after": workdays_taken,
     "feedback_mailto": feedback_mailto,
@@ -398,4 +419,5 @@ TESTS = {
 
 GLOBALS = {
     "sum_present": sum_present,
+    "catalogue_rows": catalogue_rows,
 }

@@ -50,7 +50,7 @@ def prepare(entry: Entry) -> None:
     their links to attachments and items rewritten from the item's page (checks/links.py)."""
     links, base = entry.text_links, base_of(entry.url)
     for path in entry.ctype.markdown_paths:
-        setattr(entry, f"{'_'.join(path)}_html", markdown.render(field_value(entry.model, path), links, base).html)
+        setattr(entry, f"{'_'.join(path)}_html", markdown.render_html(field_value(entry.model, path), links, base))
 
 
 def item_head(job: ItemJob, entry: Entry) -> str:
@@ -92,18 +92,21 @@ def _write_slice(job: ItemJob, entries: list) -> tuple[list, list]:
     digests of what was written, for the build's state."""
     lang = job.site.config.site.language
     files, sources, same = [], [], []
+    out, search = str(job.out_dir), str(job.search_root)
+    made: set[str] = set()  # folders this call made or found: one mkdir each, not one a file
     for entry in entries:
         page, fragment = render_page(job, entry)
-        files.append(_put(job.out_dir, f"{entry.url}index.html", page))
+        files.append(_put(out, f"{entry.url}index.html", page, made))
         link = permalink(job.site, entry)
         if link is not None:
             if job.live is not None and job.live.get(link[0]) == digest(link[1].encode("utf-8")):
                 same.append(link[0])  # the live one holds these bytes (an edited body keeps its link)
             else:
-                files.append(_put(job.out_dir, *link))
+                files.append(_put(out, *link, made))
         shard = job.shard_of.get(entry.url) if job.shard_of else None
         if shard is not None:
-            sources.append(_put(job.search_root, f"{shard}/{entry.url}index.html", source_page(lang, escape(entry.model.title), fragment)))
+            source = source_page(lang, escape(entry.model.title), fragment)
+            sources.append(_put(search, f"{shard}/{entry.url}index.html", source, made))
     return files, sources, same
 
 
@@ -128,17 +131,43 @@ def permalink(site: Site, entry: Entry) -> tuple[str, str] | None:
     return rel, redirect_html(target, site.config.site.url + entry.url, entry.model.title)
 
 
-def _put(root: Path, rel: str, text: str) -> tuple[str, bytes]:
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _put(root: str, rel: str, text: str, made: set[str]) -> tuple[str, bytes]:
     """Write a file anew, never through: the folder may be the spare, whose files are
-    hard links of the live site's (output.py)."""
+    hard links of the live site's (output.py). `made`: folders known to exist (filled
+    here). A new file costs one `open` (O_EXCL); only one that exists is unlinked first."""
     data = text.encode("utf-8")
-    path = root / rel
+    path = f"{root}/{rel}"
+    _folder(path[: path.rfind("/")], made)
     try:
+        fd = os.open(path, _CREATE, 0o666)  # the mode `open(path, "wb")` gives (umask applied)
+    except FileExistsError:
         os.unlink(path)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+        fd = os.open(path, _CREATE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:  # os.write may write less than asked
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
     return rel, digest(data)
+
+
+def _folder(path: str, made: set[str]) -> None:
+    """Make the folder `path` (and its parents) unless `made` says it exists."""
+    if path in made:
+        return
+    parent = path[: path.rfind("/")]
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    made.add(path)
 
 
 def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list, list]:

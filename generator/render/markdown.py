@@ -23,6 +23,7 @@ deep (quotes, lists, HTML elements), or with thousands of unclosed `[` in a para
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -273,37 +274,50 @@ def _link_targets(text: str) -> list[Target]:
     return [t for t in found if t.url]
 
 
+_TARGETS: ContextVar[tuple[dict[str, str] | None, str]] = ContextVar("gongkai_sanitize_links", default=(None, ""))
+
+
+def _attribute(element: str, name: str, value: str) -> str | None:
+    """nh3's filter of every allowed attribute; the links and base of the `sanitize` call
+    under way are in `_TARGETS` (a context variable: one value per thread)."""
+    if name in ("class", "id"):
+        kept = [word for word in value.split() if not word.lower().startswith(RESERVED_NAMES)]
+        return " ".join(kept) or None
+    if name not in ("href", "src"):
+        return value
+    if protocol_relative(value):
+        return None  # protocol-relative: another host, whichever scheme the page has
+    kind = url_kind(value)
+    if kind == "external":
+        return None if element == "img" else value
+    links, base = _TARGETS.get()
+    if kind == "site" and links:
+        target = links.get(link_key(value))
+        if target is not None:
+            fragment = value[len(value.split("#", 1)[0]):]
+            return quote(base + target, safe="/%:@!$&'()*+,;=~") + fragment
+    return value
+
+
+# Built once: nh3.clean would convert the allowed tags and attributes on every call.
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+    attribute_filter=_attribute,
+)
+
+
 def sanitize(html: str, links: dict[str, str] | None = None, base: str = "") -> str:
     """Safe HTML; links named in `links` ({link_key: site-relative URL}) go to `base` +
     that URL, keeping their `#fragment`."""
-
-    def attribute(element: str, name: str, value: str) -> str | None:
-        if name in ("class", "id"):
-            kept = [word for word in value.split() if not word.lower().startswith(RESERVED_NAMES)]
-            return " ".join(kept) or None
-        if name not in ("href", "src"):
-            return value
-        if protocol_relative(value):
-            return None  # protocol-relative: another host, whichever scheme the page has
-        kind = url_kind(value)
-        if kind == "external":
-            return None if element == "img" else value
-        if kind == "site" and links:
-            target = links.get(link_key(value))
-            if target is not None:
-                fragment = value[len(value.split("#", 1)[0]):]
-                return quote(base + target, safe="/%:@!$&'()*+,;=~") + fragment
-        return value
-
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-        attribute_filter=attribute,
-    )
+    token = _TARGETS.set((links, base))
+    try:
+        clean = _CLEANER.clean(html)
+    finally:
+        _TARGETS.reset(token)
     return _IMG_SRC.sub("", clean)  # an image whose source was dropped
 
 
@@ -337,6 +351,22 @@ def render(text: str | None, links: dict[str, str] | None = None, base: str = ""
     refusal = refuse(text)
     if refusal is not None:
         return Rendered("", (refusal.code,))
+    return Rendered(_safe_html(text, links, base), find_dangerous(text))
+
+
+def render_html(text: str | None, links: dict[str, str] | None = None, base: str = "") -> str:
+    """`render(…).html` without looking for what the sanitiser removes (the checks report
+    that; an item page only needs its HTML)."""
+    if not text or not text.strip() or refuse(text) is not None:
+        return ""
+    return _safe_html(text, links, base)
+
+
+def _safe_html(text: str, links: dict[str, str] | None, base: str) -> str:
     html = markdown_to_html_with_extensions(autolink(text), options=_OPTIONS, extensions=_EXTENSIONS)
-    html = _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
-    return Rendered(sanitize(html, links, base), find_dangerous(text))
+    html = _HEADING.sub(_heading_down, html)
+    return sanitize(html, links, base)
+
+
+def _heading_down(match: re.Match) -> str:
+    return f"<{match.group(1)}h{int(match.group(2)) + 1}"

@@ -1,0 +1,134 @@
+"""The cheaper ways an item page is made (render/items.py, filters.py, markdown.py) give
+what the slower ones gave: catalogue rows as the Jinja macro rendered them, time tags as
+Markup.format made them, sanitised bodies with each call's own links, files written anew
+(never through a hard link) with one mkdir per folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+
+import jinja2
+import pytest
+from markupsafe import Markup
+
+from generator.render import filters, markdown
+from generator.render.items import _put
+
+# The macro item/base.html used before catalogue_rows (filters.py), as it was written.
+MACRO = """{% macro catalogue_rows(fields) %}
+{% for pair in fields | batch(2) %}
+<tr>
+{% for key, name, value in pair %}
+<th id="gk-cat-{{ key }}">{{ name }}</th>
+<td headers="gk-cat-{{ key }}"{% if pair | length == 1 %} colspan="3"{% endif %}>{{ value }}</td>
+{% endfor %}
+</tr>
+{% endfor %}
+{% endmacro %}
+{{ catalogue_rows(fields | selectattr(2, 'present') | list) }}
+"""
+
+FIELDS = [
+    ("index_no", "索引号", "11330100002482066D/2024-00001"),
+    ("topic", "主题分类", ""),
+    ("publisher", "发布机构", "青山县<人民政府>办公室 & 财政局"),
+    ("written", "成文日期", Markup('<time datetime="2024-05-06">2024-05-06</time>')),
+    ("doc_no", "文号", None),
+    ("keywords", '关键词"', "防汛，抗旱"),
+    ("validity", "有效性", "  "),
+]
+
+
+@pytest.mark.parametrize("count", range(len(FIELDS) + 1))
+def test_catalogue_rows_are_the_macros_rows(count):
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.tests.update(filters.TESTS)
+    for fields in (FIELDS[:count], FIELDS[len(FIELDS) - count :]):
+        expected = env.from_string(MACRO).render(fields=fields)
+        template = env.from_string("{{ catalogue_rows(fields) }}\n")
+        rendered = template.render(fields=fields, catalogue_rows=filters.catalogue_rows)
+        assert rendered == expected
+        assert isinstance(filters.catalogue_rows(fields), Markup)
+
+
+def test_catalogue_rows_refuse_an_undefined_value():
+    with pytest.raises(jinja2.UndefinedError):
+        filters.catalogue_rows([("topic", "主题分类", jinja2.StrictUndefined(name="topic"))])
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(dt.date(2024, 5, 6), None), (dt.datetime(2024, 5, 6, 8, 30), None), ("2024-05<06>", None),
+     (dt.date(2024, 5, 6), "5月6日 <b>"), (dt.date(2024, 5, 6), Markup("<b>6</b>")), ("x&y", 7)],
+)  # fmt: skip
+def test_time_tags_are_what_markup_format_made(value, text):
+    iso = filters.date(value)
+    expected = Markup('<time datetime="{0}">{1}</time>').format(iso, text if text is not None else iso)
+    assert filters.time_tag(value, text) == expected
+    assert isinstance(filters.time_tag(value, text), Markup)
+
+
+def test_each_sanitize_call_rewrites_with_its_own_links_in_every_thread():
+    html = '<p><a href="attachments/a.pdf#p2">a</a> <a href="notices/b.md">b</a> <span class="gk-x ok">c</span></p>'
+    results, errors = {}, []
+
+    def work(number: int) -> None:
+        links = {"attachments/a.pdf": f"attachments/{number}.pdf", "notices/b.md": f"notices/{number}/"}
+        base = "../" * (number % 4)
+        try:
+            for _ in range(200):
+                out = markdown.sanitize(html, links, base)
+                assert out == markdown.sanitize(html, links, base)
+            results[number] = out
+        except AssertionError as exc:  # pragma: no cover - only when calls mix their links
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for number, out in results.items():
+        base = "../" * (number % 4)
+        assert f'href="{base}attachments/{number}.pdf#p2"' in out and f'href="{base}notices/{number}/"' in out
+        assert 'class="ok"' in out
+    # a call without links after them: nothing of theirs is left behind
+    plain = markdown.sanitize(html)
+    assert 'href="attachments/a.pdf#p2"' in plain and 'href="notices/b.md"' in plain
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "  \n", "# 标题\n\n正文 https://example.org/a 与 [附件](attachments/a.pdf)。\n",
+     "<script>alert(1)</script><img src=//evil.example/x.png> <a href='javascript:x'>x</a>",
+     ">" * 150 + " 太深", "<div>" * 120],
+)  # fmt: skip
+def test_render_html_is_the_html_of_render(text):
+    links = {"attachments/a.pdf": "attachments/a.pdf"}
+    assert markdown.render_html(text, links, "../../") == markdown.render(text, links, "../../").html
+
+
+def test_put_writes_anew_never_through_and_makes_each_folder_once(tmp_path, monkeypatch):
+    root = tmp_path / "site"
+    made: set[str] = set()
+    mkdirs = []
+    real_mkdir = os.mkdir
+    monkeypatch.setattr(os, "mkdir", lambda path, *a, **k: (mkdirs.append(str(path)), real_mkdir(path, *a, **k))[1])
+    for name in ("index.html", "a.html", "b.html"):
+        _put(str(root), f"notices/2024/x/{name}", f"页 {name}", made)
+    assert sorted(mkdirs) == sorted(set(mkdirs)), "a folder was made twice"
+    assert (root / "notices/2024/x/a.html").read_text(encoding="utf-8") == "页 a.html"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (root / "notices/2024/x/a.html").stat().st_mode & 0o777 == 0o666 & ~umask  # as open(…, "wb")
+    # the spare's files are hard links of the live site's: a new page replaces the link
+    live = tmp_path / "live.html"
+    live.write_text("旧", encoding="utf-8")
+    os.unlink(root / "notices/2024/x/index.html")
+    os.link(live, root / "notices/2024/x/index.html")
+    rel, digest = _put(str(root), "notices/2024/x/index.html", "新", set())
+    assert (root / rel).read_text(encoding="utf-8") == "新" and live.read_text(encoding="utf-8") == "旧"
+    assert digest == _put(str(tmp_path / "other"), rel, "新", set())[1]
