@@ -46,6 +46,7 @@ Path_ = tuple  # a key path: ("service", "steps", 2, "days")
 
 MAX_NODES = 100_000  # node visits per document; an alias bomb needs far more
 MAX_DEPTH = 64  # nesting levels; real content needs fewer than ten
+SIMPLE_KEY_LIMIT = 1024  # characters of a plain key: libyaml finds no `:` after a longer one
 FLOW_BRACKETS_TRUSTED = 1000  # with fewer `[`/`{` than this, libyaml's recursion is safe
 
 _STD = "tag:yaml.org,2002:"
@@ -219,8 +220,8 @@ class _Lines:
             index = rows[row]
             line = lines[index]
             match = _KEY.match(line, indent)
-            if match is None:
-                raise _Unusual
+            if match is None or match.end(1) - indent >= SIMPLE_KEY_LIMIT:
+                raise _Unusual  # (libyaml refuses a key of more than 1024 characters: a problem)
             key = _plain_key(match.group(1))
             if key in result:
                 raise _Unusual

@@ -143,6 +143,10 @@ UNUSUAL = {
     "value tag": "a: =\n",
     "too deep": "a: " + "[" * (yamlnodes.MAX_DEPTH + 2) + "]" * (yamlnodes.MAX_DEPTH + 2) + "\n",
     "syntax error": "a: b: c\n",
+    "key over libyaml's 1024 characters": "k" * 1025 + ": v\n",
+    "Chinese key over 1024 characters, after a key": "a: 1\n" + "标" * 1030 + ": v\n",
+    "long key in a list item": "- " + "k" * 1030 + ": v\n",
+    "long nested key": "a:\n  " + "k" * 1025 + ": 1\n",
 }
 
 
