@@ -157,17 +157,9 @@ def _put(root: str, rel: str, text: str, made: set[str]) -> tuple[str, bytes]:
 
 def _folder(path: str, made: set[str]) -> None:
     """Make the folder `path` (and its parents) unless `made` says it exists."""
-    if path in made:
-        return
-    parent = path[: path.rfind("/")]
-    if parent not in made:
-        os.makedirs(parent, exist_ok=True)
-        made.add(parent)
-    try:
-        os.mkdir(path)
-    except FileExistsError:
-        pass
-    made.add(path)
+    if path not in made:
+        os.makedirs(path, exist_ok=True)
+        made.add(path)
 
 
 def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list, list]:
