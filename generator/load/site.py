@@ -172,6 +172,7 @@ def _walk(
         items = sorted(listing, key=lambda item: item.name)
     root = site_root(site.site_dir)
     base = _rel(folder, site.site_dir) + "/"
+    child = getattr(folder, "_make_child_relpath", folder.joinpath)  # a name from the listing: not parsed again
     for item in items:
         rel = base + item.name
         skip, st = refused_entry(item, rel, root, problems)
@@ -183,7 +184,7 @@ def _walk(
                 continue
             _walk(path, children.get(item.name, section), site, found, problems, stamps)
         elif item.name.lower().endswith(_SUFFIXES):  # a hidden name (".md") was refused above
-            found.append((folder / item.name, section))
+            found.append((child(item.name), section))
             if stamps is not None:
                 stamps[rel] = None if st is None else stamp_of(st)
         else:
