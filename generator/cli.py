@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import re
 import sys
+import threading
 from difflib import get_close_matches
 from pathlib import Path
 
@@ -140,12 +141,37 @@ def _load(args, problems: Problems, check: bool = False):
     site_dir = _site_dir(args, problems)
     if site_dir is None:
         return None
+    compared = _Compared(site_dir, getattr(args, "since", None))  # git runs while the site loads
     site = (check_site if check else load_site)(site_dir, problems, cache=not getattr(args, "fresh", False))
+    found = compared.result()
     if site is not None:
-        from generator import history
-
-        history.compare(site_dir, problems, getattr(args, "since", None))  # the registers only grow
+        problems.extend(found)
     return site
+
+
+class _Compared(threading.Thread):
+    """`history.compare` (the registers only grow: their lines in git's HEAD are still
+    there), in a thread: it waits on git processes, which take no CPU from the load."""
+
+    def __init__(self, site_dir: Path, since: str | None):
+        super().__init__(daemon=True)
+        self.site_dir, self.since = site_dir, since
+        self.problems, self.error = Problems(), None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            from generator import history
+
+            history.compare(self.site_dir, self.problems, self.since)
+        except BaseException as exc:  # raised where the comparison used to run
+            self.error = exc
+
+    def result(self) -> list:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.problems.items
 
 
 def cmd_check(args) -> int:
