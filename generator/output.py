@@ -137,28 +137,44 @@ class Spare:
     stamps: dict[str, tuple[int, int, int]]  # every file → (size, mtime, inode)
 
 
+SPARE_RECORD = "state-spare.pickle"  # beside the state: what the spare folder holds
+
+
+def _cache_of(site_dir: Path, out_dir: Path) -> Path:
+    """The folder of the state of the builds of `site_dir` into `out_dir`."""
+    return site_dir / CACHE_DIR / f"output-{hashlib.sha256(str(out_dir).encode()).hexdigest()[:12]}"
+
+
+def _spare_of(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.spare")
+
+
+def start_walk(out_dir: Path, site_dir: Path) -> Walk | None:
+    """Start listing the spare of `out_dir` (`Walk`), for the `Output` made later (pass it
+    as `walking`; it stops the child): the build prepares meanwhile. Hold the lock."""
+    return Walk.start(_spare_of(out_dir), _cache_of(site_dir, out_dir) / SPARE_RECORD)
+
+
 class Output:
     """The files of one build. `write` every file; `commit` puts the site in place.
     Create it while holding `locked(out_dir, …)`."""
 
-    def __init__(self, out_dir: Path, site_dir: Path, key: str, fresh: bool = False, files_hint: int = 0):
+    def __init__(
+        self, out_dir: Path, site_dir: Path, key: str, fresh: bool = False, files_hint: int = 0,
+        walking: Walk | None = None,
+    ):  # fmt: skip
+        """`walking`: the listing of the spare, when the caller started it (`start_walk`)
+        before it had the key; else it is started here, before the state is loaded."""
         self.out_dir = out_dir
         self.background = files_hint >= BACKGROUND_DELETE_FROM
-        self.cache = site_dir / CACHE_DIR / f"output-{hashlib.sha256(str(out_dir).encode()).hexdigest()[:12]}"
+        self.cache = _cache_of(site_dir, out_dir)
         self.state_file = self.cache / "state.pickle"
         self.next_file = self.cache / "state-next.pickle"  # the state of a build being swapped in
-        self.spare_file = self.cache / "state-spare.pickle"  # what the spare folder holds
-        self.spare_dir = out_dir.with_name(f".{out_dir.name}.spare")
+        self.spare_file = self.cache / SPARE_RECORD  # what the spare folder holds
+        self.spare_dir = _spare_of(out_dir)
         self.dirty = self.cache / "sources.dirty"
         self.lost: set[str] = set()  # files of the last build gone from the live site or changed there
-        self.cache.mkdir(parents=True, exist_ok=True)
-        for path in (self.state_file, self.next_file, self.spare_file):
-            if path.exists() and not path.is_file():  # never silently: the editor must know
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        recover(out_dir, self.background)
-        self.live: Spare | None = None  # the live site as the last build left it (the next spare)
-        # the spare's files are listed by a child process while this one loads the state
-        self.walking = None if fresh else Walk.start(self.spare_dir, self.spare_file)
+        self.walking = walking
         try:
             self._prepare(out_dir, key, fresh)
         except BaseException:
@@ -166,6 +182,16 @@ class Output:
             raise
 
     def _prepare(self, out_dir: Path, key: str, fresh: bool) -> None:
+        self.cache.mkdir(parents=True, exist_ok=True)
+        for path in (self.state_file, self.next_file, self.spare_file):
+            if path.exists() and not path.is_file():  # never silently: the editor must know
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        recover(out_dir, self.background)
+        self.live: Spare | None = None  # the live site as the last build left it (the next spare)
+        if fresh:
+            self._stop_walking()
+        elif self.walking is None:  # the spare's files are listed by a child while the state loads
+            self.walking = Walk.start(self.spare_dir, self.spare_file)
         self.previous = None if fresh else self._previous(key)
         self.state = State(key)
         # the folder being written: what it holds (digests of the files we trust, every file

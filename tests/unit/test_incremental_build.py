@@ -554,3 +554,28 @@ def test_a_full_build_stops_the_child_it_started(make_site, tmp_path, monkeypatc
     assert not run(site.path, out, index=False).update
     assert len(started) == 1 and started[0].proc.returncode is not None
     assert not out.with_name(f".{out.name}.spare").exists()
+
+
+def test_a_build_that_fails_before_its_output_stops_the_child(make_site, tmp_path, monkeypatch):
+    """The build starts the listing first (before the register and the global key) and
+    ends it when it fails before handing it to its `Output`; the spare stays as it was."""
+    site, out = _spare_update(make_site, tmp_path)
+    started = []
+    original = output.Walk.start
+
+    def start(folder, record):
+        walk = original(folder, record)
+        started.append(walk)
+        return walk
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("磁盘故障")
+
+    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
+    monkeypatch.setattr("generator.build.global_key", boom)
+    spare = out.with_name(f".{out.name}.spare")
+    before = tree(spare)
+    with pytest.raises(RuntimeError):
+        run(site.path, out, index=False)
+    assert len(started) == 1 and started[0].proc.returncode is not None
+    assert tree(spare) == before
