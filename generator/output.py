@@ -68,6 +68,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import gc
 import hashlib
 import marshal
 import os
@@ -739,8 +740,21 @@ def _load(path: Path):
     kept = _KEPT.pop(path, None)
     if kept is not None and kept[0] == stamp(path):
         return kept[1]
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, _no_collection():
         return pickle.load(handle)
+
+
+@contextmanager
+def _no_collection():
+    """Python's cycle collector off while a state is unpickled: its hundreds of thousands
+    of containers would set off collections again and again, and none of them is garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _save(path: Path, value, folder: Path) -> None:

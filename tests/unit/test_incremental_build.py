@@ -579,3 +579,22 @@ def test_a_build_that_fails_before_its_output_stops_the_child(make_site, tmp_pat
         run(site.path, out, index=False)
     assert len(started) == 1 and started[0].proc.returncode is not None
     assert tree(spare) == before
+
+
+def test_a_state_is_unpickled_without_the_cycle_collector(tmp_path, monkeypatch):
+    import gc
+    import pickle
+
+    path = tmp_path / "state.pickle"
+    path.write_bytes(pickle.dumps(output.State("key", files={"a": b"d"})))
+    seen = []
+    real = pickle.load
+
+    def load(handle):
+        seen.append(gc.isenabled())
+        return real(handle)
+
+    monkeypatch.setattr(output.pickle, "load", load)
+    assert gc.isenabled()
+    assert output._load(path).files == {"a": b"d"}
+    assert seen == [False] and gc.isenabled()
