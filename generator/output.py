@@ -648,14 +648,14 @@ class Walk:
     @classmethod
     def start(cls, folder: Path, record: Path) -> Walk | None:
         """A walk of `folder` when it may be a spare we trust: it and its `record` exist."""
-        if not record.is_file() or folder.is_symlink() or not folder.is_dir():
-            return None
         try:
+            if not record.is_file() or folder.is_symlink() or not folder.is_dir():
+                return None
             proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _CHILD, str(folder), MARKER],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-        except OSError:
+        except OSError:  # the build itself says what is wrong, if it matters
             return None
         return cls(proc)
 

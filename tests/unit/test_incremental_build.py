@@ -598,3 +598,15 @@ def test_a_state_is_unpickled_without_the_cycle_collector(tmp_path, monkeypatch)
     assert gc.isenabled()
     assert output._load(path).files == {"a": b"d"}
     assert seen == [False] and gc.isenabled()
+
+
+def test_no_child_when_the_spare_cannot_be_looked_at(tmp_path, monkeypatch):
+    folder = _folder_with_files(tmp_path / "spare")
+    record = tmp_path / "record"
+    record.write_bytes(b"x")
+
+    def refused(self):
+        raise PermissionError(13, "权限不够", str(self))
+
+    monkeypatch.setattr(Path, "is_symlink", refused)
+    assert output.Walk.start(folder, record) is None
