@@ -86,7 +86,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
+from generator import listing as listing_script
 from generator.faults import OutputBusy
+from generator.listing import listing
 from generator.load.cache import CACHE_DIR, stamp
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
@@ -606,33 +608,7 @@ def _in_shard(rel: str, shards) -> bool:
     return len(parts) == 3 and parts[0] == "pagefind" and parts[1] in shards
 
 
-# The listing of a folder: (size, modification time, inode) of every file but the marker,
-# by its path in the folder. Source code, so that a child process (`Walk`: no import of
-# gongkai, `python -I -S`) and this one run the very same function.
-_LISTING = """
-def listing(folder, marker):
-    import os
-    found = {}
-
-    def walk(path, prefix):
-        with os.scandir(path) as entries:
-            for item in entries:
-                if item.is_dir(follow_symlinks=False):
-                    walk(item.path, prefix + item.name + "/")
-                elif prefix or item.name != marker:
-                    st = item.stat(follow_symlinks=False)
-                    found[prefix + item.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-
-    walk(folder, "")
-    return found
-"""
-_CHILD = f"""{_LISTING}
-import marshal, sys
-sys.stdout.buffer.write(marshal.dumps(listing(sys.argv[1], sys.argv[2])))
-"""
-_code: dict = {}
-exec(_LISTING, _code)
-listing = _code["listing"]
+_CHILD = [listing_script.__file__]  # what the child runs: generator/listing.py, by its path
 
 
 class Walk:
@@ -652,7 +628,7 @@ class Walk:
             if not record.is_file() or folder.is_symlink() or not folder.is_dir():
                 return None
             proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _CHILD, str(folder), MARKER],
+                [sys.executable, "-I", "-S", *_CHILD, str(folder), MARKER],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         except OSError:  # the build itself says what is wrong, if it matters

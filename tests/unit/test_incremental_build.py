@@ -471,7 +471,10 @@ def test_no_child_without_a_record_or_a_real_folder(tmp_path):
     assert output.Walk.start(tmp_path / "link", record) is None
 
 
-@pytest.mark.parametrize("child", ["raise SystemExit(3)", "import sys; sys.stdout.write('not marshal')"])
+@pytest.mark.parametrize(
+    "child",
+    [["-c", "raise SystemExit(3)"], ["-c", "import sys; sys.stdout.write('not marshal')"], ["/no/such/file.py"]],
+)
 def test_a_failed_child_gives_no_listing_and_the_survey_walks_here(tmp_path, monkeypatch, child):
     folder = _folder_with_files(tmp_path / "spare")
     record = tmp_path / "record"
