@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from generator import cms, csp, export, feeds, look, progress, register, search, signing, verify
 from generator.load.cache import CACHE_DIR, FileMarks, content_salt
-from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked
+from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked, start_walk
 from generator.paths import site_path
 from generator.render import THEME_DIR
 from generator.render import pages as P
@@ -224,16 +224,22 @@ class Build:
 
     def __init__(self, site: Site, out_dir: Path, options: Options):
         self.site, self.options = site, options
-        self.result = BuildResult(out_dir=out_dir)
-        self.today = build_date(site)
-        self.chain = None if options.preview else register.public_register(site)  # the bytes of data/register.json
-        published_chain(out_dir, self.chain)
-        if options.preview:
-            register.mark_unrecorded(site)
-        for entry in site.entries:
-            entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
-        key = global_key(site, options.drafts, options.index, options.preview)
-        self.output = Output(out_dir, site.site_dir, key, fresh=options.fresh, files_hint=len(site.entries))
+        walking = None if options.fresh else start_walk(out_dir, site.site_dir)  # the spare's files, listed meanwhile
+        try:
+            self.result = BuildResult(out_dir=out_dir)
+            self.today = build_date(site)
+            self.chain = None if options.preview else register.public_register(site)  # the bytes of data/register.json
+            published_chain(out_dir, self.chain)
+            if options.preview:
+                register.mark_unrecorded(site)
+            for entry in site.entries:
+                entry.doc = None  # file positions serve the checks only; at 100,000 items they weigh GBs
+            key = global_key(site, options.drafts, options.index, options.preview)
+        except BaseException:
+            if walking is not None:
+                walking.stop()
+            raise
+        self.output = Output(out_dir, site.site_dir, key, options.fresh, len(site.entries), walking)
         self.result.update = self.output.update
         known = self.output.previous.values.get("attachments", ("", {}))[1] if self.output.update else {}
         self.file_marks = FileMarks(known)  # the digests of the attachments, by their stamps

@@ -43,7 +43,10 @@ the ready folder (forward) or the previous one (back) takes its place; then ever
 temporary folder of OUT is deleted at once (each holds a whole copy of the site, drafts
 included). The spare is trusted only when `state-spare.pickle` describes it (its marker)
 and a survey of its files agrees; a build removes that file before it changes the spare,
-so a spare a killed build left half-changed is deleted, never used.
+so a spare a killed build left half-changed is deleted, never used. The survey's listing
+(a stat of every file) is made by a child process started with the build (`Walk`), on
+another CPU while this one loads the state; the survey itself is done here, after the
+record was removed, from the listing or (the child failed) from a walk of its own.
 
 The state of the last build (the digest, size, time and inode of every file, the inputs
 of every item page, the key of every search shard) and the search source pages live in
@@ -65,7 +68,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import gc
 import hashlib
+import marshal
 import os
 import pickle
 import random
@@ -81,7 +86,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
+from generator import listing as listing_script
 from generator.faults import OutputBusy
+from generator.listing import listing
 from generator.load.cache import CACHE_DIR, stamp
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
@@ -133,26 +140,61 @@ class Spare:
     stamps: dict[str, tuple[int, int, int]]  # every file → (size, mtime, inode)
 
 
+SPARE_RECORD = "state-spare.pickle"  # beside the state: what the spare folder holds
+
+
+def _cache_of(site_dir: Path, out_dir: Path) -> Path:
+    """The folder of the state of the builds of `site_dir` into `out_dir`."""
+    return site_dir / CACHE_DIR / f"output-{hashlib.sha256(str(out_dir).encode()).hexdigest()[:12]}"
+
+
+def _spare_of(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.spare")
+
+
+def start_walk(out_dir: Path, site_dir: Path) -> Walk | None:
+    """Start listing the spare of `out_dir` (`Walk`), for the `Output` made later (pass it
+    as `walking`; it stops the child): the build prepares meanwhile. Hold the lock."""
+    return Walk.start(_spare_of(out_dir), _cache_of(site_dir, out_dir) / SPARE_RECORD)
+
+
 class Output:
     """The files of one build. `write` every file; `commit` puts the site in place.
     Create it while holding `locked(out_dir, …)`."""
 
-    def __init__(self, out_dir: Path, site_dir: Path, key: str, fresh: bool = False, files_hint: int = 0):
+    def __init__(
+        self, out_dir: Path, site_dir: Path, key: str, fresh: bool = False, files_hint: int = 0,
+        walking: Walk | None = None,
+    ):  # fmt: skip
+        """`walking`: the listing of the spare, when the caller started it (`start_walk`)
+        before it had the key; else it is started here, before the state is loaded."""
         self.out_dir = out_dir
         self.background = files_hint >= BACKGROUND_DELETE_FROM
-        self.cache = site_dir / CACHE_DIR / f"output-{hashlib.sha256(str(out_dir).encode()).hexdigest()[:12]}"
+        self.cache = _cache_of(site_dir, out_dir)
         self.state_file = self.cache / "state.pickle"
         self.next_file = self.cache / "state-next.pickle"  # the state of a build being swapped in
-        self.spare_file = self.cache / "state-spare.pickle"  # what the spare folder holds
-        self.spare_dir = out_dir.with_name(f".{out_dir.name}.spare")
+        self.spare_file = self.cache / SPARE_RECORD  # what the spare folder holds
+        self.spare_dir = _spare_of(out_dir)
         self.dirty = self.cache / "sources.dirty"
         self.lost: set[str] = set()  # files of the last build gone from the live site or changed there
+        self.walking = walking
+        try:
+            self._prepare(out_dir, key, fresh)
+        except BaseException:
+            self._stop_walking()
+            raise
+
+    def _prepare(self, out_dir: Path, key: str, fresh: bool) -> None:
         self.cache.mkdir(parents=True, exist_ok=True)
         for path in (self.state_file, self.next_file, self.spare_file):
             if path.exists() and not path.is_file():  # never silently: the editor must know
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
         recover(out_dir, self.background)
         self.live: Spare | None = None  # the live site as the last build left it (the next spare)
+        if fresh:
+            self._stop_walking()
+        elif self.walking is None:  # the spare's files are listed by a child while the state loads
+            self.walking = Walk.start(self.spare_dir, self.spare_file)
         self.previous = None if fresh else self._previous(key)
         self.state = State(key)
         # the folder being written: what it holds (digests of the files we trust, every file
@@ -169,6 +211,7 @@ class Output:
             discard(self.search_src, self.background)
         self.search_src.mkdir(parents=True, exist_ok=True)
         self.in_place = self.update and self._take_spare()
+        self._stop_walking()
         if self.update:
             self._survey_live()
         self.probing: threading.Thread | None = None  # a full build probes the live files meanwhile
@@ -190,6 +233,11 @@ class Output:
     @property
     def update(self) -> bool:
         return self.previous is not None
+
+    def _stop_walking(self) -> None:
+        if self.walking is not None:
+            self.walking.stop()
+            self.walking = None
 
     def _previous(self, key: str) -> State | None:
         """The state that describes the live site: the last build's, or the one a build
@@ -250,7 +298,8 @@ class Output:
         if not isinstance(spare, Spare) or spare.marker != marker or self.spare_dir.is_symlink():
             return False
         self.spare_file.unlink()
-        found, _lost = _survey(self.spare_dir, spare.files, spare.shards, spare.stamps, set())
+        listed = self.walking.result() if self.walking is not None else None
+        found, _lost = _survey(self.spare_dir, spare.files, spare.shards, spare.stamps, set(), listed)
         self.root = self.spare_dir
         self.have, self.have_shards = spare.files, spare.shards
         self.present = set(found)
@@ -543,6 +592,8 @@ class Output:
     def abandon(self) -> None:
         """The build failed: drop what it wrote; the live site was not touched (a spare
         that was being changed is deleted: nothing describes it any more)."""
+        if getattr(self, "walking", None) is not None:
+            self._stop_walking()
         if getattr(self, "probing", None) is not None:
             self.probing.join()
         if getattr(self, "root", None) is not None:
@@ -557,23 +608,65 @@ def _in_shard(rel: str, shards) -> bool:
     return len(parts) == 3 and parts[0] == "pagefind" and parts[1] in shards
 
 
-def _survey(folder: Path, files: dict, shards: dict, known: dict, copies: set) -> tuple[dict, set]:
+_CHILD = [listing_script.__file__]  # what the child runs: generator/listing.py, by its path
+
+
+class Walk:
+    """The listing of the spare folder, made by a child process started with the build:
+    ~30,000 stats of a 10,000-item site (0.5–0.9 s here) run on another CPU while this
+    process loads the state. Only a listing: what it means is decided by `_survey`, here,
+    after the spare's record was removed; the folder is walked again here when the
+    child failed (its errors are this process's, as they were)."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+
+    @classmethod
+    def start(cls, folder: Path, record: Path) -> Walk | None:
+        """A walk of `folder` when it may be a spare we trust: it and its `record` exist."""
+        try:
+            if not record.is_file() or folder.is_symlink() or not folder.is_dir():
+                return None
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", *_CHILD, str(folder), MARKER],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        except OSError:  # the build itself says what is wrong, if it matters
+            return None
+        return cls(proc)
+
+    def result(self) -> dict | None:
+        """The listing; None when the child failed (an unreadable folder …)."""
+        try:
+            data, _ = self.proc.communicate()
+        except OSError:
+            self.stop()
+            return None
+        if self.proc.returncode != 0:
+            return None
+        try:
+            found = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+        return found if isinstance(found, dict) else None
+
+    def stop(self) -> None:
+        """Not needed (or done): the child is ended and waited for."""
+        if self.proc.returncode is None:  # else `result` waited for it
+            self.proc.kill()
+            self.proc.communicate()
+
+
+def _survey(
+    folder: Path, files: dict, shards: dict, known: dict, copies: set, found: dict | None = None
+) -> tuple[dict, set]:
     """Compare a folder with what a build left in it: files gone, or whose size, time or
     inode changed (or, for a sample, whose bytes differ) are taken out of `files` (a
     search shard with such a file out of `shards`), so that the build writes them again.
-    Returns the stamps of every file found and the set of those taken out."""
-    found: dict[str, tuple[int, int, int]] = {}
-
-    def walk(path: str, prefix: str) -> None:
-        with os.scandir(path) as listing:
-            for item in listing:
-                if item.is_dir(follow_symlinks=False):
-                    walk(item.path, f"{prefix}{item.name}/")
-                elif prefix or item.name != MARKER:
-                    st = item.stat(follow_symlinks=False)
-                    found[prefix + item.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
-
-    walk(str(folder), "")
+    `found`: its listing (`listing`), when a child process made it. Returns the stamps of
+    every file found and the set of those taken out."""
+    if found is None:
+        found = listing(str(folder), MARKER)
     changed = {rel for rel, st in known.items() if found.get(rel) != st}
     changed -= _same_bytes(folder, changed, files, copies, known, found)
     readable = sorted(rel for rel in files.keys() - changed - copies if rel in found)
@@ -623,8 +716,21 @@ def _load(path: Path):
     kept = _KEPT.pop(path, None)
     if kept is not None and kept[0] == stamp(path):
         return kept[1]
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, _no_collection():
         return pickle.load(handle)
+
+
+@contextmanager
+def _no_collection():
+    """Python's cycle collector off while a state is unpickled: its hundreds of thousands
+    of containers would set off collections again and again, and none of them is garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _save(path: Path, value, folder: Path) -> None:
@@ -811,7 +917,7 @@ def discard(folder: Path, background: bool = True) -> None:
         subprocess.Popen(
             [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(hidden)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
+        )  # fmt: skip
     except OSError:
         shutil.rmtree(hidden if hidden.exists() else folder, ignore_errors=True)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import output
 from generator.build import build
 from generator.load import cache as cache_module
 from generator.load.site import load_site
@@ -26,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def trusted(monkeypatch):
     """Trust files written a moment ago (the racy-file guard would re-read them)."""
-    monkeypatch.setattr(cache_module, "RACY_NS", -10**12)
+    monkeypatch.setattr(cache_module, "RACY_NS", -(10**12))
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -48,6 +49,7 @@ def same_as_fresh(site_dir: Path, out: Path, tmp_path: Path, index: bool = True)
     run(site_dir, fresh, fresh=True, index=index)
     updated, expected = tree(out), tree(fresh)
     if (out / "pagefind" / "delta").is_dir():
+
         def ignore(rel):
             return rel.startswith("pagefind/") or rel in ("search/index.html", MARKER)
 
@@ -363,7 +365,7 @@ def test_a_failed_update_leaves_the_site_and_the_state(make_site, tmp_path, monk
     assert tree(out) == before
     assert not list(tmp_path.glob(".out.staged-*"))
     monkeypatch.undo()
-    monkeypatch.setattr(cache_module, "RACY_NS", -10**12)
+    monkeypatch.setattr(cache_module, "RACY_NS", -(10**12))
     assert run(site.path, out, index=False).update
     same_as_fresh(site.path, out, tmp_path, index=False)
 
@@ -433,3 +435,181 @@ def test_a_page_defaced_with_its_size_and_times_kept_is_found_by_the_digest_samp
     assert result.update and result.rendered == 1
     assert page.read_bytes() == data
     same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+# ---------------------------------------------------------------------------
+# the spare's listing, made by a child process while the state loads
+
+
+def _folder_with_files(root: Path) -> Path:
+    for rel in ("index.html", MARKER, "a/index.html", "a/b/c/index.html", f"a/{MARKER}", "pagefind/x/y.pf"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(rel.encode())
+    return root
+
+
+def test_the_child_lists_a_folder_as_this_process_does(tmp_path):
+    """Every file's (size, time, inode) but the marker at the root, as `stamps` sees it."""
+    folder = _folder_with_files(tmp_path / "spare")
+    record = tmp_path / "record"
+    record.write_bytes(b"x")
+    walk = output.Walk.start(folder, record)
+    assert walk is not None
+    found = walk.result()
+    assert walk.proc.returncode == 0
+    assert found == output.listing(str(folder), MARKER) == output.stamps(folder)
+    assert f"a/{MARKER}" in found and MARKER not in found
+
+
+def test_no_child_without_a_record_or_a_real_folder(tmp_path):
+    folder = _folder_with_files(tmp_path / "spare")
+    record = tmp_path / "record"
+    assert output.Walk.start(folder, record) is None  # no record of the spare
+    record.write_bytes(b"x")
+    assert output.Walk.start(tmp_path / "missing", record) is None
+    (tmp_path / "link").symlink_to(folder)
+    assert output.Walk.start(tmp_path / "link", record) is None
+
+
+@pytest.mark.parametrize(
+    "child",
+    [["-c", "raise SystemExit(3)"], ["-c", "import sys; sys.stdout.write('not marshal')"], ["/no/such/file.py"]],
+)
+def test_a_failed_child_gives_no_listing_and_the_survey_walks_here(tmp_path, monkeypatch, child):
+    folder = _folder_with_files(tmp_path / "spare")
+    record = tmp_path / "record"
+    record.write_bytes(b"x")
+    monkeypatch.setattr(output, "_CHILD", child)
+    walk = output.Walk.start(folder, record)
+    assert walk.result() is None
+    known = output.stamps(folder)
+    files = {rel: b"d" for rel in known}
+    found, lost = output._survey(folder, files, {}, known, set(files), None)  # copies: no sample read
+    assert found == known and lost == set()
+
+
+def _spare_update(make_site, tmp_path):
+    """A site built, then updated once (the spare is set aside), then edited again."""
+    site = small_site(make_site)
+    out = tmp_path / "out"
+    run(site.path, out, index=False)
+    for n in (1, 2):
+        site.write(
+            "content/notices/b.md",
+            with_index(f"---\ntitle: 第二条通知\npublished: 2023-05-06\n---\n第{n}次修改。\n", num(2023, 1)),
+        )
+        if n == 1:
+            assert run(site.path, out, index=False).update
+    return site, out
+
+
+def test_an_update_in_place_takes_the_childs_listing_and_leaves_no_child(make_site, tmp_path, monkeypatch):
+    site, out = _spare_update(make_site, tmp_path)
+    started = []
+    original = output.Walk.start
+
+    def start(folder, record):
+        walk = original(folder, record)
+        started.append(walk)
+        return walk
+
+    def here(*args):
+        raise AssertionError("the spare was listed in this process")
+
+    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
+    monkeypatch.setattr(output, "listing", here)
+    spare_inode = out.with_name(f".{out.name}.spare").stat().st_ino
+    assert run(site.path, out, index=False).update
+    assert out.stat().st_ino == spare_inode, "the spare became the live site"
+    assert len(started) == 1 and started[0].proc.returncode == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(cache_module, "RACY_NS", -(10**12))
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+def test_an_update_in_place_whose_child_failed_lists_the_spare_here(make_site, tmp_path, monkeypatch):
+    site, out = _spare_update(make_site, tmp_path)
+    spare = out.with_name(f".{out.name}.spare")
+    (spare / "index.html").unlink()  # changed behind our back: still seen
+    (spare / "index.html").write_text("<h1>被替换</h1>", encoding="utf-8")
+    monkeypatch.setattr(output, "_CHILD", "raise SystemExit(1)")
+    spare_inode = spare.stat().st_ino
+    assert run(site.path, out, index=False).update
+    assert out.stat().st_ino == spare_inode
+    same_as_fresh(site.path, out, tmp_path, index=False)
+
+
+def test_a_full_build_stops_the_child_it_started(make_site, tmp_path, monkeypatch):
+    """A spare with its record beside an output whose state is gone: the child is
+    started, the build is a full one, and the child is ended and waited for."""
+    site, out = _spare_update(make_site, tmp_path)
+    for state in (site.path / ".gongkai-cache").glob("output-*/state.pickle"):
+        state.unlink()
+    started = []
+    original = output.Walk.start
+
+    def start(folder, record):
+        walk = original(folder, record)
+        started.append(walk)
+        return walk
+
+    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
+    assert not run(site.path, out, index=False).update
+    assert len(started) == 1 and started[0].proc.returncode is not None
+    assert not out.with_name(f".{out.name}.spare").exists()
+
+
+def test_a_build_that_fails_before_its_output_stops_the_child(make_site, tmp_path, monkeypatch):
+    """The build starts the listing first (before the register and the global key) and
+    ends it when it fails before handing it to its `Output`; the spare stays as it was."""
+    site, out = _spare_update(make_site, tmp_path)
+    started = []
+    original = output.Walk.start
+
+    def start(folder, record):
+        walk = original(folder, record)
+        started.append(walk)
+        return walk
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("磁盘故障")
+
+    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
+    monkeypatch.setattr("generator.build.global_key", boom)
+    spare = out.with_name(f".{out.name}.spare")
+    before = tree(spare)
+    with pytest.raises(RuntimeError):
+        run(site.path, out, index=False)
+    assert len(started) == 1 and started[0].proc.returncode is not None
+    assert tree(spare) == before
+
+
+def test_a_state_is_unpickled_without_the_cycle_collector(tmp_path, monkeypatch):
+    import gc
+    import pickle
+
+    path = tmp_path / "state.pickle"
+    path.write_bytes(pickle.dumps(output.State("key", files={"a": b"d"})))
+    seen = []
+    real = pickle.load
+
+    def load(handle):
+        seen.append(gc.isenabled())
+        return real(handle)
+
+    monkeypatch.setattr(output.pickle, "load", load)
+    assert gc.isenabled()
+    assert output._load(path).files == {"a": b"d"}
+    assert seen == [False] and gc.isenabled()
+
+
+def test_no_child_when_the_spare_cannot_be_looked_at(tmp_path, monkeypatch):
+    folder = _folder_with_files(tmp_path / "spare")
+    record = tmp_path / "record"
+    record.write_bytes(b"x")
+
+    def refused(self):
+        raise PermissionError(13, "权限不够", str(self))
+
+    monkeypatch.setattr(Path, "is_symlink", refused)
+    assert output.Walk.start(folder, record) is None
