@@ -1,0 +1,183 @@
+"""The memo of the whole-site checks (generator/sitememo.py): what they derive from
+content/.register, content/.registry and each record's hash is kept between runs, filed
+under the bytes it came from. A check that takes it finds the same problems — codes,
+lines, messages, order — as one that derives everything again, whatever changed in
+between; a build writes the same register.json."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator import register, sitememo
+from generator.checks import index_numbers
+from generator.load import cache as cache_module
+
+from helpers import SiteDir, num
+
+N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
+A, B, C = "content/notices/a.md", "content/notices/b.md", "content/notices/c.md"
+MEMO = ".gongkai-cache/sitememo.pickle"
+REVISION = "revisions:\n  - {date: 2024-03-01, note: 修订}\n"
+
+
+def article(number: str, body: str = "春节放假安排如下。", extra: str = "") -> str:
+    return f"---\nindex_no: {number}\ntitle: 关于春节放假的通知\npublished: 2024-02-01\n{extra}---\n\n{body}\n"
+
+
+def new_process() -> None:
+    """Forget what this process keeps, as a new `gongkai` run starts without it."""
+    sitememo._OPEN.clear()
+    sitememo._HASHES.clear()
+    register._record_sha.cache_clear()
+    cache_module._ONCE.clear()
+
+
+def problems_of(site: SiteDir) -> tuple[list, bytes | None]:
+    """The problems of phase one, in order, and the bytes of data/register.json."""
+    loaded, problems = site.load()
+    try:
+        chain = register.public_register(loaded)
+    except register.RegisterError:
+        chain = None
+    return list(problems.items), chain
+
+
+def fresh(site: SiteDir) -> tuple[list, bytes | None]:
+    """Without any memo: everything derived again."""
+    new_process()
+    (site.path / MEMO).unlink(missing_ok=True)
+    found = problems_of(site)
+    new_process()
+    (site.path / MEMO).unlink(missing_ok=True)
+    return found
+
+
+def all_ways(site: SiteDir) -> tuple[list, bytes | None]:
+    """The problems (and register.json) with the memo of the site's last state in a new
+    process, with the memo of this state in a new process and in the same one (`serve`),
+    each the same as without a memo."""
+    new_process()
+    after_change = problems_of(site)  # the memo of the state before
+    new_process()
+    kept = problems_of(site)  # the memo this state wrote
+    same_process = problems_of(site)
+    expected = fresh(site)
+    assert after_change == expected
+    assert kept == expected
+    assert same_process == expected
+    problems_of(site)  # leave the memo of this state for the next step
+    return expected
+
+
+def codes(found) -> list[tuple[str, str]]:
+    return [(p.path, p.code) for p in found[0]]
+
+
+@pytest.fixture
+def published(make_site) -> SiteDir:
+    site = make_site({A: article(N1), B: article(N2), C: article(N3)})
+    assert site.run("publish").code == 0
+    assert all_ways(site)[0] == []
+    assert (site.path / MEMO).is_file()
+    return site
+
+
+def test_an_edit_with_and_without_a_revision(published):
+    published.write(A, article(N1, body="改过的正文。"))
+    assert codes(all_ways(published)) == [(A, "register-changed")]
+    published.write(A, article(N1, body="改过的正文。", extra=REVISION))
+    assert codes(all_ways(published)) == []
+    assert published.run("publish").code == 0
+    assert codes(all_ways(published)) == []
+
+
+def test_a_renumbering(published):
+    published.write(A, article(num(2024, 9)))
+    found = codes(all_ways(published))
+    assert (A, "register-renumbered") in found and (A, "index-changed") in found
+
+
+def test_a_deletion_and_a_draft(published):
+    (published.path / B).unlink()
+    assert codes(all_ways(published)) == [("content/.register", "register-deleted")]
+    published.write(C, article(N3, extra="status: draft\n"))
+    assert (C, "register-deleted") in codes(all_ways(published))
+
+
+def test_edits_to_the_register(published):
+    text = published.read("content/.register").decode()
+    rows = text.splitlines(keepends=True)
+    head, body = rows[:3], rows[3:]
+    conflict = body[0].replace("\t1\t", "\t1\t").replace(body[0].split("\t")[3], "sha256:" + "1" * 64)
+    published.write("content/.register", "".join(head + body + [conflict]))
+    assert ("content/.register", "register-conflict") in codes(all_ways(published))
+    second = body[1].split("\t")
+    second[1] = "2"  # version 2 without a version 1
+    published.write("content/.register", "".join(head + [body[0], "\t".join(second), body[2]]))
+    assert ("content/.register", "register-invalid") in codes(all_ways(published))
+    published.write("content/.register", text + "junk line\n")
+    found = all_ways(published)
+    assert codes(found) == [("content/.register", "register-invalid")] and found[1] is None
+    published.write("content/.register", text)
+    assert codes(all_ways(published)) == []
+
+
+def test_edits_to_the_registry(published):
+    published.register({N1: A, N2: B})  # N3 not issued
+    assert codes(all_ways(published)) == [(C, "index-unregistered")]
+    published.write("content/.registry", f"{N1}\t{A}\n{N2}\t{B}\n{N3}\t{C}\n{N3}\t{A}\n")
+    assert codes(all_ways(published)) == [("content/.registry", "index-conflict")]
+    published.write("content/.registry", f"{N1}\t{A}\n{N2}\t{B}\n{num(2024, 9)}\t{C}\n{num(2024, 8)}\t{C}\n")
+    assert codes(all_ways(published)) == [(C, "index-unregistered"), (C, "index-changed")]
+    published.write("content/.registry", b"\xff\xfe")
+    assert codes(all_ways(published)) == [("content/.registry", "registry-invalid")]
+    published.register()
+    assert codes(all_ways(published)) == []
+
+
+def test_the_same_size_and_time_with_other_bytes_is_not_the_memo(published):
+    """Filed under the bytes, not the stamp: a register rewritten in the same clock tick
+    with as many bytes is read again."""
+    path = published.path / "content/.register"
+    st = path.stat()
+    text = path.read_bytes()
+    digest = text.split(b"\t")[3]
+    path.write_bytes(text.replace(digest, digest[:-1] + (b"0" if digest[-1:] != b"0" else b"1"), 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+    assert (A, "register-changed") in codes(all_ways(published))
+
+
+def test_a_kept_run_neither_parses_the_registers_nor_hashes_the_records(published, monkeypatch):
+    """What a new run takes from the memo: were any of it derived again, this would fail."""
+    expected = fresh(published)
+    problems_of(published)  # the memo
+    new_process()
+
+    def refused(*args):
+        raise AssertionError("derived again")
+
+    monkeypatch.setattr(register, "_parse_register", refused)
+    monkeypatch.setattr(index_numbers, "parse_registry", refused)
+    monkeypatch.setattr(register, "_record_sha", refused)
+    assert problems_of(published) == expected
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other-code"])
+def test_a_memo_that_does_not_fit_is_not_used(published, monkeypatch, damage):
+    expected = fresh(published)
+    problems_of(published)
+    new_process()
+    if damage == "truncated":
+        path = published.path / MEMO
+        path.write_bytes(path.read_bytes()[:100])
+    else:  # another gongkai: the memo of a changed check is never replayed
+        salt = sitememo._salt()
+        monkeypatch.setattr(sitememo, "_salt", lambda: (*salt, "other"))
+    calls = []
+    parse = register._parse_register
+    monkeypatch.setattr(register, "_parse_register", lambda data: calls.append(1) or parse(data))
+    assert problems_of(published) == expected
+    assert calls  # derived again
