@@ -238,7 +238,17 @@ def _read_bytes(path: Path) -> bytes:
         raise RegisterError(0, f"无法读取发布登记簿：{exc.strerror}") from None
 
 
+_PARSED: list = [b"", []]  # the bytes last parsed, and their versions: the checks and the chain ask for them in one run
+
+
 def _parse_register(data: bytes) -> list[Version]:
+    if data != _PARSED[0] or not data:
+        _PARSED[:] = [b"", []]  # a failed parse is not kept
+        _PARSED[:] = [data, _parse_text(data)]
+    return list(_PARSED[1])
+
+
+def _parse_text(data: bytes) -> list[Version]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -286,8 +296,15 @@ def history(versions: list[Version]) -> dict[str, list[Version]]:
 
 def register_problems(versions: list[Version]) -> list[tuple[int, str, str, str]]:
     """Damage in the register itself: [(line, code, message, hint)]."""
+    return _problems(history(versions))
+
+
+def _problems(by_index: dict[str, list[Version]]) -> list[tuple[int, str, str, str]]:
+    """`register_problems` of the versions `history` gave."""
     found = []
-    for number, lines in history(versions).items():
+    for number, lines in by_index.items():
+        if len(lines) == 1 and lines[0].version == 1:
+            continue  # one line, of the first version: nothing to report (most items)
         by_version: dict[int, list[Version]] = {}
         for version in lines:
             by_version.setdefault(version.version, []).append(version)
@@ -347,14 +364,14 @@ def register_view(content_dir: Path) -> View | None:
     if noted(path) is None:  # as `read_once` notes it, for the memo of the whole check
         return None
     data = _read_bytes(path)
-    return View(data, *sitememo.derived(content_dir.parent, "register", data, lambda: _derive_view(data)))
+    return View(data, *sitememo.derived(content_dir.parent, "register", data, lambda _: _derive_view(data)))
 
 
 def _derive_view(data: bytes) -> tuple[list, dict, dict]:
-    versions = _parse_register(data)
-    last = [(number, lines[-1]) for number, lines in sorted(history(versions).items())]
+    by_index = history(_parse_register(data))
+    last = [(number, lines[-1]) for number, lines in sorted(by_index.items())]
     hashes = {number: version.content_hash for number, version in last}
-    return register_problems(versions), hashes, {number: version.line for number, version in last}
+    return _problems(by_index), hashes, {number: version.line for number, version in last}
 
 
 def pending(site: Site, versions: list[Version]) -> list[Version]:
@@ -564,14 +581,24 @@ def chain(versions: list[Version], urls: dict[str, str] | None = None) -> dict:
     return _chain_data(*_links(versions), urls or {})
 
 
-def _links(versions: list[Version]) -> tuple[list[tuple], str]:
-    """([(index_no, version, date, content_hash, prev, hash)] in chain order, head)."""
-    links, prev, seen = [], GENESIS, set()
-    for v in sorted(versions, key=chain_key):
-        if v.link in seen:
-            continue
-        seen.add(v.link)
-        index_no, number, date, digest = v.link
+def _links(versions: list[Version], before: tuple[list[tuple], str] | None = None) -> tuple[list[tuple], str]:
+    """([(index_no, version, date, content_hash, prev, hash)] in chain order, head). The
+    links of `before` (the chain of an earlier register) are taken as far as the two
+    chains record the same versions: a hash depends on those before it only, and a new
+    version is usually the last (a publish adds today's)."""
+    ordered, seen = [], set()
+    for link in sorted([v.link for v in versions], key=lambda link: (link[2], link[0], link[1])):  # chain_key
+        if link not in seen:
+            seen.add(link)
+            ordered.append(link)
+    links = []
+    if before is not None:
+        same, most = 0, min(len(before[0]), len(ordered))
+        while same < most and before[0][same][:4] == ordered[same]:
+            same += 1
+        links = before[0][:same]
+    prev = links[-1][5] if links else GENESIS
+    for index_no, number, date, digest in ordered[len(links) :]:
         this = link_hash(prev, index_no, number, date, digest)
         links.append((index_no, number, date, digest, prev, this))
         prev = this
@@ -601,7 +628,8 @@ def public_register(site: Site) -> bytes:
         links, head = _links([])
     else:
         raw = _read_bytes(path)
-        links, head = sitememo.derived(site.site_dir, "chain", raw, lambda: _links(_parse_register(raw)))
+        make = lambda before: _links(_parse_register(raw), before)
+        links, head = sitememo.derived(site.site_dir, "chain", raw, make, incremental=True)
         sitememo.save(site.site_dir)
     data = _chain_data(links, head, urls)
     data = {"format": data.pop("format"), "site": site.config.site.url, **data}

@@ -113,24 +113,28 @@ def memo_of(site_dir: Path) -> SiteMemo:
     return memo
 
 
-def derived(site_dir: Path, kind: str, data: bytes, make):
-    """`make()`, the value of `kind` derived from the bytes `data`: kept while they stay the
-    same. `make` must derive it from `data` alone; the caller must not change what it gets."""
+def derived(site_dir: Path, kind: str, data: bytes, make, incremental: bool = False):
+    """`make(before)`, the value of `kind` derived from the bytes `data`: kept while they
+    stay the same. `make` must derive it from `data` alone; with `incremental`, `before`
+    is the value kept for other bytes (None: none), which it may take parts of that the
+    bytes it came from decided the same way. The caller must not change what it gets."""
     memo = memo_of(site_dir)
     key = digest(data)
     known = memo.values.get(kind)
     if known is not None and known[0] == key:
         return known[1]
     kept = memo.derived.get(kind)
-    if kept is not None and kept[0] == key:
+    value = before = None
+    if kept is not None and (kept[0] == key or incremental):
         try:
             value = pickle.loads(kept[1])
         except Exception:  # damaged: derived again
             value = None
-        if value is not None:
-            memo.values[kind] = (key, value)
-            return value
-    value = make()
+    if value is not None and kept[0] == key:
+        memo.values[kind] = (key, value)
+        return value
+    before = known[1] if known is not None else value
+    value = make(before if incremental else None)
     memo.values[kind] = (key, value)
     memo.derived[kind] = (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     memo.dirty = True

@@ -201,7 +201,7 @@ def _registry(site: Site) -> tuple[list, frozenset, dict]:
     except (OSError, UnicodeDecodeError):
         return _derive_registry(read_registry(site.content_dir))
     noted(path)  # as read_registry notes it, for the memo of the whole check
-    return sitememo.derived(site.site_dir, "registry", data, lambda: _derive_registry(parse_registry(text)))
+    return sitememo.derived(site.site_dir, "registry", data, lambda _: _derive_registry(parse_registry(text)))
 
 
 def _derive_registry(issued: list) -> tuple[list, frozenset, dict]:

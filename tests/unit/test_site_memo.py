@@ -181,3 +181,17 @@ def test_a_memo_that_does_not_fit_is_not_used(published, monkeypatch, damage):
     monkeypatch.setattr(register, "_parse_register", lambda data: calls.append(1) or parse(data))
     assert problems_of(published) == expected
     assert calls  # derived again
+
+
+def test_a_new_version_anywhere_in_the_chain(published):
+    """The chain is taken from the last one only as far as both record the same versions:
+    a version dated before the others' changes every hash after it."""
+    published.write("content/notices/d.md", article(num(2024, 4)).replace("2024-02-01", "2024-01-15"))
+    published.register()
+    assert published.run("publish").code == 0
+    first = all_ways(published)
+    published.write(B, article(N2, body="改过的正文。", extra=REVISION))
+    assert published.run("publish").code == 0
+    second = all_ways(published)
+    assert first[0] == second[0] == []
+    assert first[1] != second[1]
