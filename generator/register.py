@@ -633,7 +633,20 @@ def public_register(site: Site) -> bytes:
         sitememo.save(site.site_dir)
     data = _chain_data(links, head, urls)
     data = {"format": data.pop("format"), "site": site.config.site.url, **data}
-    return pydantic_core.to_json(data, indent=1) + b"\n"  # = json.dumps(ensure_ascii=False, indent=1), in Rust
+    text = pydantic_core.to_json(data, indent=1) + b"\n"  # = json.dumps(ensure_ascii=False, indent=1), in Rust
+    _PUBLIC[:] = [text, links]
+    return text
+
+
+_PUBLIC: list = [b"", []]  # the last register.json made, and its links
+
+
+def public_links(text: bytes) -> list[tuple] | None:
+    """[(index_no, version, date, content_hash)] of the register.json `public_register`
+    made last, when `text` is it (None otherwise): what its entries record, unparsed."""
+    if text is not _PUBLIC[0] and text != _PUBLIC[0]:
+        return None
+    return [link[:4] for link in _PUBLIC[1]]
 
 
 # ---------------------------------------------------------------- item pages

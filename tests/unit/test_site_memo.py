@@ -6,11 +6,12 @@ between; a build writes the same register.json."""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
-from generator import register, sitememo
+from generator import build, register, sitememo
 from generator.checks import index_numbers
 from generator.load import cache as cache_module
 
@@ -195,3 +196,66 @@ def test_a_new_version_anywhere_in_the_chain(published):
     second = all_ways(published)
     assert first[0] == second[0] == []
     assert first[1] != second[1]
+
+
+def _chain_json(entries: list) -> bytes:
+    return json.dumps({"format": register.FORMAT, "entries": entries}, ensure_ascii=False).encode()
+
+
+def _link(number: str, version: int = 1, date: str = "2024-02-01", digest: str = "sha256:" + "a" * 64) -> dict:
+    return {"index_no": number, "version": version, "date": date, "content_hash": digest, "url": None}
+
+
+def _outcome(out, new: bytes, site_dir) -> list[str] | None:
+    try:
+        build.published_chain(out, new, site_dir)
+    except build.ChainBroken as exc:
+        return exc.problems
+    return None
+
+
+PUBLISHED = [_link(N1), _link(N2), _link(N3)]
+
+
+@pytest.mark.parametrize(
+    "old, new, refused",
+    [
+        (PUBLISHED, PUBLISHED, False),
+        (PUBLISHED, [*PUBLISHED, _link(N1, 2, "2024-03-01")], False),  # extended at the end
+        (PUBLISHED, [_link(num(2024, 9), 1, "2024-01-01"), *PUBLISHED], False),  # a version dated before the others
+        (PUBLISHED, PUBLISHED[:2], True),  # one dropped
+        (PUBLISHED, [PUBLISHED[0], _link(N2, digest="sha256:" + "b" * 64), PUBLISHED[2]], True),  # one changed
+        (PUBLISHED, [PUBLISHED[1], PUBLISHED[0], PUBLISHED[2]], True),  # the order changed
+        (PUBLISHED, [*PUBLISHED, _link(N3, digest="sha256:" + "b" * 64)], False),  # a version twice in the new
+        (
+            [*PUBLISHED, _link(N3, digest="sha256:" + "b" * 64)],
+            [*PUBLISHED, _link(N3, digest="sha256:" + "b" * 64)],
+            True,
+        ),
+        ([*PUBLISHED, "not an entry", {"index_no": N1}], PUBLISHED, True),
+        ({"not": "a chain"}, PUBLISHED, False),
+        ("{damaged", PUBLISHED, True),
+    ],
+)
+def test_the_published_chain_is_held_the_same_with_the_memo(tmp_path, old, new, refused):
+    """A build keeps what the published register.json records (build.published_chain):
+    with the memo, and its shortcut for a chain that begins with the published one, the
+    same verdict and the same messages as `verify.consistency` alone."""
+    out, site_dir = tmp_path / "out", tmp_path / "site"
+    (out / "data").mkdir(parents=True)
+    old_bytes = (
+        old.encode()
+        if isinstance(old, str)
+        else _chain_json(old)
+        if isinstance(old, list)
+        else json.dumps(old).encode()
+    )
+    (out / register.PUBLIC_PATH).write_bytes(old_bytes)
+    new_bytes = _chain_json(new)
+    new_process()
+    alone = _outcome(out, new_bytes, None)
+    first = _outcome(out, new_bytes, site_dir)  # the memo records both
+    new_process()
+    kept = _outcome(out, new_bytes, site_dir)
+    assert alone == first == kept
+    assert (alone is not None) == refused
