@@ -141,6 +141,33 @@ def derived(site_dir: Path, kind: str, data: bytes, make, incremental: bool = Fa
     return value
 
 
+def kept(site_dir: Path, kind: str, data: bytes):
+    """The value `keep` kept for `kind` with these bytes; None when there is none."""
+    memo = memo_of(site_dir)
+    key = digest(data)
+    known = memo.values.get(kind)
+    if known is not None and known[0] == key:
+        return known[1]
+    stored = memo.derived.get(kind)
+    if stored is None or stored[0] != key:
+        return None
+    try:
+        value = pickle.loads(stored[1])
+    except Exception:  # damaged: as if there were none
+        return None
+    memo.values[kind] = (key, value)
+    return value
+
+
+def keep(site_dir: Path, kind: str, data: bytes, value) -> None:
+    """Keep `value` for `kind` with the bytes `data` (replacing what was kept for it)."""
+    memo = memo_of(site_dir)
+    key = digest(data)
+    memo.values[kind] = (key, value)
+    memo.derived[kind] = (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    memo.dirty = True
+
+
 def record_hash(fingerprint: bytes, make) -> str:
     """The content hash of the record whose fingerprint is `fingerprint`: `make()` once."""
     found = _HASHES.get(fingerprint)

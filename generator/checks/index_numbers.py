@@ -113,8 +113,21 @@ def check_entry(entry: Entry, ctx: Context) -> None:
 def check_site(site: Site, ctx: Context) -> None:
     seen: dict[str, Entry] = {}
     folded: dict[str, Entry] = {}  # numbers differing only in case share a /i/ folder on some disks
+    pattern = repr(None if ctx.pattern is None else (ctx.pattern.pattern, ctx.pattern.org)).encode()
+    clean = sitememo.kept(site.site_dir, "index-clean", pattern) or frozenset()
+    now = set()
+    problems = ctx.problems
     for entry in site.entries:
-        check_entry(entry, ctx)
+        # `check_entry` reads the record (number, status, date), the pattern and the
+        # category's code: an entry it found nothing in is not checked again while they stay
+        key = entry.memo.fingerprint + (entry.category.code or "").encode() if entry.memo else None
+        if key is None or key not in clean:
+            first = len(problems)
+            check_entry(entry, ctx)
+            if key is not None and len(problems) == first:
+                now.add(key)
+        else:
+            now.add(key)
         number = entry.model.index_no
         if not number:
             continue
@@ -130,6 +143,8 @@ def check_site(site: Site, ctx: Context) -> None:
             ctx.error(first, LOC, "index-duplicate", f"索引号 {first.model.index_no} 与 {entry.rel} {mirrored}")
         else:
             seen[number] = folded[number.lower()] = entry
+    if now != clean:
+        sitememo.keep(site.site_dir, "index-clean", pattern, frozenset(now))
     ctx.index = seen
     _check_registry(site, ctx)
 

@@ -15,7 +15,7 @@ from generator import build, register, sitememo
 from generator.checks import index_numbers
 from generator.load import cache as cache_module
 
-from helpers import SiteDir, num
+from helpers import CATEGORIES, ORG, SiteDir, make_config, num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 A, B, C = "content/notices/a.md", "content/notices/b.md", "content/notices/c.md"
@@ -259,3 +259,34 @@ def test_the_published_chain_is_held_the_same_with_the_memo(tmp_path, old, new, 
     kept = _outcome(out, new_bytes, site_dir)
     assert alone == first == kept
     assert (alone is not None) == refused
+
+
+NEWS = CATEGORIES + '  - key: news\n    title: 工作动态\n    type: article\n    code: "12"\n'
+
+
+def test_the_index_number_checks_of_each_entry(make_site):
+    """An entry the index checks found nothing in is not checked again while its record,
+    the pattern and its category's code stay: the same problems when any of them changes."""
+    X = "content/news/x.md"
+    site = make_site({A: article(N1), X: article(N2)}, config=make_config(categories=NEWS))
+    assert all_ways(site)[0] == []
+    site.write(A, article(N1.replace("2024", "2023")))  # another year than its date's
+    assert (A, "index-year") in codes(all_ways(site))
+    site.write(A, article(N1))
+    assert codes(all_ways(site)) == []
+    site.write("site_config.yml", make_config(pattern="{org}-{category_code}-{year}-{seq:04d}", categories=NEWS))
+    assert (A, "index-format") in codes(all_ways(site))  # another pattern
+    site.write(A, article(f"{ORG}-01-2024-0001"))
+    site.write(X, article(f"{ORG}-01-2024-0002"))  # the category code of notices, in news
+    site.register()
+    assert codes(all_ways(site)) == [(X, "index-category")]
+    moved = "content/notices/x.md"  # the same record in the category whose code it has
+    site.write(moved, site.read(X))
+    (site.path / X).unlink()
+    site.register()
+    assert codes(all_ways(site)) == []
+    site.write(
+        "site_config.yml",
+        make_config(pattern="{org}-{category_code}-{year}-{seq:04d}", categories=NEWS.replace('"01"', '"13"')),
+    )
+    assert codes(all_ways(site)) == [(A, "index-category"), (moved, "index-category")]  # notices' code changed
