@@ -238,14 +238,15 @@ def _read_bytes(path: Path) -> bytes:
         raise RegisterError(0, f"无法读取发布登记簿：{exc.strerror}") from None
 
 
-_PARSED: list = [b"", []]  # the bytes last parsed, and their versions: the checks and the chain ask for them in one run
+_PARSED: tuple[bytes, list] = (b"", [])  # the bytes last parsed, and their versions: the checks and the chain ask
 
 
 def _parse_register(data: bytes) -> list[Version]:
-    if data != _PARSED[0] or not data:
-        _PARSED[:] = [b"", []]  # a failed parse is not kept
-        _PARSED[:] = [data, _parse_text(data)]
-    return list(_PARSED[1])
+    global _PARSED
+    known = _PARSED  # one reference, swapped whole (a preview's threads)
+    if known[0] != data or not data:
+        known = _PARSED = (data, _parse_text(data))  # a failed parse is not kept
+    return list(known[1])
 
 
 def _parse_text(data: bytes) -> list[Version]:
@@ -634,19 +635,21 @@ def public_register(site: Site) -> bytes:
     data = _chain_data(links, head, urls)
     data = {"format": data.pop("format"), "site": site.config.site.url, **data}
     text = pydantic_core.to_json(data, indent=1) + b"\n"  # = json.dumps(ensure_ascii=False, indent=1), in Rust
-    _PUBLIC[:] = [text, links]
+    global _PUBLIC
+    _PUBLIC = (text, links)
     return text
 
 
-_PUBLIC: list = [b"", []]  # the last register.json made, and its links
+_PUBLIC: tuple[bytes, list] = (b"", [])  # the last register.json made, and its links
 
 
 def public_links(text: bytes) -> list[tuple] | None:
     """[(index_no, version, date, content_hash)] of the register.json `public_register`
     made last, when `text` is it (None otherwise): what its entries record, unparsed."""
-    if text is not _PUBLIC[0] and text != _PUBLIC[0]:
+    made, links = _PUBLIC
+    if text is not made and text != made:
         return None
-    return [link[:4] for link in _PUBLIC[1]]
+    return [link[:4] for link in links]
 
 
 # ---------------------------------------------------------------- item pages
