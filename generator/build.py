@@ -63,10 +63,11 @@ def published_chain(out_dir: Path, new: bytes | None, site_dir: Path | None = No
     every one of its entries unchanged (`verify.consistency`); `--fresh` does not change
     that. A preview (`new` None) never goes into a published site's folder.
 
-    With `site_dir`, what each chain records is kept with its bytes (generator/sitememo.py),
-    so that the next build reads the published one without parsing it; and a new chain
-    that begins with every entry of the published one, in its order, under numbers and
-    versions it records once, holds them all: `verify.consistency` is not asked."""
+    With `site_dir`, what each chain records is kept with its bytes (generator/sitememo.py,
+    saved by the caller), so that the next build reads the published one without parsing
+    it; and a new chain that begins with every entry of the published one, in its order,
+    under numbers and versions it records once, holds them all: `verify.consistency` is
+    not asked."""
     old = out_dir / register.PUBLIC_PATH
     if not old.is_file():
         return
@@ -79,8 +80,6 @@ def published_chain(out_dir: Path, new: bytes | None, site_dir: Path | None = No
         raise ChainBroken([f"{old} 无法读取或不是有效的 JSON：不能确认新的登记包含已发布的全部版本"]) from None
     links = register.public_links(new)
     now = _recorded(new, site_dir, lambda _: _entries(json.loads(new)) if links is None else links)
-    if site_dir is not None:
-        sitememo.save(site_dir)  # the next build's published chain is this one
     if len(before) <= len(now) and now[: len(before)] == before and len({link[:2] for link in now}) == len(now):
         return  # every published entry where it was, each (number, version) once: nothing lost
     lost, _ = verify.consistency(_chain(before), _chain(now))
@@ -260,6 +259,7 @@ class Build:
         self.today = build_date(site)
         self.chain = None if options.preview else register.public_register(site)  # the bytes of data/register.json
         published_chain(out_dir, self.chain, site.site_dir)
+        sitememo.save(site.site_dir)  # the chain's links, what it records: for the next build (one write)
         if options.preview:
             register.mark_unrecorded(site)
         for entry in site.entries:

@@ -630,8 +630,7 @@ def public_register(site: Site) -> bytes:
     else:
         raw = _read_bytes(path)
         make = lambda before: _links(_parse_register(raw), before)
-        links, head = sitememo.derived(site.site_dir, "chain", raw, make, incremental=True)
-        sitememo.save(site.site_dir)
+        links, head = sitememo.derived(site.site_dir, "chain", raw, make, incremental=True)  # saved by the build
     data = _chain_data(links, head, urls)
     data = {"format": data.pop("format"), "site": site.config.site.url, **data}
     text = pydantic_core.to_json(data, indent=1) + b"\n"  # = json.dumps(ensure_ascii=False, indent=1), in Rust

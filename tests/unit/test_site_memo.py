@@ -42,6 +42,7 @@ def problems_of(site: SiteDir) -> tuple[list, bytes | None]:
         chain = register.public_register(loaded)
     except register.RegisterError:
         chain = None
+    sitememo.save(site.path)  # as a build does after it
     return list(problems.items), chain
 
 
@@ -211,6 +212,9 @@ def _outcome(out, new: bytes, site_dir) -> list[str] | None:
         build.published_chain(out, new, site_dir)
     except build.ChainBroken as exc:
         return exc.problems
+    finally:
+        if site_dir is not None:
+            sitememo.save(site_dir)  # as a build does after it
     return None
 
 
