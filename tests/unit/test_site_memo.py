@@ -294,3 +294,14 @@ def test_the_index_number_checks_of_each_entry(make_site):
         make_config(pattern="{org}-{category_code}-{year}-{seq:04d}", categories=NEWS.replace('"01"', '"13"')),
     )
     assert codes(all_ways(site)) == [(A, "index-category"), (moved, "index-category")]  # notices' code changed
+
+
+def test_the_unrecorded_versions_in_the_order_of_their_numbers_and_paths(make_site):
+    """What `publish` would add (and `build` refuses) is listed by (index number, path),
+    whatever the order of the files; a number held by two files gives both."""
+    files = {A: article(N3), B: article(N1), C: article(N2), "content/notices/d.md": article(N1)}
+    site = make_site(files)
+    loaded, _ = site.load()
+    found = [(v.index_no, v.version, v.path) for _entry, v in register.unrecorded(loaded)]
+    assert found == [(N1, 1, B), (N1, 1, "content/notices/d.md"), (N2, 1, C), (N3, 1, A)]
+    assert [entry.rel for entry, _v in register.unrecorded(loaded)] == ["content/notices/d.md"] * 2 + [C, A]
