@@ -34,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator import cms, csp, export, feeds, look, progress, register, search, signing, verify
+from generator import cms, csp, export, feeds, look, progress, register, search, signing, sitememo, verify
 from generator.load.cache import CACHE_DIR, FileMarks, content_salt
 from generator.output import BACKGROUND_DELETE_FROM, LOCK_WAIT, MARKER, Output, discard, locked, start_walk
 from generator.paths import site_path
@@ -58,22 +58,53 @@ class ChainBroken(ValueError):
         self.problems = problems
 
 
-def published_chain(out_dir: Path, new: bytes | None) -> None:
+def published_chain(out_dir: Path, new: bytes | None, site_dir: Path | None = None) -> None:
     """Refuse to replace a published data/register.json by a chain that does not hold
     every one of its entries unchanged (`verify.consistency`); `--fresh` does not change
-    that. A preview (`new` None) never goes into a published site's folder."""
+    that. A preview (`new` None) never goes into a published site's folder.
+
+    With `site_dir`, what each chain records is kept with its bytes (generator/sitememo.py,
+    saved by the caller), so that the next build reads the published one without parsing
+    it; and a new chain that begins with every entry of the published one, in its order,
+    under numbers and versions it records once, holds them all: `verify.consistency` is
+    not asked."""
     old = out_dir / register.PUBLIC_PATH
     if not old.is_file():
         return
     if new is None:
         raise OutputError(f"{out_dir} 是已发布的网站（有 {register.PUBLIC_PATH}）：预览请输出到别的文件夹")
     try:
-        data = json.loads(old.read_bytes())
+        raw = old.read_bytes()
+        before = _recorded(raw, site_dir, lambda _: _entries(json.loads(raw)))
     except (OSError, ValueError):
         raise ChainBroken([f"{old} 无法读取或不是有效的 JSON：不能确认新的登记包含已发布的全部版本"]) from None
-    lost, _ = verify.consistency(data if isinstance(data, dict) else {}, json.loads(new))
+    links = register.public_links(new)
+    now = _recorded(new, site_dir, lambda _: _entries(json.loads(new)) if links is None else links)
+    if len(before) <= len(now) and now[: len(before)] == before and len({link[:2] for link in now}) == len(now):
+        return  # every published entry where it was, each (number, version) once: nothing lost
+    lost, _ = verify.consistency(_chain(before), _chain(now))
     if lost:
         raise ChainBroken(lost)
+
+
+_FIELDS = ("index_no", "version", "date", "content_hash")  # what verify.consistency reads of an entry
+
+
+def _recorded(text: bytes, site_dir: Path | None, make) -> list:
+    """`make(None)`: the entries of the register.json `text` (`_entries`), kept with it."""
+    return make(None) if site_dir is None else sitememo.derived(site_dir, "published", text, make)
+
+
+def _entries(data: object) -> list:
+    """Of a parsed register.json, each entry's `_FIELDS` (None for an entry that is not an
+    object): all that `verify.consistency` reads of it."""
+    entries = (data.get("entries") or []) if isinstance(data, dict) else []
+    return [tuple(link.get(name) for name in _FIELDS) if isinstance(link, dict) else None for link in entries]
+
+
+def _chain(entries: list) -> dict:
+    """A chain holding `entries` as `verify.consistency` reads it."""
+    return {"entries": [dict(zip(_FIELDS, link)) if link is not None else None for link in entries]}
 
 
 @dataclass
@@ -229,7 +260,8 @@ class Build:
             self.result = BuildResult(out_dir=out_dir)
             self.today = build_date(site)
             self.chain = None if options.preview else register.public_register(site)  # the bytes of data/register.json
-            published_chain(out_dir, self.chain)
+            published_chain(out_dir, self.chain, site.site_dir)
+            sitememo.save(site.site_dir)  # the chain's links, what it records: for the next build (one write)
             if options.preview:
                 register.mark_unrecorded(site)
             for entry in site.entries:

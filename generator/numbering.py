@@ -146,13 +146,18 @@ def read_registry(content_dir: Path) -> list[Issued]:
         raise RegistryError(0, "索引号登记簿是指向站点文件夹之外的链接，已拒绝读取；请用 git 恢复该文件")
     if not path.exists():
         return []
-    issued = []
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise RegistryError(_decode_error_line(exc), "索引号登记簿不是 UTF-8 编码") from None
     except OSError as exc:
         raise RegistryError(0, f"无法读取索引号登记簿：{exc.strerror}") from None
+    return parse_registry(text)
+
+
+def parse_registry(text: str) -> list[Issued]:
+    """The lines of content/.registry (its text as read: newlines as "\n"). Raises RegistryError."""
+    issued = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):

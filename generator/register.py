@@ -80,6 +80,7 @@ from typing import TYPE_CHECKING
 import pydantic
 import pydantic_core
 
+from generator import sitememo
 from generator.load.cache import noted, read_once
 from generator.numbering import atomic_write
 
@@ -149,7 +150,12 @@ def record_json(entry: Entry) -> str:
 
 
 def content_hash(entry: Entry) -> str:
-    """`sha256:<hex>` of `record_json(entry)`."""
+    """`sha256:<hex>` of `record_json(entry)`. An entry read through the content cache has
+    its record's digest (`memo.fingerprint`): the hash is taken once per record and kept
+    with it between runs (generator/sitememo.py)."""
+    memo = entry.memo
+    if memo is not None and memo.fingerprint:
+        return sitememo.record_hash(memo.fingerprint, lambda: _record_sha(record_json(entry)))
     return _record_sha(record_json(entry))
 
 
@@ -222,12 +228,32 @@ def read_register(content_dir: Path) -> list[Version]:
 
 
 def _read_register(path: Path) -> list[Version]:
+    return _parse_register(_read_bytes(path))
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RegisterError(0, "发布登记簿不是 UTF-8 编码") from None
+        return path.read_bytes()
     except OSError as exc:
         raise RegisterError(0, f"无法读取发布登记簿：{exc.strerror}") from None
+
+
+_PARSED: tuple[bytes, list] = (b"", [])  # the bytes last parsed, and their versions: the checks and the chain ask
+
+
+def _parse_register(data: bytes) -> list[Version]:
+    global _PARSED
+    known = _PARSED  # one reference, swapped whole (a preview's threads)
+    if known[0] != data or not data:
+        known = _PARSED = (data, _parse_text(data))  # a failed parse is not kept
+    return list(known[1])
+
+
+def _parse_text(data: bytes) -> list[Version]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RegisterError(0, "发布登记簿不是 UTF-8 编码") from None
     found: dict[tuple, Version] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.rstrip("\r")
@@ -271,8 +297,15 @@ def history(versions: list[Version]) -> dict[str, list[Version]]:
 
 def register_problems(versions: list[Version]) -> list[tuple[int, str, str, str]]:
     """Damage in the register itself: [(line, code, message, hint)]."""
+    return _problems(history(versions))
+
+
+def _problems(by_index: dict[str, list[Version]]) -> list[tuple[int, str, str, str]]:
+    """`register_problems` of the versions `history` gave."""
     found = []
-    for number, lines in history(versions).items():
+    for number, lines in by_index.items():
+        if len(lines) == 1 and lines[0].version == 1:
+            continue  # one line, of the first version: nothing to report (most items)
         by_version: dict[int, list[Version]] = {}
         for version in lines:
             by_version.setdefault(version.version, []).append(version)
@@ -300,19 +333,70 @@ def latest(versions: list[Version]) -> dict[str, Version]:
     return {number: lines[-1] for number, lines in history(versions).items()}
 
 
+class View:
+    """What the checks and `publish` ask of the register, derived from its bytes and kept
+    between runs while they stay the same (generator/sitememo.py): parsing 10,000 lines
+    into versions took a tenth of a second of every one-item update. For each index
+    number, the content hash of its last version and the line that records it: the
+    version itself is parsed from that line when asked for (`last`)."""
+
+    def __init__(self, data: bytes, problems: list, hashes: dict[str, str], lines: dict[str, int]):
+        self.data = data  # the file's bytes
+        self.problems = problems  # `register_problems`
+        self.hashes = hashes  # index_no → the content hash of its last version, in index_no order
+        self.lines = lines  # index_no → the line of its last version
+        self._text: list[str] | None = None
+
+    def last(self, number: str) -> Version:
+        """The last version of `number` (one it has), as `latest` gives it."""
+        if self._text is None:
+            self._text = self.data.decode("utf-8-sig").splitlines()
+        line = self.lines[number]
+        return _parse_line(self._text[line - 1].rstrip("\r"), line)
+
+    def versions(self) -> list[Version]:
+        return _parse_register(self.data)
+
+
+def register_view(content_dir: Path) -> View | None:
+    """The `View` of content/.register; None when there is none. Raises RegisterError
+    as `read_register` does (nothing is kept of a register that cannot be read)."""
+    path = content_dir / REGISTER_FILE
+    if noted(path) is None:  # as `read_once` notes it, for the memo of the whole check
+        return None
+    data = _read_bytes(path)
+    return View(data, *sitememo.derived(content_dir.parent, "register", data, lambda _: _derive_view(data)))
+
+
+def _derive_view(data: bytes) -> tuple[list, dict, dict]:
+    by_index = history(_parse_register(data))
+    last = [(number, lines[-1]) for number, lines in sorted(by_index.items())]
+    hashes = {number: version.content_hash for number, version in last}
+    return _problems(by_index), hashes, {number: version.line for number, version in last}
+
+
 def pending(site: Site, versions: list[Version]) -> list[Version]:
     """The version lines `publish` would add now: new items and changed ones."""
     last = latest(versions)
-    added = []
-    for entry in sorted(site.entries, key=lambda e: (e.model.index_no or "", e.rel)):
+    return _pending(site, {n: v.content_hash for n, v in last.items()}, lambda n: last[n].version)
+
+
+def _pending(site: Site, hashes: dict[str, str], version_of) -> list[Version]:
+    """`pending` against the content hash of each number's last version (`hashes`) and
+    its version number (`version_of(index_no)`)."""
+    changed = []
+    for entry in site.entries:
         number = entry.model.index_no
         if entry.is_draft or not number:
             continue
         digest = content_hash(entry)
-        before = last.get(number)
-        if before is not None and before.content_hash == digest:
-            continue
-        version = 1 if before is None else before.version + 1
+        before = hashes.get(number)
+        if before != digest:
+            changed.append((entry, digest, before))
+    added = []  # in the order of (index_no, path): only the changed entries sorted, not all 10,000
+    for entry, digest, before in sorted(changed, key=lambda found: (found[0].model.index_no, found[0].rel)):
+        number = entry.model.index_no
+        version = 1 if before is None else version_of(number) + 1
         revisions = len(entry.model.revisions)
         added.append(Version(number, version, version_date(entry), digest, revisions, withdrawn_date(entry), entry.rel))
     return added
@@ -321,8 +405,7 @@ def pending(site: Site, versions: list[Version]) -> list[Version]:
 def publish(site: Site, dry_run: bool = False) -> list[Version]:
     """Append a version line for every new or properly revised item. Writes nothing when
     nothing changed. The caller must have run the checks (see `cmd_publish`)."""
-    versions = read_register(site.content_dir)
-    added = pending(site, versions)
+    added = _unrecorded(site.content_dir, site)
     if added and not dry_run:
         append_register(site.content_dir, added)
     return added
@@ -342,8 +425,19 @@ def unrecorded(site: Site) -> list[tuple[Entry, Version]]:
     """Published items whose current version is not in content/.register: `gongkai build`
     refuses them (only recorded versions are built), a preview shows them with a banner.
     Raises RegisterError when the register is unreadable."""
+    added = _unrecorded(site.content_dir, site)
+    if not added:
+        return []
     by_index = {e.model.index_no: e for e in site.entries if e.model.index_no and not e.is_draft}
-    return [(by_index[v.index_no], v) for v in pending(site, read_register(site.content_dir))]
+    return [(by_index[v.index_no], v) for v in added]
+
+
+def _unrecorded(content_dir: Path, site: Site) -> list[Version]:
+    """`pending(site, read_register(content_dir))`, from the register's `View`."""
+    view = register_view(content_dir)
+    if view is None:
+        return _pending(site, {}, None)
+    return _pending(site, view.hashes, lambda number: view.last(number).version)
 
 
 def mark_unrecorded(site: Site) -> int:
@@ -362,23 +456,25 @@ def check_site(site: Site, ctx: Context) -> None:
     """Hold the content to content/.register (see the module notes for the rules)."""
     problems = ctx.problems
     try:
-        versions = read_register(site.content_dir)
+        view = register_view(site.content_dir)
     except RegisterError as exc:
         hint = "用 git 恢复该文件；登记簿只能由 gongkai publish 追加"
         problems.error(REGISTER_PATH, (exc.line, 1), "register-invalid", str(exc), hint)
         return
-    if not versions:
+    if view is None or not view.hashes:
         return
-    for line, code, message, hint in register_problems(versions):
+    for line, code, message, hint in view.problems:
         problems.error(REGISTER_PATH, (line, 1), code, message, hint)
     by_index = {e.model.index_no: e for e in site.entries if e.model.index_no}
-    by_path = {e.rel: e for e in site.entries}
-    for number, lines in sorted(history(versions).items()):
-        last, entry = lines[-1], by_index.get(number)
+    by_path = lines_of = None  # what only a missing item needs
+    for number, digest in view.hashes.items():
+        entry = by_index.get(number)
         if entry is None:
-            _missing(site, ctx, number, last, by_path, lines)
-        else:
-            _hold(entry, ctx, last)
+            if by_path is None:
+                by_path, lines_of = {e.rel: e for e in site.entries}, history(view.versions())
+            _missing(site, ctx, number, view.last(number), by_path, lines_of[number])
+        elif entry.is_draft or content_hash(entry) != digest:  # else: as registered, nothing to hold
+            _hold(entry, ctx, view.last(number))
 
 
 def check_entry(entry: Entry, ctx: Context) -> None:
@@ -387,9 +483,10 @@ def check_entry(entry: Entry, ctx: Context) -> None:
     An unreadable register is left to `check_site`."""
     number = entry.model.index_no
     try:
-        last = latest(read_register(ctx.site.content_dir)).get(number) if number else None
+        view = register_view(ctx.site.content_dir) if number else None
     except RegisterError:
         return
+    last = view.last(number) if view is not None and number in view.hashes else None
     if last is not None:
         _hold(entry, ctx, last)
     recorded = last is not None and last.content_hash == content_hash(entry)
@@ -488,32 +585,76 @@ def link_hash(prev: str, index_no: str, version: int, date: str, digest: str) ->
 
 
 def chain(versions: list[Version], urls: dict[str, str] | None = None) -> dict:
-    urls = urls or {}
-    entries, prev, seen = [], GENESIS, set()
-    for v in sorted(versions, key=chain_key):
-        if v.link in seen:
-            continue
-        seen.add(v.link)
-        index_no, number, date, digest = v.link
+    return _chain_data(*_links(versions), urls or {})
+
+
+def _links(versions: list[Version], before: tuple[list[tuple], str] | None = None) -> tuple[list[tuple], str]:
+    """([(index_no, version, date, content_hash, prev, hash)] in chain order, head). The
+    links of `before` (the chain of an earlier register) are taken as far as the two
+    chains record the same versions: a hash depends on those before it only, and a new
+    version is usually the last (a publish adds today's)."""
+    ordered, seen = [], set()
+    for link in sorted([v.link for v in versions], key=lambda link: (link[2], link[0], link[1])):  # chain_key
+        if link not in seen:
+            seen.add(link)
+            ordered.append(link)
+    links = []
+    if before is not None:
+        same, most = 0, min(len(before[0]), len(ordered))
+        while same < most and before[0][same][:4] == ordered[same]:
+            same += 1
+        links = before[0][:same]
+    prev = links[-1][5] if links else GENESIS
+    for index_no, number, date, digest in ordered[len(links) :]:
         this = link_hash(prev, index_no, number, date, digest)
-        entries.append({
-            "index_no": index_no, "version": number, "date": date, "content_hash": digest,
-            "url": urls.get(index_no), "prev": prev, "hash": this,
-        })  # fmt: skip
+        links.append((index_no, number, date, digest, prev, this))
         prev = this
+    return links, prev
+
+
+def _chain_data(links: list[tuple], head: str, urls: dict[str, str]) -> dict:
+    entries = [
+        {"index_no": index_no, "version": number, "date": date, "content_hash": digest,
+         "url": urls.get(index_no), "prev": prev, "hash": this}
+        for index_no, number, date, digest, prev, this in links
+    ]  # fmt: skip
     return {
-        "format": FORMAT, "hash_rule": HASH_RULE, "genesis": GENESIS, "count": len(entries), "head": prev,
+        "format": FORMAT, "hash_rule": HASH_RULE, "genesis": GENESIS, "count": len(entries), "head": head,
         "entries": entries,
     }  # fmt: skip
 
 
 def public_register(site: Site) -> bytes:
     """The bytes of /data/register.json (see the module notes). Raises RegisterError when
-    content/.register is unreadable (`gongkai check` reports that first)."""
+    content/.register is unreadable (`gongkai check` reports that first). The chain's
+    links are kept with the register's bytes (generator/sitememo.py): only the URLs are
+    the site's now."""
     urls = {e.model.index_no: e.url for e in site.entries if e.model.index_no and not e.is_draft}
-    data = chain(public_versions(site), urls)
+    path = site.content_dir / REGISTER_FILE
+    if noted(path) is None:
+        links, head = _links([])
+    else:
+        raw = _read_bytes(path)
+        make = lambda before: _links(_parse_register(raw), before)
+        links, head = sitememo.derived(site.site_dir, "chain", raw, make, incremental=True)  # saved by the build
+    data = _chain_data(links, head, urls)
     data = {"format": data.pop("format"), "site": site.config.site.url, **data}
-    return pydantic_core.to_json(data, indent=1) + b"\n"  # = json.dumps(ensure_ascii=False, indent=1), in Rust
+    text = pydantic_core.to_json(data, indent=1) + b"\n"  # = json.dumps(ensure_ascii=False, indent=1), in Rust
+    global _PUBLIC
+    _PUBLIC = (text, links)
+    return text
+
+
+_PUBLIC: tuple[bytes, list] = (b"", [])  # the last register.json made, and its links
+
+
+def public_links(text: bytes) -> list[tuple] | None:
+    """[(index_no, version, date, content_hash)] of the register.json `public_register`
+    made last, when `text` is it (None otherwise): what its entries record, unparsed."""
+    made, links = _PUBLIC
+    if text is not made and text != made:
+        return None
+    return [link[:4] for link in links]
 
 
 # ---------------------------------------------------------------- item pages

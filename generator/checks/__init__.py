@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator import register
+from generator import register, sitememo
 from generator.annual import requests_of
 from generator.checks import dates, index_numbers, links, markup, privacy, prompts
 from generator.checks.context import Context
@@ -54,6 +54,7 @@ def run_checks(site: Site, problems: Problems) -> Context:
     register.check_site(site, ctx)
     privacy.check_pages(site, problems)
     markup.check_pages(site, problems)
+    sitememo.save(site.site_dir, [e.memo.fingerprint for e in site.entries if e.memo and e.memo.fingerprint])
     site.checked = ctx  # the index and resolved attachments, for `recheck` (a preview's quick page)
     return ctx
 

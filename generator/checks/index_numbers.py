@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from generator.numbering import REGISTRY_FILE, RegistryError, read_registry
+from generator import sitememo
+from generator.load.cache import noted
+from generator.numbering import REGISTRY_FILE, RegistryError, parse_registry, read_registry
 
 if TYPE_CHECKING:
     from generator.checks.context import Context
@@ -111,8 +113,21 @@ def check_entry(entry: Entry, ctx: Context) -> None:
 def check_site(site: Site, ctx: Context) -> None:
     seen: dict[str, Entry] = {}
     folded: dict[str, Entry] = {}  # numbers differing only in case share a /i/ folder on some disks
+    pattern = repr(None if ctx.pattern is None else (ctx.pattern.pattern, ctx.pattern.org)).encode()
+    clean = sitememo.kept(site.site_dir, "index-clean", pattern) or frozenset()
+    now = set()
+    problems = ctx.problems
     for entry in site.entries:
-        check_entry(entry, ctx)
+        # `check_entry` reads the record (number, status, date), the pattern and the
+        # category's code: an entry it found nothing in is not checked again while they stay
+        key = entry.memo.fingerprint + (entry.category.code or "").encode() if entry.memo else None
+        if key is None or key not in clean:
+            first = len(problems)
+            check_entry(entry, ctx)
+            if key is not None and len(problems) == first:
+                now.add(key)
+        else:
+            now.add(key)
         number = entry.model.index_no
         if not number:
             continue
@@ -128,13 +143,15 @@ def check_site(site: Site, ctx: Context) -> None:
             ctx.error(first, LOC, "index-duplicate", f"索引号 {first.model.index_no} 与 {entry.rel} {mirrored}")
         else:
             seen[number] = folded[number.lower()] = entry
+    if now != clean:
+        sitememo.keep(site.site_dir, "index-clean", pattern, frozenset(now))
     ctx.index = seen
     _check_registry(site, ctx)
 
 
 def _check_registry(site: Site, ctx: Context) -> None:
     try:
-        issued = read_registry(site.content_dir)
+        conflicts, registered, numbers_of = _registry(site)
     except RegistryError as exc:
         ctx.problems.error(
             REGISTRY_PATH,
@@ -144,24 +161,16 @@ def _check_registry(site: Site, ctx: Context) -> None:
             "用 git 恢复该文件；登记簿只能由 gongkai number 追加",
         )
         return
-    paths_of: dict[str, set[str]] = {}
-    numbers_of: dict[str, set[str]] = {}
-    lines_of: dict[str, list[int]] = {}
-    for record in issued:
-        paths_of.setdefault(record.number, set()).add(record.path)
-        lines_of.setdefault(record.number, []).append(record.line)
-        numbers_of.setdefault(record.path, set()).add(record.number)
-    for number, paths in sorted(paths_of.items()):
-        if len(paths) > 1:
-            ctx.problems.error(
-                REGISTRY_PATH, (sorted(lines_of[number])[1], 1), "index-conflict",
-                f"索引号 {number} 被登记给了多个文件：{'、'.join(sorted(paths))}（两个分支各自编号后合并所致）",
-                "保留先发布的一个；其余未发布的文件删除 index_no 行和登记簿中对应的行，再运行 gongkai number",
-            )  # fmt: skip
+    for line, number, paths in conflicts:
+        ctx.problems.error(
+            REGISTRY_PATH, (line, 1), "index-conflict",
+            f"索引号 {number} 被登记给了多个文件：{'、'.join(paths)}（两个分支各自编号后合并所致）",
+            "保留先发布的一个；其余未发布的文件删除 index_no 行和登记簿中对应的行，再运行 gongkai number",
+        )  # fmt: skip
     by_path = {e.rel: e for e in site.entries}
     for entry in site.entries:
         number = entry.model.index_no
-        if number and number not in paths_of:
+        if number and number not in registered:
             ctx.problems.warning(
                 entry.rel,
                 number_pos(entry),
@@ -169,11 +178,13 @@ def _check_registry(site: Site, ctx: Context) -> None:
                 f"索引号 {number} 不在登记簿 {REGISTRY_PATH} 中",
                 "运行 gongkai number 登记已有的索引号",
             )
-    for path, numbers in sorted(numbers_of.items()):
+    for path, numbers in numbers_of.items():
         entry = by_path.get(path)
-        if entry is None or entry.model.index_no in numbers:
+        if entry is None or (
+            entry.model.index_no == numbers if type(numbers) is str else entry.model.index_no in numbers
+        ):
             continue
-        issued_to = "、".join(sorted(numbers))
+        issued_to = numbers if type(numbers) is str else "、".join(numbers)
         if entry.model.index_no:
             ctx.error(
                 entry, LOC, "index-changed",
@@ -188,3 +199,41 @@ def _check_registry(site: Site, ctx: Context) -> None:
                 f"此文件的索引号 {issued_to} 被删除了",
                 f"索引号一经生成不得修改：加回 index_no: {issued_to}",
             )
+
+
+def _registry(site: Site) -> tuple[list, frozenset, dict]:
+    """What the checks ask of content/.registry: (conflicts [(line, number, paths)], the
+    numbers issued, {path: its number, or its numbers sorted} in path order). Kept with
+    the registry's bytes between runs (generator/sitememo.py); a link, a file that cannot
+    be read or decoded goes to `read_registry` as before, and nothing is kept of it.
+    Raises RegistryError."""
+    path = site.content_dir / REGISTRY_FILE
+    try:
+        if path.is_symlink() or not path.is_file():
+            raise OSError
+        data = path.read_bytes()
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads it
+    except (OSError, UnicodeDecodeError):
+        return _derive_registry(read_registry(site.content_dir))
+    noted(path)  # as read_registry notes it, for the memo of the whole check
+    return sitememo.derived(site.site_dir, "registry", data, lambda _: _derive_registry(parse_registry(text)))
+
+
+def _derive_registry(issued: list) -> tuple[list, frozenset, dict]:
+    paths_of: dict[str, set[str]] = {}
+    numbers_of: dict[str, set[str]] = {}
+    lines_of: dict[str, list[int]] = {}
+    for record in issued:
+        paths_of.setdefault(record.number, set()).add(record.path)
+        lines_of.setdefault(record.number, []).append(record.line)
+        numbers_of.setdefault(record.path, set()).add(record.number)
+    conflicts = [
+        (sorted(lines_of[number])[1], number, sorted(paths))
+        for number, paths in sorted(paths_of.items())
+        if len(paths) > 1
+    ]
+    by_path = {  # one number: the string itself (a tuple each would be a fifth of reading the memo)
+        path: next(iter(numbers)) if len(numbers) == 1 else tuple(sorted(numbers))
+        for path, numbers in sorted(numbers_of.items())
+    }
+    return conflicts, frozenset(paths_of), by_path

@@ -1,0 +1,183 @@
+"""What the whole-site checks derive from the registers and the records, kept between runs
+so that a one-item update does not hash 10,000 records and parse both registers again.
+
+Kept in `<site>/.gongkai-cache/sitememo.pickle` (written atomically), and in memory for the
+rest of the run (`gongkai serve`: for every rebuild). Everything in it is filed under a digest
+of what it was derived from, never under a file's stamp, so nothing can be stale:
+
+- `derived(site_dir, kind, data, make)`: what `make()` derives from the bytes `data` of a
+  register (content/.register, content/.registry), one value per kind — the last one —
+  each pickled on its own and unpickled when first asked for (`gongkai check` never asks
+  for the public chain);
+- `record_hash(fingerprint)`: the content hash (register.py `content_hash`) of a canonical
+  record by its digest (`entry.memo.fingerprint`, load/site.py `fingerprints`).
+
+The memo holds gongkai's version and the stamps of the modules that derive its values: a
+changed check never replays an old result. A memo that cannot be read is ignored; one that
+cannot be written (a read-only site folder) is not written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from generator import __version__
+from generator.load.cache import CACHE_DIR
+
+FILE = "sitememo.pickle"
+VERSION = 1
+_PACKAGE = Path(__file__).resolve().parent
+# the modules whose code decides what is kept here
+_SOURCES = ("sitememo.py", "register.py", "numbering.py", "checks/index_numbers.py")
+
+
+def _salt() -> tuple:
+    stamps = []
+    for name in _SOURCES:
+        try:
+            st = (_PACKAGE / name).stat()
+            stamps.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamps.append((name, None))
+    return (VERSION, __version__, tuple(stamps))
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class SiteMemo:
+    def __init__(self, path: Path, salt: tuple):
+        self.path, self.salt = path, salt
+        self.derived: dict[str, tuple[bytes, bytes]] = {}  # kind → (digest of its source bytes, pickled value)
+        self.values: dict[str, tuple[bytes, object]] = {}  # the same, unpickled when first asked for
+        self.hashes: dict[bytes, str] = {}  # the record hashes saved with it
+        self.dirty = False
+
+    def load(self) -> None:
+        try:
+            with self.path.open("rb") as handle:
+                salt, derived, hashes = pickle.load(handle)
+        except Exception:  # missing, truncated, from another version: start over
+            return
+        if salt != self.salt or not isinstance(derived, dict) or not isinstance(hashes, dict):
+            return
+        self.derived, self.hashes = derived, hashes
+        _HASHES.update(hashes)
+
+    def save(self, fingerprints: list[bytes] | None) -> None:
+        """Write the memo when something was added; the record hashes of `fingerprints`
+        only (the site's entries now: the others went with their files), or, for None,
+        those it holds."""
+        if fingerprints is not None:
+            hashes = {fp: _HASHES[fp] for fp in fingerprints if fp in _HASHES}
+            self.dirty = self.dirty or hashes.keys() != self.hashes.keys()
+            self.hashes = hashes
+        if not self.dirty:
+            return
+        hashes = self.hashes
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".sitememo-", dir=self.path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump((self.salt, self.derived, hashes), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+            tmp = None
+            self.dirty = False
+        except OSError:  # a read-only site folder still checks and builds
+            pass
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+
+_OPEN: dict[Path, SiteMemo] = {}  # memo file → the memo, for the rest of the process
+_HASHES: dict[bytes, str] = {}  # record fingerprint → its content hash (a pure function: shared by all sites)
+
+
+def memo_of(site_dir: Path) -> SiteMemo:
+    path = site_dir / CACHE_DIR / FILE
+    salt = _salt()
+    memo = _OPEN.get(path)
+    if memo is None or memo.salt != salt:
+        memo = _OPEN[path] = SiteMemo(path, salt)
+        memo.load()
+    return memo
+
+
+def derived(site_dir: Path, kind: str, data: bytes, make, incremental: bool = False):
+    """`make(before)`, the value of `kind` derived from the bytes `data`: kept while they
+    stay the same. `make` must derive it from `data` alone; with `incremental`, `before`
+    is the value kept for other bytes (None: none), which it may take parts of that the
+    bytes it came from decided the same way. The caller must not change what it gets."""
+    memo = memo_of(site_dir)
+    key = digest(data)
+    known = memo.values.get(kind)
+    if known is not None and known[0] == key:
+        return known[1]
+    kept = memo.derived.get(kind)
+    value = before = None
+    if kept is not None and (kept[0] == key or incremental):
+        try:
+            value = pickle.loads(kept[1])
+        except Exception:  # damaged: derived again
+            value = None
+    if value is not None and kept[0] == key:
+        memo.values[kind] = (key, value)
+        return value
+    before = known[1] if known is not None else value
+    value = make(before if incremental else None)
+    memo.values[kind] = (key, value)
+    memo.derived[kind] = (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    memo.dirty = True
+    return value
+
+
+def kept(site_dir: Path, kind: str, data: bytes):
+    """The value `keep` kept for `kind` with these bytes; None when there is none."""
+    memo = memo_of(site_dir)
+    key = digest(data)
+    known = memo.values.get(kind)
+    if known is not None and known[0] == key:
+        return known[1]
+    stored = memo.derived.get(kind)
+    if stored is None or stored[0] != key:
+        return None
+    try:
+        value = pickle.loads(stored[1])
+    except Exception:  # damaged: as if there were none
+        return None
+    memo.values[kind] = (key, value)
+    return value
+
+
+def keep(site_dir: Path, kind: str, data: bytes, value) -> None:
+    """Keep `value` for `kind` with the bytes `data` (replacing what was kept for it)."""
+    memo = memo_of(site_dir)
+    key = digest(data)
+    memo.values[kind] = (key, value)
+    memo.derived[kind] = (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    memo.dirty = True
+
+
+def record_hash(fingerprint: bytes, make) -> str:
+    """The content hash of the record whose fingerprint is `fingerprint`: `make()` once."""
+    found = _HASHES.get(fingerprint)
+    if found is None:
+        found = _HASHES[fingerprint] = make()
+    return found
+
+
+def save(site_dir: Path, fingerprints: list[bytes] | None = None) -> None:
+    """Write the memo of `site_dir` when anything was added to it this run; the record
+    hashes kept are those of `fingerprints` (the site's entries), or, for None, those
+    it holds."""
+    memo_of(site_dir).save(fingerprints)
