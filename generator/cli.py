@@ -142,7 +142,12 @@ def _load(args, problems: Problems, check: bool = False):
     if site_dir is None:
         return None
     compared = _Compared(site_dir, getattr(args, "since", None))  # git runs while the site loads
-    site = (check_site if check else load_site)(site_dir, problems, cache=not getattr(args, "fresh", False))
+    fresh = getattr(args, "fresh", False)
+    if fresh:
+        from generator import sitememo
+
+        sitememo.forget(site_dir)  # what the whole-site checks keep, too
+    site = (check_site if check else load_site)(site_dir, problems, cache=not fresh)
     found = compared.result()
     if site is not None:
         problems.extend(found)

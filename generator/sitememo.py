@@ -113,6 +113,14 @@ def memo_of(site_dir: Path) -> SiteMemo:
     return memo
 
 
+def forget(site_dir: Path) -> None:
+    """`--fresh`: nothing kept is taken, neither from the memo file nor from this process;
+    what the run derives again is written for the next one."""
+    path = site_dir / CACHE_DIR / FILE
+    _OPEN[path] = SiteMemo(path, _salt())
+    _HASHES.clear()
+
+
 def derived(site_dir: Path, kind: str, data: bytes, make, incremental: bool = False):
     """`make(before)`, the value of `kind` derived from the bytes `data`: kept while they
     stay the same. `make` must derive it from `data` alone; with `incremental`, `before`

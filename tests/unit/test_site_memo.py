@@ -305,3 +305,23 @@ def test_the_unrecorded_versions_in_the_order_of_their_numbers_and_paths(make_si
     found = [(v.index_no, v.version, v.path) for _entry, v in register.unrecorded(loaded)]
     assert found == [(N1, 1, B), (N1, 1, "content/notices/d.md"), (N2, 1, C), (N3, 1, A)]
     assert [entry.rel for entry, _v in register.unrecorded(loaded)] == ["content/notices/d.md"] * 2 + [C, A]
+
+
+def test_fresh_takes_nothing_the_memo_keeps(published, monkeypatch):
+    """`gongkai check --fresh` derives everything again, and writes the memo anew: the
+    next check takes it."""
+    from generator.cli import main
+
+    expected = fresh(published)
+    problems_of(published)  # the memo
+    new_process()
+    calls = []
+    parse = register._parse_register
+    monkeypatch.setattr(register, "_parse_register", lambda data: calls.append(1) or parse(data))
+    assert main(["check", "-s", str(published.path), "--fresh"]) == 0
+    assert calls, "the register was not parsed again"
+    new_process()
+    calls.clear()
+    loaded, problems = published.load()
+    assert not calls  # the memo --fresh wrote
+    assert list(problems.items) == expected[0]
