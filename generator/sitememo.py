@@ -12,8 +12,9 @@ of what it was derived from, never under a file's stamp, so nothing can be stale
 - `record_hash(fingerprint)`: the content hash (register.py `content_hash`) of a canonical
   record by its digest (`entry.memo.fingerprint`, load/site.py `fingerprints`).
 
-The memo holds gongkai's version and the stamps of the modules that derive its values: a
-changed check never replays an old result. A memo that cannot be read is ignored; one that
+The memo holds gongkai's version and the stamps of the modules that derive its values, as
+the process first took them (the code it runs, not what is on disk by the time it saves):
+a changed check never replays an old result. A memo that cannot be read is ignored; one that
 cannot be written (a read-only site folder) is not written.
 """
 
@@ -31,8 +32,19 @@ from generator.load.cache import CACHE_DIR
 FILE = "sitememo.pickle"
 VERSION = 1
 _PACKAGE = Path(__file__).resolve().parent
-# the modules whose code decides what is kept here
-_SOURCES = ("sitememo.py", "register.py", "numbering.py", "checks/index_numbers.py")
+# the modules whose code decides what is kept here (build.py: what a published register.json records)
+_SOURCES = ("sitememo.py", "register.py", "numbering.py", "checks/index_numbers.py", "build.py")
+_SALT: tuple | None = None  # `_salt()` as this process first took it: the code it runs
+
+
+def _process_salt() -> tuple:
+    """The salt of the code this process runs: taken once. gongkai changed on disk while
+    it runs (`serve`; a `git checkout`, an editable install updated) must not have the
+    values its old code derives filed under the new code's stamps."""
+    global _SALT
+    if _SALT is None:
+        _SALT = _salt()
+    return _SALT
 
 
 def _salt() -> tuple:
@@ -105,7 +117,7 @@ _HASHES: dict[bytes, str] = {}  # record fingerprint → its content hash (a pur
 
 def memo_of(site_dir: Path) -> SiteMemo:
     path = site_dir / CACHE_DIR / FILE
-    salt = _salt()
+    salt = _process_salt()
     memo = _OPEN.get(path)
     if memo is None or memo.salt != salt:
         memo = _OPEN[path] = SiteMemo(path, salt)
@@ -117,7 +129,7 @@ def forget(site_dir: Path) -> None:
     """`--fresh`: nothing kept is taken, neither from the memo file nor from this process;
     what the run derives again is written for the next one."""
     path = site_dir / CACHE_DIR / FILE
-    _OPEN[path] = SiteMemo(path, _salt())
+    _OPEN[path] = SiteMemo(path, _process_salt())
     _HASHES.clear()
 
 

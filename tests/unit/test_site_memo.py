@@ -33,6 +33,7 @@ def new_process() -> None:
     sitememo._HASHES.clear()
     register._record_sha.cache_clear()
     cache_module._ONCE.clear()
+    sitememo._SALT = None  # a new process takes the stamps of its code anew
 
 
 def problems_of(site: SiteDir) -> tuple[list, bytes | None]:
@@ -325,3 +326,46 @@ def test_fresh_takes_nothing_the_memo_keeps(published, monkeypatch):
     loaded, problems = published.load()
     assert not calls  # the memo --fresh wrote
     assert list(problems.items) == expected[0]
+
+
+def _code_copy(tmp_path, monkeypatch):
+    """A copy of gongkai's modules whose stamps stand for the code on disk."""
+    import shutil
+
+    root = tmp_path / "code"
+    shutil.copytree(sitememo._PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__", "theme", "templates"))
+    monkeypatch.setattr(sitememo, "_PACKAGE", root)
+    new_process()
+    return root
+
+
+def _touch(path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def test_every_module_that_derives_a_kept_value_is_in_the_salt(tmp_path, monkeypatch):
+    """build.py derives what is kept of the published register.json (`_entries`): a
+    changed build.py must not replay it."""
+    root = _code_copy(tmp_path, monkeypatch)
+    before = sitememo._salt()
+    _touch(root / "build.py")
+    assert sitememo._salt() != before
+
+
+def test_a_memo_is_filed_under_the_code_that_derived_it(published, tmp_path, monkeypatch):
+    """`gongkai serve` runs the code it imported; gongkai changed on disk meanwhile (a
+    `git checkout`, an editable install updated) must not file the old code's values
+    under the new code's salt: the next run, with the new code, would replay them."""
+    root = _code_copy(tmp_path, monkeypatch)
+    problems_of(published)  # the memo of the code as imported
+    _touch(root / "register.py")  # gongkai changed on disk while serve runs
+    problems_of(published)  # serve's next rebuild: still the old code
+    left = published.read(MEMO)  # what serve left for the next run
+    new_process()  # a new run, with the new code: a new check of the register
+    old = register._problems
+    monkeypatch.setattr(register, "_problems", lambda by_index: [*old(by_index), (1, "register-new", "新检查", "")])
+    expected = fresh(published)
+    assert ("content/.register", "register-new") in codes(expected)
+    published.write(MEMO, left)
+    assert problems_of(published) == expected
