@@ -76,7 +76,12 @@ class SiteMemo:
                 salt, derived, hashes = pickle.load(handle)
         except Exception:  # missing, truncated, from another version: start over
             return
-        if salt != self.salt or not isinstance(derived, dict) or not isinstance(hashes, dict):
+        if salt != self.salt or type(derived) is not dict or type(hashes) is not dict:
+            return
+        # of another shape than `save` writes (damaged, written by hand): as if unreadable
+        if not all(type(v) is tuple and len(v) == 2 and type(v[0]) is type(v[1]) is bytes for v in derived.values()):
+            return
+        if not all(type(fp) is bytes and type(h) is str for fp, h in hashes.items()):
             return
         self.derived, self.hashes = derived, hashes
         _HASHES.update(hashes)

@@ -369,3 +369,31 @@ def test_a_memo_is_filed_under_the_code_that_derived_it(published, tmp_path, mon
     assert ("content/.register", "register-new") in codes(expected)
     published.write(MEMO, left)
     assert problems_of(published) == expected
+
+
+@pytest.mark.parametrize("shape", ["value-not-a-pair", "digest-not-bytes", "hash-not-text", "key-not-bytes"])
+def test_a_memo_of_another_shape_is_not_used(published, shape):
+    """A memo that unpickles, with this code's salt, but whose parts are not what this
+    code writes (damaged, or written by hand) is ignored as one that cannot be read: no
+    crash, and no value taken from it."""
+    import pickle
+
+    expected = fresh(published)
+    problems_of(published)
+    new_process()
+    path = published.path / MEMO
+    salt, derived, hashes = pickle.loads(path.read_bytes())
+    if shape == "value-not-a-pair":
+        derived = {kind: 5 for kind in derived}
+    elif shape == "digest-not-bytes":
+        derived = {kind: (list(key), value) for kind, (key, value) in derived.items()}
+    elif shape == "hash-not-text":
+        hashes = {fp: 0 for fp in hashes}
+    else:
+        hashes = {fp.hex(): value for fp, value in hashes.items()}
+        hashes[next(iter(hashes))] = None
+    path.write_bytes(pickle.dumps((salt, derived, hashes)))
+    try:
+        assert problems_of(published) == expected
+    finally:
+        new_process()  # nothing of it for the next test
