@@ -59,7 +59,8 @@ def _salt() -> tuple:
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """256 bits, as the chain's sha256: what is filed under it stands in for the bytes."""
+    return hashlib.blake2b(data, digest_size=32).digest()
 
 
 class SiteMemo:

@@ -397,3 +397,13 @@ def test_a_memo_of_another_shape_is_not_used(published, shape):
         assert problems_of(published) == expected
     finally:
         new_process()  # nothing of it for the next test
+
+
+def test_what_stands_in_for_a_hash_of_the_chain_is_as_hard_to_collide(published):
+    """The memo gives a record's content hash (sha256) by the record's fingerprint, and
+    what it derived from a register by the digest of its bytes: with 128 bits, two
+    records (two registers) made to collide (2**64 work) would let a changed record pass
+    as the published one, check and build alike. Both are 256 bits."""
+    loaded, _problems = published.load()
+    assert all(len(entry.memo.fingerprint) >= 32 for entry in loaded.entries)
+    assert len(sitememo.digest(published.read("content/.register"))) >= 32
