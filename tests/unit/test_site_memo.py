@@ -407,3 +407,59 @@ def test_what_stands_in_for_a_hash_of_the_chain_is_as_hard_to_collide(published)
     loaded, _problems = published.load()
     assert all(len(entry.memo.fingerprint) >= 32 for entry in loaded.entries)
     assert len(sitememo.digest(published.read("content/.register"))) >= 32
+
+
+def _verdict(site: SiteDir, out) -> tuple[list[str] | None, bytes]:
+    """What a build's first step says of the published register.json in `out`."""
+    loaded, _problems = site.load()
+    new = register.public_register(loaded)
+    try:
+        return _outcome(out, new, site.path), new
+    finally:
+        sitememo.save(site.path)
+
+
+@pytest.mark.parametrize(
+    "rewrite, refused",
+    [
+        ("truncated", True),  # the last line gone
+        ("rehashed", True),  # a published version's hash rewritten
+        ("conflict", True),  # a second, other version 1 (sorts before the published one)
+        ("emptied", True),
+        ("reordered", False),  # the same lines in another order: the same chain
+        ("inserted", False),  # a version dated before the others, in the middle of the file
+    ],
+)
+def test_a_build_holds_the_published_history_with_and_without_the_memo(published, tmp_path, rewrite, refused):
+    out = tmp_path / "out"
+    (out / "data").mkdir(parents=True)
+    loaded, _problems = published.load()
+    (out / register.PUBLIC_PATH).write_bytes(register.public_register(loaded))
+    sitememo.save(published.path)
+    text = published.read("content/.register").decode()
+    rows = text.splitlines(keepends=True)
+    head, body = rows[:3], rows[3:]
+    fields = body[1].split("\t")
+    if rewrite == "truncated":
+        body = body[:-1]
+    elif rewrite == "rehashed":
+        body[1] = "\t".join([*fields[:3], "sha256:" + "1" * 64, *fields[4:]])
+    elif rewrite == "conflict":
+        body.append("\t".join([*fields[:3], "sha256:" + "0" * 64, *fields[4:]]))
+    elif rewrite == "emptied":
+        head, body = [], []
+    elif rewrite == "reordered":
+        body = body[::-1]
+    else:
+        body.insert(1, "\t".join([num(2024, 7), fields[1], "2024-01-01", *fields[3:]]))
+    published.write("content/.register", "".join(head + body))
+    new_process()
+    after_change = _verdict(published, out)  # the memo of the published state
+    new_process()
+    kept = _verdict(published, out)
+    same_process = _verdict(published, out)
+    new_process()
+    (published.path / MEMO).unlink()
+    alone = _verdict(published, out)
+    assert after_change == kept == same_process == alone
+    assert (alone[0] is not None) == refused
