@@ -82,8 +82,6 @@ class SiteMemo:
         # of another shape than `save` writes (damaged, written by hand): as if unreadable
         if not all(type(v) is tuple and len(v) == 2 and type(v[0]) is type(v[1]) is bytes for v in derived.values()):
             return
-        if not all(type(fp) is bytes and type(h) is str for fp, h in hashes.items()):
-            return
         self.derived, self.hashes = derived, hashes
         _HASHES.update(hashes)
 
@@ -93,7 +91,7 @@ class SiteMemo:
         those it holds."""
         if fingerprints is not None:
             hashes = {fp: _HASHES[fp] for fp in fingerprints if fp in _HASHES}
-            self.dirty = self.dirty or hashes.keys() != self.hashes.keys()
+            self.dirty = self.dirty or hashes != self.hashes  # values too: a damaged one taken again
             self.hashes = hashes
         if not self.dirty:
             return
@@ -197,7 +195,7 @@ def keep(site_dir: Path, kind: str, data: bytes, value) -> None:
 def record_hash(fingerprint: bytes, make) -> str:
     """The content hash of the record whose fingerprint is `fingerprint`: `make()` once."""
     found = _HASHES.get(fingerprint)
-    if found is None:
+    if type(found) is not str:  # none, or not what `make` gives (a damaged memo): taken again
         found = _HASHES[fingerprint] = make()
     return found
 
