@@ -12,8 +12,9 @@ of what it was derived from, never under a file's stamp, so nothing can be stale
 - `record_hash(fingerprint)`: the content hash (register.py `content_hash`) of a canonical
   record by its digest (`entry.memo.fingerprint`, load/site.py `fingerprints`).
 
-The memo holds gongkai's version and the stamps of the modules that derive its values: a
-changed check never replays an old result. A memo that cannot be read is ignored; one that
+The memo holds gongkai's version and the stamps of the modules that derive its values, as
+the process first took them (the code it runs, not what is on disk by the time it saves):
+a changed check never replays an old result. A memo that cannot be read is ignored; one that
 cannot be written (a read-only site folder) is not written.
 """
 
@@ -31,8 +32,19 @@ from generator.load.cache import CACHE_DIR
 FILE = "sitememo.pickle"
 VERSION = 1
 _PACKAGE = Path(__file__).resolve().parent
-# the modules whose code decides what is kept here
-_SOURCES = ("sitememo.py", "register.py", "numbering.py", "checks/index_numbers.py")
+# the modules whose code decides what is kept here (build.py: what a published register.json records)
+_SOURCES = ("sitememo.py", "register.py", "numbering.py", "checks/index_numbers.py", "build.py")
+_SALT: tuple | None = None  # `_salt()` as this process first took it: the code it runs
+
+
+def _process_salt() -> tuple:
+    """The salt of the code this process runs: taken once. gongkai changed on disk while
+    it runs (`serve`; a `git checkout`, an editable install updated) must not have the
+    values its old code derives filed under the new code's stamps."""
+    global _SALT
+    if _SALT is None:
+        _SALT = _salt()
+    return _SALT
 
 
 def _salt() -> tuple:
@@ -47,7 +59,8 @@ def _salt() -> tuple:
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """256 bits, as the chain's sha256: what is filed under it stands in for the bytes."""
+    return hashlib.blake2b(data, digest_size=32).digest()
 
 
 class SiteMemo:
@@ -64,7 +77,10 @@ class SiteMemo:
                 salt, derived, hashes = pickle.load(handle)
         except Exception:  # missing, truncated, from another version: start over
             return
-        if salt != self.salt or not isinstance(derived, dict) or not isinstance(hashes, dict):
+        if salt != self.salt or type(derived) is not dict or type(hashes) is not dict:
+            return
+        # of another shape than `save` writes (damaged, written by hand): as if unreadable
+        if not all(type(v) is tuple and len(v) == 2 and type(v[0]) is type(v[1]) is bytes for v in derived.values()):
             return
         self.derived, self.hashes = derived, hashes
         _HASHES.update(hashes)
@@ -75,7 +91,7 @@ class SiteMemo:
         those it holds."""
         if fingerprints is not None:
             hashes = {fp: _HASHES[fp] for fp in fingerprints if fp in _HASHES}
-            self.dirty = self.dirty or hashes.keys() != self.hashes.keys()
+            self.dirty = self.dirty or hashes != self.hashes  # values too: a damaged one taken again
             self.hashes = hashes
         if not self.dirty:
             return
@@ -105,7 +121,7 @@ _HASHES: dict[bytes, str] = {}  # record fingerprint → its content hash (a pur
 
 def memo_of(site_dir: Path) -> SiteMemo:
     path = site_dir / CACHE_DIR / FILE
-    salt = _salt()
+    salt = _process_salt()
     memo = _OPEN.get(path)
     if memo is None or memo.salt != salt:
         memo = _OPEN[path] = SiteMemo(path, salt)
@@ -117,7 +133,7 @@ def forget(site_dir: Path) -> None:
     """`--fresh`: nothing kept is taken, neither from the memo file nor from this process;
     what the run derives again is written for the next one."""
     path = site_dir / CACHE_DIR / FILE
-    _OPEN[path] = SiteMemo(path, _salt())
+    _OPEN[path] = SiteMemo(path, _process_salt())
     _HASHES.clear()
 
 
@@ -179,7 +195,7 @@ def keep(site_dir: Path, kind: str, data: bytes, value) -> None:
 def record_hash(fingerprint: bytes, make) -> str:
     """The content hash of the record whose fingerprint is `fingerprint`: `make()` once."""
     found = _HASHES.get(fingerprint)
-    if found is None:
+    if type(found) is not str:  # none, or not what `make` gives (a damaged memo): taken again
         found = _HASHES[fingerprint] = make()
     return found
 

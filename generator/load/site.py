@@ -255,13 +255,15 @@ def load_entry(
 
 def fingerprints(type_name: str, record: str, data: dict) -> tuple[bytes, bytes]:
     """Digests of an entry as read (its canonical record: pickles differ between
-    processes), whole and without the body and notes (what lists and data show).
+    processes), whole and without the body and notes (what lists and data show). The
+    whole one is 256 bits: the site memo gives the record's content hash by it
+    (generator/sitememo.py `record_hash`), so it must be as hard to collide as sha256.
     `data` is the record's data (`register.record_data`), not read back from its JSON."""
     from generator import register
 
     head = {key: value for key, value in data.items() if key != "body" and key != "notes"}
     return (
-        hashlib.blake2b(f"{type_name}\0{record}".encode(), digest_size=16).digest(),
+        hashlib.blake2b(f"{type_name}\0{record}".encode(), digest_size=32).digest(),  # stands in for sha256(record)
         hashlib.blake2b(f"{type_name}\0{register.canonical(head)}".encode(), digest_size=16).digest(),
     )
 

@@ -33,6 +33,7 @@ def new_process() -> None:
     sitememo._HASHES.clear()
     register._record_sha.cache_clear()
     cache_module._ONCE.clear()
+    sitememo._SALT = None  # a new process takes the stamps of its code anew
 
 
 def problems_of(site: SiteDir) -> tuple[list, bytes | None]:
@@ -325,3 +326,140 @@ def test_fresh_takes_nothing_the_memo_keeps(published, monkeypatch):
     loaded, problems = published.load()
     assert not calls  # the memo --fresh wrote
     assert list(problems.items) == expected[0]
+
+
+def _code_copy(tmp_path, monkeypatch):
+    """A copy of gongkai's modules whose stamps stand for the code on disk."""
+    import shutil
+
+    root = tmp_path / "code"
+    shutil.copytree(sitememo._PACKAGE, root, ignore=shutil.ignore_patterns("__pycache__", "theme", "templates"))
+    monkeypatch.setattr(sitememo, "_PACKAGE", root)
+    new_process()
+    return root
+
+
+def _touch(path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def test_every_module_that_derives_a_kept_value_is_in_the_salt(tmp_path, monkeypatch):
+    """build.py derives what is kept of the published register.json (`_entries`): a
+    changed build.py must not replay it."""
+    root = _code_copy(tmp_path, monkeypatch)
+    before = sitememo._salt()
+    _touch(root / "build.py")
+    assert sitememo._salt() != before
+
+
+def test_a_memo_is_filed_under_the_code_that_derived_it(published, tmp_path, monkeypatch):
+    """`gongkai serve` runs the code it imported; gongkai changed on disk meanwhile (a
+    `git checkout`, an editable install updated) must not file the old code's values
+    under the new code's salt: the next run, with the new code, would replay them."""
+    root = _code_copy(tmp_path, monkeypatch)
+    problems_of(published)  # the memo of the code as imported
+    _touch(root / "register.py")  # gongkai changed on disk while serve runs
+    problems_of(published)  # serve's next rebuild: still the old code
+    left = published.read(MEMO)  # what serve left for the next run
+    new_process()  # a new run, with the new code: a new check of the register
+    old = register._problems
+    monkeypatch.setattr(register, "_problems", lambda by_index: [*old(by_index), (1, "register-new", "新检查", "")])
+    expected = fresh(published)
+    assert ("content/.register", "register-new") in codes(expected)
+    published.write(MEMO, left)
+    assert problems_of(published) == expected
+
+
+@pytest.mark.parametrize("shape", ["value-not-a-pair", "digest-not-bytes", "hash-not-text", "key-not-bytes"])
+def test_a_memo_of_another_shape_is_not_used(published, shape):
+    """A memo that unpickles, with this code's salt, but whose parts are not what this
+    code writes (damaged, or written by hand) is ignored as one that cannot be read: no
+    crash, and no value taken from it."""
+    import pickle
+
+    expected = fresh(published)
+    problems_of(published)
+    new_process()
+    path = published.path / MEMO
+    salt, derived, hashes = pickle.loads(path.read_bytes())
+    if shape == "value-not-a-pair":
+        derived = {kind: 5 for kind in derived}
+    elif shape == "digest-not-bytes":
+        derived = {kind: (list(key), value) for kind, (key, value) in derived.items()}
+    elif shape == "hash-not-text":
+        hashes = {fp: 0 for fp in hashes}
+    else:
+        hashes = {fp.hex(): value for fp, value in hashes.items()}
+        hashes[next(iter(hashes))] = None
+    path.write_bytes(pickle.dumps((salt, derived, hashes)))
+    try:
+        assert problems_of(published) == expected
+    finally:
+        new_process()  # nothing of it for the next test
+
+
+def test_what_stands_in_for_a_hash_of_the_chain_is_as_hard_to_collide(published):
+    """The memo gives a record's content hash (sha256) by the record's fingerprint, and
+    what it derived from a register by the digest of its bytes: with 128 bits, two
+    records (two registers) made to collide (2**64 work) would let a changed record pass
+    as the published one, check and build alike. Both are 256 bits."""
+    loaded, _problems = published.load()
+    assert all(len(entry.memo.fingerprint) >= 32 for entry in loaded.entries)
+    assert len(sitememo.digest(published.read("content/.register"))) >= 32
+
+
+def _verdict(site: SiteDir, out) -> tuple[list[str] | None, bytes]:
+    """What a build's first step says of the published register.json in `out`."""
+    loaded, _problems = site.load()
+    new = register.public_register(loaded)
+    try:
+        return _outcome(out, new, site.path), new
+    finally:
+        sitememo.save(site.path)
+
+
+@pytest.mark.parametrize(
+    "rewrite, refused",
+    [
+        ("truncated", True),  # the last line gone
+        ("rehashed", True),  # a published version's hash rewritten
+        ("conflict", True),  # a second, other version 1 (sorts before the published one)
+        ("emptied", True),
+        ("reordered", False),  # the same lines in another order: the same chain
+        ("inserted", False),  # a version dated before the others, in the middle of the file
+    ],
+)
+def test_a_build_holds_the_published_history_with_and_without_the_memo(published, tmp_path, rewrite, refused):
+    out = tmp_path / "out"
+    (out / "data").mkdir(parents=True)
+    loaded, _problems = published.load()
+    (out / register.PUBLIC_PATH).write_bytes(register.public_register(loaded))
+    sitememo.save(published.path)
+    text = published.read("content/.register").decode()
+    rows = text.splitlines(keepends=True)
+    head, body = rows[:3], rows[3:]
+    fields = body[1].split("\t")
+    if rewrite == "truncated":
+        body = body[:-1]
+    elif rewrite == "rehashed":
+        body[1] = "\t".join([*fields[:3], "sha256:" + "1" * 64, *fields[4:]])
+    elif rewrite == "conflict":
+        body.append("\t".join([*fields[:3], "sha256:" + "0" * 64, *fields[4:]]))
+    elif rewrite == "emptied":
+        head, body = [], []
+    elif rewrite == "reordered":
+        body = body[::-1]
+    else:
+        body.insert(1, "\t".join([num(2024, 7), fields[1], "2024-01-01", *fields[3:]]))
+    published.write("content/.register", "".join(head + body))
+    new_process()
+    after_change = _verdict(published, out)  # the memo of the published state
+    new_process()
+    kept = _verdict(published, out)
+    same_process = _verdict(published, out)
+    new_process()
+    (published.path / MEMO).unlink()
+    alone = _verdict(published, out)
+    assert after_change == kept == same_process == alone
+    assert (alone[0] is not None) == refused
