@@ -148,9 +148,9 @@ def _load(args, problems: Problems, check: bool = False):
 
         sitememo.forget(site_dir)  # what the whole-site checks keep, too
     site = (check_site if check else load_site)(site_dir, problems, cache=not fresh)
-    found = compared.result()
-    if site is not None:
-        problems.extend(found)
+    compared.join()
+    if site is not None:  # an unusable configuration: nothing was compared before either
+        problems.extend(compared.result())
     return site
 
 
