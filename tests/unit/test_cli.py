@@ -397,3 +397,23 @@ def test_registry_and_register_follow_the_umask(make_site, umask):
         os.umask(old)
     for name in (".registry", ".register"):
         assert stat.S_IMODE((site.path / "content" / name).stat().st_mode) == 0o666 & ~umask, name
+
+
+def test_the_git_comparison_counts_only_for_a_site_that_loads(make_site, monkeypatch, capsys):
+    """The registers are compared with git while the site loads (cli._Compared): with an
+    unusable configuration its problems do not reach the user; with a usable one they
+    follow the load's."""
+    from generator import history
+    from generator.problems import Problems
+
+    def compare(site_dir, problems: Problems, since=None):
+        problems.error("content/.register", None, "register-removed", "git said so")
+
+    monkeypatch.setattr(history, "compare", compare)
+    site = make_site()
+    site.write("site_config.yml", "site: [")
+    assert main(["check", "-s", str(site.path)]) == 2
+    assert "register-removed" not in "".join(capsys.readouterr())
+    site.write("site_config.yml", make_config())
+    assert main(["check", "-s", str(site.path)]) == 1
+    assert "register-removed" in "".join(capsys.readouterr())
