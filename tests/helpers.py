@@ -3,6 +3,7 @@ and ways to run the command line (in process, or as a subprocess)."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
@@ -410,3 +411,14 @@ def report_line(section: str, line: str) -> None:
     print(f"[{section}] {line}")
     with (shared() / f"report-{os.getpid()}.jsonl").open("a", encoding="utf-8") as out:
         out.write(json.dumps([section, line], ensure_ascii=False) + "\n")
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """The static file servers of the tests: a browser that drops a connection in the
+    middle of a response (a cancelled fetch, a page left) is not an error of the test,
+    and its traceback would only clutter the run's output."""
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)

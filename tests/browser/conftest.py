@@ -30,7 +30,7 @@ import pytest
 from generator.model.registry import TYPES
 
 from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
-from helpers import report_line, shared
+from helpers import QuietServer, report_line, shared
 
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -285,7 +285,7 @@ class Server:
 
     def __init__(self, root: Path):
         handler = functools.partial(_Quiet, directory=str(root))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), handler)
         self.root = root
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

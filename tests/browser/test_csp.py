@@ -12,6 +12,8 @@ import pytest
 
 from generator import servers
 
+from helpers import QuietServer
+
 PAGES = [
     "",
     "catalogue/",
@@ -70,7 +72,7 @@ def csp_server(tmp_path_factory):
     result = build(site, out)
     servers.write(servers.default_folder(out), result.policy, site.config.site.url)  # as `gongkai build` does
     handler = type("H", (_WithHeaders,), {"extra": _headers(servers.default_folder(out))})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
+    httpd = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", out
     httpd.shutdown()

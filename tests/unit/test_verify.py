@@ -17,7 +17,7 @@ from generator import register, signing
 from generator.cli import main
 from generator.render.markdown import render
 
-from helpers import num
+from helpers import QuietServer, num
 
 N1, N2, N3 = num(2024, 1), num(2024, 2), num(2024, 3)
 
@@ -178,7 +178,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def served(built):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(built)))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(built)))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
