@@ -142,27 +142,27 @@ def derived(site_dir: Path, kind: str, data: bytes, make, incremental: bool = Fa
     stay the same. `make` must derive it from `data` alone; with `incremental`, `before`
     is the value kept for other bytes (None: none), which it may take parts of that the
     bytes it came from decided the same way. The caller must not change what it gets."""
-    memo = memo_of(site_dir)
-    key = digest(data)
-    known = memo.values.get(kind)
-    if known is not None and known[0] == key:
-        return known[1]
-    kept = memo.derived.get(kind)
-    value = before = None
-    if kept is not None and (kept[0] == key or incremental):
-        try:
-            value = pickle.loads(kept[1])
-        except Exception:  # damaged: derived again
-            value = None
-    if value is not None and kept[0] == key:
-        memo.values[kind] = (key, value)
-        return value
-    before = known[1] if known is not None else value
-    value = make(before if incremental else None)
-    memo.values[kind] = (key, value)
-    memo.derived[kind] = (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    memo.dirty = True
+    value = kept(site_dir, kind, data)
+    if value is None:
+        value = make(_last(memo_of(site_dir), kind) if incremental else None)
+        keep(site_dir, kind, data, value)
     return value
+
+
+def _last(memo: SiteMemo, kind: str):
+    """The value kept for `kind`, whatever bytes it came from; None when there is none."""
+    known = memo.values.get(kind)
+    if known is not None:
+        return known[1]
+    stored = memo.derived.get(kind)
+    return None if stored is None else _unpickled(stored[1])
+
+
+def _unpickled(blob: bytes):
+    try:
+        return pickle.loads(blob)
+    except Exception:  # damaged: as if there were none
+        return None
 
 
 def kept(site_dir: Path, kind: str, data: bytes):
@@ -175,11 +175,9 @@ def kept(site_dir: Path, kind: str, data: bytes):
     stored = memo.derived.get(kind)
     if stored is None or stored[0] != key:
         return None
-    try:
-        value = pickle.loads(stored[1])
-    except Exception:  # damaged: as if there were none
-        return None
-    memo.values[kind] = (key, value)
+    value = _unpickled(stored[1])
+    if value is not None:
+        memo.values[kind] = (key, value)
     return value
 
 
