@@ -503,8 +503,8 @@ def _spare_update(make_site, tmp_path):
     return site, out
 
 
-def test_an_update_in_place_takes_the_childs_listing_and_leaves_no_child(make_site, tmp_path, monkeypatch):
-    site, out = _spare_update(make_site, tmp_path)
+def _children(monkeypatch) -> list:
+    """The listing children the build starts (`Walk.start`), as they are started."""
     started = []
     original = output.Walk.start
 
@@ -513,10 +513,17 @@ def test_an_update_in_place_takes_the_childs_listing_and_leaves_no_child(make_si
         started.append(walk)
         return walk
 
+    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
+    return started
+
+
+def test_an_update_in_place_takes_the_childs_listing_and_leaves_no_child(make_site, tmp_path, monkeypatch):
+    site, out = _spare_update(make_site, tmp_path)
+    started = _children(monkeypatch)
+
     def here(*args):
         raise AssertionError("the spare was listed in this process")
 
-    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
     monkeypatch.setattr(output, "listing", here)
     spare_inode = out.with_name(f".{out.name}.spare").stat().st_ino
     assert run(site.path, out, index=False).update
@@ -532,7 +539,7 @@ def test_an_update_in_place_whose_child_failed_lists_the_spare_here(make_site, t
     spare = out.with_name(f".{out.name}.spare")
     (spare / "index.html").unlink()  # changed behind our back: still seen
     (spare / "index.html").write_text("<h1>被替换</h1>", encoding="utf-8")
-    monkeypatch.setattr(output, "_CHILD", "raise SystemExit(1)")
+    monkeypatch.setattr(output, "_CHILD", ["-c", "raise SystemExit(1)"])
     spare_inode = spare.stat().st_ino
     assert run(site.path, out, index=False).update
     assert out.stat().st_ino == spare_inode
@@ -545,15 +552,7 @@ def test_a_full_build_stops_the_child_it_started(make_site, tmp_path, monkeypatc
     site, out = _spare_update(make_site, tmp_path)
     for state in (site.path / ".gongkai-cache").glob("output-*/state.pickle"):
         state.unlink()
-    started = []
-    original = output.Walk.start
-
-    def start(folder, record):
-        walk = original(folder, record)
-        started.append(walk)
-        return walk
-
-    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
+    started = _children(monkeypatch)
     assert not run(site.path, out, index=False).update
     assert len(started) == 1 and started[0].proc.returncode is not None
     assert not out.with_name(f".{out.name}.spare").exists()
@@ -563,18 +562,10 @@ def test_a_build_that_fails_before_its_output_stops_the_child(make_site, tmp_pat
     """The build starts the listing first (before the register and the global key) and
     ends it when it fails before handing it to its `Output`; the spare stays as it was."""
     site, out = _spare_update(make_site, tmp_path)
-    started = []
-    original = output.Walk.start
-
-    def start(folder, record):
-        walk = original(folder, record)
-        started.append(walk)
-        return walk
-
+    started = _children(monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("磁盘故障")
 
-    monkeypatch.setattr(output.Walk, "start", staticmethod(start))
     monkeypatch.setattr("generator.build.global_key", boom)
     spare = out.with_name(f".{out.name}.spare")
     before = tree(spare)
