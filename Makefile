@@ -13,7 +13,7 @@ AXE     := tests/browser/node_modules/axe-core/axe.min.js
 PAGEFIND := tools/pagefind/node_modules/.installed
 DECAP   := tools/decap/node_modules/.installed
 
-.PHONY: site serve check lint test test-fast test-build browser-deps bench clean constraints
+.PHONY: site serve check lint test test-fast test-build durations browser-deps bench clean constraints
 
 # constraints.txt pins every dependency to the version the suite passed with: a new machine
 # installs what was tested, not what PyPI resolves today (PyYAML 6.0.4 changed an error).
@@ -70,12 +70,18 @@ lint: $(TESTSTAMP)
 	$(VENV)/bin/ruff check .
 
 ## Lint, then the whole suite: unit, build, packaging (a wheel in a fresh venv, slow) and browser tests
-## in one worker per CPU (pytest-xdist; a file's tests stay in one worker). gongkai's
+## in one worker per CPU (pytest-xdist; a file's tests stay in one worker, the longest files
+## first: tests/durations.json; JUnit report in test-artifacts/junit.xml). gongkai's
 ## modules are compiled first: the suite starts gongkai in many subprocesses, and with
 ## PYTHONDONTWRITEBYTECODE set each would compile them again.
 test: lint $(TESTSTAMP) $(PAGEFIND) $(DECAP) browser-deps
 	$(PY) -m compileall -q generator
-	$(PY) -m pytest -q -n auto --dist loadfile
+	$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder --junitxml=test-artifacts/junit.xml
+
+## The seconds of each test file in the last `make test` (tests/durations.json): the
+## suite hands the longest files out first
+durations:
+	$(PY) tests/durations.py test-artifacts/junit.xml > tests/durations.json
 
 ## Unit tests only: no browser, no test that builds a site (marker `build`)
 test-fast: $(TESTSTAMP)
@@ -83,7 +89,7 @@ test-fast: $(TESTSTAMP)
 
 ## Unit and build tests without a browser
 test-build: $(TESTSTAMP) $(PAGEFIND) $(DECAP)
-	$(PY) -m pytest -q -n auto --dist loadfile -m "not browser"
+	$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder -m "not browser"
 
 ## Benchmarks against mkdocs-material and Hugo + Pagefind (see benchmarks/README.md); installs
 ## Debian's hugo when missing and apt-get exists (else the Hugo row says skipped)

@@ -7,7 +7,10 @@ the problems. `helpers.run_cli(...)` runs the installed command in a subprocess,
 tests that must see exactly what an editor sees (no tracebacks).
 
 `make test` runs the suite in one worker per CPU (pytest-xdist, `-n auto --dist
-loadfile`: a file's tests stay together, with its module fixtures). What the run's
+loadfile`: a file's tests stay together, with its module fixtures). The files are handed
+out longest first, by the seconds tests/durations.json gives them (`make durations`
+refreshes it after a run; a file it does not know counts as the median), so that no
+long file starts last while the other worker idles. What the run's
 processes share lives in one folder (`shared()`), made by the process that started the
 run and removed by it at the end: the summary lines of `report` and the 10,000-item site
 of the browser tests, built once for all workers.
@@ -27,7 +30,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import durations  # noqa: E402
 from helpers import CONFIG, SHARED, VALID_ITEMS, SiteDir, shared  # noqa: E402
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests of a module's parametrized fixtures
+def pytest_collection_modifyitems(items):
+    durations.longest_first(items)
 
 
 @pytest.fixture

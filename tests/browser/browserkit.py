@@ -23,6 +23,31 @@ def publish(site: Path) -> None:
         raise AssertionError(f"gongkai publish {site} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
+def new_context(browser, width: int = 1280, height: int = 800, **options):
+    """A fresh browser context (zh-CN, Asia/Shanghai) with a viewport of width × height."""
+    options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
+    return browser.new_context(viewport={"width": width, "height": height}, **options)
+
+
+PHONE = {"width": 375, "height": 812, "is_mobile": True, "has_touch": True}
+
+# what scrolls sideways: the page's width and the first elements that reach past it
+SIDEWAYS = """() => {
+    const root = document.scrollingElement;
+    const wide = Array.from(document.querySelectorAll('body *')).filter(el => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > root.clientWidth + 1 &&
+            !el.closest('.gk-scroll, .md-typeset__scrollwrap, .md-sidebar, .md-header__title, .gk-sr-only, .md-skip');
+    }).map(el => el.tagName.toLowerCase() + '.' + String(el.className).split(' ').join('.'));
+    return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 8)};
+}"""
+
+
+def screenshot(page, artifacts: Path, name: str, width: int) -> None:
+    """The whole page, in test-artifacts/screenshots/<name>-<width>.png (git-ignored)."""
+    page.screenshot(path=str(artifacts / "screenshots" / f"{name}-{width}.png"), full_page=True)
+
+
 def missing(what: str, hint: str):
     """A tool the tests need is missing: a failure in CI (CI=true), a skip elsewhere."""
     if os.environ.get("CI"):

@@ -9,7 +9,8 @@ Sites (session fixtures, each built once by `gongkai build` in a subprocess):
     big_site       10,000 items (benchmarks/synth.py, else bigsite.py's own generator);
                    started in the background once the tests that need it are selected
 Helpers: `new_page(width=…)` opens pages in fresh contexts; `axe_source` is axe-core's
-script (tests/browser/node_modules, `npm ci --prefix tests/browser`); `report(section,
+script (tests/browser/node_modules, `npm ci --prefix tests/browser`; the session's axe
+report is written when it ends, axekit.py); `report(section,
 line)` adds a line to the summary printed at the end of the run (figures, axe findings).
 """
 
@@ -29,7 +30,8 @@ import pytest
 
 from generator.model.registry import TYPES
 
-from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, publish
+import axekit
+from browserkit import FIXED, PAGE_TYPES, PREFERRED, missing, new_context, publish
 from helpers import QuietServer, report_line, shared
 
 CHROMIUM = os.environ.get("GONGKAI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -245,10 +247,12 @@ def big_site(serve_site, report) -> Built:
 
 
 @pytest.fixture(scope="session")
-def axe_source() -> str:
+def axe_source(artifacts, report):
+    """axe-core's script; at the end of the session, the report of what axe found (axekit.py)."""
     if not AXE.is_file():
         missing("axe-core is not installed", "run `npm ci --prefix tests/browser` (make test does)")
-    return AXE.read_text(encoding="utf-8")
+    yield AXE.read_text(encoding="utf-8")
+    axekit.write_report(artifacts, report)
 
 
 @pytest.fixture(scope="session")
@@ -265,8 +269,7 @@ def new_page(browser):
     contexts = []
 
     def open_page(width: int = 1280, height: int = 800, **options):
-        options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options}
-        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        context = new_context(browser, width, height, **options)
         contexts.append(context)
         return context.new_page()
 

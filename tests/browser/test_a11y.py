@@ -1,103 +1,16 @@
-"""Accessibility in Chromium: axe-core's WCAG 2.1 AA rules on every page type, the
-keyboard, text alternatives of charts, and the reading controls (适老化).
-
-axe-core comes from the npm registry for the tests only (tests/browser/package.json,
-`npm ci --prefix tests/browser`); it is injected into the pages, never shipped. Serious
-and critical violations fail; minor and moderate ones are written to
-test-artifacts/axe-report.json and .md and printed at the end of the run, with axe's
-best-practice advice (not WCAG: reported, never failing) and the checks axe could not
-decide ("needs review", e.g. contrast over an image).
+"""Accessibility in Chromium beyond the one check of every page type (test_page_types.py):
+axe-core's WCAG 2.1 AA rules in high contrast, on a phone with the controls open, with the
+largest text and on the search page's open filters; the keyboard, text alternatives of
+charts, and the reading controls (适老化). Findings go to the axe report (axekit.py).
 """
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from browserkit import PAGE_TYPES
+from axekit import check
 
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
 APPOINTMENT = "appointment"
-
-_FINDINGS: list[dict] = []  # every violation found, for the report
-
-
-def run_axe(page, axe_source: str) -> dict:
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe_source)  # through DevTools: allowed by the site's Content-Security-Policy
-    return page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'incomplete']})",
-        TAGS + ["best-practice"],
-    )
-
-
-def is_wcag(rule: dict) -> bool:
-    return bool(set(rule["tags"]) & set(TAGS))
-
-
-def record(case: str, url: str, result: dict) -> list[dict]:
-    """Adds the findings to the report; returns the serious and critical WCAG violations."""
-    for kind, rules in (("violation", result["violations"]), ("needs review", result["incomplete"])):
-        for v in rules:
-            _FINDINGS.append({
-                "case": case, "url": url, "kind": kind if is_wcag(v) else f"{kind} (best practice)", "id": v["id"],
-                "impact": v["impact"], "help": v["help"], "helpUrl": v["helpUrl"],
-                "nodes": [
-                    {"target": n["target"], "html": n["html"][:300], "summary": n.get("failureSummary", "")}
-                    for n in v["nodes"]
-                ],
-            })  # fmt: skip
-    return [v for v in result["violations"] if is_wcag(v) and v["impact"] in BLOCKING]
-
-
-def describe(violations: list[dict]) -> str:
-    return "\n".join(
-        f"{v['impact']}: {v['id']} ({v['help']}) at {[n['target'] for n in v['nodes'][:5]]}\n"
-        f"    {v['nodes'][0].get('failureSummary', '')}"
-        for v in violations
-    )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def axe_report(artifacts, report):
-    yield
-    wcag = [f for f in _FINDINGS if f["kind"] == "violation"]
-    blocking = [f for f in wcag if f["impact"] in BLOCKING]
-    others = [f for f in _FINDINGS if f not in blocking]
-    (artifacts / "axe-report.json").write_text(
-        json.dumps({"tags": TAGS, "findings": _FINDINGS}, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    lines = [
-        "# axe-core: WCAG 2.1 AA (wcag2a, wcag2aa, wcag21a, wcag21aa) and best practice", "",
-        f"WCAG violations: {len(blocking)} serious or critical, {len(wcag) - len(blocking)} minor or moderate; "
-        f"other findings (best practice, needs review): {len(_FINDINGS) - len(wcag)}", "",
-    ]  # fmt: skip
-    for f in _FINDINGS:
-        targets = ", ".join(str(n["target"]) for n in f["nodes"][:4])
-        lines.append(
-            f"- {f['kind']}, {f['impact']}: `{f['id']}` on {f['case']}: {f['help']} "
-            f"({len(f['nodes'])} elements: {targets})"
-        )
-    (artifacts / "axe-report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report("accessibility", lines[2] + "; test-artifacts/axe-report.md")
-    for f in others:
-        report(
-            "accessibility",
-            f"  {f['kind']}, {f['impact']}: {f['id']} on {f['case']}: {f['help']} ({len(f['nodes'])} elements)",
-        )
-
-
-# ---------------------------------------------------------------------------
-# axe on every page type
-
-
-@pytest.mark.parametrize("name", PAGE_TYPES)
-def test_axe_has_no_serious_violations(new_page, visit, axe_source, name):
-    page = visit(new_page(), name)
-    blocking = record(name, page.url, run_axe(page, axe_source))
-    assert not blocking, describe(blocking)
 
 
 @pytest.mark.parametrize("name", ["home", "article", APPOINTMENT, "budget", "catalogue", "search"])
@@ -106,8 +19,7 @@ def test_axe_high_contrast(new_page, visit, axe_source, name):
     page.context.add_init_script("localStorage.setItem('gk-contrast', 'high')")
     visit(page, name)
     assert page.evaluate("document.documentElement.dataset.gkContrast") == "high"
-    blocking = record(f"{name} (high contrast)", page.url, run_axe(page, axe_source))
-    assert not blocking, describe(blocking)
+    check(page, axe_source, f"{name} (high contrast)")
 
 
 @pytest.mark.parametrize("name", ["home", APPOINTMENT, "catalogue"])
@@ -115,8 +27,7 @@ def test_axe_on_a_phone_with_the_controls_open(new_page, visit, axe_source, name
     page = visit(new_page(375, 812, is_mobile=True, has_touch=True), name)
     page.click(".gk-display__toggle")
     assert page.locator(".gk-display__panel").is_visible()
-    blocking = record(f"{name} (375 px, controls open)", page.url, run_axe(page, axe_source))
-    assert not blocking, describe(blocking)
+    check(page, axe_source, f"{name} (375 px, controls open)")
 
 
 SEARCH_CASES = {
@@ -128,7 +39,8 @@ SEARCH_CASES = {
 
 @pytest.mark.parametrize("case", list(SEARCH_CASES))
 def test_axe_search_with_more_results_and_the_filters_open(new_page, visit, axe_source, case):
-    """The search page (its results are already checked above, with ?q=低保) once the
+    """The search page (its results are checked with the
+    other page types in test_page_types.py, with ?q=低保) once the
     reader has asked for more results, opened the filter panel and chosen a filter."""
     options, script = SEARCH_CASES[case]
     page = new_page(**options)
@@ -147,16 +59,14 @@ def test_axe_search_with_more_results_and_the_filters_open(new_page, visit, axe_
         "t => document.querySelector('.gk-search-status').textContent !== t", arg=before, timeout=15_000
     )
     page.locator(".gk-search-result__link").first.wait_for(timeout=15_000)
-    blocking = record(f"search (more results, filters open, {case})", page.url, run_axe(page, axe_source))
-    assert not blocking, describe(blocking)
+    check(page, axe_source, f"search (more results, filters open, {case})")
 
 
 def test_axe_largest_text(new_page, visit, axe_source):
     page = new_page()
     page.context.add_init_script("localStorage.setItem('gk-font-size', '3')")
     visit(page, APPOINTMENT)
-    blocking = record("appointment (largest text)", page.url, run_axe(page, axe_source))
-    assert not blocking, describe(blocking)
+    check(page, axe_source, "appointment (largest text)")
 
 
 # ---------------------------------------------------------------------------

@@ -1,61 +1,12 @@
-"""Phones and desktops: no page type scrolls sideways at 375×812 (wide tables scroll in
-their own container), and a screenshot of every page type at 1280 and 375 px wide in
-test-artifacts/screenshots/<page type>-<width>.png (git-ignored)."""
+"""Phones beyond the one check of every page type (test_page_types.py): wide tables scroll
+in their own container, the largest text never makes a page scroll sideways, the header's
+controls fit, the keyboard opens the navigation drawer."""
 
 from __future__ import annotations
 
 import pytest
 
-from browserkit import PAGE_TYPES
-
-PHONE = {"width": 375, "height": 812, "is_mobile": True, "has_touch": True}
-
-SIDEWAYS = """() => {
-    const root = document.scrollingElement;
-    const wide = Array.from(document.querySelectorAll('body *')).filter(el => {
-        const r = el.getBoundingClientRect();
-        return r.width > 0 && r.right > root.clientWidth + 1 &&
-            !el.closest('.gk-scroll, .md-typeset__scrollwrap, .md-sidebar, .md-header__title, .gk-sr-only, .md-skip');
-    }).map(el => el.tagName.toLowerCase() + '.' + String(el.className).split(' ').join('.'));
-    return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 8)};
-}"""
-
-# every table wider than its container sits in a scrolling container that fits the screen
-TABLES = """() => Array.from(document.querySelectorAll('.md-content table')).map(table => {
-    let box = table.parentElement;
-    while (box && box !== document.body && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
-        box = box.parentElement;
-    }
-    const t = table.getBoundingClientRect();
-    const b = box && box !== document.body ? box.getBoundingClientRect() : null;
-    return {cls: table.className, width: t.width, scroller: !!b, boxRight: b ? b.right : null,
-            scrolls: b ? box.scrollWidth > box.clientWidth : false, view: document.scrollingElement.clientWidth};
-})"""
-
-
-def shot(page, artifacts, name: str, width: int) -> None:
-    page.screenshot(path=str(artifacts / "screenshots" / f"{name}-{width}.png"), full_page=True)
-
-
-@pytest.mark.parametrize("name", PAGE_TYPES)
-def test_phone_never_scrolls_sideways(new_page, visit, artifacts, name):
-    page = visit(new_page(**PHONE), name)
-    found = page.evaluate(SIDEWAYS)
-    assert found["scrollWidth"] <= found["clientWidth"], found
-    assert not found["wide"], found
-    for table in page.evaluate(TABLES):
-        if table["width"] > table["view"]:
-            assert table["scroller"] and table["boxRight"] <= table["view"] + 1, table
-            assert table["scrolls"], table
-    shot(page, artifacts, name, 375)
-
-
-@pytest.mark.parametrize("name", PAGE_TYPES)
-def test_desktop_screenshot(new_page, visit, artifacts, name):
-    page = visit(new_page(1280, 800), name)
-    found = page.evaluate(SIDEWAYS)
-    assert found["scrollWidth"] <= found["clientWidth"], found
-    shot(page, artifacts, name, 1280)
+from browserkit import PHONE, SIDEWAYS, screenshot
 
 
 def test_wide_tables_scroll_in_their_own_container(new_page, visit):
@@ -76,7 +27,7 @@ def test_phone_with_the_largest_text_never_scrolls_sideways(new_page, visit, art
     found = page.evaluate(SIDEWAYS)
     assert found["scrollWidth"] <= found["clientWidth"], found
     if name == "appointment":
-        shot(page, artifacts, "appointment-largest-text", 375)
+        screenshot(page, artifacts, "appointment-largest-text", 375)
 
 
 def test_phone_header_controls_fit(new_page, visit, artifacts):

@@ -23,6 +23,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from browserkit import PHONE, SIDEWAYS
+
 TIMEOUT = 15_000
 REPO = Path(__file__).resolve().parents[2]
 EPOCH = "1728316800"  # 2024-10-08, as the demo site of conftest.py
@@ -30,17 +32,6 @@ FANGXUN = "content/policies/2023-06-07-fangxun-fangtai-yuan.md"
 NEW_WORDS = "转移避险演练"  # only in the edited version of FANGXUN
 QUERY = "政务"
 FOUND = re.compile(r"^找到 (\d+) 条结果(?:，已显示 (\d+) 条)?$")
-PHONE = {"width": 375, "height": 812, "is_mobile": True, "has_touch": True}
-
-SIDEWAYS = """() => {
-    const root = document.scrollingElement;
-    const wide = Array.from(document.querySelectorAll('body *')).filter(el => {
-        const r = el.getBoundingClientRect();
-        return r.width > 0 && r.right > root.clientWidth + 1 &&
-            !el.closest('.gk-scroll, .md-sidebar, .md-header__title, .gk-sr-only, .md-skip');
-    }).map(el => el.tagName.toLowerCase() + '.' + String(el.className).split(' ').join('.'));
-    return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide.slice(0, 8)};
-}"""
 
 
 # ---------------------------------------------------------------------------
