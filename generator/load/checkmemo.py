@@ -45,7 +45,8 @@ import pickle
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -63,19 +64,36 @@ LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar")  # the content sal
 
 @dataclass
 class Seen:
-    """What the configuration and the discovery looked at, for `replay_seen`."""
+    """What the configuration and the discovery looked at, for `replay_seen` (made by
+    `seen`). The discovery's view of each path (`now`) is kept in two parts: the stamps
+    of the paths that are no link, as one array (unpickled at once, compared at once),
+    and the rest (links, paths that could not be stat'ed) as they were."""
 
     key: tuple  # `seen_key()`, taken before the configuration was read
     timezone: str  # the configuration's
     days: tuple  # `days(timezone)`
-    tree: dict[str, tuple | None]  # path → `now(path)`: each folder listed, each entry stat'ed, by the discovery
+    names: str  # the paths that are no link, joined by NUL
+    stamps: array  # their stamps, four numbers each (`stamp_of`)
+    other: dict[str, tuple | None]  # path → `now(path)`: links and paths that could not be stat'ed
     resolved: dict[str, tuple]  # path → (stamp, real path): the logo and favicon the configuration names
     problems: list[Problem]  # the configuration's and the discovery's
+
+    @classmethod
+    def of(cls, key: tuple, timezone: str, tree: dict[str, tuple | None], resolved: dict, problems: list) -> Seen:
+        """What the discovery saw (`tree`: path → `now(path)`), in its two parts."""
+        plain = [(path, then) for path, then in tree.items() if then is not None and len(then) == 4]
+        other = {path: then for path, then in tree.items() if then is None or len(then) != 4}
+        try:
+            stamps = array("q", [n for _path, then in plain for n in then])
+        except OverflowError:  # a number beyond 64 bits: kept as it is
+            plain, other, stamps = [], dict(tree), array("q")
+        names = "\0".join(path for path, _then in plain)
+        return cls(key, timezone, days(timezone), names, stamps, other, resolved, list(problems))
 
 
 @dataclass
 class Memo:
-    key: tuple  # `key()`: what the check read, besides the noted files
+    key: tuple | bytes  # `key()`: what the check read, besides the noted files (pickled, on disk)
     noted: dict[str, tuple]  # path → (stamp, stamp of the name), as `noted` took them
     problems: list[Problem]  # found after the discovery
     entries: int  # items checked ("检查通过：N 个条目")
@@ -171,6 +189,14 @@ def _read(site_dir: Path) -> Memo | None:
     return memo if isinstance(memo, Memo) and isinstance(memo.noted, dict) else None
 
 
+def _key(memo: Memo) -> tuple | None:
+    """The memo's key, unpickled (`record` keeps it pickled apart: every content file)."""
+    try:
+        return pickle.loads(memo.key) if isinstance(memo.key, bytes) else memo.key
+    except Exception:
+        return None
+
+
 def _unchanged(noted: dict[str, tuple]) -> bool:
     return all((stamp(Path(path)), lstamp(path)) == then for path, then in noted.items())
 
@@ -179,8 +205,9 @@ def replay(site_dir: Path, current: tuple) -> Memo | None:
     """The memo of the last check when its key is `current` and every file it noted is as
     it was then; None otherwise (also for a memo that cannot be read)."""
     memo = _read(site_dir)
-    if memo is None or memo.key != current or not _unchanged(memo.noted):
+    if memo is None or _key(memo) != current or not _unchanged(memo.noted):
         return None
+    memo.key = current
     return memo
 
 
@@ -192,19 +219,18 @@ def replay_seen(site_dir: Path) -> Memo | None:
     seen = None if memo is None else memo.seen
     if not isinstance(seen, Seen) or seen_key(site_dir) != seen.key or days(seen.timezone) != seen.days:
         return None
-    lstat, islink, linked = os.lstat, stat.S_ISLNK, now
-    for path, then in seen.tree.items():  # one lstat for each but a link
-        try:
-            st = lstat(path)
-        except OSError:
-            if then is not None:
-                return None
-            continue
-        if islink(st.st_mode):
-            if linked(path) != then:
-                return None
-        elif (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != then:  # stamp_of
+    numbers: list[int] = []
+    add, lstat = numbers.extend, os.lstat
+    try:
+        for path in seen.names.split("\0") if seen.names else ():  # one lstat each
+            st = lstat(path)  # a link now has a stamp of its own
+            add((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # stamp_of
+        if array("q", numbers) != seen.stamps:
             return None
+    except (OSError, OverflowError):
+        return None
+    if any(now(path) != then for path, then in seen.other.items()):
+        return None
     if any(resolved(Path(path)) != then for path, then in seen.resolved.items()):
         return None
     return memo if _unchanged(memo.noted) else None
@@ -218,11 +244,12 @@ def record(site_dir: Path, memo: Memo, started: int) -> None:
     _version, _salt, strings, _days, files, _pages = memo.key
     stamps = [s for _rel, _section, s in files] + [s for _name, s in strings]
     stamps += [s for pair in memo.noted.values() for s in pair]
-    if memo.seen is not None:  # a link's record: (stamp, stamp of the link, real path)
-        tree = memo.seen.tree.values()
-        stamps += [s for then in tree if then is not None for s in (then[:2] if len(then) == 3 else (then,))]
-        stamps += [then[0] for then in memo.seen.resolved.values()]
-    if any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
+    newest = 0
+    if memo.seen is not None:  # a link's `now`: (stamp, stamp of the link, real path)
+        other = [then for then in memo.seen.other.values() if then is not None]
+        stamps += [s for then in other for s in then[:2]] + [then[0] for then in memo.seen.resolved.values()]
+        newest = max([*memo.seen.stamps[1::4], *memo.seen.stamps[2::4]], default=0)  # times of the others
+    if newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
         try:
             path.unlink()
         except OSError:
@@ -233,7 +260,8 @@ def record(site_dir: Path, memo: Memo, started: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".check-", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(memo, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            key = pickle.dumps(memo.key, protocol=pickle.HIGHEST_PROTOCOL)  # unpickled by `replay` alone
+            pickle.dump(replace(memo, key=key), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:  # a read-only site folder still checks
         if tmp is not None:

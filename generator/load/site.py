@@ -441,7 +441,7 @@ def check_site(site_dir: Path, problems: Problems, cache: bool = True) -> int | 
         if before is not None:
             zone, named = site.config.site.timezone, named_files(site.config)
             resolved = {str(path): checkmemo.resolved(path) for path in named}
-            seen = checkmemo.Seen(before, zone, checkmemo.days(zone), tree, resolved, problems.items[first:])
+            seen = checkmemo.Seen.of(before, zone, tree, resolved, problems.items[first:])
         salt = content_salt(site_dir)
         key = checkmemo.key(site, salt, files, stamps)
         memo = checkmemo.replay(site_dir, key) if cache else None
