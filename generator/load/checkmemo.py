@@ -217,8 +217,16 @@ def replay_seen(site_dir: Path) -> Memo | None:
     None otherwise."""
     memo = _read(site_dir)
     seen = None if memo is None else memo.seen
-    if not isinstance(seen, Seen) or seen_key(site_dir) != seen.key or days(seen.timezone) != seen.days:
+    try:
+        return memo if isinstance(seen, Seen) and _same(site_dir, seen) and _unchanged(memo.noted) else None
+    except (AttributeError, TypeError, ValueError):  # a memo of another shape: not trusted
         return None
+
+
+def _same(site_dir: Path, seen: Seen) -> bool:
+    """Whether the configuration and the discovery would see what they saw (`seen`)."""
+    if seen_key(site_dir) != seen.key or days(seen.timezone) != seen.days:
+        return False
     numbers: list[int] = []
     add, lstat = numbers.extend, os.lstat
     try:
@@ -226,14 +234,12 @@ def replay_seen(site_dir: Path) -> Memo | None:
             st = lstat(path)  # a link now has a stamp of its own
             add((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # stamp_of
         if array("q", numbers) != seen.stamps:
-            return None
+            return False
     except (OSError, OverflowError):
-        return None
+        return False
     if any(now(path) != then for path, then in seen.other.items()):
-        return None
-    if any(resolved(Path(path)) != then for path, then in seen.resolved.items()):
-        return None
-    return memo if _unchanged(memo.noted) else None
+        return False
+    return all(resolved(Path(path)) == then for path, then in seen.resolved.items())
 
 
 def record(site_dir: Path, memo: Memo, started: int) -> None:

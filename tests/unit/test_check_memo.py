@@ -203,6 +203,21 @@ def test_a_damaged_memo_is_ignored(make_site, trusted):
     assert check(site)[1]  # and a good one was written again
 
 
+def test_a_memo_of_another_shape_is_not_replayed(make_site, trusted, levels):
+    site = site_of(make_site)
+    first, _ = check(site)
+    path = site.path / ".gongkai-cache" / checkmemo.FILE
+    memo = pickle.loads(path.read_bytes())
+    for name, value in (("names", 5), ("stamps", "x"), ("other", [1]), ("key", None)):
+        changed = pickle.loads(path.read_bytes())
+        setattr(changed.seen, name, value)
+        path.write_bytes(pickle.dumps(changed))
+        again, _ = check(site)
+        assert levels[-1] == "key" and again.out == first.out  # the content files are as they were
+        path.write_bytes(pickle.dumps(memo))
+    assert check(site)[1] and levels[-1] == "seen"
+
+
 def test_fresh_does_not_replay(make_site, trusted, monkeypatch):
     site = site_of(make_site)
     first, _ = check(site)
