@@ -49,10 +49,14 @@ from array import array
 from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.load.cache import CACHE_DIR, RACY_NS, lstamp, stamp, stamp_of
 from generator.problems import Problem
+
+if TYPE_CHECKING:  # not at run time: generator.site imports the configuration (pydantic)
+    from generator.site import Site
 
 FILE = "check.pickle"
 VERSION = 2  # of the memo's form: another version is not read
@@ -65,7 +69,7 @@ LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar")  # the content sal
 @dataclass
 class Seen:
     """What the configuration and the discovery looked at, for `replay_seen` (made by
-    `seen`). The discovery's view of each path (`now`) is kept in two parts: the stamps
+    `Seen.of`). The discovery's view of each path (`now`) is kept in two parts: the stamps
     of the paths that are no link, as one array (unpickled at once, compared at once),
     and the rest (links, paths that could not be stat'ed) as they were."""
 
@@ -116,10 +120,9 @@ def _strings() -> tuple:
     return tuple((p.name, stamp(p)) for p in sorted(STRINGS.glob("*.yml")))
 
 
-def key(site, salt: str, found: list, stamps: dict[str, tuple | None]) -> tuple:
+def key(site: Site, salt: str, found: list, stamps: dict[str, tuple | None]) -> tuple:
     """What decides a check besides the noted files: the salt, the UI strings, the days,
-    every content file found (category and stamp) and the free pages. `site`: the
-    loaded `Site`."""
+    every content file found (category and stamp) and the free pages."""
     # `discover` adds one stamp per file found, in the same order (its names: no str(Path))
     files = [(rel, section.key, st) for (rel, st), (_path, section) in zip(stamps.items(), found, strict=True)]
     pages = tuple((p.rel, p.slug, p.title, p.order, p.source) for p in site.pages)

@@ -377,18 +377,18 @@ def test_a_content_file_given_a_second_name_is_refused_again(make_site, trusted,
 
 
 def test_a_link_that_now_leads_out_of_the_site_is_seen(make_site, trusted, levels, tmp_path_factory):
-    """content/notices/c.yml links to shared/c.yml in the site; shared/ then moves out of
+    """content/notices/c.yml links to kept/c.yml in the site; kept/ then moves out of
     the site and a link to it takes its place: c.yml's stamp and its folder stay the
     same, only where it leads changed."""
-    site = site_of(make_site, {"shared/c.yml": ITEM.format(n=num(2024, 3), t="共享", body="共享。")})
-    (site.path / "content/notices/c.yml").symlink_to("../../shared/c.yml")
+    site = site_of(make_site, {"kept/c.yml": ITEM.format(n=num(2024, 3), t="共享", body="共享。")})
+    (site.path / "content/notices/c.yml").symlink_to("../../kept/c.yml")
     site.register()
     first, _ = check(site)
     assert not any(code == "symlink-outside" for _path, code in codes(first))
     assert check(site)[1] and levels[-1] == "seen"
-    outside = tmp_path_factory.mktemp("outside") / "shared"
-    os.rename(site.path / "shared", outside)
-    (site.path / "shared").symlink_to(outside)
+    outside = tmp_path_factory.mktemp("outside") / "kept"
+    os.rename(site.path / "kept", outside)
+    (site.path / "kept").symlink_to(outside)
     second, replayed = check(site)
     assert levels[-1] is None
     assert ("content/notices/c.yml", "symlink-outside") in codes(second)
