@@ -119,9 +119,11 @@ def _report(problems: Problems, fmt: str = "text", strict: bool = False, stream=
 
 def _site_dir(args, problems: Problems) -> Path | None:
     """The site folder of `-s`: a folder, or the site_config.yml inside it."""
+    site_dir = args.site.resolve()
+    if site_dir.is_dir():
+        return site_dir  # the configuration's module (pydantic) is not imported for it
     from generator.config import CONFIG_FILE
 
-    site_dir = args.site.resolve()
     if site_dir.is_file() and site_dir.name == CONFIG_FILE:
         return site_dir.parent  # `-s site/site_config.yml` names its folder
     if site_dir.is_file():
@@ -135,9 +137,7 @@ def _site_dir(args, problems: Problems) -> Path | None:
 
 def _load(args, problems: Problems, check: bool = False):
     """The site of `-s`, loaded (None: unusable), its registers compared with git. With
-    `check`, only the number of its entries: `check_site` may replay the last check."""
-    from generator.load.site import check_site, load_site
-
+    `check`, only the number of its entries: the last check may be replayed (`_checked`)."""
     site_dir = _site_dir(args, problems)
     if site_dir is None:
         return None
@@ -147,11 +147,34 @@ def _load(args, problems: Problems, check: bool = False):
         from generator import sitememo
 
         sitememo.forget(site_dir)  # what the whole-site checks keep, too
-    site = (check_site if check else load_site)(site_dir, problems, cache=not fresh)
+    if check:
+        site = _checked(site_dir, problems, fresh)
+    else:
+        from generator.load.site import load_site
+
+        site = load_site(site_dir, problems, cache=not fresh)
     compared.join()
     if site is not None:  # an unusable configuration: nothing was compared before either
         problems.extend(compared.result())
     return site
+
+
+def _checked(site_dir: Path, problems: Problems, fresh: bool) -> int | None:
+    """`gongkai check`'s number of entries (None: an unusable configuration). When
+    nothing it read changed, the last check is replayed before the configuration, the
+    models and the checks are imported (load/checkmemo.py `replay_seen`); otherwise
+    `check_site`, which may still replay after the discovery, or checks and records."""
+    if not fresh:
+        from generator.load import checkmemo
+
+        memo = checkmemo.replay_seen(site_dir)
+        if memo is not None:
+            problems.extend(memo.seen.problems)  # the configuration's and the discovery's
+            problems.extend(memo.problems)
+            return memo.entries
+    from generator.load.site import check_site
+
+    return check_site(site_dir, problems, cache=not fresh)
 
 
 class _Compared(threading.Thread):

@@ -305,6 +305,14 @@ def load_config(site_dir: Path, problems: Problems) -> SiteConfig | None:
     return SiteConfig(site_dir=site_dir, model=model)
 
 
+def named_files(config: SiteConfig) -> list[Path]:
+    """The files besides site_config.yml whose state `load_config` reports on: the logo
+    and the favicon (`look.missing_files`). A check is replayed (load/checkmemo.py) only
+    while they are as they were."""
+    info = config.model.site
+    return [config.site_dir / value for value in (info.logo, info.favicon) if value is not None]
+
+
 def _unique_keys(model: SiteConfigModel, doc, problems: Problems) -> None:
     """Category keys name folders and URLs: each once in the whole tree (reported at the line)."""
     seen: dict[str, int] = {}

@@ -20,10 +20,12 @@ import json
 import subprocess
 from pathlib import Path
 
-from generator.numbering import REGISTRY_FILE
 from generator.problems import Problems
-from generator.register import PUBLIC_PATH, REGISTER_FILE
 
+# register.REGISTER_FILE and numbering.REGISTRY_FILE (tests/unit/test_check_memo.py holds
+# them equal), not imported: those modules import pydantic and yaml, and `gongkai check`
+# compares in a thread while it replays its last check without either (load/checkmemo.py).
+REGISTER_FILE, REGISTRY_FILE = ".register", ".registry"
 FILES = {REGISTER_FILE: "register-removed", REGISTRY_FILE: "registry-removed"}
 NAMES = {REGISTER_FILE: "发布登记簿", REGISTRY_FILE: "索引号登记簿"}
 TIMEOUT = 60
@@ -136,6 +138,8 @@ def known_numbers(site_dir: Path, published: Path | None = None) -> set[str]:
                 first = line[1:].split("\t", 1)[0].strip()
                 if first and not first.startswith("#") and "\t" in line:
                     found.add(first)
+    from generator.register import PUBLIC_PATH
+
     chain = (published or site_dir / "site") / PUBLIC_PATH
     try:
         data = json.loads(chain.read_bytes())

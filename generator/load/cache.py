@@ -29,8 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pydantic
-
 from generator import __version__
 from generator.problems import Problem
 
@@ -113,6 +111,7 @@ def read_once(path: Path, read):
 def content_salt(site_dir: Path) -> str:
     """Everything besides the file itself that decides what reading it produces."""
     import chinese_calendar  # its holidays decide the 20-working-day rule's warnings
+    import pydantic  # here, not above: a replayed check (load/checkmemo.py) imports this module without it
 
     calendar = getattr(chinese_calendar, "__version__", "-")
     digest = hashlib.sha256(

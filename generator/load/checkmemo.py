@@ -2,9 +2,19 @@
 last one, its problems are replayed without loading a single model.
 
 Kept in `<site>/.gongkai-cache/check.pickle` (written atomically, like the content
-cache): the key of what the check read and the problems it found after discovering the
-files (the configuration's and the discovery's own problems are found again every run:
-both run before the memo is looked at). The key is
+cache). It is looked at twice:
+
+1. `replay_seen`, first of all, before the configuration's model (pydantic, the types) is
+   imported: the key is gongkai's code, Python and the libraries the content salt names
+   (by the files they are loaded from), the digest of `site_config.yml`'s bytes, the UI
+   strings, the days and the site folder's real path; then everything the configuration
+   and the discovery looked at (`Seen`: every folder listed and entry stat'ed under
+   content/, with where each link leads; the logo and favicon the configuration names)
+   and every noted file (below) must be as it was. The problems replayed are then the
+   configuration's and the discovery's too.
+2. `replay`, after the configuration was read and the files discovered (their problems
+   found again), when something the discovery looked at changed but no content file
+   did (a stray file, a touched folder): the key is
 
 - the content cache's salt (`content_salt`: gongkai's code, Python, pydantic, the
   holiday calendar, the year, `site_config.yml`) and gongkai's UI strings;
@@ -21,69 +31,218 @@ A memo is never written when any of these changed less than two seconds before t
 (a second write in the same clock tick keeps a stamp: the content cache's racy rule),
 and never trusted when it cannot be read. Anything different → the normal check, which
 records a new memo.
+
+This module imports nothing of the configuration, the models or the checks: a replayed
+check is decided (`replay_seen`) and answered with what it imports alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import pickle
+import stat
+import sys
 import tempfile
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, replace
+from importlib.util import find_spec
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
-from generator.load.cache import CACHE_DIR, RACY_NS, lstamp, stamp
+from generator import __version__
+from generator.load.cache import CACHE_DIR, RACY_NS, lstamp, stamp, stamp_of
 from generator.problems import Problem
-from generator.site import Site
+
+if TYPE_CHECKING:  # not at run time: generator.site imports the configuration (pydantic)
+    from generator.site import Site
 
 FILE = "check.pickle"
-VERSION = 1  # of the memo's form: another version is not read
-STRINGS = Path(__file__).resolve().parents[1] / "theme" / "strings"
+VERSION = 2  # of the memo's form: another version is not read
+CONFIG_FILE = "site_config.yml"  # config.CONFIG_FILE (not imported here: config.py imports pydantic)
+_PACKAGE = Path(__file__).resolve().parents[1]
+STRINGS = _PACKAGE / "theme" / "strings"
+LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar")  # the content salt's, by version
+
+
+@dataclass
+class Seen:
+    """What the configuration and the discovery looked at, for `replay_seen` (made by
+    `Seen.of`). The discovery's view of each path (`now`) is kept in two parts: the stamps
+    of the paths that are no link, as one array (unpickled at once, compared at once),
+    and the rest (links, paths that could not be stat'ed) as they were."""
+
+    key: tuple  # `seen_key()`, taken before the configuration was read
+    timezone: str  # the configuration's
+    days: tuple  # `days(timezone)`
+    names: str  # the paths that are no link, joined by NUL
+    stamps: array  # their stamps, four numbers each (`stamp_of`)
+    other: dict[str, tuple | None]  # path → `now(path)`: links and paths that could not be stat'ed
+    resolved: dict[str, tuple]  # path → (stamp, real path): the logo and favicon the configuration names
+    problems: list[Problem]  # the configuration's and the discovery's
+
+    @classmethod
+    def of(cls, key: tuple, timezone: str, tree: dict[str, tuple | None], resolved: dict, problems: list) -> Seen:
+        """What the discovery saw (`tree`: path → `now(path)`), in its two parts."""
+        plain = [(path, then) for path, then in tree.items() if then is not None and len(then) == 4]
+        other = {path: then for path, then in tree.items() if then is None or len(then) != 4}
+        try:
+            stamps = array("q", [n for _path, then in plain for n in then])
+        except OverflowError:  # a number beyond 64 bits: kept as it is
+            plain, other, stamps = [], dict(tree), array("q")
+        names = "\0".join(path for path, _then in plain)
+        return cls(key, timezone, days(timezone), names, stamps, other, resolved, list(problems))
 
 
 @dataclass
 class Memo:
-    key: tuple  # `key()`: what the check read, besides the noted files
+    key: tuple | bytes  # `key()`: what the check read, besides the noted files (pickled, on disk)
     noted: dict[str, tuple]  # path → (stamp, stamp of the name), as `noted` took them
     problems: list[Problem]  # found after the discovery
     entries: int  # items checked ("检查通过：N 个条目")
+    seen: Seen | None = None  # for a replay before the configuration is read
+
+
+def days(timezone: str) -> tuple:
+    """The days a check may depend on: today, today in the site's time zone (None for an
+    unknown zone: the configuration's check says so) and `SOURCE_DATE_EPOCH`."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        zoned = dt.datetime.now(ZoneInfo(timezone)).date()
+    except (KeyError, ValueError):
+        zoned = None
+    return (dt.date.today(), zoned, os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def _strings() -> tuple:
+    return tuple((p.name, stamp(p)) for p in sorted(STRINGS.glob("*.yml")))
 
 
 def key(site: Site, salt: str, found: list, stamps: dict[str, tuple | None]) -> tuple:
     """What decides a check besides the noted files: the salt, the UI strings, the days,
     every content file found (category and stamp) and the free pages."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    try:
-        zoned = dt.datetime.now(ZoneInfo(site.config.site.timezone)).date()
-    except (KeyError, ValueError):  # an unknown zone: the configuration's check says so
-        zoned = None
-    days = (dt.date.today(), zoned, epoch)
-    strings = tuple((p.name, stamp(p)) for p in sorted(STRINGS.glob("*.yml")))
     # `discover` adds one stamp per file found, in the same order (its names: no str(Path))
     files = [(rel, section.key, st) for (rel, st), (_path, section) in zip(stamps.items(), found, strict=True)]
     pages = tuple((p.rel, p.slug, p.title, p.order, p.source) for p in site.pages)
-    return (VERSION, salt, strings, days, tuple(files), pages)
+    return (VERSION, salt, _strings(), days(site.config.site.timezone), tuple(files), pages)
+
+
+def _code() -> tuple:
+    """What the content salt (load/cache.py `content_salt`) is made of besides the
+    configuration and the year, found without importing a library: gongkai's version and
+    sources (size and time of each), Python's version, and the stamp of the file each
+    library of `LIBRARIES` is loaded from (a new version is new files)."""
+    sources = []
+    for folder, dirs, files in os.walk(_PACKAGE):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                sources.append((folder, name, st.st_size, st.st_mtime_ns))
+    libraries = []
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        origin = None if spec is None else spec.origin
+        libraries.append((name, origin, None if origin is None else stamp(Path(origin))))
+    return (__version__, sys.version, tuple(sources), tuple(libraries))
+
+
+def seen_key(site_dir: Path) -> tuple | None:
+    """The key of `Seen` (taken before the configuration is read: the digest is of bytes
+    no older than those read): gongkai's code and the libraries (`_code`), the digest of
+    site_config.yml's bytes, the UI strings and the site folder's real path (the boundary
+    of what the discovery takes). None without a readable site_config.yml."""
+    try:
+        config = (site_dir / CONFIG_FILE).read_bytes()
+    except OSError:
+        return None
+    return (VERSION, _code(), hashlib.sha256(config).digest(), _strings(), os.path.realpath(site_dir))
+
+
+def now(path: str) -> tuple | None:
+    """What the discovery sees of `path` (a folder listed or an entry stat'ed): its stamp
+    (following a link, as `stamp`); for a link, also the stamp of the link itself and the
+    real path it leads to. None when it cannot be stat'ed."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISLNK(st.st_mode):
+        return stamp_of(st)
+    return (stamp(Path(path)), stamp_of(st), os.path.realpath(path))
+
+
+def resolved(path: Path) -> tuple:
+    """What the configuration's check of a file it names sees: its stamp and real path."""
+    return (stamp(path), os.path.realpath(path))
 
 
 def _path(site_dir: Path) -> Path:
     return site_dir / CACHE_DIR / FILE
 
 
-def replay(site_dir: Path, now: tuple) -> Memo | None:
-    """The memo of the last check when its key is `now` and every file it noted is as it
-    was then; None otherwise (also for a memo that cannot be read)."""
+def _read(site_dir: Path) -> Memo | None:
     try:
         with _path(site_dir).open("rb") as handle:
             memo = pickle.load(handle)
     except Exception:  # missing, truncated, damaged, from another version: not trusted
         return None
-    if not isinstance(memo, Memo) or memo.key != now or not isinstance(memo.noted, dict):
+    return memo if isinstance(memo, Memo) and isinstance(memo.noted, dict) else None
+
+
+def _key(memo: Memo) -> tuple | None:
+    """The memo's key, unpickled (`record` keeps it pickled apart: every content file)."""
+    try:
+        return pickle.loads(memo.key) if isinstance(memo.key, bytes) else memo.key
+    except Exception:
         return None
-    for path, then in memo.noted.items():
-        if (stamp(Path(path)), lstamp(path)) != then:
-            return None
+
+
+def _unchanged(noted: dict[str, tuple]) -> bool:
+    return all((stamp(Path(path)), lstamp(path)) == then for path, then in noted.items())
+
+
+def replay(site_dir: Path, current: tuple) -> Memo | None:
+    """The memo of the last check when its key is `current` and every file it noted is as
+    it was then; None otherwise (also for a memo that cannot be read)."""
+    memo = _read(site_dir)
+    if memo is None or _key(memo) != current or not _unchanged(memo.noted):
+        return None
+    memo.key = current
     return memo
+
+
+def replay_seen(site_dir: Path) -> Memo | None:
+    """The memo of the last check when nothing it read changed, the configuration and the
+    discovery included (`Seen`): its problems are `memo.seen.problems + memo.problems`.
+    None otherwise."""
+    memo = _read(site_dir)
+    seen = None if memo is None else memo.seen
+    try:
+        return memo if isinstance(seen, Seen) and _same(site_dir, seen) and _unchanged(memo.noted) else None
+    except (AttributeError, TypeError, ValueError):  # a memo of another shape: not trusted
+        return None
+
+
+def _same(site_dir: Path, seen: Seen) -> bool:
+    """Whether the configuration and the discovery would see what they saw (`seen`)."""
+    if seen_key(site_dir) != seen.key or days(seen.timezone) != seen.days:
+        return False
+    numbers: list[int] = []
+    add, lstat = numbers.extend, os.lstat
+    try:
+        for path in seen.names.split("\0") if seen.names else ():  # one lstat each
+            st = lstat(path)  # a link now has a stamp of its own
+            add((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # stamp_of
+        if array("q", numbers) != seen.stamps:
+            return False
+    except (OSError, OverflowError):
+        return False
+    if any(now(path) != then for path, then in seen.other.items()):
+        return False
+    return all(resolved(Path(path)) == then for path, then in seen.resolved.items())
 
 
 def record(site_dir: Path, memo: Memo, started: int) -> None:
@@ -94,7 +253,12 @@ def record(site_dir: Path, memo: Memo, started: int) -> None:
     _version, _salt, strings, _days, files, _pages = memo.key
     stamps = [s for _rel, _section, s in files] + [s for _name, s in strings]
     stamps += [s for pair in memo.noted.values() for s in pair]
-    if any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
+    newest = 0
+    if memo.seen is not None:  # a link's `now`: (stamp, stamp of the link, real path)
+        other = [then for then in memo.seen.other.values() if then is not None]
+        stamps += [s for then in other for s in then[:2]] + [then[0] for then in memo.seen.resolved.values()]
+        newest = max([*memo.seen.stamps[1::4], *memo.seen.stamps[2::4]], default=0)  # times of the others
+    if newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
         try:
             path.unlink()
         except OSError:
@@ -105,7 +269,8 @@ def record(site_dir: Path, memo: Memo, started: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".check-", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(memo, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            key = pickle.dumps(memo.key, protocol=pickle.HIGHEST_PROTOCOL)  # unpickled by `replay` alone
+            pickle.dump(replace(memo, key=key), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:  # a read-only site folder still checks
         if tmp is not None:

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from generator import progress
-from generator.config import Category, SiteConfig, load_config
+from generator.config import Category, SiteConfig, load_config, named_files
 from generator.load import checkmemo
 from generator.load.aliases import normalize
 from generator.load.cache import ContentCache, FileMemo, content_salt, file_digest, reading, stamp, stamp_of
@@ -55,13 +55,19 @@ def build_sections(config: SiteConfig) -> tuple[dict[str, Section], list[Section
     return sections, roots
 
 
-def discover(site: Site, problems: Problems, stamps: dict | None = None) -> list[tuple[Path, Section]]:
+def discover(
+    site: Site, problems: Problems, stamps: dict | None = None, seen: dict | None = None
+) -> list[tuple[Path, Section]]:  # fmt: skip
     """Every content file with the category it belongs to; strays are reported. Nothing
     is taken from outside the site folder (paths.py): links out of it, hard links and
     names a URL cannot carry are reported and skipped. The stamp of each file found goes
-    into `stamps` (rel → stamp): one stat per file (`_walk`)."""
+    into `stamps` (rel → stamp): one stat per file (`_walk`). `seen` (path →
+    `checkmemo.now`) records each folder listed and each entry looked at beyond its name,
+    for a replayed check (load/checkmemo.py `Seen`)."""
     content = site.content_dir
     found: list[tuple[Path, Section]] = []
+    if seen is not None:
+        seen[str(content)] = checkmemo.now(str(content))
     if not content.is_dir():
         hint = "在站点文件夹中建立 content/，每个栏目一个子文件夹"
         problems.error("content", None, "content-missing", "找不到 content/ 文件夹", hint)
@@ -71,15 +77,17 @@ def discover(site: Site, problems: Problems, stamps: dict | None = None) -> list
         return found
     for child in sorted(content.iterdir()):
         rel = child.relative_to(site.site_dir).as_posix()
+        if seen is not None and not child.name.startswith("."):  # a hidden name is skipped for its name
+            seen[str(child)] = checkmemo.now(str(child))
         if refused(child, rel, root, problems):
             continue
         if child.is_dir():
             if child.name == "pages":
-                site.pages = load_free_pages(site, child, problems)
+                site.pages = load_free_pages(site, child, problems, seen)
             elif child.name in SPECIAL_FOLDERS:
                 continue
             elif child.name in site.sections:
-                _walk(child, site.sections[child.name], site, found, problems, stamps)
+                _walk(child, site.sections[child.name], site, found, problems, stamps, seen)
             else:
                 close = get_close_matches(child.name, list(site.sections), n=1, cutoff=0.6)
                 hint = f"是不是“{close[0]}”？" if close else (
@@ -101,9 +109,9 @@ class FreePageMeta(Schema):
     order: int = label("排序", "在导航中的位置，小的在前", 100)
 
 
-def load_free_pages(site: Site, folder: Path, problems: Problems) -> list[FreePage]:
+def load_free_pages(site: Site, folder: Path, problems: Problems, seen: dict | None = None) -> list[FreePage]:
     pages = []
-    for path in _page_files(folder, site, problems):
+    for path in _page_files(folder, site, problems, seen):
         rel = path.relative_to(site.site_dir).as_posix()
         try:
             doc = load_document(path, site.site_dir)
@@ -135,18 +143,22 @@ def _unsafe_markup(rel: str, doc: RawDocument, problems: Problems) -> None:
             problems.warning(rel, pos, "unsafe-html", message, "删除这段代码；需要嵌入的内容请改为附件或普通链接")
 
 
-def _page_files(folder: Path, site: Site, problems: Problems) -> list[Path]:
+def _page_files(folder: Path, site: Site, problems: Problems, seen: dict | None = None) -> list[Path]:
     """The Markdown files of content/pages/, checked like content files (`refused`)."""
     root, found = site_root(site.site_dir), []
+    if seen is not None:
+        seen[str(folder)] = checkmemo.now(str(folder))
     with os.scandir(folder) as listing:
         items = sorted(listing, key=lambda item: item.name)
     for item in items:
         path = folder / item.name
+        if seen is not None and not item.name.startswith("."):
+            seen[str(path)] = checkmemo.now(str(path))
         if refused(path, _rel(path, site.site_dir), root, problems):
             continue
         if item.is_dir():
             if not _loops(path, folder, site, problems):
-                found += _page_files(path, site, problems)
+                found += _page_files(path, site, problems, seen)
         elif item.name.lower().endswith(".md"):
             found.append(path)
     return found
@@ -162,12 +174,17 @@ def _loops(path: Path, folder: Path, site: Site, problems: Problems) -> bool:
 
 
 def _walk(
-    folder: Path, section: Section, site: Site, found: list, problems: Problems, stamps: dict | None = None
+    folder: Path, section: Section, site: Site, found: list, problems: Problems, stamps: dict | None = None,
+    seen: dict | None = None,
 ) -> None:  # fmt: skip
     """The content files below `folder`, at one stat each (`refused_entry`: the listing
     says what is a link or a folder); their stamps go into `stamps` (rel → stamp), which
-    the content cache then takes instead of stat'ing each file again (`prefetch`)."""
+    the content cache then takes instead of stat'ing each file again (`prefetch`). `seen`:
+    as for `discover`, the folder and every entry not skipped for its name alone (a file
+    by the stat already taken; a link with where it leads)."""
     children = {c.key: c for c in section.children}
+    if seen is not None:
+        seen[str(folder)] = checkmemo.now(str(folder))
     with os.scandir(folder) as listing:  # DirEntry knows file from folder without a stat
         items = sorted(listing, key=lambda item: item.name)
     root = site_root(site.site_dir)
@@ -176,13 +193,15 @@ def _walk(
     for item in items:
         rel = base + item.name
         skip, st = refused_entry(item, rel, root, problems)
+        if seen is not None and not item.name.startswith("."):  # a file's stat taken is its lstat
+            seen[item.path] = checkmemo.now(item.path) if st is None or item.is_symlink() else stamp_of(st)
         if skip:
             continue
         if item.is_dir():
             path = folder / item.name
             if _loops(path, folder, site, problems):
                 continue
-            _walk(path, children.get(item.name, section), site, found, problems, stamps)
+            _walk(path, children.get(item.name, section), site, found, problems, stamps, seen)
         elif item.name.lower().endswith(_SUFFIXES):  # a hidden name (".md") was refused above
             found.append((child(item.name), section))
             if stamps is not None:
@@ -357,16 +376,16 @@ def _load_site(site_dir: Path, problems: Problems, cache: bool, keep: bool = Fal
     return site
 
 
-def _discovered(site_dir: Path, problems: Problems) -> tuple[Site, list, dict] | None:
+def _discovered(site_dir: Path, problems: Problems, seen: dict | None = None) -> tuple[Site, list, dict] | None:
     """The configuration, the site and its content files with their stamps (rel → stamp);
-    None when the configuration is unusable."""
+    None when the configuration is unusable. `seen`: as for `discover`."""
     config = load_config(site_dir, problems)
     if config is None:
         return None
     sections, roots = build_sections(config)
     site = Site(config, sections, roots)
     stamps: dict[str, tuple | None] = {}
-    return site, discover(site, problems, stamps), stamps
+    return site, discover(site, problems, stamps, seen), stamps
 
 
 def _load_files(
@@ -404,21 +423,36 @@ def check_site(site_dir: Path, problems: Problems, cache: bool = True) -> int | 
     file (load/checkmemo.py); otherwise the files are loaded and checked, and what they
     read is recorded for the next time. Without `cache` (`--fresh`) the memo is not
     replayed, only recorded. Returns the number of entries; None when the configuration
-    is unusable."""
+    is unusable.
+
+    This replays after the configuration was read and the files discovered; the memo it
+    records also holds what those two looked at and found (`checkmemo.Seen`), which the
+    command replays before importing either (`checkmemo.replay_seen`, cli.py)."""
     with _no_collection():
         started = time.time_ns()
-        found = _discovered(site_dir, problems)
+        first = len(problems)
+        before = checkmemo.seen_key(site_dir)  # before the configuration is read
+        tree: dict[str, tuple | None] = {}
+        found = _discovered(site_dir, problems, tree)
         if found is None:
             return None
         site, files, stamps = found
+        seen = None
+        if before is not None:
+            zone, named = site.config.site.timezone, named_files(site.config)
+            resolved = {str(path): checkmemo.resolved(path) for path in named}
+            seen = checkmemo.Seen.of(before, zone, tree, resolved, problems.items[first:])
         salt = content_salt(site_dir)
         key = checkmemo.key(site, salt, files, stamps)
         memo = checkmemo.replay(site_dir, key) if cache else None
         if memo is not None:
             problems.extend(memo.problems)
+            memo.seen = seen  # what the configuration and the discovery saw this time
+            checkmemo.record(site_dir, memo, started)
             return memo.entries
-        first = len(problems)
+        after = len(problems)
         with reading() as read:
             _load_files(site, files, stamps, problems, cache, False, salt)
-        checkmemo.record(site_dir, checkmemo.Memo(key, read, problems.items[first:], len(site.entries)), started)
+        memo = checkmemo.Memo(key, read, problems.items[after:], len(site.entries), seen)
+        checkmemo.record(site_dir, memo, started)
         return len(site.entries)

@@ -203,6 +203,21 @@ def test_a_damaged_memo_is_ignored(make_site, trusted):
     assert check(site)[1]  # and a good one was written again
 
 
+def test_a_memo_of_another_shape_is_not_replayed(make_site, trusted, levels):
+    site = site_of(make_site)
+    first, _ = check(site)
+    path = site.path / ".gongkai-cache" / checkmemo.FILE
+    memo = pickle.loads(path.read_bytes())
+    for name, value in (("names", 5), ("stamps", "x"), ("other", [1]), ("key", None)):
+        changed = pickle.loads(path.read_bytes())
+        setattr(changed.seen, name, value)
+        path.write_bytes(pickle.dumps(changed))
+        again, _ = check(site)
+        assert levels[-1] == "key" and again.out == first.out  # the content files are as they were
+        path.write_bytes(pickle.dumps(memo))
+    assert check(site)[1] and levels[-1] == "seen"
+
+
 def test_fresh_does_not_replay(make_site, trusted, monkeypatch):
     site = site_of(make_site)
     first, _ = check(site)
@@ -253,3 +268,147 @@ def test_a_replayed_check_builds_no_validator_and_imports_no_check(make_site, tr
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines()[-2:] == ["1 []", "[]"], done.stderr  # exit 1: b's privacy-mobile error
     assert not (site.path / ".gongkai-cache" / "content.pickle").exists()  # replayed
+
+
+# ---------------------------------------------------------------- replayed before the configuration is read
+
+
+@pytest.fixture
+def levels(monkeypatch):
+    """Which replay answered each check: "seen" (before the configuration is read,
+    `replay_seen`), "key" (after the discovery, `replay`) or None (checked)."""
+    answered: list[str | None] = []
+    seen, keyed = checkmemo.replay_seen, checkmemo.replay
+
+    def replay_seen(site_dir):
+        memo = seen(site_dir)
+        answered.append("seen" if memo is not None else None)
+        return memo
+
+    def replay(site_dir, current):
+        memo = keyed(site_dir, current)
+        answered[-1] = "key" if memo is not None else None
+        return memo
+
+    monkeypatch.setattr(checkmemo, "replay_seen", replay_seen)
+    monkeypatch.setattr(checkmemo, "replay", replay)
+    return answered
+
+
+LIGHT = (  # what a replayed check has no need of
+    "pydantic", "yaml", "generator.config", "generator.model.registry", "generator.model.base", "generator.load.site",
+    "generator.register", "generator.numbering", "generator.site", "generator.checks",
+)  # fmt: skip
+
+
+def test_a_replayed_check_imports_no_configuration_model_type_or_check(make_site, trusted):
+    site = site_of(make_site)
+    first, _ = check(site)
+    script = (
+        "import sys; from generator.cli import main\n"
+        f"code = main(['check', '-s', {str(site.path)!r}, '--format', 'json'])\n"
+        f"print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic' or m in {LIGHT!r}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[-1] == "1 []", done.stderr  # exit 1: b's privacy-mobile error
+    assert done.stdout.splitlines()[:-1] == first.out.splitlines()  # the same report
+
+
+def test_the_replay_before_the_configuration_says_what_a_full_check_says(make_site, trusted, levels):
+    """Text, json and github forms, and their exit codes, as a full check (`--fresh`)
+    and the replay after the discovery give them; the configuration's and the
+    discovery's problems included (a stray file, a hidden one)."""
+    strays = {"content/notices/notes.txt": "x", "content/notices/.x.yml": "x"}
+    site = site_of(make_site, {"content/notices/c.yml": "title: [\n", **strays})
+    for form in ("text", "json", "github"):
+        full = site.run("check", "--format", form, "--fresh")
+        seen = site.run("check", "--format", form)
+        assert levels[-1] == "seen"
+        assert (seen.code, seen.out, seen.err) == (full.code, full.out, full.err)
+        (site.path / "content/notices/notes.txt").touch()  # a stray file changed: no content file did
+        os.utime(site.path / "content/notices/notes.txt", (1, 1))
+        keyed = site.run("check", "--format", form)
+        assert levels[-1] == "key"
+        assert (keyed.code, keyed.out, keyed.err) == (full.code, full.out, full.err)
+    assert {"stray-file", "hidden-file", "privacy-mobile"} <= {code for _path, code in codes(site.check())}
+    assert levels[-1] == "seen"  # the replay after the discovery recorded what the discovery saw
+
+
+def test_a_clean_site_replays_its_count_before_the_configuration(make_site, trusted, levels):
+    site = make_site({"content/notices/a.yml": ITEM.format(n=N1, t="停水通知", body="明日停水。")})
+    first, second = site.run("check"), site.run("check")
+    assert levels == [None, "seen"]
+    assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
+    assert (first.code, first.out, first.err) == (0, "", "检查通过：1 个条目\n")
+
+
+def test_a_config_change_that_says_the_same_is_checked_again(make_site, trusted, levels):
+    site = site_of(make_site)
+    first, _ = check(site)
+    second, replayed = after(site, "site_config.yml", CONFIG + "# 一行注释\n")  # other bytes, the same model
+    assert not replayed and levels[-1] is None and second.out == first.out
+    assert check(site)[1] and levels[-1] == "seen"
+
+
+def test_a_new_gongkai_version_is_checked_again(make_site, trusted, levels, monkeypatch):
+    site = site_of(make_site)
+    first, _ = check(site)
+    assert check(site)[1] and levels[-1] == "seen"
+    for module in (checkmemo, cache_module):  # the replay's key and the content salt
+        monkeypatch.setattr(module, "__version__", "99.0")
+    second, replayed = check(site)
+    assert not replayed and levels[-1] is None and second.out == first.out
+
+
+def test_a_new_day_is_checked_again_before_the_configuration(make_site, trusted, levels, monkeypatch):
+    site = site_of(make_site)
+    check(site)
+    monkeypatch.setattr(checkmemo, "days", lambda zone: (dt.date.today() + dt.timedelta(days=1), None, ""))
+    assert not check(site)[1] and levels[-1] is None
+
+
+def test_a_content_file_given_a_second_name_is_refused_again(make_site, trusted, levels):
+    site = site_of(make_site)
+    check(site)
+    os.link(site.path / "content/notices/a.yml", site.path / "a-copy.yml")  # its ctime changes, its folder does not
+    second, replayed = check(site)
+    assert not replayed and levels[-1] is None
+    assert ("content/notices/a.yml", "hard-link") in codes(second)
+
+
+def test_a_link_that_now_leads_out_of_the_site_is_seen(make_site, trusted, levels, tmp_path_factory):
+    """content/notices/c.yml links to kept/c.yml in the site; kept/ then moves out of
+    the site and a link to it takes its place: c.yml's stamp and its folder stay the
+    same, only where it leads changed."""
+    site = site_of(make_site, {"kept/c.yml": ITEM.format(n=num(2024, 3), t="共享", body="共享。")})
+    (site.path / "content/notices/c.yml").symlink_to("../../kept/c.yml")
+    site.register()
+    first, _ = check(site)
+    assert not any(code == "symlink-outside" for _path, code in codes(first))
+    assert check(site)[1] and levels[-1] == "seen"
+    outside = tmp_path_factory.mktemp("outside") / "kept"
+    os.rename(site.path / "kept", outside)
+    (site.path / "kept").symlink_to(outside)
+    second, replayed = check(site)
+    assert levels[-1] is None
+    assert ("content/notices/c.yml", "symlink-outside") in codes(second)
+
+
+def test_a_logo_removed_is_seen(make_site, trusted, levels):
+    url = "  url: https://www.example.gov.cn/\n"
+    config = CONFIG.replace(url, url + "  logo: assets/logo.png\n")
+    files = {"content/notices/a.yml": ITEM.format(n=N1, t="停水通知", body="明日停水。"), "assets/logo.png": b"\x89PNG"}
+    site = make_site(files, config)
+    assert site.check().code == 0 and site.check().code == 0 and levels[-1] == "seen"
+    (site.path / "assets/logo.png").unlink()
+    gone = site.check()
+    assert levels[-1] is None and gone.code == 2 and gone.one("config-file-missing")
+
+
+def test_the_names_the_replay_spells_out_are_the_ones_of_their_modules():
+    """checkmemo.py and history.py name files themselves instead of importing the modules
+    that own the names (they import pydantic and yaml)."""
+    from generator import config, history, numbering, register
+
+    assert checkmemo.CONFIG_FILE == config.CONFIG_FILE
+    assert (history.REGISTER_FILE, history.REGISTRY_FILE) == (register.REGISTER_FILE, numbering.REGISTRY_FILE)
