@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -42,6 +42,7 @@ class ItemJob:
     search_root: Path | None = None  # where Pagefind's source pages go, by shard
     shard_of: dict[str, str] | None = None  # item url → shard name
     live: dict[str, bytes] | None = None  # file → digest of the live site's, in an update
+    columns: dict = field(default_factory=dict)  # category url → its head values (column_of)
 
 
 def prepare(entry: Entry) -> None:
@@ -53,21 +54,34 @@ def prepare(entry: Entry) -> None:
         setattr(entry, f"{'_'.join(path)}_html", markdown.render_html(field_value(entry.model, path), links, base))
 
 
+def column_of(job: ItemJob, section) -> tuple[str, list]:
+    """(the category's type label, its page's feeds): the same for all its items, made
+    once per category in a job (a worker fills its own copy)."""
+    found = job.columns.get(section.url)
+    if found is None:
+        found = job.columns[section.url] = (
+            section_label(section, job.strings),
+            site_feeds(job.site, job.strings) + section_feeds(section),
+        )
+    return found
+
+
 def item_head(job: ItemJob, entry: Entry) -> str:
     model, section = entry.model, entry.category
+    column_type, feeds = column_of(job, section)
     return build_head(
         job.site,
         HeadInfo(
             url=entry.url,
             description=model.summary or model.title,
             column=section.title,
-            column_type=section_label(section, job.strings),
+            column_type=column_type,
             column_description=section.description,
             article_title=model.title,
             pub_date=model.published.isoformat(),
             source=entry.publisher_name,
             keywords=list(model.keywords),
-            feeds=site_feeds(job.site, job.strings) + section_feeds(section),
+            feeds=feeds,
             noindex=entry.is_draft,
         ),
     )
@@ -156,10 +170,24 @@ def _put(root: str, rel: str, text: str, made: set[str]) -> tuple[str, bytes]:
 
 
 def _folder(path: str, made: set[str]) -> None:
-    """Make the folder `path` (and its parents) unless `made` says it exists."""
-    if path not in made:
+    """Make the folder `path` (and its parents) unless `made` says it exists. A folder
+    whose parent is in `made` costs one `mkdir` (`os.makedirs` would look at the parent
+    first); a parent gone since (removed by someone else) is made again."""
+    if path in made:
+        return
+    parent = path[: path.rfind("/")]
+    if parent in made:
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not os.path.isdir(path):
+                raise
+        except FileNotFoundError:
+            os.makedirs(path, exist_ok=True)
+    else:
         os.makedirs(path, exist_ok=True)
-        made.add(path)
+        made.add(parent)
+    made.add(path)
 
 
 def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list, list]:

@@ -331,6 +331,8 @@ def _trim(url: str) -> tuple[str, str]:
 
 def autolink(text: str) -> str:
     """Bare ASCII URLs → `<url>` autolinks, outside code blocks and spans."""
+    if "http" not in text:
+        return text  # no line has one: what the loop below gives back unchanged
     out, fenced = [], False
     for line in text.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):

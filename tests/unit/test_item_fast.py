@@ -1,19 +1,24 @@
 """The cheaper ways an item page is made (render/items.py, filters.py, markdown.py) give
 what the slower ones gave: catalogue rows as the Jinja macro rendered them, time tags as
 Markup.format made them, sanitised bodies with each call's own links, files written anew
-(never through a hard link) with one mkdir per folder."""
+(never through a hard link) with one mkdir per folder, head tags kept per site and depth
+as they were made per page."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import threading
+from html import escape
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import jinja2
 import pytest
 from markupsafe import Markup
 
-from generator.render import filters, markdown
+from generator.render import filters, head, markdown
 from generator.render.items import _put
 
 # The macro item/base.html used before catalogue_rows (filters.py), as it was written.
@@ -132,3 +137,105 @@ def test_put_writes_anew_never_through_and_makes_each_folder_once(tmp_path, monk
     rel, digest = _put(str(root), "notices/2024/x/index.html", "新", set())
     assert (root / rel).read_text(encoding="utf-8") == "新" and live.read_text(encoding="utf-8") == "旧"
     assert digest == _put(str(tmp_path / "other"), rel, "新", set())[1]
+
+
+def test_a_folder_beside_a_made_one_costs_one_mkdir_and_a_removed_parent_is_made_again(tmp_path, monkeypatch):
+    root = str(tmp_path / "site")
+    made: set[str] = set()
+    _put(root, "notices/2024/a/index.html", "甲", made)
+    calls = []
+    real_mkdir, real_stat = os.mkdir, os.stat
+
+    def noting(name, real):
+        return lambda path, *a, **k: (calls.append((name, str(path))), real(path, *a, **k))[1]
+
+    monkeypatch.setattr(os, "mkdir", noting("mkdir", real_mkdir))
+    monkeypatch.setattr(os, "stat", noting("stat", real_stat))
+    _put(root, "notices/2024/b/index.html", "乙", made)
+    assert calls == [("mkdir", f"{root}/notices/2024/b")]  # its parent is known: no look at it first
+    monkeypatch.setattr(os, "mkdir", real_mkdir)
+    monkeypatch.setattr(os, "stat", real_stat)
+    # the parent removed since (between builds, or by someone else): made again
+    shutil.rmtree(tmp_path / "site" / "notices")
+    _put(root, "notices/2024/c/index.html", "丙", made)
+    assert (tmp_path / "site/notices/2024/c/index.html").read_text(encoding="utf-8") == "丙"
+    # a folder that is there already (an update into the spare) is fine; a file in its place is not
+    _put(root, "notices/2024/d/index.html", "丁", set())
+    _put(root, "notices/2024/d/index.html", "丁2", made | {f"{root}/notices/2024"})
+    assert (tmp_path / "site/notices/2024/d/index.html").read_text(encoding="utf-8") == "丁2"
+    (tmp_path / "site/notices/2024/e").write_text("", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        _put(root, "notices/2024/e/index.html", "戊", made)
+
+
+def _head_as_it_was(site, info: head.HeadInfo) -> str:
+    """build_head before its per-site tags and feed links were kept (render/head.py)."""
+    cfg = site.config
+    base_url = cfg.site.url
+    depth_prefix = "../" * info.url.count("/")
+    description = " ".join((info.description or cfg.site.description or cfg.site.name).split())[:200]
+    tags = [
+        head._meta("description", description),
+        f'<link rel="canonical" href="{escape(base_url + info.url, quote=True)}">' if info.canonical else "",
+        head._meta("SiteName", cfg.site.name),
+        head._meta("SiteDomain", urlsplit(base_url).hostname or ""),
+        head._meta("SiteIDCode", cfg.identity.site_code or ""),
+        head._meta("ColumnName", info.column),
+        head._meta("ColumnDescription", info.column_description),
+        head._meta("ColumnType", info.column_type or info.column),
+        head._meta("ArticleTitle", info.article_title),
+        head._meta("PubDate", info.pub_date),
+        head._meta("ContentSource", info.source),
+        head._meta("Keywords", ",".join(info.keywords)),
+        head._meta("Description", description if info.article_title else ""),
+        '<meta name="robots" content="noindex">' if info.noindex else "",
+    ]
+    for feed in info.feeds:
+        title, href = escape(feed.title, quote=True), escape(depth_prefix + feed.url, quote=True)
+        tags.append(f'<link rel="alternate feed" type="{feed.mime}" title="{title}" href="{href}">')
+    return "\n    ".join(tag for tag in tags if tag)
+
+
+def _site(name: str, url: str, code: str | None, description: str = "") -> SimpleNamespace:
+    return SimpleNamespace(
+        config=SimpleNamespace(site=SimpleNamespace(name=name, url=url, description=description),
+                               identity=SimpleNamespace(site_code=code))
+    )  # fmt: skip
+
+
+def test_head_tags_kept_per_site_and_depth_are_the_ones_made_each_time():
+    feeds = [head.Feed("青山 (RSS)", "feeds/all.rss.xml", "rss"),
+             head.Feed('栏目"<a>" (Atom)', "feeds/n.atom.xml", "atom")]  # fmt: skip
+    sites = [_site("青山县人民政府", "https://www.qs.gov.cn/", "3301000001"),
+             _site("临溪镇 & <人民政府>", "https://lx.example.org:8443/gk/", None, "镇政府信息公开"),
+             _site("青山县人民政府", "https://other.gov.cn/", "")]  # fmt: skip
+    infos = [
+        head.HeadInfo("notices/2024/a/", "摘要  \n 一", "通知公告", "文章", "说明", "标题<b>", "2024-05-06", "办公室",
+                      ["防汛", "抗旱"], feeds),
+        head.HeadInfo("notices/2024/b/c/", feeds=feeds[:1], noindex=True),
+        head.HeadInfo("404.html", canonical=False),
+        head.HeadInfo("", feeds=feeds),
+    ]  # fmt: skip
+    for _round in range(2):  # the second from what the first kept
+        for site in sites:
+            for info in infos:
+                assert head.build_head(site, info) == _head_as_it_was(site, info)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n", "正文\n\n```\n代码\n```\n", "    缩进\n`x`\n", "无链接 htt p://a ", "http://a.example/x。\n", "`https://a`\n"],
+)
+def test_autolink_without_a_url_gives_the_text_back(text):
+    def as_it_was(text: str) -> str:
+        out, fenced = [], False
+        for line in text.split("\n"):
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+            if fenced or line.startswith("    ") or "`" in line or "http" not in line:
+                out.append(line)
+                continue
+            out.append(markdown._BARE_URL.sub(lambda m: "<{}>{}".format(*markdown._trim(m.group())), line))
+        return "\n".join(out)
+
+    assert markdown.autolink(text) == as_it_was(text)
