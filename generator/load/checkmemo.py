@@ -245,20 +245,30 @@ def _same(site_dir: Path, seen: Seen) -> bool:
     return all(resolved(Path(path)) == then for path, then in seen.resolved.items())
 
 
-def record(site_dir: Path, memo: Memo, started: int) -> None:
+def config_stamp(site_dir: Path) -> tuple | None:
+    """The stamp of site_config.yml, taken before the check reads it (`seen_key`, the
+    configuration, the content salt): `record` keeps nothing of a check during which it
+    was written (the keys hold a digest of its bytes: bytes restored would match)."""
+    return stamp(site_dir / CONFIG_FILE)
+
+
+def record(site_dir: Path, memo: Memo, started: int, config: tuple | None) -> None:
     """Save `memo` atomically, unless a file it depends on changed less than RACY_NS
-    before the check `started` (it could change again unseen): then any old memo goes."""
+    before the check `started` (it could change again unseen), or site_config.yml is no
+    longer as it was before the check read it (`config`: `config_stamp`): then any old
+    memo goes."""
     path = _path(site_dir)
     limit = started - RACY_NS
     _version, _salt, strings, _days, files, _pages = memo.key
-    stamps = [s for _rel, _section, s in files] + [s for _name, s in strings]
+    stamps = [s for _rel, _section, s in files] + [s for _name, s in strings] + [config]
     stamps += [s for pair in memo.noted.values() for s in pair]
     newest = 0
     if memo.seen is not None:  # a link's `now`: (stamp, stamp of the link, real path)
         other = [then for then in memo.seen.other.values() if then is not None]
         stamps += [s for then in other for s in then[:2]] + [then[0] for then in memo.seen.resolved.values()]
         newest = max([*memo.seen.stamps[1::4], *memo.seen.stamps[2::4]], default=0)  # times of the others
-    if newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
+    changed = config is None or config_stamp(site_dir) != config
+    if changed or newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
         try:
             path.unlink()
         except OSError:

@@ -412,3 +412,40 @@ def test_the_names_the_replay_spells_out_are_the_ones_of_their_modules():
 
     assert checkmemo.CONFIG_FILE == config.CONFIG_FILE
     assert (history.REGISTER_FILE, history.REGISTRY_FILE) == (register.REGISTER_FILE, numbering.REGISTRY_FILE)
+
+
+# ---------------------------------------------------------------- a replay says what a full check says
+
+
+def same_as_fresh(site, *args: str):
+    """The replayed check's (code, out, err), asserted equal to a full check's (`--fresh`)
+    in each format, with and without --strict; the replay runs first."""
+    for form in ("text", "json", "github"):
+        for strict in ((), ("--strict",)):
+            replayed = site.run("check", "--format", form, *strict, *args)
+            full = site.run("check", "--format", form, *strict, "--fresh", *args)
+            assert (replayed.code, replayed.out, replayed.err) == (full.code, full.out, full.err), (form, strict)
+
+
+def test_a_config_edited_during_the_check_and_restored_is_checked_again(make_site, trusted, monkeypatch):
+    """site_config.yml saved while a check runs (after its digest was taken, before it was
+    read), then the old bytes restored: the memo holds the problems of the bytes read,
+    not of the digest's."""
+    site = attaching(make_site, "attachments/map.svg", {"content/attachments/map.svg": "<svg/>"})
+    original = (site.path / "site_config.yml").read_bytes()
+    from generator.load import site as load_module
+
+    load_config = load_module.load_config
+
+    def edited(site_dir, problems):  # the editor saves while the check runs
+        site.write("site_config.yml", CONFIG + "attachments:\n  allow_types: [svg]\n")
+        return load_config(site_dir, problems)
+
+    monkeypatch.setattr(load_module, "load_config", edited)
+    during, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-type") not in codes(during)  # svg allowed by what was read
+    monkeypatch.setattr(load_module, "load_config", load_config)
+    site.write("site_config.yml", original)  # restored
+    again, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-type") in codes(again)
+    same_as_fresh(site)
