@@ -189,7 +189,14 @@ def _read(site_dir: Path) -> Memo | None:
             memo = pickle.load(handle)
     except Exception:  # missing, truncated, damaged, from another version: not trusted
         return None
-    return memo if isinstance(memo, Memo) and isinstance(memo.noted, dict) else None
+    if not isinstance(memo, Memo) or not isinstance(memo.noted, dict) or not _problems(memo.problems):
+        return None
+    return memo if type(memo.entries) is int else None
+
+
+def _problems(problems) -> bool:
+    """Whether `problems` is what a memo keeps of them: a list of `Problem`s."""
+    return isinstance(problems, list) and all(isinstance(p, Problem) for p in problems)
 
 
 def _key(memo: Memo) -> tuple | None:
@@ -221,7 +228,9 @@ def replay_seen(site_dir: Path) -> Memo | None:
     memo = _read(site_dir)
     seen = None if memo is None else memo.seen
     try:
-        return memo if isinstance(seen, Seen) and _same(site_dir, seen) and _unchanged(memo.noted) else None
+        if not isinstance(seen, Seen) or not _problems(seen.problems):
+            return None
+        return memo if _same(site_dir, seen) and _unchanged(memo.noted) else None
     except (AttributeError, TypeError, ValueError):  # a memo of another shape: not trusted
         return None
 

@@ -449,3 +449,22 @@ def test_a_config_edited_during_the_check_and_restored_is_checked_again(make_sit
     again, _ = check(site)
     assert ("content/notices/a.yml", "attachment-type") in codes(again)
     same_as_fresh(site)
+
+
+@pytest.mark.parametrize("where,name,value", [
+    ("seen", "problems", None), ("seen", "problems", [1]), ("memo", "problems", None), ("memo", "problems", ("x",)),
+    ("memo", "entries", "3"), ("memo", "entries", None),
+])  # fmt: skip
+def test_a_memo_whose_problems_or_count_have_another_shape_is_not_replayed(make_site, trusted, levels, where, name, value):  # noqa: E501
+    """Checked (or replayed after the discovery, which takes nothing of `seen`), not
+    replayed into a traceback or a count that is no number."""
+    site = site_of(make_site)
+    check(site)
+    path = site.path / ".gongkai-cache" / checkmemo.FILE
+    memo = pickle.loads(path.read_bytes())
+    setattr(memo.seen if where == "seen" else memo, name, value)
+    path.write_bytes(pickle.dumps(memo))
+    again = site.run("check")
+    assert levels[-1] == ("key" if where == "seen" else None) and again.code == 1
+    path.write_bytes(pickle.dumps(memo))
+    same_as_fresh(site)
