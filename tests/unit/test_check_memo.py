@@ -468,3 +468,17 @@ def test_a_memo_whose_problems_or_count_have_another_shape_is_not_replayed(make_
     assert levels[-1] == ("key" if where == "seen" else None) and again.code == 1
     path.write_bytes(pickle.dumps(memo))
     same_as_fresh(site)
+
+
+def test_a_link_under_attachments_that_now_leads_nowhere_changes_the_hint(make_site, trusted):
+    """content/attachments/2024/from.pdf links to kept/from.pdf: offered as “是不是…？”
+    while it leads to a file; kept/from.pdf removed, its folder under attachments/ is as
+    it was, and the hint is another."""
+    files = {"content/attachments/2024/other.txt": "x", "kept/from.pdf": b"%PDF-1.4\n"}
+    site = attaching(make_site, "attachments/2024/form.pdf", files)
+    (site.path / "content/attachments/2024/from.pdf").symlink_to("../../../kept/from.pdf")
+    first, _ = check(site)
+    assert "from.pdf" in first.one("attachment-missing")["hint"]
+    (site.path / "kept/from.pdf").unlink()
+    same_as_fresh(site)
+    assert "other.txt" in site.check().one("attachment-missing")["hint"]
