@@ -27,6 +27,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 from generator import __version__
@@ -108,6 +109,9 @@ def read_once(path: Path, read):
     return value
 
 
+PARSERS = ("yaml", "cmarkgfm", "nh3")  # libraries besides pydantic whose upgrade may change the problems
+
+
 def content_salt(site_dir: Path) -> str:
     """Everything besides the file itself that decides what reading it produces."""
     import chinese_calendar  # its holidays decide the 20-working-day rule's warnings
@@ -120,6 +124,10 @@ def content_salt(site_dir: Path) -> str:
     for source in sorted(_PACKAGE.rglob("*.py")):
         st = source.stat()
         digest.update(f"{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for name in PARSERS:  # the file each is loaded from (a new version is new files), not imported here
+        spec = find_spec(name)
+        origin = None if spec is None else spec.origin
+        digest.update(f"{name}|{origin}|{None if origin is None else stamp(Path(origin))}\n".encode())
     config = site_dir / "site_config.yml"
     digest.update(config.read_bytes() if config.is_file() else b"")
     return digest.hexdigest()

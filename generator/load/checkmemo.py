@@ -63,7 +63,7 @@ VERSION = 2  # of the memo's form: another version is not read
 CONFIG_FILE = "site_config.yml"  # config.CONFIG_FILE (not imported here: config.py imports pydantic)
 _PACKAGE = Path(__file__).resolve().parents[1]
 STRINGS = _PACKAGE / "theme" / "strings"
-LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar")  # the content salt's, by version
+LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar", "yaml", "cmarkgfm", "nh3")  # load/cache.py's too
 
 
 @dataclass

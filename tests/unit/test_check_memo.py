@@ -9,6 +9,7 @@ never touches.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import pickle
@@ -482,3 +483,47 @@ def test_a_link_under_attachments_that_now_leads_nowhere_changes_the_hint(make_s
     (site.path / "kept/from.pdf").unlink()
     same_as_fresh(site)
     assert "other.txt" in site.check().one("attachment-missing")["hint"]
+
+
+HELPERS = {"annotated_types", "typing_extensions", "typing_inspection", "_cffi_backend"}  # pydantic's, cmarkgfm's
+
+
+def test_every_library_a_check_imports_is_in_the_keys(make_site, trusted):
+    """A library upgraded (new files) is a new check: each one a full check imports (its
+    parsers decide the problems) is named in LIBRARIES, besides pydantic's typing helpers."""
+    site = site_of(make_site)
+    script = (
+        "import sys, sysconfig; from generator.cli import main\n"
+        f"main(['check', '-s', {str(site.path)!r}, '--fresh'])\n"
+        "lib = sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']\n"
+        "print(sorted({m.split('.')[0] for m, mod in list(sys.modules.items())"
+        " if (getattr(mod, '__file__', None) or '').startswith(lib)}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    imported = {name for name in ast.literal_eval(done.stdout.splitlines()[-1]) if not name.startswith("_")} - HELPERS
+    assert imported and imported <= set(checkmemo.LIBRARIES), done.stderr
+    assert set(cache_module.PARSERS) <= set(checkmemo.LIBRARIES)  # the content salt's, by file
+
+
+@pytest.mark.parametrize("library", ["yaml", "cmarkgfm", "nh3"])
+def test_a_library_upgraded_is_checked_again(make_site, trusted, levels, monkeypatch, tmp_path, library):
+    """Its module's file is another one (a new version): neither replay answers, nor the
+    content cache (a check without --fresh says what a full one says)."""
+    from importlib.machinery import ModuleSpec
+    from importlib.util import find_spec
+
+    site = site_of(make_site)
+    check(site)
+    assert check(site)[1] and levels[-1] == "seen"
+    other = tmp_path / "__init__.py"
+    other.write_text("")
+
+    def upgraded(name, *args):
+        return ModuleSpec(name, None, origin=str(other)) if name == library else find_spec(name, *args)
+
+    before = cache_module.content_salt(site.path)
+    for module in (checkmemo, cache_module):
+        monkeypatch.setattr(module, "find_spec", upgraded, raising=False)
+    assert cache_module.content_salt(site.path) != before  # the content cache's salt (and the replay's key)
+    assert not check(site)[1] and levels[-1] is None
+    same_as_fresh(site)
