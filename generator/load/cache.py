@@ -72,13 +72,13 @@ def reading():
 
 def noted(path: Path) -> tuple[int, int, int, int] | None:
     """`stamp(path)` (None: missing), kept in every open `reading()` record with the
-    stamp of the name itself (a link changed to point elsewhere). Read or stat every file
-    that the checks depend on through this (a folder whose listing counts, too)."""
+    stamp of the name itself (a link changed to point elsewhere) and its real path (a
+    link on the way moved out of the site: `leaves`). Read or stat every file that the
+    checks depend on through this (a folder whose listing counts, too)."""
     now = stamp(path)
-    if _READING:
-        both = (now, lstamp(path))
-        for record in _READING:
-            record.setdefault(str(path), both)  # the first: a file changed during the run never matches
+    for record in _READING:
+        if str(path) not in record:  # the first: a file changed during the run never matches
+            record[str(path)] = (now, lstamp(path), os.path.realpath(path))
     return now
 
 

@@ -98,7 +98,7 @@ class Seen:
 @dataclass
 class Memo:
     key: tuple | bytes  # `key()`: what the check read, besides the noted files (pickled, on disk)
-    noted: dict[str, tuple]  # path → (stamp, stamp of the name), as `noted` took them
+    noted: dict[str, tuple]  # path → (stamp, stamp of the name, real path), as `noted` took them
     problems: list[Problem]  # found after the discovery
     entries: int  # items checked ("检查通过：N 个条目")
     seen: Seen | None = None  # for a replay before the configuration is read
@@ -208,7 +208,7 @@ def _key(memo: Memo) -> tuple | None:
 
 
 def _unchanged(noted: dict[str, tuple]) -> bool:
-    return all((stamp(Path(path)), lstamp(path)) == then for path, then in noted.items())
+    return all((stamp(Path(path)), lstamp(path), os.path.realpath(path)) == then for path, then in noted.items())
 
 
 def replay(site_dir: Path, current: tuple) -> Memo | None:
@@ -270,7 +270,7 @@ def record(site_dir: Path, memo: Memo, started: int, config: tuple | None) -> No
     limit = started - RACY_NS
     _version, _salt, strings, _days, files, _pages = memo.key
     stamps = [s for _rel, _section, s in files] + [s for _name, s in strings] + [config]
-    stamps += [s for pair in memo.noted.values() for s in pair]
+    stamps += [s for then in memo.noted.values() for s in then[:2]]  # (stamp, stamp of the name, real path)
     newest = 0
     if memo.seen is not None:  # a link's `now`: (stamp, stamp of the link, real path)
         other = [then for then in memo.seen.other.values() if then is not None]

@@ -527,3 +527,39 @@ def test_a_library_upgraded_is_checked_again(make_site, trusted, levels, monkeyp
     assert cache_module.content_salt(site.path) != before  # the content cache's salt (and the replay's key)
     assert not check(site)[1] and levels[-1] is None
     same_as_fresh(site)
+
+
+def moved_out(site, rel: str, outside) -> None:
+    """The folder `rel` moved out of the site, a link to it in its place: every file
+    below keeps its stamp, and a link through it its own, only where they lead changed."""
+    os.rename(site.path / rel, outside)
+    (site.path / rel).symlink_to(outside)
+
+
+def test_a_register_whose_link_now_leads_out_of_the_site_is_seen(make_site, trusted, levels, tmp_path_factory):
+    """content/.registry links to kept/registry in the site (allowed), then kept/ moves
+    out: the registry is refused, a replay must not say otherwise."""
+    site = site_of(make_site)
+    (site.path / "kept").mkdir()
+    os.rename(site.path / "content/.registry", site.path / "kept/registry")
+    (site.path / "content/.registry").symlink_to("../kept/registry")
+    first, _ = check(site)
+    assert not any(path == "content/.registry" for path, _code in codes(first))
+    assert check(site)[1] and levels[-1] == "seen"
+    moved_out(site, "kept", tmp_path_factory.mktemp("outside") / "kept")
+    second, replayed = check(site)
+    assert not replayed and levels[-1] is None
+    assert any(path == "content/.registry" for path, _code in codes(second))
+    same_as_fresh(site)
+
+
+def test_an_attachment_whose_link_now_leads_out_of_the_site_is_seen(make_site, trusted, levels, tmp_path_factory):
+    site = attaching(make_site, "attachments/form.pdf", {"content/attachments/real/form.pdf": b"%PDF-1.4\n"})
+    (site.path / "content/attachments/form.pdf").symlink_to("real/form.pdf")
+    first, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-path") not in codes(first)
+    moved_out(site, "content/attachments/real", tmp_path_factory.mktemp("outside") / "real")
+    second, replayed = check(site)
+    assert not replayed and levels[-1] is None
+    assert ("content/notices/a.yml", "attachment-path") in codes(second)
+    same_as_fresh(site)
