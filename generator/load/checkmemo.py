@@ -215,7 +215,10 @@ def replay(site_dir: Path, current: tuple) -> Memo | None:
     """The memo of the last check when its key is `current` and every file it noted is as
     it was then; None otherwise (also for a memo that cannot be read)."""
     memo = _read(site_dir)
-    if memo is None or _key(memo) != current or not _unchanged(memo.noted):
+    try:
+        if memo is None or _key(memo) != current or not _unchanged(memo.noted):
+            return None
+    except (TypeError, ValueError):  # a memo of another shape: not trusted
         return None
     memo.key = current
     return memo

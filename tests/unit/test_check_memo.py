@@ -454,7 +454,7 @@ def test_a_config_edited_during_the_check_and_restored_is_checked_again(make_sit
 
 @pytest.mark.parametrize("where,name,value", [
     ("seen", "problems", None), ("seen", "problems", [1]), ("memo", "problems", None), ("memo", "problems", ("x",)),
-    ("memo", "entries", "3"), ("memo", "entries", None),
+    ("memo", "entries", "3"), ("memo", "entries", None), ("memo", "noted", {5: (None, None, "")}),
 ])  # fmt: skip
 def test_a_memo_whose_problems_or_count_have_another_shape_is_not_replayed(make_site, trusted, levels, where, name, value):  # noqa: E501
     """Checked (or replayed after the discovery, which takes nothing of `seen`), not
