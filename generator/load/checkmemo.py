@@ -279,6 +279,8 @@ def record(site_dir: Path, memo: Memo, started: int, config: tuple | None) -> No
         other = [then for then in memo.seen.other.values() if then is not None]
         stamps += [s for then in other for s in then[:2]] + [then[0] for then in memo.seen.resolved.values()]
         newest = max([*memo.seen.stamps[1::4], *memo.seen.stamps[2::4]], default=0)  # times of the others
+        sources = memo.seen.key[1][2]  # `_code`: gongkai's sources (folder, name, size, mtime), imported before
+        newest = max(newest, max((mtime for *_name, mtime in sources), default=0))
     changed = config is None or config_stamp(site_dir) != config
     if changed or newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
         try:

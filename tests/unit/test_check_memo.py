@@ -15,6 +15,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -563,3 +564,24 @@ def test_an_attachment_whose_link_now_leads_out_of_the_site_is_seen(make_site, t
     assert not replayed and levels[-1] is None
     assert ("content/notices/a.yml", "attachment-path") in codes(second)
     same_as_fresh(site)
+
+
+def test_no_memo_when_gongkai_code_was_written_a_moment_ago(make_site, trusted, monkeypatch):
+    """A source of gongkai saved just before (or while) the check ran, after it was
+    imported: its stamp in the key may be of bytes the check did not run (the racy rule,
+    as for the site's files; `trusted` moves its limit past every file written here)."""
+    site = site_of(make_site)
+    code = checkmemo._code
+    racy = time.time_ns() - checkmemo.RACY_NS + 60 * 10**9  # past the limit of `trusted`
+
+    def fresh_source():
+        version, python, sources, libraries = code()
+        folder, name, size, _mtime = sources[0]
+        return (version, python, ((folder, name, size, racy), *sources[1:]), libraries)
+
+    monkeypatch.setattr(checkmemo, "_code", fresh_source)
+    check(site)
+    assert not (site.path / ".gongkai-cache" / checkmemo.FILE).exists()
+    monkeypatch.setattr(checkmemo, "_code", code)
+    check(site)
+    assert (site.path / ".gongkai-cache" / checkmemo.FILE).exists()
