@@ -17,19 +17,23 @@ cache). It is looked at twice:
    did (a stray file, a touched folder): the key is
 
 - the content cache's salt (`content_salt`: gongkai's code, Python, pydantic, the
-  holiday calendar, the year, `site_config.yml`) and gongkai's UI strings;
+  holiday calendar, the files yaml, cmarkgfm and nh3 are loaded from, the year,
+  `site_config.yml`) and gongkai's UI strings;
 - the days the checks may depend on (today, today in the site's time zone,
   `SOURCE_DATE_EPOCH`): a 公示 or a consultation closes on a day, not on an edit;
 - every content file discovered, with its category and stamp (one stat each, taken by
   the discovery itself) and the free pages as read;
 - every other file the checks read or stat'ed, as they asked for it: the loaders and
   checks go through `noted` (load/cache.py: the registers, the request log and its
-  folder, every attachment named, the folders listed for a hint), and the set they
-  noted is stored with the memo and stat'ed again next time. No list to keep up to date.
+  folder, every attachment named, the folders and links listed for a hint), and the set
+  they noted is stored with the memo (each path's stamp, its own and its real path) and
+  looked at again next time. No list to keep up to date.
 
-A memo is never written when any of these changed less than two seconds before the run
-(a second write in the same clock tick keeps a stamp: the content cache's racy rule),
-and never trusted when it cannot be read. Anything different → the normal check, which
+A memo is never written when any of these (or gongkai's sources) changed less than two
+seconds before the run (a second write in the same clock tick keeps a stamp: the
+content cache's racy rule), nor when site_config.yml was written during the run (the
+keys hold the digest of its bytes), and never trusted when it cannot be read or has
+another shape. Anything different → the normal check, which
 records a new memo.
 
 This module imports nothing of the configuration, the models or the checks: a replayed
