@@ -113,13 +113,15 @@ def resolve_attachment(content_dir: Path, ref: str) -> tuple[Path | None, tuple[
 
 
 def _attachment_names(content_dir: Path, root: Path) -> list[str]:
-    """Every file under content/attachments/ (for a “是不是…？” hint), each folder of it
-    noted: a file added anywhere changes the hint."""
+    """Every file under content/attachments/ (for a “是不是…？” hint), each folder and
+    link of it noted: a file added anywhere, or a link's file removed, changes the hint."""
     noted(root)
     if not root.is_dir():
         return []
     names = []
     for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            noted(path)  # where it leads: a file there or not, its folder unchanged
         if path.is_dir():
             noted(path)
         elif path.is_file():

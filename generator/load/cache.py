@@ -27,6 +27,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 from generator import __version__
@@ -71,13 +72,13 @@ def reading():
 
 def noted(path: Path) -> tuple[int, int, int, int] | None:
     """`stamp(path)` (None: missing), kept in every open `reading()` record with the
-    stamp of the name itself (a link changed to point elsewhere). Read or stat every file
-    that the checks depend on through this (a folder whose listing counts, too)."""
+    stamp of the name itself (a link changed to point elsewhere) and its real path (a
+    link on the way moved out of the site: `leaves`). Read or stat every file that the
+    checks depend on through this (a folder whose listing counts, too)."""
     now = stamp(path)
-    if _READING:
-        both = (now, lstamp(path))
-        for record in _READING:
-            record.setdefault(str(path), both)  # the first: a file changed during the run never matches
+    for record in _READING:
+        if str(path) not in record:  # the first: a file changed during the run never matches
+            record[str(path)] = (now, lstamp(path), os.path.realpath(path))
     return now
 
 
@@ -108,6 +109,9 @@ def read_once(path: Path, read):
     return value
 
 
+PARSERS = ("yaml", "cmarkgfm", "nh3")  # libraries besides pydantic whose upgrade may change the problems
+
+
 def content_salt(site_dir: Path) -> str:
     """Everything besides the file itself that decides what reading it produces."""
     import chinese_calendar  # its holidays decide the 20-working-day rule's warnings
@@ -120,6 +124,10 @@ def content_salt(site_dir: Path) -> str:
     for source in sorted(_PACKAGE.rglob("*.py")):
         st = source.stat()
         digest.update(f"{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for name in PARSERS:  # the file each is loaded from (a new version is new files), not imported here
+        spec = find_spec(name)
+        origin = None if spec is None else spec.origin
+        digest.update(f"{name}|{origin}|{None if origin is None else stamp(Path(origin))}\n".encode())
     config = site_dir / "site_config.yml"
     digest.update(config.read_bytes() if config.is_file() else b"")
     return digest.hexdigest()

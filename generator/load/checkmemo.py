@@ -17,19 +17,23 @@ cache). It is looked at twice:
    did (a stray file, a touched folder): the key is
 
 - the content cache's salt (`content_salt`: gongkai's code, Python, pydantic, the
-  holiday calendar, the year, `site_config.yml`) and gongkai's UI strings;
+  holiday calendar, the files yaml, cmarkgfm and nh3 are loaded from, the year,
+  `site_config.yml`) and gongkai's UI strings;
 - the days the checks may depend on (today, today in the site's time zone,
   `SOURCE_DATE_EPOCH`): a 公示 or a consultation closes on a day, not on an edit;
 - every content file discovered, with its category and stamp (one stat each, taken by
   the discovery itself) and the free pages as read;
 - every other file the checks read or stat'ed, as they asked for it: the loaders and
   checks go through `noted` (load/cache.py: the registers, the request log and its
-  folder, every attachment named, the folders listed for a hint), and the set they
-  noted is stored with the memo and stat'ed again next time. No list to keep up to date.
+  folder, every attachment named, the folders and links listed for a hint), and the set
+  they noted is stored with the memo (each path's stamp, its own and its real path) and
+  looked at again next time. No list to keep up to date.
 
-A memo is never written when any of these changed less than two seconds before the run
-(a second write in the same clock tick keeps a stamp: the content cache's racy rule),
-and never trusted when it cannot be read. Anything different → the normal check, which
+A memo is never written when any of these (or gongkai's sources) changed less than two
+seconds before the run (a second write in the same clock tick keeps a stamp: the
+content cache's racy rule), nor when site_config.yml was written during the run (the
+keys hold the digest of its bytes), and never trusted when it cannot be read or has
+another shape. Anything different → the normal check, which
 records a new memo.
 
 This module imports nothing of the configuration, the models or the checks: a replayed
@@ -63,7 +67,7 @@ VERSION = 2  # of the memo's form: another version is not read
 CONFIG_FILE = "site_config.yml"  # config.CONFIG_FILE (not imported here: config.py imports pydantic)
 _PACKAGE = Path(__file__).resolve().parents[1]
 STRINGS = _PACKAGE / "theme" / "strings"
-LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar")  # the content salt's, by version
+LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar", "yaml", "cmarkgfm", "nh3")  # load/cache.py's too
 
 
 @dataclass
@@ -98,7 +102,7 @@ class Seen:
 @dataclass
 class Memo:
     key: tuple | bytes  # `key()`: what the check read, besides the noted files (pickled, on disk)
-    noted: dict[str, tuple]  # path → (stamp, stamp of the name), as `noted` took them
+    noted: dict[str, tuple]  # path → (stamp, stamp of the name, real path), as `noted` took them
     problems: list[Problem]  # found after the discovery
     entries: int  # items checked ("检查通过：N 个条目")
     seen: Seen | None = None  # for a replay before the configuration is read
@@ -189,7 +193,14 @@ def _read(site_dir: Path) -> Memo | None:
             memo = pickle.load(handle)
     except Exception:  # missing, truncated, damaged, from another version: not trusted
         return None
-    return memo if isinstance(memo, Memo) and isinstance(memo.noted, dict) else None
+    if not isinstance(memo, Memo) or not isinstance(memo.noted, dict) or not _problems(memo.problems):
+        return None
+    return memo if type(memo.entries) is int else None
+
+
+def _problems(problems) -> bool:
+    """Whether `problems` is what a memo keeps of them: a list of `Problem`s."""
+    return isinstance(problems, list) and all(isinstance(p, Problem) for p in problems)
 
 
 def _key(memo: Memo) -> tuple | None:
@@ -201,14 +212,17 @@ def _key(memo: Memo) -> tuple | None:
 
 
 def _unchanged(noted: dict[str, tuple]) -> bool:
-    return all((stamp(Path(path)), lstamp(path)) == then for path, then in noted.items())
+    return all((stamp(Path(path)), lstamp(path), os.path.realpath(path)) == then for path, then in noted.items())
 
 
 def replay(site_dir: Path, current: tuple) -> Memo | None:
     """The memo of the last check when its key is `current` and every file it noted is as
     it was then; None otherwise (also for a memo that cannot be read)."""
     memo = _read(site_dir)
-    if memo is None or _key(memo) != current or not _unchanged(memo.noted):
+    try:
+        if memo is None or _key(memo) != current or not _unchanged(memo.noted):
+            return None
+    except (TypeError, ValueError):  # a memo of another shape: not trusted
         return None
     memo.key = current
     return memo
@@ -221,7 +235,9 @@ def replay_seen(site_dir: Path) -> Memo | None:
     memo = _read(site_dir)
     seen = None if memo is None else memo.seen
     try:
-        return memo if isinstance(seen, Seen) and _same(site_dir, seen) and _unchanged(memo.noted) else None
+        if not isinstance(seen, Seen) or not _problems(seen.problems):
+            return None
+        return memo if _same(site_dir, seen) and _unchanged(memo.noted) else None
     except (AttributeError, TypeError, ValueError):  # a memo of another shape: not trusted
         return None
 
@@ -245,20 +261,32 @@ def _same(site_dir: Path, seen: Seen) -> bool:
     return all(resolved(Path(path)) == then for path, then in seen.resolved.items())
 
 
-def record(site_dir: Path, memo: Memo, started: int) -> None:
+def config_stamp(site_dir: Path) -> tuple | None:
+    """The stamp of site_config.yml, taken before the check reads it (`seen_key`, the
+    configuration, the content salt): `record` keeps nothing of a check during which it
+    was written (the keys hold a digest of its bytes: bytes restored would match)."""
+    return stamp(site_dir / CONFIG_FILE)
+
+
+def record(site_dir: Path, memo: Memo, started: int, config: tuple | None) -> None:
     """Save `memo` atomically, unless a file it depends on changed less than RACY_NS
-    before the check `started` (it could change again unseen): then any old memo goes."""
+    before the check `started` (it could change again unseen), or site_config.yml is no
+    longer as it was before the check read it (`config`: `config_stamp`): then any old
+    memo goes."""
     path = _path(site_dir)
     limit = started - RACY_NS
     _version, _salt, strings, _days, files, _pages = memo.key
-    stamps = [s for _rel, _section, s in files] + [s for _name, s in strings]
-    stamps += [s for pair in memo.noted.values() for s in pair]
+    stamps = [s for _rel, _section, s in files] + [s for _name, s in strings] + [config]
+    stamps += [s for then in memo.noted.values() for s in then[:2]]  # (stamp, stamp of the name, real path)
     newest = 0
     if memo.seen is not None:  # a link's `now`: (stamp, stamp of the link, real path)
         other = [then for then in memo.seen.other.values() if then is not None]
         stamps += [s for then in other for s in then[:2]] + [then[0] for then in memo.seen.resolved.values()]
         newest = max([*memo.seen.stamps[1::4], *memo.seen.stamps[2::4]], default=0)  # times of the others
-    if newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
+        sources = memo.seen.key[1][2]  # `_code`: gongkai's sources (folder, name, size, mtime), imported before
+        newest = max(newest, max((mtime for *_name, mtime in sources), default=0))
+    changed = config is None or config_stamp(site_dir) != config
+    if changed or newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):
         try:
             path.unlink()
         except OSError:

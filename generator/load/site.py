@@ -431,6 +431,7 @@ def check_site(site_dir: Path, problems: Problems, cache: bool = True) -> int | 
     with _no_collection():
         started = time.time_ns()
         first = len(problems)
+        config = checkmemo.config_stamp(site_dir)  # before its bytes are read: a write during the check is seen
         before = checkmemo.seen_key(site_dir)  # before the configuration is read
         tree: dict[str, tuple | None] = {}
         found = _discovered(site_dir, problems, tree)
@@ -448,11 +449,11 @@ def check_site(site_dir: Path, problems: Problems, cache: bool = True) -> int | 
         if memo is not None:
             problems.extend(memo.problems)
             memo.seen = seen  # what the configuration and the discovery saw this time
-            checkmemo.record(site_dir, memo, started)
+            checkmemo.record(site_dir, memo, started, config)
             return memo.entries
         after = len(problems)
         with reading() as read:
             _load_files(site, files, stamps, problems, cache, False, salt)
         memo = checkmemo.Memo(key, read, problems.items[after:], len(site.entries), seen)
-        checkmemo.record(site_dir, memo, started)
+        checkmemo.record(site_dir, memo, started, config)
         return len(site.entries)

@@ -9,11 +9,13 @@ never touches.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import pickle
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -412,3 +414,174 @@ def test_the_names_the_replay_spells_out_are_the_ones_of_their_modules():
 
     assert checkmemo.CONFIG_FILE == config.CONFIG_FILE
     assert (history.REGISTER_FILE, history.REGISTRY_FILE) == (register.REGISTER_FILE, numbering.REGISTRY_FILE)
+
+
+# ---------------------------------------------------------------- a replay says what a full check says
+
+
+def same_as_fresh(site, *args: str):
+    """The replayed check's (code, out, err), asserted equal to a full check's (`--fresh`)
+    in each format, with and without --strict; the replay runs first."""
+    for form in ("text", "json", "github"):
+        for strict in ((), ("--strict",)):
+            replayed = site.run("check", "--format", form, *strict, *args)
+            full = site.run("check", "--format", form, *strict, "--fresh", *args)
+            assert (replayed.code, replayed.out, replayed.err) == (full.code, full.out, full.err), (form, strict)
+
+
+def test_a_config_edited_during_the_check_and_restored_is_checked_again(make_site, trusted, monkeypatch):
+    """site_config.yml saved while a check runs (after its digest was taken, before it was
+    read), then the old bytes restored: the memo holds the problems of the bytes read,
+    not of the digest's."""
+    site = attaching(make_site, "attachments/map.svg", {"content/attachments/map.svg": "<svg/>"})
+    original = (site.path / "site_config.yml").read_bytes()
+    from generator.load import site as load_module
+
+    load_config = load_module.load_config
+
+    def edited(site_dir, problems):  # the editor saves while the check runs
+        site.write("site_config.yml", CONFIG + "attachments:\n  allow_types: [svg]\n")
+        return load_config(site_dir, problems)
+
+    monkeypatch.setattr(load_module, "load_config", edited)
+    during, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-type") not in codes(during)  # svg allowed by what was read
+    monkeypatch.setattr(load_module, "load_config", load_config)
+    site.write("site_config.yml", original)  # restored
+    again, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-type") in codes(again)
+    same_as_fresh(site)
+
+
+@pytest.mark.parametrize("where,name,value", [
+    ("seen", "problems", None), ("seen", "problems", [1]), ("memo", "problems", None), ("memo", "problems", ("x",)),
+    ("memo", "entries", "3"), ("memo", "entries", None), ("memo", "noted", {5: (None, None, "")}),
+])  # fmt: skip
+def test_a_memo_whose_problems_or_count_have_another_shape_is_not_replayed(make_site, trusted, levels, where, name, value):  # noqa: E501
+    """Checked (or replayed after the discovery, which takes nothing of `seen`), not
+    replayed into a traceback or a count that is no number."""
+    site = site_of(make_site)
+    check(site)
+    path = site.path / ".gongkai-cache" / checkmemo.FILE
+    memo = pickle.loads(path.read_bytes())
+    setattr(memo.seen if where == "seen" else memo, name, value)
+    path.write_bytes(pickle.dumps(memo))
+    again = site.run("check")
+    assert levels[-1] == ("key" if where == "seen" else None) and again.code == 1
+    path.write_bytes(pickle.dumps(memo))
+    same_as_fresh(site)
+
+
+def test_a_link_under_attachments_that_now_leads_nowhere_changes_the_hint(make_site, trusted):
+    """content/attachments/2024/from.pdf links to kept/from.pdf: offered as “是不是…？”
+    while it leads to a file; kept/from.pdf removed, its folder under attachments/ is as
+    it was, and the hint is another."""
+    files = {"content/attachments/2024/other.txt": "x", "kept/from.pdf": b"%PDF-1.4\n"}
+    site = attaching(make_site, "attachments/2024/form.pdf", files)
+    (site.path / "content/attachments/2024/from.pdf").symlink_to("../../../kept/from.pdf")
+    first, _ = check(site)
+    assert "from.pdf" in first.one("attachment-missing")["hint"]
+    (site.path / "kept/from.pdf").unlink()
+    same_as_fresh(site)
+    assert "other.txt" in site.check().one("attachment-missing")["hint"]
+
+
+HELPERS = {"annotated_types", "typing_extensions", "typing_inspection", "_cffi_backend"}  # pydantic's, cmarkgfm's
+
+
+def test_every_library_a_check_imports_is_in_the_keys(make_site, trusted):
+    """A library upgraded (new files) is a new check: each one a full check imports (its
+    parsers decide the problems) is named in LIBRARIES, besides pydantic's typing helpers."""
+    site = site_of(make_site)
+    script = (
+        "import sys, sysconfig; from generator.cli import main\n"
+        f"main(['check', '-s', {str(site.path)!r}, '--fresh'])\n"
+        "lib = sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']\n"
+        "print(sorted({m.split('.')[0] for m, mod in list(sys.modules.items())"
+        " if (getattr(mod, '__file__', None) or '').startswith(lib)}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    imported = {name for name in ast.literal_eval(done.stdout.splitlines()[-1]) if not name.startswith("_")} - HELPERS
+    assert imported and imported <= set(checkmemo.LIBRARIES), done.stderr
+    assert set(cache_module.PARSERS) <= set(checkmemo.LIBRARIES)  # the content salt's, by file
+
+
+@pytest.mark.parametrize("library", ["yaml", "cmarkgfm", "nh3"])
+def test_a_library_upgraded_is_checked_again(make_site, trusted, levels, monkeypatch, tmp_path, library):
+    """Its module's file is another one (a new version): neither replay answers, nor the
+    content cache (a check without --fresh says what a full one says)."""
+    from importlib.machinery import ModuleSpec
+    from importlib.util import find_spec
+
+    site = site_of(make_site)
+    check(site)
+    assert check(site)[1] and levels[-1] == "seen"
+    other = tmp_path / "__init__.py"
+    other.write_text("")
+
+    def upgraded(name, *args):
+        return ModuleSpec(name, None, origin=str(other)) if name == library else find_spec(name, *args)
+
+    before = cache_module.content_salt(site.path)
+    for module in (checkmemo, cache_module):
+        monkeypatch.setattr(module, "find_spec", upgraded, raising=False)
+    assert cache_module.content_salt(site.path) != before  # the content cache's salt (and the replay's key)
+    assert not check(site)[1] and levels[-1] is None
+    same_as_fresh(site)
+
+
+def moved_out(site, rel: str, outside) -> None:
+    """The folder `rel` moved out of the site, a link to it in its place: every file
+    below keeps its stamp, and a link through it its own, only where they lead changed."""
+    os.rename(site.path / rel, outside)
+    (site.path / rel).symlink_to(outside)
+
+
+def test_a_register_whose_link_now_leads_out_of_the_site_is_seen(make_site, trusted, levels, tmp_path_factory):
+    """content/.registry links to kept/registry in the site (allowed), then kept/ moves
+    out: the registry is refused, a replay must not say otherwise."""
+    site = site_of(make_site)
+    (site.path / "kept").mkdir()
+    os.rename(site.path / "content/.registry", site.path / "kept/registry")
+    (site.path / "content/.registry").symlink_to("../kept/registry")
+    first, _ = check(site)
+    assert not any(path == "content/.registry" for path, _code in codes(first))
+    assert check(site)[1] and levels[-1] == "seen"
+    moved_out(site, "kept", tmp_path_factory.mktemp("outside") / "kept")
+    second, replayed = check(site)
+    assert not replayed and levels[-1] is None
+    assert any(path == "content/.registry" for path, _code in codes(second))
+    same_as_fresh(site)
+
+
+def test_an_attachment_whose_link_now_leads_out_of_the_site_is_seen(make_site, trusted, levels, tmp_path_factory):
+    site = attaching(make_site, "attachments/form.pdf", {"content/attachments/real/form.pdf": b"%PDF-1.4\n"})
+    (site.path / "content/attachments/form.pdf").symlink_to("real/form.pdf")
+    first, _ = check(site)
+    assert ("content/notices/a.yml", "attachment-path") not in codes(first)
+    moved_out(site, "content/attachments/real", tmp_path_factory.mktemp("outside") / "real")
+    second, replayed = check(site)
+    assert not replayed and levels[-1] is None
+    assert ("content/notices/a.yml", "attachment-path") in codes(second)
+    same_as_fresh(site)
+
+
+def test_no_memo_when_gongkai_code_was_written_a_moment_ago(make_site, trusted, monkeypatch):
+    """A source of gongkai saved just before (or while) the check ran, after it was
+    imported: its stamp in the key may be of bytes the check did not run (the racy rule,
+    as for the site's files; `trusted` moves its limit past every file written here)."""
+    site = site_of(make_site)
+    code = checkmemo._code
+    racy = time.time_ns() - checkmemo.RACY_NS + 60 * 10**9  # past the limit of `trusted`
+
+    def fresh_source():
+        version, python, sources, libraries = code()
+        folder, name, size, _mtime = sources[0]
+        return (version, python, ((folder, name, size, racy), *sources[1:]), libraries)
+
+    monkeypatch.setattr(checkmemo, "_code", fresh_source)
+    check(site)
+    assert not (site.path / ".gongkai-cache" / checkmemo.FILE).exists()
+    monkeypatch.setattr(checkmemo, "_code", code)
+    check(site)
+    assert (site.path / ".gongkai-cache" / checkmemo.FILE).exists()
