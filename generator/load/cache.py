@@ -109,25 +109,35 @@ def read_once(path: Path, read):
     return value
 
 
-PARSERS = ("yaml", "cmarkgfm", "nh3")  # libraries besides pydantic whose upgrade may change the problems
+# the libraries whose upgrade may change what reading and checking a file produce: the
+# models (pydantic), the holidays (the 20-working-day rule), the parsers and the privacy scan
+LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar", "yaml", "cmarkgfm", "nh3")
+
+
+def code_stamps() -> tuple:
+    """gongkai's version and sources (size and time of each), Python's version and the
+    stamp of the file each of `LIBRARIES` is loaded from (a new version is new files),
+    found without importing a library: the content salt's part that is not the site's,
+    and the key of a replayed check (load/checkmemo.py), which must not import them."""
+    sources = []
+    for folder, dirs, files in os.walk(_PACKAGE):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                sources.append((os.path.relpath(folder, _PACKAGE), name, st.st_size, st.st_mtime_ns))
+    libraries = []
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        origin = None if spec is None else spec.origin
+        libraries.append((name, origin, None if origin is None else stamp(Path(origin))))
+    return (__version__, sys.version, tuple(sources), tuple(libraries))
 
 
 def content_salt(site_dir: Path) -> str:
-    """Everything besides the file itself that decides what reading it produces."""
-    import chinese_calendar  # its holidays decide the 20-working-day rule's warnings
-    import pydantic  # here, not above: a replayed check (load/checkmemo.py) imports this module without it
-
-    calendar = getattr(chinese_calendar, "__version__", "-")
-    digest = hashlib.sha256(
-        f"{__version__}|{sys.version}|{pydantic.VERSION}|{calendar}|{dt.date.today().year}".encode()
-    )
-    for source in sorted(_PACKAGE.rglob("*.py")):
-        st = source.stat()
-        digest.update(f"{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    for name in PARSERS:  # the file each is loaded from (a new version is new files), not imported here
-        spec = find_spec(name)
-        origin = None if spec is None else spec.origin
-        digest.update(f"{name}|{origin}|{None if origin is None else stamp(Path(origin))}\n".encode())
+    """Everything besides the file itself that decides what reading it produces: the
+    code (`code_stamps`), the year and site_config.yml."""
+    digest = hashlib.sha256(f"{code_stamps()}|{dt.date.today().year}".encode())
     config = site_dir / "site_config.yml"
     digest.update(config.read_bytes() if config.is_file() else b"")
     return digest.hexdigest()

@@ -16,8 +16,8 @@ cache). It is looked at twice:
    found again), when something the discovery looked at changed but no content file
    did (a stray file, a touched folder): the key is
 
-- the content cache's salt (`content_salt`: gongkai's code, Python, pydantic, the
-  holiday calendar, the files yaml, cmarkgfm and nh3 are loaded from, the year,
+- the content cache's salt (`content_salt`: gongkai's code, Python, the libraries, the
+  holiday calendar and parsers by the files they are loaded from, the year,
   `site_config.yml`) and gongkai's UI strings;
 - the days the checks may depend on (today, today in the site's time zone,
   `SOURCE_DATE_EPOCH`): a 公示 or a consultation closes on a day, not on an edit;
@@ -47,16 +47,13 @@ import hashlib
 import os
 import pickle
 import stat
-import sys
 import tempfile
 from array import array
 from dataclasses import dataclass, replace
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import __version__
-from generator.load.cache import CACHE_DIR, RACY_NS, lstamp, stamp, stamp_of
+from generator.load.cache import CACHE_DIR, RACY_NS, code_stamps, lstamp, stamp, stamp_of
 from generator.problems import Problem
 
 if TYPE_CHECKING:  # not at run time: generator.site imports the configuration (pydantic)
@@ -67,7 +64,6 @@ VERSION = 2  # of the memo's form: another version is not read
 CONFIG_FILE = "site_config.yml"  # config.CONFIG_FILE (not imported here: config.py imports pydantic)
 _PACKAGE = Path(__file__).resolve().parents[1]
 STRINGS = _PACKAGE / "theme" / "strings"
-LIBRARIES = ("pydantic", "pydantic_core", "chinese_calendar", "yaml", "cmarkgfm", "nh3")  # load/cache.py's too
 
 
 @dataclass
@@ -133,36 +129,16 @@ def key(site: Site, salt: str, found: list, stamps: dict[str, tuple | None]) -> 
     return (VERSION, salt, _strings(), days(site.config.site.timezone), tuple(files), pages)
 
 
-def _code() -> tuple:
-    """What the content salt (load/cache.py `content_salt`) is made of besides the
-    configuration and the year, found without importing a library: gongkai's version and
-    sources (size and time of each), Python's version, and the stamp of the file each
-    library of `LIBRARIES` is loaded from (a new version is new files)."""
-    sources = []
-    for folder, dirs, files in os.walk(_PACKAGE):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                sources.append((folder, name, st.st_size, st.st_mtime_ns))
-    libraries = []
-    for name in LIBRARIES:
-        spec = find_spec(name)
-        origin = None if spec is None else spec.origin
-        libraries.append((name, origin, None if origin is None else stamp(Path(origin))))
-    return (__version__, sys.version, tuple(sources), tuple(libraries))
-
-
 def seen_key(site_dir: Path) -> tuple | None:
     """The key of `Seen` (taken before the configuration is read: the digest is of bytes
-    no older than those read): gongkai's code and the libraries (`_code`), the digest of
+    no older than those read): gongkai's code and the libraries (`cache.code_stamps`), the digest of
     site_config.yml's bytes, the UI strings and the site folder's real path (the boundary
     of what the discovery takes). None without a readable site_config.yml."""
     try:
         config = (site_dir / CONFIG_FILE).read_bytes()
     except OSError:
         return None
-    return (VERSION, _code(), hashlib.sha256(config).digest(), _strings(), os.path.realpath(site_dir))
+    return (VERSION, code_stamps(), hashlib.sha256(config).digest(), _strings(), os.path.realpath(site_dir))
 
 
 def now(path: str) -> tuple | None:
@@ -283,7 +259,7 @@ def record(site_dir: Path, memo: Memo, started: int, config: tuple | None) -> No
         other = [then for then in memo.seen.other.values() if then is not None]
         stamps += [s for then in other for s in then[:2]] + [then[0] for then in memo.seen.resolved.values()]
         newest = max([*memo.seen.stamps[1::4], *memo.seen.stamps[2::4]], default=0)  # times of the others
-        sources = memo.seen.key[1][2]  # `_code`: gongkai's sources (folder, name, size, mtime), imported before
+        sources = memo.seen.key[1][2]  # `code_stamps`: gongkai's sources (folder, name, size, mtime), imported before
         newest = max(newest, max((mtime for *_name, mtime in sources), default=0))
     changed = config is None or config_stamp(site_dir) != config
     if changed or newest >= limit or any(s is not None and (s[1] >= limit or s[2] >= limit) for s in stamps):

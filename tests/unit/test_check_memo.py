@@ -356,8 +356,7 @@ def test_a_new_gongkai_version_is_checked_again(make_site, trusted, levels, monk
     site = site_of(make_site)
     first, _ = check(site)
     assert check(site)[1] and levels[-1] == "seen"
-    for module in (checkmemo, cache_module):  # the replay's key and the content salt
-        monkeypatch.setattr(module, "__version__", "99.0")
+    monkeypatch.setattr(cache_module, "__version__", "99.0")  # `code_stamps`: the replay's key and the content salt
     second, replayed = check(site)
     assert not replayed and levels[-1] is None and second.out == first.out
 
@@ -491,7 +490,7 @@ HELPERS = {"annotated_types", "typing_extensions", "typing_inspection", "_cffi_b
 
 def test_every_library_a_check_imports_is_in_the_keys(make_site, trusted):
     """A library upgraded (new files) is a new check: each one a full check imports (its
-    parsers decide the problems) is named in LIBRARIES, besides pydantic's typing helpers."""
+    parsers decide the problems) is named in load/cache.py's LIBRARIES, besides pydantic's typing helpers."""
     site = site_of(make_site)
     script = (
         "import sys, sysconfig; from generator.cli import main\n"
@@ -502,8 +501,9 @@ def test_every_library_a_check_imports_is_in_the_keys(make_site, trusted):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     imported = {name for name in ast.literal_eval(done.stdout.splitlines()[-1]) if not name.startswith("_")} - HELPERS
-    assert imported and imported <= set(checkmemo.LIBRARIES), done.stderr
-    assert set(cache_module.PARSERS) <= set(checkmemo.LIBRARIES)  # the content salt's, by file
+    assert imported and imported <= set(cache_module.LIBRARIES), done.stderr
+    libraries = checkmemo.seen_key(site.path)[1][3]  # the replay's key names each, as the content salt does
+    assert [name for name, _origin, _stamp in libraries] == list(cache_module.LIBRARIES)
 
 
 @pytest.mark.parametrize("library", ["yaml", "cmarkgfm", "nh3"])
@@ -571,7 +571,7 @@ def test_no_memo_when_gongkai_code_was_written_a_moment_ago(make_site, trusted, 
     imported: its stamp in the key may be of bytes the check did not run (the racy rule,
     as for the site's files; `trusted` moves its limit past every file written here)."""
     site = site_of(make_site)
-    code = checkmemo._code
+    code = checkmemo.code_stamps
     racy = time.time_ns() - checkmemo.RACY_NS + 60 * 10**9  # past the limit of `trusted`
 
     def fresh_source():
@@ -579,9 +579,9 @@ def test_no_memo_when_gongkai_code_was_written_a_moment_ago(make_site, trusted, 
         folder, name, size, _mtime = sources[0]
         return (version, python, ((folder, name, size, racy), *sources[1:]), libraries)
 
-    monkeypatch.setattr(checkmemo, "_code", fresh_source)
+    monkeypatch.setattr(checkmemo, "code_stamps", fresh_source)
     check(site)
     assert not (site.path / ".gongkai-cache" / checkmemo.FILE).exists()
-    monkeypatch.setattr(checkmemo, "_code", code)
+    monkeypatch.setattr(checkmemo, "code_stamps", code)
     check(site)
     assert (site.path / ".gongkai-cache" / checkmemo.FILE).exists()
