@@ -41,6 +41,7 @@ NAMES = {
     "items": "生成条目页",
     "data": "开放数据",
     "render": "页面框架",
+    "pages": "首页和目录页",
     "lists": "栏目列表",
     "links": "附件",
     "publish": "订阅、登记和网站地图",
