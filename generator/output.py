@@ -205,6 +205,9 @@ class Output:
         self.base_stamps: dict[str, tuple[int, int, int]] = {}
         self.touched: set[str] = set()  # files written, linked or removed in it by this build
         self.built_shards: set[str] = set()  # search shards written into it (by Pagefind, a copy)
+        # a full build: the stamp of every file as it was written (the shards' are listed at
+        # the commit), instead of a walk through the ~20,000 folders of a large site there
+        self.stamped: dict[str, tuple[int, int, int]] | None = None if self.update else {}
         self.dirty.touch()  # from here until commit the search sources may be half-written
         self.search_src = self.cache / "search"
         if not self.update:
@@ -318,6 +321,12 @@ class Output:
         path.write_bytes(data)
         self.present.add(rel)
         self.touched.add(rel)
+        self._stamp(rel, path)
+
+    def _stamp(self, rel: str, path: Path) -> None:
+        if self.stamped is not None:
+            st = os.lstat(path)
+            self.stamped[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
 
     def _drop(self, rel: str) -> None:
         """A file the folder being written must not keep as it is (in a spare, the folders
@@ -379,6 +388,7 @@ class Output:
         self.present.add(rel)
         self.touched.add(rel)
         self.have[rel] = mark
+        self._stamp(rel, target)
 
     def adopt(self, folder: Path) -> list[Path]:
         """Take over every file another renderer wrote into `folder` (mkdocs); returns them."""
@@ -389,13 +399,20 @@ class Output:
                 taken.append(path)
         return taken
 
-    def record(self, files: list[tuple[str, bytes]], sources: list[tuple[str, bytes]]) -> None:
-        """Digests of files a worker process wrote itself."""
+    def record(
+        self, files: list[tuple[str, bytes]], sources: list[tuple[str, bytes]], stamps: dict[str, tuple] | None = None
+    ) -> None:  # fmt: skip
+        """Digests (and stamps, as written) of files a worker process wrote itself."""
         self.state.files.update(files)
         self.state.sources.update(sources)
         self.have.update(files)
         self.present.update(rel for rel, _ in files)
         self.touched.update(rel for rel, _ in files)
+        if self.stamped is not None:
+            if stamps is None or any(rel not in stamps for rel, _ in files):
+                self.stamped = None  # not known for each: the commit lists the folder
+            else:
+                self.stamped.update(stamps)
 
     def shard_dir(self, name: str) -> Path:
         """The folder a search shard is written into, emptied (see `clear`)."""
@@ -576,6 +593,13 @@ class Output:
     def _stamps(self) -> dict[str, tuple[int, int, int]]:
         """(size, modification time, inode) of every file of the new site: in a spare,
         those of the files this build did not touch are known from its survey."""
+        if self.stamped is not None:  # a full build: every file was stamped as it was written
+            found = {rel: st for rel, st in self.stamped.items() if rel in self.present and rel != MARKER}
+            for name in sorted(self.built_shards):
+                shard = self.root / "pagefind" / name
+                if shard.is_dir():
+                    found.update((f"pagefind/{name}/{rel}", st) for rel, st in stamps(shard).items())
+            return found
         if not self.in_place:
             return stamps(self.root)
         found = {rel: st for rel, st in self.base_stamps.items() if rel not in self.touched and rel in self.present}

@@ -101,27 +101,29 @@ def render_page(job: ItemJob, entry: Entry) -> tuple[str, str]:
     return shell.fill(entry.url, escape(entry.model.title), item_head(job, entry) + "\n    " + seal_tags, sealed), sealed
 
 
-def _write_slice(job: ItemJob, entries: list) -> tuple[list, list]:
+def _write_slice(job: ItemJob, entries: list) -> tuple[list, list, list, dict]:
     """Write the pages (and search source pages) of a slice of the entries; returns the
-    digests of what was written, for the build's state."""
+    digests of what was written, the files left as the live site holds them and the
+    stamps of the site's files written, for the build's state."""
     lang = job.site.config.site.language
     files, sources, same = [], [], []
+    stamps: dict[str, tuple[int, int, int]] = {}
     out, search = str(job.out_dir), str(job.search_root)
     made: set[str] = set()  # folders this call made or found: one mkdir each, not one a file
     for entry in entries:
         page, fragment = render_page(job, entry)
-        files.append(_put(out, f"{entry.url}index.html", page, made))
+        files.append(_put(out, f"{entry.url}index.html", page, made, stamps))
         link = permalink(job.site, entry)
         if link is not None:
             if job.live is not None and job.live.get(link[0]) == digest(link[1].encode("utf-8")):
                 same.append(link[0])  # the live one holds these bytes (an edited body keeps its link)
             else:
-                files.append(_put(out, *link, made))
+                files.append(_put(out, *link, made, stamps))
         shard = job.shard_of.get(entry.url) if job.shard_of else None
         if shard is not None:
             source = source_page(lang, escape(entry.model.title), fragment)
             sources.append(_put(search, f"{shard}/{entry.url}index.html", source, made))
-    return files, sources, same
+    return files, sources, same, stamps
 
 
 def permalink_file(entry: Entry) -> str | None:
@@ -148,10 +150,11 @@ def permalink(site: Site, entry: Entry) -> tuple[str, str] | None:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def _put(root: str, rel: str, text: str, made: set[str]) -> tuple[str, bytes]:
+def _put(root: str, rel: str, text: str, made: set[str], stamps: dict | None = None) -> tuple[str, bytes]:
     """Write a file anew, never through: the folder may be the spare, whose files are
     hard links of the live site's (output.py). `made`: folders known to exist (filled
-    here). A new file costs one `open` (O_EXCL); only one that exists is unlinked first."""
+    here). A new file costs one `open` (O_EXCL); only one that exists is unlinked first.
+    `stamps` gets the file's (size, modification time, inode) as written (`Output.record`)."""
     data = text.encode("utf-8")
     path = f"{root}/{rel}"
     _folder(path[: path.rfind("/")], made)
@@ -164,6 +167,9 @@ def _put(root: str, rel: str, text: str, made: set[str]) -> tuple[str, bytes]:
         view = memoryview(data)
         while view:  # os.write may write less than asked
             view = view[os.write(fd, view) :]
+        if stamps is not None:
+            st = os.fstat(fd)
+            stamps[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
     finally:
         os.close(fd)
     return rel, digest(data)
@@ -190,12 +196,15 @@ def _folder(path: str, made: set[str]) -> None:
     made.add(path)
 
 
-def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list, list]:
-    """Write every entry's page. Returns the digests of the pages and source pages, and
-    the files left as the live site holds them."""
-    files, sources, same = [], [], []
-    for written, indexed, kept in fork_map(partial(_write_slice, job), job.entries, jobs or os.cpu_count() or 1, PARALLEL_FROM):
+def write_items(job: ItemJob, jobs: int | None = None) -> tuple[list, list, list, dict]:
+    """Write every entry's page. Returns the digests of the pages and source pages, the
+    files left as the live site holds them, and the stamps of the pages written."""
+    files, sources, same, stamps = [], [], [], {}
+    for written, indexed, kept, stamped in fork_map(
+        partial(_write_slice, job), job.entries, jobs or os.cpu_count() or 1, PARALLEL_FROM
+    ):  # fmt: skip
         files += written
         sources += indexed
         same += kept
-    return files, sources, same
+        stamps.update(stamped)
+    return files, sources, same, stamps

@@ -15,6 +15,7 @@ from generator.load import cache as cache_module
 from generator.load.site import load_site
 from generator.output import MARKER
 from generator.problems import Problems
+from generator.search import _fragment_url as fragment_url
 from generator.search import fragment_ids
 
 from helpers import VALID_ITEMS, item_path, num, with_index
@@ -74,6 +75,19 @@ def small_site(make_site):
     return make_site(files)
 
 
+def attach_form(site) -> None:
+    """An attachment, named by the notice d."""
+    site.write("content/attachments/form.pdf", b"%PDF-1.4\n%%EOF\n")
+    site.write(
+        "content/notices/d.md",
+        with_index(
+            "---\ntitle: 第三条通知\npublished: 2023-04-01\nattachments:\n"
+            "  - {title: 申请表, file: attachments/form.pdf}\n---\n正文。\n",
+            num(2023, 2),
+        ),
+    )
+
+
 def test_nothing_changed_renders_nothing_and_writes_nothing(make_site, tmp_path):
     site = small_site(make_site)
     out = tmp_path / "out"
@@ -84,6 +98,29 @@ def test_nothing_changed_renders_nothing_and_writes_nothing(make_site, tmp_path)
     assert second.update and second.rendered == 0 and second.search[0] == 0
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != MARKER} == mtimes
     same_as_fresh(site.path, out, tmp_path)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_full_build_stamps_every_file_as_it_writes_it(make_site, tmp_path, monkeypatch, jobs):
+    """A full build records the stamp of each file as it writes it (item pages in the
+    workers, the rest through `Output`: written, copied, taken from mkdocs; the search
+    shards listed at the commit) instead of walking the new site: the same stamps a
+    walk finds, for every file but the marker, and for nothing else."""
+    import pickle
+
+    from generator.render import items as items_module
+
+    monkeypatch.setattr(items_module, "PARALLEL_FROM", 1)  # forked workers even for a small site
+    site = small_site(make_site)
+    attach_form(site)
+    out = tmp_path / "out"
+    problems = Problems()
+    result = build(load_site(site.path, problems), out, jobs=jobs, index=True)
+    assert not result.update
+    state = pickle.loads(next((site.path / ".gongkai-cache").glob("output-*/state.pickle")).read_bytes())
+    walked = output.stamps(out)
+    assert state.copies and any(rel.startswith("pagefind/") for rel in walked)
+    assert state.stamps == walked
 
 
 def test_a_second_process_finds_nothing_to_render(make_site, tmp_path):
@@ -294,15 +331,7 @@ def test_an_output_restored_by_a_ci_cache_is_updated_not_rebuilt(make_site, tmp_
     written again; an edited item is rendered, the others are not — an item with an
     attachment too, though the clone gave the attachment a new stamp (not new bytes)."""
     site = small_site(make_site)
-    site.write("content/attachments/form.pdf", b"%PDF-1.4\n%%EOF\n")
-    site.write(
-        "content/notices/d.md",
-        with_index(
-            "---\ntitle: 第三条通知\npublished: 2023-04-01\nattachments:\n"
-            "  - {title: 申请表, file: attachments/form.pdf}\n---\n正文。\n",
-            num(2023, 2),
-        ),
-    )
+    attach_form(site)
     out = tmp_path / "out"
     run(site.path, out)
     for path in (site.path / "content").rglob("*.*"):  # a fresh clone: new stamps, the same bytes
@@ -604,3 +633,19 @@ def test_no_child_when_the_spare_cannot_be_looked_at(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "is_symlink", refused)
     assert output.Walk.start(folder, record) is None
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        {"url": "/notices/b/", "content": "正文"},  # Pagefind's order: the URL first
+        {"content": "正文", "url": "/notices/b/"},  # another order: the whole fragment is read
+        {"url": "/notices/" + "长" * 3000 + "/", "content": "正文"},  # a URL past the part decompressed
+        {"url": "/notices/\"quoted\"/", "content": "x"},
+    ],
+)
+def test_a_fragments_url_is_read_from_its_start_or_else_from_the_whole(page):
+    import gzip
+
+    data = gzip.compress(b"pagefind_dcd" + json.dumps(page, ensure_ascii=False).encode("utf-8"))
+    assert fragment_url(data) == page["url"]
