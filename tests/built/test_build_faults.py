@@ -119,19 +119,22 @@ def test_the_pagefind_cache_shares_no_file_with_the_live_site(tiny_site, tmp_pat
     out = tmp_path / "out" / "site"
     assert run_build(tiny_site.path, out).returncode == 0
     cache = tiny_site.path / ".gongkai-cache" / "pagefind"
-    cached = [p for p in cache.rglob("*.pf_*") if p.is_file()]
+    cached = [p for p in cache.glob("*.shard") if p.is_file()]
     assert cached, "the shard was stored in the cache"
     assert inodes(tiny_site.path / ".gongkai-cache") & inodes(out) == set()
     before = tree_bytes(out)
+    garbled = {}
     for path in cached:  # writing into the cache must not change the live site
-        path.write_bytes(b"garbled")
+        data = bytearray(path.read_bytes())
+        data[len(data) // 4] ^= 0xFF  # a byte of a file the shard holds
+        path.write_bytes(garbled.setdefault(path, bytes(data)))
     assert tree_bytes(out) == before
     # a full build that takes the shard from the cache sees it is garbled and indexes again
     shutil.rmtree(out)
     done = run_build(tiny_site.path, out)
     assert done.returncode == 0, done.stderr
     assert tree_bytes(out) == before
-    assert all(path.read_bytes() != b"garbled" for path in cache.rglob("*.pf_*") if path.is_file())
+    assert all(path.read_bytes() != garbled[path] for path in cached)  # stored anew
 
 
 # ---------------------------------------------------------------------------

@@ -649,3 +649,39 @@ def test_a_fragments_url_is_read_from_its_start_or_else_from_the_whole(page):
 
     data = gzip.compress(b"pagefind_dcd" + json.dumps(page, ensure_ascii=False).encode("utf-8"))
     assert fragment_url(data) == page["url"]
+
+
+def test_a_cached_shard_is_one_pack_restored_only_whole_and_unchanged(tmp_path):
+    """A shard goes into the cache as one file and comes back file for file; a pack cut
+    short, with a byte changed, or naming a path outside the shard is refused."""
+    from generator import search
+
+    bundle = tmp_path / "bundle"
+    files = {"pagefind-entry.json": b"{}", "fragment/a.pf_fragment": b"\x1f\x8b" * 50, "index/x.pf_index": b"i"}
+    for rel, data in files.items():
+        (bundle / rel).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / rel).write_bytes(data)
+    cache = tmp_path / "cache"
+    search._store(cache, "k", bundle)
+    assert [p.name for p in cache.iterdir()] == ["k.shard"]
+    pack = (cache / "k.shard").read_bytes()
+    search._restore(cache / "k.shard", tmp_path / "back")
+    assert tree(tmp_path / "back") == tree(bundle)
+
+    def refused(data: bytes) -> bool:
+        (cache / "bad.shard").write_bytes(data)
+        target = tmp_path / "refused"
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            search._restore(cache / "bad.shard", target)
+        except ValueError:
+            return True
+        return False
+
+    assert refused(pack[:-3]) and refused(pack[: len(pack) // 2]) and refused(b"")
+    changed = bytearray(pack)
+    changed[5] ^= 1
+    assert refused(bytes(changed))
+    escaping = json.dumps([["../outside", 2, search.digest(b"{}").hex()]]).encode()
+    assert refused(b"{}" + escaping + len(escaping).to_bytes(8, "big") + search.PACK_END)
+    assert not (tmp_path / "outside").exists()
