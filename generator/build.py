@@ -367,7 +367,7 @@ class Build:
         for entry in self.entries:
             shard = self.shard_of.get(entry.url)
             key = item_key(entry, marks[entry.category.url], shard, self.today, self.file_marks)
-            source = [f"{shard}/{entry.url}index.html"] if shard else []
+            source = [search.source_file(shard, entry.url)] if shard else []
             if key is None or not output.unchanged_item(entry.url, key, item_files(entry), source):
                 todo.append(entry)
         job = ItemJob(

@@ -24,7 +24,7 @@ from generator.render.head import HeadInfo, build_head
 from generator.render.pages import base_of, permalink_url, redirect_html, section_feeds, section_label, site_feeds
 from generator.render.shell import Shell
 from generator.render.templates import render_item
-from generator.search import source_page
+from generator.search import source_file, source_page
 from generator.site import Entry, Site
 
 PARALLEL_FROM = 300  # below this, forking costs more than it saves
@@ -122,7 +122,7 @@ def _write_slice(job: ItemJob, entries: list) -> tuple[list, list, list, dict]:
         shard = job.shard_of.get(entry.url) if job.shard_of else None
         if shard is not None:
             source = source_page(lang, escape(entry.model.title), fragment)
-            sources.append(_put(search, f"{shard}/{entry.url}index.html", source, made))
+            sources.append(_put(search, source_file(shard, entry.url), source, made))
     return files, sources, same, stamps
 
 

@@ -94,7 +94,9 @@ def _search(page, server, term: str) -> list[str]:
         }""",
         term,
     )
-    return [url.lstrip("/") for url in urls]
+    from generator.search import item_url
+
+    return [item_url(url) for url in urls]  # as gongkai.js links them (itemUrl)
 
 
 def test_every_page_containing_a_term_is_found(page, recall_site):

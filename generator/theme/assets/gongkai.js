@@ -385,13 +385,19 @@
     });
   }
 
+  /* The item's URL of a result: Pagefind indexed its source page `…/a.html`, the item
+     is `…/a/` (search.py source_file). */
+  function itemUrl(url) {
+    return String(url || "").replace(/\.html(?=[?#]|$)/, "/");
+  }
+
   /* One result: the title linked, the excerpt, a line of 索引号 · 发布日期 · 类别. */
   function renderResult(data, keys) {
     var meta = data.meta || {};
     var item = element("li", "gk-search-result");
     var title = element("h2", "gk-search-result__title");
-    var link = element("a", "gk-search-result__link", meta.title || data.url || "");
-    link.href = data.url || "";
+    var link = element("a", "gk-search-result__link", meta.title || itemUrl(data.url));
+    link.href = itemUrl(data.url);
     title.appendChild(link);
     item.appendChild(title);
     if (data.excerpt) {
