@@ -57,16 +57,18 @@ class LoadProblem(Exception):
         return Found(self.code, self.message, (self.line, self.col), self.hint)
 
 
-def read_text(path: Path) -> tuple[str, bool, str]:
-    """Decode a content file. Returns (text with LF newlines, had BOM, newline style)."""
+def read_text(path: Path, raw: bytes | None = None) -> tuple[str, bool, str]:
+    """Decode a content file (`raw`: its bytes, when the caller read them already).
+    Returns (text with LF newlines, had BOM, newline style)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
+        if (path.stat().st_size if raw is None else len(raw)) > MAX_BYTES:
             raise LoadProblem(
                 "file-too-large",
                 f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，已拒绝读取",
                 hint="把大文件作为附件放在 content/attachments/，在条目中链接",
             )
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
     except OSError as exc:
         raise LoadProblem("file-unreadable", f"无法读取文件：{exc.strerror}") from None
     bom = raw.startswith(BOM)
@@ -148,10 +150,12 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
     raise LoadProblem("front-matter-unclosed", "YAML 头信息没有以 --- 结束", 1, 1, "在字段之后、正文之前加一行 ---")
 
 
-def load_document(path: Path, site_dir: Path) -> RawDocument:
-    """Read one content file. Raises LoadProblem for anything that stops reading."""
-    rel = path.relative_to(site_dir).as_posix()
-    text, bom, newline = read_text(path)
+def load_document(path: Path, site_dir: Path, raw: bytes | None = None) -> RawDocument:
+    """Read one content file (`raw`: its bytes, when the caller read them already).
+    Raises LoadProblem for anything that stops reading."""
+    text, root = str(path), str(site_dir).rstrip("/") + "/"  # (string work: `relative_to` costs more)
+    rel = text[len(root) :] if text.startswith(root) else path.relative_to(site_dir).as_posix()
+    text, bom, newline = read_text(path, raw)
     body, body_line, front_line = None, 0, 0
     if path.suffix.lower() == ".md":
         yaml_text, body, body_line = split_front_matter(text)

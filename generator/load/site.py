@@ -243,14 +243,15 @@ def load_entry(
         entry = _entry(model, memo.record, ctype, section, rel, path, site, None)
     else:
         first = len(problems)
-        try:
-            digest = file_digest(path.read_bytes()) if cache is not None else b""
+        try:  # read once: the digest is of the bytes read
+            raw = path.read_bytes() if cache is not None else None
         except OSError:
-            digest = b""  # read_model says why
+            raw = None  # read_model reads again, and says why
+        digest = b"" if raw is None else file_digest(raw)
         from generator import register
         from generator.load.read import read_model
 
-        model, doc, found = read_model(path, site.site_dir, ctype)
+        model, doc, found = read_model(path, site.site_dir, ctype, raw)
         if digest and stamp(path) != file_stamp:
             digest = b""  # changed while being read: known by its stamp only
         problems.report(rel, found)
@@ -371,17 +372,21 @@ def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache)
         ctype.model.model_rebuild()  # (model/base.py defer_build): once here, not once per worker
     from generator.fork import fork_map
 
-    for memos_read in fork_map(partial(_read_slice, site), todo, jobs, PARALLEL_READ_FROM):
+    for memos_read in fork_map(partial(_read_slice, site, stamps=memos.stamps), todo, jobs, PARALLEL_READ_FROM):
         memos.prefetched.update(memos_read)
 
 
-def _read_slice(site: Site, todo: list[tuple[Path, Section]]) -> dict:
+def _read_slice(site: Site, todo: list[tuple[Path, Section]], stamps: dict | None = None) -> dict:
+    """The memos of the files `todo`, read and checked; `stamps` (rel → stamp): those
+    `prefetch` took (the stamps the main process will ask the memos for), not taken again."""
     problems = Problems()
     from generator.checks import file_checks, make_pattern
     from generator.checks.context import Context
 
     ctx = Context(site, problems, make_pattern(site, Problems()))
     local = ContentCache(site.site_dir, read=False)
+    if stamps:
+        local.stamps = {rel: stamps.get(rel) for rel in (_rel(path, site.site_dir) for path, _section in todo)}
     for path, section in todo:
         entry = load_entry(path, section, site, problems, local)
         if entry is not None:

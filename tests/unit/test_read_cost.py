@@ -5,13 +5,21 @@ the data (`load/site.py record_texts`)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import register
+from generator.load import documents
+from generator.load import site as ls
+from generator.load.cache import ContentCache, file_digest
+from generator.load.documents import LoadProblem, load_document, read_text
 from generator.load.site import _MARK, fingerprints, record_texts
+from generator.problems import Problems
+
+from helpers import num
 
 
 def _whole(data: dict) -> tuple[str, str]:
@@ -80,3 +88,81 @@ def test_fingerprints_take_the_head_given_or_make_it():
     record, head = record_texts(data)
     assert fingerprints("article", record, data, head) == fingerprints("article", record, data)
     assert json.loads(head) == {"title": "通知"}
+
+
+# ------------------------------------------------------------------ one read, one stat less
+
+
+NOTICE = "index_no: {n}\ntitle: {t}\npublished: 2024-03-0{d}\nbody: |\n  {body}\n"
+
+
+def _site(make_site):
+    return make_site({
+        "content/notices/a.yml": NOTICE.format(n=num(2024, 1), t="停水通知", d=1, body="明日停水。"),
+        "content/notices/b.md":
+            f"---\nindex_no: {num(2024, 2)}\ntitle: 停电通知\npublished: 2024-03-02\n---\n明日停电。\n",
+        "content/notices/c.yml": NOTICE.format(n=num(2024, 3), t="联系方式", d=3, body="联系人手机 13800138000。"),
+    })  # fmt: skip
+
+
+def _opened(monkeypatch) -> list[str]:
+    """The names of the files opened (`Path.open`: `read_bytes` too), in order."""
+    seen: list[str] = []
+    real_open = Path.open
+
+    def open_(self, *args, **kwargs):
+        seen.append(self.name)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_)
+    return seen
+
+
+def test_a_file_is_read_once_and_its_digest_is_of_the_bytes_read(make_site, monkeypatch):
+    site = _site(make_site)
+    problems = Problems()
+    loaded, files, stamps = ls._discovered(site.path, problems)
+    memos = ContentCache(site.path, read=False)
+    memos.stamps = stamps
+    opened = _opened(monkeypatch)
+    for path, section in files:
+        ls.load_entry(path, section, loaded, problems, memos)
+    monkeypatch.undo()
+    assert sorted(opened) == ["a.yml", "b.md", "c.yml"]  # not twice: for the digest, then for the text
+    for path, _section in files:
+        assert memos.new[ls._rel(path, site.path)].digest == file_digest(path.read_bytes())
+    assert [p.code for p in problems.items] == []  # (the privacy check runs in file_checks, not here)
+
+
+def test_the_bytes_given_read_as_the_file(make_site):
+    site = _site(make_site)
+    for path in sorted((site.path / "content/notices").iterdir()):
+        assert read_text(path, path.read_bytes()) == read_text(path)
+        given, read = load_document(path, site.path, path.read_bytes()), load_document(path, site.path)
+        assert given == read and given.rel == "content/notices/" + path.name
+
+
+def test_bytes_given_too_large_are_refused_as_a_file_too_large(tmp_path, monkeypatch):
+    path = tmp_path / "big.yml"
+    path.write_bytes(b"title: x\n")
+    monkeypatch.setattr(documents, "MAX_BYTES", 4)
+    for raw in (None, path.read_bytes()):
+        with pytest.raises(LoadProblem) as caught:
+            read_text(path, raw)
+        assert caught.value.code == "file-too-large"
+
+
+def test_a_worker_takes_the_stamps_the_prefetch_took(make_site):
+    """`_read_slice` (a forked worker of `prefetch`) stamps each memo with the stamp the
+    main process took and will ask for, not with a stat of its own."""
+    site = _site(make_site)
+    problems = Problems()
+    loaded, files, stamps = ls._discovered(site.path, problems)
+    given = {rel: (stamp[0], stamp[1], stamp[2], stamp[3] + 1) for rel, stamp in stamps.items()}  # no stat gives these
+    memos = ls._read_slice(loaded, files, stamps=given)
+    assert {rel: memo.stamp for rel, memo in memos.items()} == given
+    fresh = ls._read_slice(loaded, files)  # without: a stat each
+    assert {rel: memo.stamp for rel, memo in fresh.items()} == stamps
+    assert {rel: (m.record, m.check_problems) for rel, m in memos.items()} == {
+        rel: (m.record, m.check_problems) for rel, m in fresh.items()
+    }
