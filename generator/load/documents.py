@@ -136,18 +136,23 @@ def _parse(yaml_text: str, line_offset: int) -> Parsed:
         raise LoadProblem(exc.code, exc.message, exc.line, exc.col, exc.hint) from None
 
 
+_FRONT_END_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)  # `_FRONT_END`, a line of a whole text
+
+
 def split_front_matter(text: str) -> tuple[str, str, int]:
-    """Return (front matter YAML, body, file line where the body starts)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    """Return (front matter YAML, body, file line where the body starts). The text is
+    not split into lines: the closing line is searched for, the body sliced off."""
+    first = text.find("\n")
+    if (text if first < 0 else text[:first]).rstrip() != "---":
         raise LoadProblem(
             "front-matter-missing", "Markdown 文件必须以 --- 开头的 YAML 头信息开始", 1, 1,
             "第一行写 ---，接着写 title: 等字段，再写一行 ---，然后是正文",
         )  # fmt: skip
-    for index in range(1, len(lines)):
-        if _FRONT_END.match(lines[index]):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    raise LoadProblem("front-matter-unclosed", "YAML 头信息没有以 --- 结束", 1, 1, "在字段之后、正文之前加一行 ---")
+    end = None if first < 0 else _FRONT_END_LINE.search(text, first + 1)
+    if end is None:
+        raise LoadProblem("front-matter-unclosed", "YAML 头信息没有以 --- 结束", 1, 1, "在字段之后、正文之前加一行 ---")
+    start = end.start()
+    return text[first + 1 : max(start - 1, first + 1)], text[end.end() + 1 :], text.count("\n", 0, start) + 2
 
 
 def load_document(path: Path, site_dir: Path, raw: bytes | None = None) -> RawDocument:

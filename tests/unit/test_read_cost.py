@@ -166,3 +166,42 @@ def test_a_worker_takes_the_stamps_the_prefetch_took(make_site):
     assert {rel: (m.record, m.check_problems) for rel, m in memos.items()} == {
         rel: (m.record, m.check_problems) for rel, m in fresh.items()
     }
+
+
+# ------------------------------------------------------------------ front matter without splitting the body
+
+
+def _split_by_lines(text: str):
+    """`split_front_matter` as it was: every line of the file split, the body joined again."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return "front-matter-missing"
+    for index in range(1, len(lines)):
+        if documents._FRONT_END.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    return "front-matter-unclosed"
+
+
+def _split(text: str):
+    try:
+        return documents.split_front_matter(text)
+    except LoadProblem as exc:
+        return exc.code
+
+
+LINE_PIECES = ["---", "...", "--- ", "---\t", " ---", "----", "\n", "\n", "\n", "a: 1", "正文", " ", "\t", "\r",
+               "--", "..", "x---", "---x", ".. .", "\x0c", "\u2028"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [
+    "", "---", "---\n", "---\n---", "---\n---\n", "---\n...\nbody", "--- \na: 1\n---\t\n正文\n\n", "---\na: 1\n",
+    "a: 1\n---\n", "---\n ---\n----\n---x\n...\nb", "---\r\n---\n", "---\n\n\n---\n\n",
+])  # fmt: skip
+def test_front_matter_split_as_line_by_line(text):
+    assert _split(text) == _split_by_lines(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=12).map("".join))
+def test_front_matter_split_as_line_by_line_on_generated_texts(text):
+    assert _split(text) == _split_by_lines(text)
