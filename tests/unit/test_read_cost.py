@@ -4,6 +4,7 @@ the data (`load/site.py record_texts`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -12,12 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import register
+from generator.checks import dates
 from generator.load import documents
 from generator.load import site as ls
 from generator.load.cache import ContentCache, file_digest
 from generator.load.documents import LoadProblem, load_document, read_text
 from generator.load.site import _MARK, fingerprints, record_texts
 from generator.problems import Problems
+from generator.workdays import UnknownYear, count_workdays
 
 from helpers import num
 
@@ -205,3 +208,59 @@ def test_front_matter_split_as_line_by_line(text):
 @given(st.lists(st.sampled_from(LINE_PIECES), max_size=12).map("".join))
 def test_front_matter_split_as_line_by_line_on_generated_texts(text):
     assert _split(text) == _split_by_lines(text)
+
+
+# ------------------------------------------------------------------ 20 working days, counted only when they can be late
+
+
+class _Item:
+    def __init__(self, written, published):
+        self.written, self.published, self.revisions, self.withdrawn = written, published, [], None
+        self.is_draft, self.review = False, None
+
+
+class _Report:
+    def __init__(self):
+        self.found = []
+        self.site = type("S", (), {"config": type("C", (), {"require_review": False})()})()
+
+    def warning(self, entry, path, code, message, hint):
+        self.found.append((code, message))
+
+    error = warning
+
+
+def _late(written, published) -> list:
+    report = _Report()
+    dates.check(type("E", (), {"model": _Item(written, published)})(), report)
+    return report.found
+
+
+def test_a_span_of_20_days_or_less_is_never_counted(monkeypatch):
+    def counted(start, end):
+        raise AssertionError("counted")
+
+    start = dt.date(2024, 3, 1)
+    monkeypatch.setattr(dates, "count_workdays", counted)
+    for days in range(dates.PUBLISH_WITHIN_WORKDAYS + 1):
+        assert _late(start, start + dt.timedelta(days=days)) == []
+    with pytest.raises(AssertionError, match="counted"):
+        _late(start, start + dt.timedelta(days=dates.PUBLISH_WITHIN_WORKDAYS + 1))
+
+
+STARTS = [dt.date(2024, 3, 1), dt.date(2024, 9, 28), dt.date(2023, 12, 30), dt.date(1899, 12, 1)]
+
+
+@pytest.mark.parametrize("start", STARTS)
+def test_the_warning_is_as_counting_every_span(start):
+    """Spans around the shortcut's edge (holidays, weekends, a year without a calendar):
+    the same warnings as counting each span."""
+    for days in range(0, 45):
+        end = start + dt.timedelta(days=days)
+        try:
+            late = count_workdays(start, end) - 1
+        except UnknownYear:
+            late = 0
+        expected = [("publish-late", late)] if late > dates.PUBLISH_WITHIN_WORKDAYS else []
+        assert [(code, late) for code, _message in _late(start, end)] == expected
+        assert all(f"晚 {late} 个工作日" in message for _code, message in _late(start, end))
