@@ -416,6 +416,11 @@ _HAS_MARKUP = re.compile(r"[*_<&`\\~\[]")
 _DIGIT_MARKUP = re.compile(  # markup touching a digit: a digit, then markup, or markup, then a digit
     r"[0-9０-９*_>;`\\~\]](?:(?<=[0-9０-９])[*_<&`\\~\[\]]|(?<=[*_>;`\\~\]])[0-9０-９])"
 )
+# Whether `_DIGIT_MARKUP` finds anything, searched from the markup character (a body has
+# many digits and little markup): markup after a digit, or markup before one.
+_DIGIT_MARKUP_FROM = re.compile(
+    r"[*_<&`\\~\[\]>;](?:(?<=[0-9０-９][*_<&`\\~\[\]])|(?<=[*_>;`\\~\]])(?=[0-9０-９]))"
+)
 
 
 def rendered_text(markdown: str) -> tuple[str, list[int], list[int]] | None:
@@ -424,7 +429,7 @@ def rendered_text(markdown: str) -> tuple[str, list[int], list[int]] | None:
     `normalise`. Returns (text, starts, lines): piece k of the text starts at starts[k]
     and at source line lines[k] (of `markdown`, from 1). None when no markup touches a
     digit (nor an e-mail address): the source scan sees what the reader sees."""
-    if not (_DIGIT_MARKUP.search(markdown) or (("@" in markdown or "＠" in markdown) and _HAS_MARKUP.search(markdown))):
+    if not (_DIGIT_MARKUP_FROM.search(markdown) or (("@" in markdown or "＠" in markdown) and _HAS_MARKUP.search(markdown))):
         return None
     page = markdown_to_html_with_extensions(autolink(markdown), options=_OPTIONS, extensions=_EXTENSIONS)
     out: list[str] = []

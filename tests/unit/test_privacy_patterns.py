@@ -48,6 +48,7 @@ def assert_same(text: str) -> None:
         new, old = privacy._FULL_DATE.match(text, start), OLD_FULL_DATE.match(text, start)
         assert (new and (new.span(), new.groupdict())) == (old and (old.span(), old.groupdict())), text
     assert bool(privacy._DIGIT_MARKUP.search(text)) == bool(OLD_DIGIT_MARKUP.search(text)), text
+    assert bool(privacy._DIGIT_MARKUP_FROM.search(text)) == bool(OLD_DIGIT_MARKUP.search(text)), text
     assert _matches(privacy._DIGIT_MARKUP, text) == _matches(OLD_DIGIT_MARKUP, text), text
     # `normalise` leaves a text without a first character of `_SPECIAL` as it is
     assert bool(privacy._SPECIAL_FIRST.search(text)) >= bool(privacy._SPECIAL.search(text)), text
