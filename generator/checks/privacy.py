@@ -574,9 +574,11 @@ def _screens(also: tuple[str, ...]) -> tuple:
 # alternatives tried at each of them: at every digit of a text (an index number, a date,
 # a body full of figures) every alternative is tried. Whether it finds anything is
 # whether one of its alternatives does, each searched alone from the character it needs
-# (`_SCREEN_PARTS`); a text without any of the first characters, or without 生, is not
+# (`_screen_parts`); a text without any of the first characters, or without 生, is not
 # searched for what needs one. The same answer as the screen's regex
-# (tests/unit/test_privacy_patterns.py), at a fraction of its cost on texts with digits.
+# (tests/unit/test_privacy_patterns.py), at a fraction of its cost on short texts with
+# digits (an index number, a date); a long text is searched once by the regex instead
+# of once per part.
 _AT_ALWAYS = re.compile(f"[{_ALWAYS}]")  # (?<=[_ALWAYS]): any of these
 _AT_CHAIN = re.compile(  # the first alternative of _AT_DIGIT, from the digit it follows
     r"[0-9](?<![0-9][0-9])(?=(?:[ \t\n.-]*[0-9]){10})(?!(?:[0-9]{11}|[0-9]{13,})(?:[A-WYZa-wyz]|[Xx][0-9A-Za-z]))"
@@ -587,6 +589,9 @@ _AT_SHENG = re.compile(  # the second alternative of _AT_DIGIT, and _AT_BIRTH: b
 _AT_MARKUP_FROM = re.compile(  # _AT_MARKUP, from its markup character (digits are many, markup is rare)
     rf"[*_<&`\\~\[\]{_MARKUP_FIRST}](?:(?<=[0-9][*_<&`\\~\[\]])|(?<=[{_MARKUP_FIRST}])(?=[0-9\uff10-\uff19]))"
 )
+
+
+_SHORT = 200  # characters: a longer text (a body) is screened by the one regex, one pass over it
 
 
 @lru_cache(maxsize=16)
@@ -606,13 +611,21 @@ def _screen_parts(also: tuple[str, ...]) -> tuple:
             always(text) or chain(text) or ("生" in text and sheng(text)) or (tails is not None and tails(text))
         )
 
+    whole_plain, whole_markdown, whole_person = (screen.search for screen in _screens(also))
+
     def plain(text: str) -> bool:
+        if len(text) > _SHORT:
+            return whole_plain(text) is not None
         return first_plain(text) is not None and parts(text)
 
     def markdown(text: str) -> bool:
+        if len(text) > _SHORT:
+            return whole_markdown(text) is not None
         return first_markdown(text) is not None and (parts(text) or markup(text) is not None)
 
     def person(text: str) -> bool:  # any full date too (its digits are first characters)
+        if len(text) > _SHORT:
+            return whole_person(text) is not None
         return first_markdown(text) is not None and (parts(text) or markup(text) is not None or date(text) is not None)
 
     return plain, markdown, person

@@ -78,10 +78,13 @@ ALSO = [(), prompts.STARTS, ("x", "ab", "生日")]
 
 
 def assert_screens_agree(text: str) -> None:
-    """`_screen_parts` answers as the regex of `_screens`, for each kind of field."""
+    """`_screen_parts` answers as the regex of `_screens`, for each kind of field: in
+    parts (a short text) and whole (a long one: the same text made longer)."""
+    long = text + " " * privacy._SHORT
     for also in ALSO:
         for regex, parts in zip(privacy._screens(also), privacy._screen_parts(also)):
             assert bool(parts(text)) == bool(regex.search(text)), (text, also, regex.pattern[:40])
+            assert bool(parts(long)) == bool(regex.search(long)), (text, also, regex.pattern[:40])
 
 
 def test_screens_in_parts_on_examples():
