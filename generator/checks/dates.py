@@ -24,8 +24,10 @@ def check(entry: Entry, ctx: Context) -> None:
             "成文日期应早于或等于发布日期",
         )
     elif item.written:
-        try:
-            late = count_workdays(item.written, item.published) - 1
+        try:  # (a working day is a day: within 20 days, surely not late, and not counted)
+            late = 0 if (item.published - item.written).days <= PUBLISH_WITHIN_WORKDAYS else (
+                count_workdays(item.written, item.published) - 1
+            )
         except UnknownYear:
             late = 0  # no holiday calendar for that year: no warning rather than a guess
         if late > PUBLISH_WITHIN_WORKDAYS:

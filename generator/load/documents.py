@@ -57,16 +57,18 @@ class LoadProblem(Exception):
         return Found(self.code, self.message, (self.line, self.col), self.hint)
 
 
-def read_text(path: Path) -> tuple[str, bool, str]:
-    """Decode a content file. Returns (text with LF newlines, had BOM, newline style)."""
+def read_text(path: Path, raw: bytes | None = None) -> tuple[str, bool, str]:
+    """Decode a content file (`raw`: its bytes, when the caller read them already).
+    Returns (text with LF newlines, had BOM, newline style)."""
     try:
-        if path.stat().st_size > MAX_BYTES:
+        if (path.stat().st_size if raw is None else len(raw)) > MAX_BYTES:
             raise LoadProblem(
                 "file-too-large",
                 f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，已拒绝读取",
                 hint="把大文件作为附件放在 content/attachments/，在条目中链接",
             )
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
     except OSError as exc:
         raise LoadProblem("file-unreadable", f"无法读取文件：{exc.strerror}") from None
     bom = raw.startswith(BOM)
@@ -134,24 +136,31 @@ def _parse(yaml_text: str, line_offset: int) -> Parsed:
         raise LoadProblem(exc.code, exc.message, exc.line, exc.col, exc.hint) from None
 
 
+_FRONT_END_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)  # `_FRONT_END`, a line of a whole text
+
+
 def split_front_matter(text: str) -> tuple[str, str, int]:
-    """Return (front matter YAML, body, file line where the body starts)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    """Return (front matter YAML, body, file line where the body starts). The text is
+    not split into lines: the closing line is searched for, the body sliced off."""
+    first = text.find("\n")
+    if (text if first < 0 else text[:first]).rstrip() != "---":
         raise LoadProblem(
             "front-matter-missing", "Markdown 文件必须以 --- 开头的 YAML 头信息开始", 1, 1,
             "第一行写 ---，接着写 title: 等字段，再写一行 ---，然后是正文",
         )  # fmt: skip
-    for index in range(1, len(lines)):
-        if _FRONT_END.match(lines[index]):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
-    raise LoadProblem("front-matter-unclosed", "YAML 头信息没有以 --- 结束", 1, 1, "在字段之后、正文之前加一行 ---")
+    end = None if first < 0 else _FRONT_END_LINE.search(text, first + 1)
+    if end is None:
+        raise LoadProblem("front-matter-unclosed", "YAML 头信息没有以 --- 结束", 1, 1, "在字段之后、正文之前加一行 ---")
+    start = end.start()
+    return text[first + 1 : max(start - 1, first + 1)], text[end.end() + 1 :], text.count("\n", 0, start) + 2
 
 
-def load_document(path: Path, site_dir: Path) -> RawDocument:
-    """Read one content file. Raises LoadProblem for anything that stops reading."""
-    rel = path.relative_to(site_dir).as_posix()
-    text, bom, newline = read_text(path)
+def load_document(path: Path, site_dir: Path, raw: bytes | None = None) -> RawDocument:
+    """Read one content file (`raw`: its bytes, when the caller read them already).
+    Raises LoadProblem for anything that stops reading."""
+    text, root = str(path), str(site_dir).rstrip("/") + "/"  # (string work: `relative_to` costs more)
+    rel = text[len(root) :] if text.startswith(root) else path.relative_to(site_dir).as_posix()
+    text, bom, newline = read_text(path, raw)
     body, body_line, front_line = None, 0, 0
     if path.suffix.lower() == ".md":
         yaml_text, body, body_line = split_front_matter(text)

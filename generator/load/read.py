@@ -17,11 +17,14 @@ if TYPE_CHECKING:
     from generator.model.registry import ContentType
 
 
-def read_document(path: Path, site_dir: Path, ctype: ContentType) -> tuple[RawDocument | None, list[Found]]:
-    """Read a content file and rename its keys to the model's. Returns the document (None
-    when it cannot be read) and its problems."""
+def read_document(
+    path: Path, site_dir: Path, ctype: ContentType, raw: bytes | None = None
+) -> tuple[RawDocument | None, list[Found]]:  # fmt: skip
+    """Read a content file (`raw`: its bytes, when the caller read them already) and
+    rename its keys to the model's. Returns the document (None when it cannot be read)
+    and its problems."""
     try:
-        doc = load_document(path, site_dir)
+        doc = load_document(path, site_dir, raw)
     except LoadProblem as exc:
         return None, [exc.found]
     found = normalize(doc, ctype.model)
@@ -33,10 +36,13 @@ def read_document(path: Path, site_dir: Path, ctype: ContentType) -> tuple[RawDo
     return doc, found
 
 
-def read_model(path: Path, site_dir: Path, ctype: ContentType) -> tuple[Item | None, RawDocument | None, list[Found]]:
-    """Read a content file and validate it as `ctype`: (the model, None when the file has
-    any problem; the document, None when it cannot be read; the problems)."""
-    doc, found = read_document(path, site_dir, ctype)
+def read_model(
+    path: Path, site_dir: Path, ctype: ContentType, raw: bytes | None = None
+) -> tuple[Item | None, RawDocument | None, list[Found]]:  # fmt: skip
+    """Read a content file (`raw`: its bytes, when the caller read them already) and
+    validate it as `ctype`: (the model, None when the file has any problem; the document,
+    None when it cannot be read; the problems)."""
+    doc, found = read_document(path, site_dir, ctype, raw)
     if doc is None:
         return None, None, found
     model, errors = validate(doc, ctype.model)

@@ -243,20 +243,21 @@ def load_entry(
         entry = _entry(model, memo.record, ctype, section, rel, path, site, None)
     else:
         first = len(problems)
-        try:
-            digest = file_digest(path.read_bytes()) if cache is not None else b""
+        try:  # read once: the digest is of the bytes read
+            raw = path.read_bytes() if cache is not None else None
         except OSError:
-            digest = b""  # read_model says why
+            raw = None  # read_model reads again, and says why
+        digest = b"" if raw is None else file_digest(raw)
         from generator import register
         from generator.load.read import read_model
 
-        model, doc, found = read_model(path, site.site_dir, ctype)
+        model, doc, found = read_model(path, site.site_dir, ctype, raw)
         if digest and stamp(path) != file_stamp:
             digest = b""  # changed while being read: known by its stamp only
         problems.report(rel, found)
         failed = model is None
         data = None if failed else register.record_data(model)
-        record = "" if failed else register.canonical(data)  # canonical_record; canonical: pickles are not
+        record, head = ("", "") if failed else record_texts(data)  # canonical_record; canonical: pickles are not
         entry = None if failed else _entry(model, record, ctype, section, rel, path, site, doc)
         if cache is None:
             return entry
@@ -265,26 +266,74 @@ def load_entry(
             file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:], digest=digest
         )
         if entry is not None:
-            memo.fingerprint, memo.head = fingerprints(ctype.name, record, data)
+            memo.fingerprint, memo.head = fingerprints(ctype.name, record, data, head)
     cache.put(rel, memo)
     if entry is not None:
         entry.memo = memo
     return entry
 
 
-def fingerprints(type_name: str, record: str, data: dict) -> tuple[bytes, bytes]:
+def fingerprints(type_name: str, record: str, data: dict, head: str | None = None) -> tuple[bytes, bytes]:
     """Digests of an entry as read (its canonical record: pickles differ between
     processes), whole and without the body and notes (what lists and data show). The
     whole one is 256 bits: the site memo gives the record's content hash by it
     (generator/sitememo.py `record_hash`), so it must be as hard to collide as sha256.
-    `data` is the record's data (`register.record_data`), not read back from its JSON."""
-    from generator import register
+    `data` is the record's data (`register.record_data`), not read back from its JSON;
+    `head`, the canonical JSON of it without the body and notes (`record_texts`), when
+    the caller has it."""
+    if head is None:
+        from generator import register
 
-    head = {key: value for key, value in data.items() if key != "body" and key != "notes"}
+        head = register.canonical({key: value for key, value in data.items() if key != "body" and key != "notes"})
     return (
         hashlib.blake2b(f"{type_name}\0{record}".encode(), digest_size=32).digest(),  # stands in for sha256(record)
-        hashlib.blake2b(f"{type_name}\0{register.canonical(head)}".encode(), digest_size=16).digest(),
+        hashlib.blake2b(f"{type_name}\0{head}".encode(), digest_size=16).digest(),
     )
+
+
+_MARK = "\0gongkai:taken out\0"  # stands for the body and notes in `record_texts` (no content holds a NUL)
+_APART = ("body", "notes")  # in the order of sorted keys
+
+
+def record_texts(data: dict) -> tuple[str, str]:
+    """The canonical JSON of the record's data (`register.canonical`), and of it without
+    the body and notes (the head of `fingerprints`), from one walk of the data: the body
+    and notes are encoded alone (one string each) and put in place of a mark, or taken
+    out with it. When a mark is not alone in the text (or the body is not a text), both
+    are encoded whole."""
+    from generator import register
+
+    apart = [key for key in _APART if key in data]
+    if not apart:
+        text = register.canonical(data)
+        return text, text
+    if any(type(data[key]) is not str for key in apart):
+        return _texts_whole(data)
+    marked = dict(data)
+    for key in apart:
+        marked[key] = _MARK
+    text = register.canonical(marked)
+    mark = register.canonical(_MARK)
+    if text.count(mark) != len(apart):
+        return _texts_whole(data)  # a mark written in the content itself
+    record = head = text
+    for key in apart:
+        pair = f'"{key}":{mark}'
+        record = record.replace(pair, f'"{key}":{register.canonical(data[key])}', 1)
+        at = head.index(pair)
+        if head[at - 1] == ",":  # `…,"body":…` (or `{"body":…,…`, or `{"body":…}`)
+            head = head[: at - 1] + head[at + len(pair) :]
+        elif head[at + len(pair)] == ",":
+            head = head[:at] + head[at + len(pair) + 1 :]
+        else:
+            head = head[:at] + head[at + len(pair) :]
+    return record, head
+
+
+def _texts_whole(data: dict) -> tuple[str, str]:
+    from generator import register
+
+    return register.canonical(data), register.canonical({k: v for k, v in data.items() if k not in _APART})
 
 
 def _rel(path: Path, site_dir: Path) -> str:
@@ -323,17 +372,21 @@ def prefetch(site: Site, found: list[tuple[Path, Section]], memos: ContentCache)
         ctype.model.model_rebuild()  # (model/base.py defer_build): once here, not once per worker
     from generator.fork import fork_map
 
-    for memos_read in fork_map(partial(_read_slice, site), todo, jobs, PARALLEL_READ_FROM):
+    for memos_read in fork_map(partial(_read_slice, site, stamps=memos.stamps), todo, jobs, PARALLEL_READ_FROM):
         memos.prefetched.update(memos_read)
 
 
-def _read_slice(site: Site, todo: list[tuple[Path, Section]]) -> dict:
+def _read_slice(site: Site, todo: list[tuple[Path, Section]], stamps: dict | None = None) -> dict:
+    """The memos of the files `todo`, read and checked; `stamps` (rel → stamp): those
+    `prefetch` took (the stamps the main process will ask the memos for), not taken again."""
     problems = Problems()
     from generator.checks import file_checks, make_pattern
     from generator.checks.context import Context
 
     ctx = Context(site, problems, make_pattern(site, Problems()))
     local = ContentCache(site.site_dir, read=False)
+    if stamps:
+        local.stamps = {rel: stamps.get(rel) for rel in (_rel(path, site.site_dir) for path, _section in todo)}
     for path, section in todo:
         entry = load_entry(path, section, site, problems, local)
         if entry is not None:

@@ -183,9 +183,13 @@ class _Lines:
         self.lines = lines = text.split("\n")
         self.offset = line_offset + 1
         self.parsed = Parsed(data=None)
-        contents = [line.lstrip(" ") for line in lines]
-        self.rows = [index for index, content in enumerate(contents) if content and content[0] != "#"]  # 0-based
-        self.indents = [len(lines[index]) - len(contents[index]) for index in self.rows]  # their indentation
+        self.rows = rows = []  # 0-based
+        self.indents = indents = []  # their indentation
+        for index, line in enumerate(lines):
+            content = line.lstrip(" ")
+            if content and content[0] != "#":
+                rows.append(index)
+                indents.append(len(line) - len(content))
 
     def dash(self, row: int) -> bool:
         """Whether the row is a list item (`- …` or `-`)."""
@@ -216,21 +220,30 @@ class _Lines:
         result: dict = {}
         lines, rows, indents, end, offset = self.lines, self.rows, self.indents, len(self.rows), self.offset
         positions, key_positions = self.parsed.positions, self.parsed.key_positions
+        key_match, keys, indicators, firsts = _KEY.match, _KEYS, _INDICATORS, _FIRSTS
         while True:
             index = rows[row]
             line = lines[index]
-            match = _KEY.match(line, indent)
+            match = key_match(line, indent)
             if match is None or match.end(1) - indent >= SIMPLE_KEY_LIMIT:
                 raise _Unusual  # (libyaml refuses a key of more than 1024 characters: a problem)
-            key = _plain_key(match.group(1))
+            name = match.group(1)
+            key = keys.get(name)  # (`_plain_key`, its memo first)
+            if key is None:
+                key = _plain_key(name)
             if key in result:
                 raise _Unusual
             child = path + (key,)
-            key_positions[child] = (index + offset, indent + 1)
+            number = index + offset
+            key_positions[child] = (number, indent + 1)
             column = match.end()
-            if column < len(line) and line[column] not in _INDICATORS:  # `key: value`, plain (most keys)
-                positions[child] = (index + offset, column + 1)
-                result[key], row = _line_plain(line[column:]), row + 1
+            if column < len(line) and line[column] not in indicators:  # `key: value`, plain (most keys)
+                positions[child] = (number, column + 1)
+                text = line[column:].rstrip(" ")  # (`_line_plain`, written out)
+                if ": " in text or text[-1] == ":" or " #" in text:
+                    raise _Unusual
+                result[key] = text if text[0] not in firsts else _plain(text)
+                row += 1
             elif column < len(line):
                 result[key], row = self.value(row, column, indent, child)
             elif row + 1 < end and (indents[row + 1] > indent or (indents[row + 1] == indent and self.dash(row + 1))):
@@ -246,6 +259,7 @@ class _Lines:
     def sequence(self, row: int, indent: int, path: Path_):
         result: list = []
         lines, rows, indents, end = self.lines, self.rows, self.indents, len(self.rows)
+        positions, key_match, indicators, firsts = self.parsed.positions, _KEY.match, _INDICATORS, _FIRSTS
         while True:
             index = rows[row]
             line = lines[index]
@@ -256,19 +270,29 @@ class _Lines:
                 if row + 1 < end and indents[row + 1] > indent:
                     value, row = self.node(row + 1, child)
                 else:
-                    self.parsed.positions[child] = (index + self.offset, indent + 2)
+                    positions[child] = (index + self.offset, indent + 2)
                     value, row = None, row + 1
-            elif after[0] == "-" or _KEY.match(after):  # `- key: …`, `- - …`: the dash as indentation
+            elif after[0] == "-" or key_match(after):  # `- key: …`, `- - …`: the dash as indentation
                 lines[index], indents[row] = " " * column + after, column
                 value, row = self.node(row, child)
+            elif after[0] not in indicators:  # `- value`, plain (`value`, written out)
+                positions[child] = (index + self.offset, column + 1)
+                text = after.rstrip(" ")  # (`_line_plain`)
+                if ": " in text or text[-1] == ":" or " #" in text:
+                    raise _Unusual
+                value, row = (text if text[0] not in firsts else _plain(text)), row + 1
             else:
                 value, row = self.value(row, column, indent, child)
             result.append(value)
-            if row == end or indents[row] < indent:
+            if row == end:
                 return result, row
-            if indents[row] > indent:
+            below = indents[row]
+            if below < indent:
+                return result, row
+            if below > indent:
                 raise _Unusual
-            if not self.dash(row):
+            line = lines[rows[row]]  # (`dash`)
+            if line[indent] != "-" or (len(line) != indent + 1 and line[indent + 1] != " "):
                 return result, row  # the next key of the mapping this list is the value of
 
     def value(self, row: int, column: int, indent: int, path: Path_):

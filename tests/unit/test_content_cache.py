@@ -31,9 +31,9 @@ def reads(monkeypatch):
     opened: list[str] = []
     original = documents.load_document
 
-    def spy(path, site_dir):
+    def spy(path, site_dir, raw=None):  # (`raw`: the bytes the loader read already)
         opened.append(path.name)
-        return original(path, site_dir)
+        return original(path, site_dir, raw)
 
     monkeypatch.setattr("generator.load.read.load_document", spy)
     return opened
