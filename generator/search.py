@@ -121,14 +121,17 @@ def source_file(shard: str, url: str) -> str:
 
 def item_url(indexed: str) -> str:
     """The item URL (site-relative, as `Entry.url`) of the URL Pagefind gave a source page."""
-    return indexed.lstrip("/").removesuffix(".html") + "/"
+    path = indexed.lstrip("/")
+    return path[: -len(".html")] + "/" if path.endswith(".html") else path
 
 
 def fingerprint(shard: Shard, sources: dict[str, bytes], command: list[str]) -> str:
-    """The key of a shard's index: the Pagefind binary and the digest of every source page."""
+    """The key of a shard's index: the Pagefind binary, and the file and digest of every
+    source page (the file gives the page its URL in the index)."""
     digest = hashlib.sha256("\0".join(command).encode())
     for url in shard.urls:
-        digest.update(url.encode() + b"\0" + sources[source_file(shard.name, url)])
+        rel = source_file(shard.name, url)
+        digest.update(rel.encode() + b"\0" + sources[rel])
     return digest.hexdigest()[:32]
 
 

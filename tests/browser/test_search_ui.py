@@ -92,10 +92,13 @@ def bundles_of(site) -> list[str]:
 
 def pagefind_results(new_page, site, term: str) -> list[dict]:
     """[{id, url}] of the base index, from Pagefind's own API (in a page of its own: the
-    module is shared by a page's scripts)."""
+    module is shared by a page's scripts); `url` is the item's, as gongkai.js links it
+    (Pagefind's is that of its source page, search.source_file)."""
+    from generator.search import item_url
+
     page = new_page()
     page.goto(site.url("search/"))
-    return page.evaluate(
+    found = page.evaluate(
         """async (term) => {
             const bundles = document.querySelector('[data-gk-search]').dataset.bundles.split(' ')
                 .filter(Boolean).map(path => new URL(path, location.href).pathname);
@@ -106,6 +109,7 @@ def pagefind_results(new_page, site, term: str) -> list[dict]:
         }""",
         term,
     )
+    return [{"id": r["id"], "url": "/" + item_url(r["url"])} for r in found]
 
 
 def rewrite_search_page(page, replace: dict[str, str]) -> None:

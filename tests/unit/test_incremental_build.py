@@ -685,3 +685,25 @@ def test_a_cached_shard_is_one_pack_restored_only_whole_and_unchanged(tmp_path):
     escaping = json.dumps([["../outside", 2, search.digest(b"{}").hex()]]).encode()
     assert refused(b"{}" + escaping + len(escaping).to_bytes(8, "big") + search.PACK_END)
     assert not (tmp_path / "outside").exists()
+
+
+def test_a_shards_key_covers_the_file_each_page_is_indexed_from(monkeypatch):
+    """The file of a source page gives the page its URL in the index: a shard cached when
+    the pages lay elsewhere (an older gongkai: `<url>index.html`) is not taken."""
+    from generator import search
+
+    shard, page = search.Shard("2024", ("notices/a/",)), "<html lang=zh><body>正文</body></html>".encode()
+    now = search.fingerprint(shard, {search.source_file("2024", "notices/a/"): page}, ["pagefind"])
+    assert search.source_file("2024", "notices/a/") == "2024/notices/a.html"
+    monkeypatch.setattr(search, "source_file", lambda name, url: f"{name}/{url}index.html")
+    assert search.fingerprint(shard, {"2024/notices/a/index.html": page}, ["pagefind"]) != now
+
+
+@pytest.mark.parametrize(
+    ("indexed", "item"),
+    [("/notices/2024/a.html", "notices/2024/a/"), ("/a.html", "a/"), ("/notices/a/", "notices/a/")],
+)
+def test_the_url_pagefind_gives_a_source_page_is_mapped_back_to_its_item(indexed, item):
+    from generator.search import item_url
+
+    assert item_url(indexed) == item
