@@ -416,11 +416,6 @@ _HAS_MARKUP = re.compile(r"[*_<&`\\~\[]")
 _DIGIT_MARKUP = re.compile(  # markup touching a digit: a digit, then markup, or markup, then a digit
     r"[0-9０-９*_>;`\\~\]](?:(?<=[0-9０-９])[*_<&`\\~\[\]]|(?<=[*_>;`\\~\]])[0-9０-９])"
 )
-# Whether `_DIGIT_MARKUP` finds anything, searched from the markup character (a body has
-# many digits and little markup): markup after a digit, or markup before one.
-_DIGIT_MARKUP_FROM = re.compile(
-    r"[*_<&`\\~\[\]>;](?:(?<=[0-9０-９][*_<&`\\~\[\]])|(?<=[*_>;`\\~\]])(?=[0-9０-９]))"
-)
 
 
 def rendered_text(markdown: str) -> tuple[str, list[int], list[int]] | None:
@@ -429,7 +424,7 @@ def rendered_text(markdown: str) -> tuple[str, list[int], list[int]] | None:
     `normalise`. Returns (text, starts, lines): piece k of the text starts at starts[k]
     and at source line lines[k] (of `markdown`, from 1). None when no markup touches a
     digit (nor an e-mail address): the source scan sees what the reader sees."""
-    if not (_DIGIT_MARKUP_FROM.search(markdown) or (("@" in markdown or "＠" in markdown) and _HAS_MARKUP.search(markdown))):
+    if not (_DIGIT_MARKUP.search(markdown) or (("@" in markdown or "＠" in markdown) and _HAS_MARKUP.search(markdown))):
         return None
     page = markdown_to_html_with_extensions(autolink(markdown), options=_OPTIONS, extensions=_EXTENSIONS)
     out: list[str] = []
@@ -570,75 +565,14 @@ def _screens(also: tuple[str, ...]) -> tuple:
     return plain, markdown, person
 
 
-# `_screens` asked in parts. A screen is one class of first characters followed by
-# alternatives tried at each of them: at every digit of a text (an index number, a date,
-# a body full of figures) every alternative is tried. Whether it finds anything is
-# whether one of its alternatives does, each searched alone from the character it needs
-# (`_screen_parts`); a text without any of the first characters, or without 生, is not
-# searched for what needs one. The same answer as the screen's regex
-# (tests/unit/test_privacy_patterns.py), at a fraction of its cost on short texts with
-# digits (an index number, a date); a long text is searched once by the regex instead
-# of once per part.
-_AT_ALWAYS = re.compile(f"[{_ALWAYS}]")  # (?<=[_ALWAYS]): any of these
-_AT_CHAIN = re.compile(  # the first alternative of _AT_DIGIT, from the digit it follows
-    r"[0-9](?<![0-9][0-9])(?=(?:[ \t\n.-]*[0-9]){10})(?!(?:[0-9]{11}|[0-9]{13,})(?:[A-WYZa-wyz]|[Xx][0-9A-Za-z]))"
-)
-_AT_SHENG = re.compile(  # the second alternative of _AT_DIGIT, and _AT_BIRTH: both need a 生
-    r"[0-9](?=[\s日]*出?生)|生(?=(?:日期|年月日|日|于)?[：:\s为是]{0,2}(?:19|20))"
-)
-_AT_MARKUP_FROM = re.compile(  # _AT_MARKUP, from its markup character (digits are many, markup is rare)
-    rf"[*_<&`\\~\[\]{_MARKUP_FIRST}](?:(?<=[0-9][*_<&`\\~\[\]])|(?<=[{_MARKUP_FIRST}])(?=[0-9\uff10-\uff19]))"
-)
-
-
-_SHORT = 200  # characters: a longer text (a body) is screened by the one regex, one pass over it
-
-
-@lru_cache(maxsize=16)
-def _screen_parts(also: tuple[str, ...]) -> tuple:
-    """(plain, Markdown, person): the answers of `_screens(also)`'s searches, as functions
-    of a text (truthy when the screen's regex finds something in it)."""
-    firsts = "".join(re.escape(a[0]) for a in also)
-    tails = re.compile("|".join(re.escape(a) for a in also)).search if also else None  # (?<=a0)(?=a[1:]): a
-    first_plain = re.compile(f"[{_ALWAYS}0-9生{firsts}]").search
-    first_markdown = re.compile(f"[{_ALWAYS}0-9生{_MARKUP_FIRST}{firsts}]").search
-    always, chain, sheng, markup, date = (
-        _AT_ALWAYS.search, _AT_CHAIN.search, _AT_SHENG.search, _AT_MARKUP_FROM.search, _FULL_DATE.search
-    )
-
-    def parts(text: str) -> bool:
-        return bool(
-            always(text) or chain(text) or ("生" in text and sheng(text)) or (tails is not None and tails(text))
-        )
-
-    whole_plain, whole_markdown, whole_person = (screen.search for screen in _screens(also))
-
-    def plain(text: str) -> bool:
-        if len(text) > _SHORT:
-            return whole_plain(text) is not None
-        return first_plain(text) is not None and parts(text)
-
-    def markdown(text: str) -> bool:
-        if len(text) > _SHORT:
-            return whole_markdown(text) is not None
-        return first_markdown(text) is not None and (parts(text) or markup(text) is not None)
-
-    def person(text: str) -> bool:  # any full date too (its digits are first characters)
-        if len(text) > _SHORT:
-            return whole_person(text) is not None
-        return first_markdown(text) is not None and (parts(text) or markup(text) is not None or date(text) is not None)
-
-    return plain, markdown, person
-
-
 def texts(entry: Entry, also: tuple[str, ...] = ()) -> list[tuple[tuple, str]]:
     """The texts of an entry's data, with their paths and in order, that may hold personal
     data (all others surely hold none), and those holding one of the strings `also`: one
     walk for several checks."""
-    plain, markdown, person = _screen_parts(also)
-    searches = {path[0]: markdown for path in entry.ctype.markdown_paths}
-    searches.update((key, person) for key in entry.ctype.persons)
-    return _leaves(entry.doc.data, plain, searches)
+    plain, markdown, person = _screens(also)
+    searches = {path[0]: markdown.search for path in entry.ctype.markdown_paths}
+    searches.update((key, person.search) for key in entry.ctype.persons)
+    return _leaves(entry.doc.data, plain.search, searches)
 
 
 def allowed_paths(entry: Entry) -> tuple[set[tuple], list[tuple[int, str]]]:
@@ -786,7 +720,7 @@ def _own_cache(ctx: Context) -> tuple[str, ...]:
 def check_path(rel: str, problems) -> None:
     """A content file's path becomes its URL (and is in the sitemap, CSV and feeds): no
     ID number, mobile or card number in it."""
-    if not _screen_parts(())[0](rel):
+    if not _screens(())[0].search(rel):
         return  # no chain of 11 digits, nothing normalising would change: nothing to find
     for code, _, matched in find(rel, ()):
         if code in PATH_CODES:

@@ -3,8 +3,7 @@
 the regex engine skips to, instead of a look-behind tried at every character. Each must
 find exactly what the pattern it replaced found: the same matches, spans and groups
 (`finditer`, `match`, `search`), on generated texts mixing digits, separators, dates,
-markup, entities and the characters `normalise` rewrites. The screens asked in parts
-(`_screen_parts`) answer as the screens' regexes (`_screens`)."""
+markup, entities and the characters `normalise` rewrites."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_privacy_screen import BIRTHS, NEXT_TO, TEXTS
 
-from generator.checks import privacy, prompts
+from generator.checks import privacy
 
 # The patterns as they were written before (look-behind first, or an alternation of classes).
 OLD_CHAIN = re.compile(
@@ -48,7 +47,6 @@ def assert_same(text: str) -> None:
         new, old = privacy._FULL_DATE.match(text, start), OLD_FULL_DATE.match(text, start)
         assert (new and (new.span(), new.groupdict())) == (old and (old.span(), old.groupdict())), text
     assert bool(privacy._DIGIT_MARKUP.search(text)) == bool(OLD_DIGIT_MARKUP.search(text)), text
-    assert bool(privacy._DIGIT_MARKUP_FROM.search(text)) == bool(OLD_DIGIT_MARKUP.search(text)), text
     assert _matches(privacy._DIGIT_MARKUP, text) == _matches(OLD_DIGIT_MARKUP, text), text
     # `normalise` leaves a text without a first character of `_SPECIAL` as it is
     assert bool(privacy._SPECIAL_FIRST.search(text)) >= bool(privacy._SPECIAL.search(text)), text
@@ -70,31 +68,3 @@ def test_a_text_without_special_characters_is_not_rewritten():
     assert privacy.normalise("联系电话：0571-89529764") == ("联系电话：0571-89529764", None)
     text, where = privacy.normalise("电话&#49;３\u200b8")
     assert text == "电话138" and where is not None
-
-
-# ------------------------------------------------------------------ the screens asked in parts
-
-ALSO = [(), prompts.STARTS, ("x", "ab", "生日")]
-
-
-def assert_screens_agree(text: str) -> None:
-    """`_screen_parts` answers as the regex of `_screens`, for each kind of field: in
-    parts (a short text) and whole (a long one: the same text made longer)."""
-    long = text + " " * privacy._SHORT
-    for also in ALSO:
-        for regex, parts in zip(privacy._screens(also), privacy._screen_parts(also)):
-            assert bool(parts(text)) == bool(regex.search(text)), (text, also, regex.pattern[:40])
-            assert bool(parts(long)) == bool(regex.search(long)), (text, also, regex.pattern[:40])
-
-
-def test_screens_in_parts_on_examples():
-    for text in EXAMPLES + ["11330100002482066D/2023-01138", "0571-87860626", "县住房和城乡建设局", "1982年5月12日出生",
-                            "出生于1982", "学生 19820512", "（填写姓名）", "abx", "**1**", "1[", "&", "\u3000", "ab生"]:
-        assert_screens_agree(text)
-        assert_screens_agree(f"张{text}三")
-
-
-@settings(max_examples=3000, deadline=None)
-@given(SAMPLES)
-def test_screens_in_parts_on_generated_texts(text):
-    assert_screens_agree(text)
