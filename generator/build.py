@@ -434,26 +434,26 @@ class Build:
         datasets, data_rows = self.datasets, output.state.values["data-rows"][1]
         rows = _kept(output, "catalogue-rows")
         contents = {
-            "index.html": lambda: output.reuse("page:home", group_key(self.in_lists, self.today),
-                                               lambda: P.home_html(site, env, self.strings, self.in_lists, self.today)),
-            "catalogue/index.html": lambda: output.reuse("page:catalogue", group_key(self.in_lists),
-                                                         lambda: P.catalogue_html(site, env, self.in_lists, rows)),
-            "subscribe/index.html": lambda: P.subscribe_html(site, env, self.strings),
-            "data/index.html": lambda: output.reuse("page:data", self.data_key, lambda: render_fragment(
+            "index.html": output.reuse("page:home", group_key(self.in_lists, self.today),
+                                       lambda: P.home_html(site, env, self.strings, self.in_lists, self.today)),
+            "catalogue/index.html": output.reuse("page:catalogue", group_key(self.in_lists),
+                                                 lambda: P.catalogue_html(site, env, self.in_lists, rows)),
+            "subscribe/index.html": P.subscribe_html(site, env, self.strings),
+            "data/index.html": output.reuse("page:data", self.data_key, lambda: render_fragment(
                 env, "pages/data.html", {
                     "datasets": datasets if datasets is not None else export.datasets(site, self.public, data_rows),
                     "sitemap": "sitemap.xml", "base": "../",
                     "site_url": site.config.site.url, "signing": signing.shown(site.config.signing),
                 },
             )),
-            "search/index.html": lambda: render_fragment(env, "pages/search.html", {
+            "search/index.html": render_fragment(env, "pages/search.html", {
                 "org": site.config.org_prefix, "bundles": [s.bundle for s in self.shards], "base": "../",
                 "delta": indexing.delta if indexing else None, "stale": indexing.stale if indexing else [],
             }),
         }  # fmt: skip
         pages = output.state.mkdocs["pages"]
         for rel in FILLED:
-            output.write(rel, pages[rel].replace(CONTENT, contents[rel](), 1))
+            output.write(rel, pages[rel].replace(CONTENT, contents[rel], 1))
         output.state.values["catalogue-rows"] = ("", rows)  # this build's rows (the last ones, if reused)
 
     def lists(self) -> None:
