@@ -481,7 +481,7 @@ class Build:
     def links(self) -> None:
         """The attachments (the /i/<index number>/ permanent links are written with the
         items, render/items.py)."""
-        self.result.pages += sum(1 for e in self.entries if e.model.index_no)  # written with the items
+        self.result.pages += sum(1 for e in self.entries if e.index_no)  # written with the items
         for source_of in [*self.entries, *self.site.pages]:  # the files items and free pages name
             for reference, source in sorted(source_of.files.items()):
                 self.output.copy(site_path(reference), source)

@@ -79,7 +79,7 @@ def _absolute(site: Site, url: str) -> str:
 def catalogue_record(site: Site, e: Entry) -> CatalogueRecord:
     """An entry's row of the catalogue."""
     return CatalogueRecord(
-        index_no=e.model.index_no,
+        index_no=e.index_no,
         title=e.model.title,
         category=e.category.key,
         category_title=e.category.title,
@@ -87,14 +87,14 @@ def catalogue_record(site: Site, e: Entry) -> CatalogueRecord:
         topic=e.model.topic,
         publisher=e.publisher_name,
         written=e.model.written,
-        published=e.model.published,
+        published=e.published,
         updated=e.updated,
         doc_no=e.model.doc_no,
         validity=e.model.validity.value,
         keywords=list(e.model.keywords),
         summary=e.model.summary,
         url=_absolute(site, e.url),
-        permalink=_absolute(site, permalink_url(e.model.index_no)) if e.model.index_no else None,
+        permalink=_absolute(site, permalink_url(e.index_no)) if e.index_no else None,
     )
 
 

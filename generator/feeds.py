@@ -49,14 +49,14 @@ def _moment(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 
 def entry_id(site: Site, entry: Entry) -> str:
-    if entry.model.index_no:
-        return encode_url(site.config.site.url + permalink_url(entry.model.index_no))
+    if entry.index_no:
+        return encode_url(site.config.site.url + permalink_url(entry.index_no))
     return encode_url(site.config.site.url + entry.url)
 
 
 def _newest_first(entry: Entry) -> tuple:
     """The order of a feed (reversed): publication, then revision date, then number."""
-    return entry.model.published, entry.updated, entry.model.index_no or ""
+    return entry.published, entry.updated, entry.index_no or ""
 
 
 def make_feed(

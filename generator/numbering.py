@@ -350,10 +350,10 @@ def assign(
     get their old bytes back: all files change, or none (`number-write`).
     """
     issued = read_registry(site.content_dir)
-    missing = [e for e in site.entries if not e.model.index_no and not e.is_draft]
-    used = [i.number for i in issued] + [e.model.index_no for e in site.entries if e.model.index_no]
+    missing = [e for e in site.entries if not e.index_no and not e.is_draft]
+    used = [i.number for i in issued] + [e.index_no for e in site.entries if e.index_no]
     used = never_reissue(used, known)
-    wanted = [(e.model.published, e.rel, e.category.code) for e in missing]
+    wanted = [(e.published, e.rel, e.category.code) for e in missing]
     try:
         numbers = next_numbers(pattern, used, wanted)
     except PatternError as exc:
@@ -367,7 +367,7 @@ def assign(
         return done
     registered = {i.number for i in issued}
     adopted = [
-        Issued(e.model.index_no, e.rel) for e in site.entries if e.model.index_no and e.model.index_no not in registered
+        Issued(e.index_no, e.rel) for e in site.entries if e.index_no and e.index_no not in registered
     ]
     issued += adopted  # numbers written by hand or copied in from elsewhere: never reissue them
     changes = [change for change in (_prepare(entry, number, site, problems) for entry, number in done) if change]
@@ -396,6 +396,8 @@ def assign(
         return []
     for entry, number, _, _, _ in changes:
         entry.model.index_no = number
+        if entry.facts is not None:
+            entry.facts = entry.facts._replace(index_no=number)
     return [(entry, number) for entry, number, _, _, _ in changes]
 
 

@@ -386,7 +386,7 @@ def _pending(site: Site, hashes: dict[str, str], version_of) -> list[Version]:
     its version number (`version_of(index_no)`)."""
     changed = []
     for entry in site.entries:
-        number = entry.model.index_no
+        number = entry.index_no
         if entry.is_draft or not number:
             continue
         digest = content_hash(entry)
@@ -394,8 +394,8 @@ def _pending(site: Site, hashes: dict[str, str], version_of) -> list[Version]:
         if before != digest:
             changed.append((entry, digest, before))
     added = []  # in the order of (index_no, path): only the changed entries sorted, not all 10,000
-    for entry, digest, before in sorted(changed, key=lambda found: (found[0].model.index_no, found[0].rel)):
-        number = entry.model.index_no
+    for entry, digest, before in sorted(changed, key=lambda found: (found[0].index_no, found[0].rel)):
+        number = entry.index_no
         version = 1 if before is None else version_of(number) + 1
         revisions = len(entry.model.revisions)
         added.append(Version(number, version, version_date(entry), digest, revisions, withdrawn_date(entry), entry.rel))
@@ -428,7 +428,7 @@ def unrecorded(site: Site) -> list[tuple[Entry, Version]]:
     added = _unrecorded(site.content_dir, site)
     if not added:
         return []
-    by_index = {e.model.index_no: e for e in site.entries if e.model.index_no and not e.is_draft}
+    by_index = {e.index_no: e for e in site.entries if e.index_no and not e.is_draft}
     return [(by_index[v.index_no], v) for v in added]
 
 
@@ -465,7 +465,7 @@ def check_site(site: Site, ctx: Context) -> None:
         return
     for line, code, message, hint in view.problems:
         problems.error(REGISTER_PATH, (line, 1), code, message, hint)
-    by_index = {e.model.index_no: e for e in site.entries if e.model.index_no}
+    by_index = {e.index_no: e for e in site.entries if e.index_no}
     by_path = lines_of = None  # what only a missing item needs
     for number, digest in view.hashes.items():
         entry = by_index.get(number)
@@ -481,7 +481,7 @@ def check_entry(entry: Entry, ctx: Context) -> None:
     """What `check_site` holds one entry to (a preview's quick page, checks/__init__.py
     `recheck`); and, for the preview, whether its version is recorded (the 预览 banner).
     An unreadable register is left to `check_site`."""
-    number = entry.model.index_no
+    number = entry.index_no
     try:
         view = register_view(ctx.site.content_dir) if number else None
     except RegisterError:
@@ -509,7 +509,7 @@ def _missing(site: Site, ctx: Context, number: str, last: Version, by_path: dict
     for path in dict.fromkeys(paths):
         holder = by_path.get(path)
         if holder is not None:
-            now = holder.model.index_no
+            now = holder.index_no
             what = f"现在写成了 {now}" if now else "现在被删除了"
             ctx.error(
                 holder, ("index_no",), "register-renumbered",
@@ -629,7 +629,7 @@ def public_register(site: Site) -> bytes:
     content/.register is unreadable (`gongkai check` reports that first). The chain's
     links are kept with the register's bytes (generator/sitememo.py): only the URLs are
     the site's now."""
-    urls = {e.model.index_no: e.url for e in site.entries if e.model.index_no and not e.is_draft}
+    urls = {e.index_no: e.url for e in site.entries if e.index_no and not e.is_draft}
     path = site.content_dir / REGISTER_FILE
     if noted(path) is None:
         links, head = _links([])

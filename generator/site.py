@@ -8,8 +8,10 @@ Nothing here reads the content folder or checks anything: phase one of the pipel
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.config import Category, SiteConfig
 from generator.load.cache import FileMemo
@@ -50,14 +52,33 @@ class Section:
         return found
 
 
+class Facts(NamedTuple):
+    """What the stages that go over every entry ask of it (order, numbers, dates, status,
+    attachments), taken from its model when the file is read and kept with its memo
+    (load/cache.py): an entry from the content cache answers them without unpickling its
+    model. `links`: a Markdown field holds something that may be a link (checks/links.py)."""
+
+    index_no: str | None
+    published: dt.date
+    draft: bool
+    withdrawn: bool
+    updated: dt.date
+    publisher: str | None
+    attachments: tuple[str, ...]
+    links: bool
+
+
 @dataclass(eq=False)
 class Entry:
     """One disclosure item: its validated model plus where it lives on disk and on the site.
 
-    Attribute access falls through to the model, so templates write `item.title`.
+    Attribute access falls through to the model, so templates write `item.title`. An
+    entry from the content cache holds its model pickled (`blob`) until something asks
+    for it: an update of one item at 10,000 unpickles the models it renders and checks,
+    not every one; `facts` answers the rest.
     """
 
-    model: Item
+    loaded: Item | None  # the model, once unpickled (ask `model`)
     ctype: ContentType
     category: Section
     rel: str  # site-relative source path
@@ -74,11 +95,29 @@ class Entry:
     body_html: str = ""
     notes_html: str = ""  # budgets: the notes rendered from Markdown
     unrecorded: bool = False  # a preview's version that `gongkai publish` has not recorded (the 预览 banner)
+    blob: bytes | None = None  # the model pickled, while not unpickled (`loaded` is None)
+    facts: Facts | None = None  # None: asked of the model
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("__") or name in ("loaded", "blob", "facts"):
             raise AttributeError(name)
         return getattr(self.model, name)
+
+    @property
+    def model(self) -> Item:
+        model = self.loaded
+        if model is None:
+            model = self.loaded = pickle.loads(self.blob)
+            self.blob = None
+        return model
+
+    @property
+    def index_no(self) -> str | None:
+        return self.facts.index_no if self.facts is not None else self.model.index_no
+
+    @property
+    def published(self) -> dt.date:
+        return self.facts.published if self.facts is not None else self.model.published
 
     @property
     def doc(self) -> RawDocument | None:
@@ -103,15 +142,15 @@ class Entry:
 
     @property
     def year(self) -> int:
-        return self.model.published.year
+        return self.published.year
 
     @property
     def is_draft(self) -> bool:
-        return self.model.is_draft
+        return self.facts.draft if self.facts is not None else self.model.is_draft
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.model.withdrawn is not None
+        return self.facts.withdrawn if self.facts is not None else self.model.withdrawn is not None
 
     @property
     def public(self) -> bool:
@@ -135,7 +174,7 @@ class Entry:
     @property
     def updated(self) -> dt.date:
         """The date of the last revision, or of publication."""
-        return max([self.model.published] + [r.date for r in self.model.revisions])
+        return self.facts.updated if self.facts is not None else updated(self.model)
 
 
 @dataclass(frozen=True)
@@ -164,7 +203,7 @@ class Site:
         return self.config.content_dir
 
     def by_index(self) -> dict[str, Entry]:
-        return {e.model.index_no: e for e in self.entries if e.model.index_no}
+        return {e.index_no: e for e in self.entries if e.index_no}
 
     def published(self) -> list[Entry]:
         """Entries that are not drafts, newest first (withdrawn ones included: they keep a page)."""
@@ -173,7 +212,12 @@ class Site:
 
 def sort_key(entry: Entry):
     """Newest first; ties broken by index number, then path, so order is deterministic."""
-    return (-entry.model.published.toordinal(), entry.model.index_no or "", entry.rel)
+    return (-entry.published.toordinal(), entry.index_no or "", entry.rel)
+
+
+def updated(model: Item) -> dt.date:
+    """The date of an item's last revision, or of its publication."""
+    return max([model.published] + [r.date for r in model.revisions])
 
 
 @dataclass

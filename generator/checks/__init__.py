@@ -62,13 +62,31 @@ def run_checks(site: Site, problems: Problems) -> Context:
 def check_entry(entry, ctx: Context) -> None:
     """The checks of one entry against the site as `ctx` knows it: its attachments, its
     type's own checks (cross-references), its figures, the single-file checks."""
-    for i, attachment in enumerate(entry.model.attachments):
-        ctx.check_file(entry, ("attachments", i, "file"), attachment.file)
+    files = entry.facts.attachments if entry.facts is not None else [a.file for a in entry.model.attachments]
+    for i, file in enumerate(files):
+        ctx.check_file(entry, ("attachments", i, "file"), file)
     if entry.ctype.check:
-        entry.ctype.check(entry.model, EntryReport(entry, ctx))
+        type_check(entry, ctx)
     if entry.ctype.computed:  # figures from the whole site: computed once, kept for the build
         entry.computed = entry.ctype.computed(entry.model, ctx.site, EntryReport(entry, ctx))
     file_checks(entry, ctx)
+
+
+def type_check(entry, ctx: Context) -> None:
+    """The type's own check of an entry. One that asked nothing of the site (no other
+    entry, no attachment, no index number pattern: `EntryReport.asked`) read only the
+    entry's file and site_config.yml, as the single-file checks do: its problems are kept
+    in the memo and replayed while the file is unchanged, and the model of an entry from
+    the content cache is not unpickled for it."""
+    memo = entry.memo
+    if memo is not None and memo.type_problems is not None:
+        ctx.problems.extend(memo.type_problems)
+        return
+    first = len(ctx.problems)
+    report = EntryReport(entry, ctx)
+    entry.ctype.check(entry.model, report)
+    if memo is not None and not report.asked:
+        memo.type_problems = ctx.problems.items[first:]
 
 
 def recheck(entry, checked: Context, problems: Problems) -> None:

@@ -43,15 +43,15 @@ def number_pos(entry: Entry) -> tuple[int, int]:
         index, match = found[0]
         value = lines[index][match.end() :].rstrip("\r")
         value = value.split(" #", 1)[0].rstrip()  # a comment after the value
-        if value[1:-1] == entry.model.index_no and value[:1] == value[-1:] and value[:1] in ("'", '"'):
+        if value[1:-1] == entry.index_no and value[:1] == value[-1:] and value[:1] in ("'", '"'):
             value = value[1:-1]  # quoted, nothing to unescape (numbers are [0-9A-Za-z._/-])
-        if value == entry.model.index_no:
+        if value == entry.index_no:
             return index + 1, match.end() + 1
     return entry.doc.pos(LOC)
 
 
 def check_entry(entry: Entry, ctx: Context) -> None:
-    number = entry.model.index_no
+    number = entry.index_no
     if not number:
         if not entry.is_draft:
             ctx.error(
@@ -83,7 +83,7 @@ def check_entry(entry: Entry, ctx: Context) -> None:
             f"索引号前段码“{parts['org']}”不是本站的机构代码 {pattern.org}",
             "索引号只能由本机关的目录系统生成",
         )
-    published = entry.model.published
+    published = entry.published
     if "year" in parts and int(parts["year"]) != published.year:
         ctx.error(
             entry,
@@ -128,19 +128,19 @@ def check_site(site: Site, ctx: Context) -> None:
                 now.add(key)
         else:
             now.add(key)
-        number = entry.model.index_no
+        number = entry.index_no
         if not number:
             continue
         first = folded.get(number.lower())
         if first is not None:
-            same = "重复" if first.model.index_no == number else f"只差大小写（{first.model.index_no}），永久链接会重合"
+            same = "重复" if first.index_no == number else f"只差大小写（{first.index_no}），永久链接会重合"
             ctx.error(
                 entry, LOC, "index-duplicate",
                 f"索引号 {number} 与 {first.rel} {same}",
                 "索引号全站唯一：复制来的文件请删除 index_no 这一行，再运行 gongkai number",
             )  # fmt: skip
-            mirrored = same.replace(first.model.index_no, number)  # the other number, seen from the first file
-            ctx.error(first, LOC, "index-duplicate", f"索引号 {first.model.index_no} 与 {entry.rel} {mirrored}")
+            mirrored = same.replace(first.index_no, number)  # the other number, seen from the first file
+            ctx.error(first, LOC, "index-duplicate", f"索引号 {first.index_no} 与 {entry.rel} {mirrored}")
         else:
             seen[number] = folded[number.lower()] = entry
     if now != clean:
@@ -169,7 +169,7 @@ def _check_registry(site: Site, ctx: Context) -> None:
         )  # fmt: skip
     by_path = {e.rel: e for e in site.entries}
     for entry in site.entries:
-        number = entry.model.index_no
+        number = entry.index_no
         if number and number not in registered:
             ctx.problems.warning(
                 entry.rel,
@@ -181,14 +181,14 @@ def _check_registry(site: Site, ctx: Context) -> None:
     for path, numbers in numbers_of.items():
         entry = by_path.get(path)
         if entry is None or (
-            entry.model.index_no == numbers if type(numbers) is str else entry.model.index_no in numbers
+            entry.index_no == numbers if type(numbers) is str else entry.index_no in numbers
         ):
             continue
         issued_to = numbers if type(numbers) is str else "、".join(numbers)
-        if entry.model.index_no:
+        if entry.index_no:
             ctx.error(
                 entry, LOC, "index-changed",
-                f"此文件的索引号是 {issued_to}，现在写成了 {entry.model.index_no}",
+                f"此文件的索引号是 {issued_to}，现在写成了 {entry.index_no}",
                 f"索引号一经生成不得修改：改回 index_no: {issued_to}",
             )  # fmt: skip
         else:

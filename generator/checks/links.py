@@ -145,6 +145,9 @@ def check_entry(resolver: Resolver, entry: Entry, ctx: Context) -> None:
     """Resolve the links of an entry's Markdown fields into `entry.text_links` (linked
     attachments join `entry.files`); report the broken ones."""
     table: dict[str, str] = {}
+    if entry.facts is not None and not entry.facts.links:  # no text with a mark of a link (as `links` looks)
+        entry.text_links = table
+        return
     for path in entry.ctype.markdown_paths:
         text = field_value(entry.model, path)
         if not text:

@@ -19,6 +19,7 @@ class EntryReport:
 
     def __init__(self, entry: Entry, ctx: Context):
         self.entry, self.ctx = entry, ctx
+        self.asked = False  # anything of the site beyond the entry's file and the configuration
 
     def error(self, loc: tuple, code: str, message: str, hint: str = "") -> None:
         self.ctx.error(self.entry, loc, code, message, hint)
@@ -27,12 +28,15 @@ class EntryReport:
         self.ctx.warning(self.entry, loc, code, message, hint)
 
     def check_file(self, loc: tuple, ref: str) -> Path | None:
+        self.asked = True
         return self.ctx.check_file(self.entry, loc, ref)
 
     def is_index_no(self, text: str) -> bool:
+        self.asked = True
         return self.ctx.looks_like_index_no(text)
 
     def find(self, index_no: str):
+        self.asked = True
         return self.ctx.index.get(index_no)
 
     def line(self, loc: tuple) -> int:
@@ -42,4 +46,5 @@ class EntryReport:
         return self.ctx.site.config
 
     def link(self, name: str, target) -> None:
+        self.asked = True
         self.entry.links[name] = target

@@ -155,7 +155,9 @@ class FileMemo:
     head: bytes = b""  # the same without the body and notes: what lists and data show
     load_problems: list[Problem] = field(default_factory=list)
     check_problems: list[Problem] | None = None  # single-file checks; None until they ran
+    type_problems: list[Problem] | None = None  # the type's own check, when it read nothing else (checks.type_check)
     digest: bytes = b""  # of the file's bytes: a new stamp on the same bytes keeps the memo
+    facts: tuple | None = None  # site.Facts of the model: what an entry answers without unpickling it
 
 
 def file_digest(data: bytes) -> bytes:

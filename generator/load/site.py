@@ -26,12 +26,12 @@ from generator.load.aliases import normalize
 from generator.load.cache import ContentCache, FileMemo, content_salt, file_digest, reading, stamp, stamp_of
 from generator.load.documents import LoadProblem, RawDocument, load_document
 from generator.model.base import Item, Schema, label
-from generator.model.registry import TYPES, ContentType
+from generator.model.registry import TYPES, ContentType, field_value
 from generator.model.validate import validate
 from generator.paths import check_outputs, refused, refused_entry, site_root
 from generator.problems import Problems
 from generator.render.markdown import DANGEROUS
-from generator.site import Entry, FreePage, Section, Site
+from generator.site import Entry, Facts, FreePage, Section, Site, updated
 
 # The checks, the register and the readers of content files are imported where they are
 # used: a replayed check (`check_site`) reads no content file and runs no check, and
@@ -239,8 +239,9 @@ def load_entry(
             cache.put(rel, memo)
             return None
         model = _MODELS.get((rel, memo.fingerprint)) if cache.keep else None  # models are never changed
-        model = pickle.loads(memo.model) if model is None else model
-        entry = _entry(model, memo.record, ctype, section, rel, path, site, None)
+        if model is None and memo.facts is None:  # (a memo without them: its model now)
+            model = pickle.loads(memo.model)
+        entry = _entry(model, memo.record, ctype, section, rel, path, site, None, memo)
     else:
         first = len(problems)
         try:  # read once: the digest is of the bytes read
@@ -263,7 +264,8 @@ def load_entry(
             return entry
         blob = None if entry is None else pickle.dumps(model, pickle.HIGHEST_PROTOCOL)
         memo = FileMemo(
-            file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:], digest=digest
+            file_stamp, ctype.name, blob, record=record, load_problems=problems.items[first:], digest=digest,
+            facts=None if entry is None else entry.facts,
         )
         if entry is not None:
             memo.fingerprint, memo.head = fingerprints(ctype.name, record, data, head)
@@ -344,11 +346,28 @@ def _rel(path: Path, site_dir: Path) -> str:
 
 
 def _entry(
-    model: Item, record: str, ctype: ContentType, section: Section, rel: str, path: Path, site: Site,
-    doc: RawDocument | None,
+    model: Item | None, record: str, ctype: ContentType, section: Section, rel: str, path: Path, site: Site,
+    doc: RawDocument | None, memo: FileMemo | None = None,
 ) -> Entry:  # fmt: skip
-    publisher = model.publisher or site.config.organization.name
-    return Entry(model, ctype, section, rel, entry_url(rel, section), record, doc, publisher, source=path)
+    """The entry of a model just read, or of a memo of the content cache: its model (when
+    not given) is unpickled when first asked for (site.Entry)."""
+    facts = facts_of(model, ctype) if memo is None or memo.facts is None else memo.facts
+    publisher = facts.publisher or site.config.organization.name
+    blob = memo.model if model is None else None
+    return Entry(model, ctype, section, rel, entry_url(rel, section), record, doc, publisher, source=path, blob=blob,
+                 facts=facts)  # fmt: skip
+
+
+def facts_of(model: Item, ctype: ContentType) -> Facts:
+    """What the stages that go over every entry ask of it (site.Facts)."""
+    from generator.checks.links import MARKS
+
+    texts = [field_value(model, path) for path in ctype.markdown_paths]
+    return Facts(
+        model.index_no, model.published, model.is_draft, model.withdrawn is not None, updated(model), model.publisher,
+        tuple(a.file for a in model.attachments),
+        any(mark in text for text in texts if text for mark in MARKS),
+    )
 
 
 PARALLEL_READ_FROM = 1000  # files to read; below this, forking costs more than it saves

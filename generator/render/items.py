@@ -128,7 +128,7 @@ def _write_slice(job: ItemJob, entries: list) -> tuple[list, list, list, dict]:
 
 def permalink_file(entry: Entry) -> str | None:
     """The item's permanent link page, `i/<index number>/index.html`, when it has a number."""
-    return f"{permalink_url(entry.model.index_no)}index.html" if entry.model.index_no else None
+    return f"{permalink_url(entry.index_no)}index.html" if entry.index_no else None
 
 
 def item_files(entry: Entry) -> list[str]:
