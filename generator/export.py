@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from urllib.parse import quote, urlsplit
-from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 from pydantic.fields import FieldInfo
@@ -375,7 +375,7 @@ def sitemap(site: Site, urls: list[tuple[str, dt.date | None]], lines: dict | No
 
 
 def _sitemap_line(site: Site, url: str, lastmod: str) -> str:
-    loc = escape(_absolute(site, url))
+    loc = html.escape(_absolute(site, url), quote=False)  # &, <, > (xml.sax.saxutils would load urllib.request)
     return f"  <url><loc>{loc}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
 
 

@@ -18,15 +18,17 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import nh3
-from feedgen.feed import FeedGenerator
-from lxml import etree
 
 from generator.export import encode_url
 from generator.render.pages import permalink_url, section_members
 from generator.site import Entry, Site
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 LIMIT = 50
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -65,6 +67,8 @@ def make_feed(
     """A feed of `entries` (newest first). `feed_base` is e.g. `feeds/notices`."""
     cfg, zone = site.config, ZoneInfo(site.config.site.timezone)
     base = cfg.site.url
+    from feedgen.feed import FeedGenerator  # feedgen and lxml load only when a feed is made (~30 ms)
+
     newest = sorted(entries, key=_newest_first, reverse=True)[:LIMIT]
     fg = FeedGenerator()
     fg.id(encode_url(base + page_url))
@@ -111,6 +115,8 @@ def _first_text(body: str | None, limit: int = 200) -> str:
 
 def atom_bytes(fg: FeedGenerator) -> bytes:
     """Atom XML with the entry links' rel/type restored (feedgen 1.0.0, upstream #135)."""
+    from lxml import etree
+
     root = etree.fromstring(fg.atom_str(pretty=True))
     for link in root.iter(f"{ATOM}link"):
         if link.getparent().tag == f"{ATOM}entry":

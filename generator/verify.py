@@ -37,7 +37,6 @@ import posixpath
 import re
 import sys
 import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -104,18 +103,25 @@ class FolderSource:
             raise Missing(f"无法读取：{exc.strerror}") from None
 
 
-class _SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.HTTPError(newurl, code, "只允许重定向到 http/https 地址", headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def _opener():
+    """An opener that follows redirects to http/https only. urllib.request (with ssl and
+    socket) loads only when a site is verified over HTTP: the build imports this module."""
+    import urllib.request
+
+    class SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):
+            if urlsplit(newurl).scheme not in ("http", "https"):
+                raise urllib.error.HTTPError(newurl, code, "只允许重定向到 http/https 地址", headers, fp)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return urllib.request.build_opener(SameSchemeRedirects())
 
 
 class HttpSource:
     def __init__(self, base: str, timeout: float = TIMEOUT):
         self.base = base if base.endswith("/") else base + "/"
         self.timeout = timeout
-        self.opener = urllib.request.build_opener(_SameSchemeRedirects())
+        self.opener = _opener()
         self.opener.addheaders = [("User-Agent", "gongkai-verify")]
 
     def describe(self, rel: str) -> str:

@@ -74,3 +74,20 @@ def test_the_graph_sees_type_checking_and_function_imports():
 def test_generator_has_no_import_cycle():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " → ".join(cycle)
+
+
+def test_a_build_starts_without_the_libraries_only_some_builds_use():
+    """Every `gongkai build` imports the build's modules; an update that writes no feed,
+    verifies nothing over HTTP and renders nothing with mkdocs must not pay for feedgen
+    and lxml, urllib.request (with ssl and http.client: `xml.sax.saxutils` imports it)
+    or mkdocs (~0.1 s of the update's start-up)."""
+    import subprocess
+    import sys
+
+    heavy = ("feedgen", "lxml", "urllib.request", "ssl", "http.client", "mkdocs", "material")
+    code = (
+        "import sys, generator.cli, generator.build, generator.load.site, generator.checks, generator.verify;"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
