@@ -112,3 +112,18 @@ def test_a_link_in_a_cached_entry_is_resolved_every_load(make_site):
     (site.path / "content/notices/a.md").rename(site.path / "content/notices/c.md")
     _, moved = _load(site.path)
     assert [p.code for p in moved if p.path == "content/notices/b.md"] == ["link-missing"]
+
+
+def test_numbering_a_cached_entry_changes_what_its_facts_say(make_site):
+    """`gongkai number` writes a number into the file and the model: an entry from the
+    cache answers with the new number, as its model does."""
+    from generator.checks import make_pattern
+    from generator.numbering import assign
+
+    site = make_site({"content/notices/a.md": "---\ntitle: 通知\npublished: 2024-03-01\n---\n正文。\n"})
+    _load(site.path)
+    loaded, _ = _load(site.path)
+    entry = loaded.entries[0]
+    assert entry.loaded is None and entry.index_no is None
+    [(numbered, number)] = assign(loaded, make_pattern(loaded, Problems()))
+    assert numbered is entry and entry.index_no == entry.model.index_no == number
