@@ -107,7 +107,10 @@ class Entry:
     def model(self) -> Item:
         model = self.loaded
         if model is None:
-            model = self.loaded = pickle.loads(self.blob)
+            blob = self.blob
+            if blob is None:  # another thread unpickled it meanwhile (`loaded` is set before `blob` goes)
+                return self.loaded
+            model = self.loaded = pickle.loads(blob)
             self.blob = None
         return model
 
