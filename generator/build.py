@@ -43,7 +43,7 @@ from generator.render import pages as P
 from generator.render.items import ItemJob, item_files, write_items
 from generator.render.shell import CONTENT, Shell
 from generator.render.templates import load_strings, make_env, render_fragment
-from generator.site import Entry, Site, sort_key
+from generator.site import Entry, Site, sort_key, unpickle_models
 
 # The pages the renderer leaves a content marker in, which `Build.pages` fills (in this order).
 FILLED = ("index.html", "catalogue/index.html", "subscribe/index.html", "data/index.html", "search/index.html")
@@ -397,6 +397,8 @@ class Build:
         output.state.values["data-rows"] = ("", _kept(output, "data-rows"))
         if output.unchanged_group("data", self.data_key):
             return
+        if not output.update:  # no record is kept: every public entry's model is asked for
+            unpickle_models(self.public)
         self.datasets = export.datasets(self.site, self.public, output.state.values["data-rows"][1])
         for dataset in self.datasets:
             self.output.write(dataset.path, dataset.data, group="data")

@@ -127,3 +127,26 @@ def test_numbering_a_cached_entry_changes_what_its_facts_say(make_site):
     assert entry.loaded is None and entry.index_no is None
     [(numbered, number)] = assign(loaded, make_pattern(loaded, Problems()))
     assert numbered is entry and entry.index_no == entry.model.index_no == number
+
+
+def test_a_full_builds_open_data_unpickles_every_model_at_once(tmp_path):
+    """`unpickle_models` (build.py `data`, full builds): every model unpickled, equal to
+    one read from its file, and the cycle collector on again after (or off, as it was)."""
+    import gc
+
+    from generator.site import unpickle_models
+
+    demo = copy_demo(tmp_path / "demo")
+    fresh, _ = _load(demo, cache=False)
+    _load(demo)
+    cached, _ = _load(demo)
+    assert any(e.loaded is None for e in cached.entries)
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            unpickle_models(cached.entries)
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
+    assert all(e.loaded is not None and e.blob is None for e in cached.entries)
+    assert [e.model for e in cached.entries] == [e.model for e in fresh.entries]
