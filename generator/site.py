@@ -19,8 +19,9 @@ from generator.load.cache import FileMemo
 from generator.load.documents import RawDocument
 from generator.load.read import read_document
 from generator.model.base import Item
-from generator.model.registry import ContentType
+from generator.model.registry import ContentType, field_value
 from generator.paths import site_path
+from generator.render.markdown import may_link
 
 
 @dataclass(eq=False)
@@ -97,7 +98,11 @@ class Entry:
     notes_html: str = ""  # budgets: the notes rendered from Markdown
     unrecorded: bool = False  # a preview's version that `gongkai publish` has not recorded (the 预览 banner)
     blob: bytes | None = None  # the model pickled, while not unpickled (`loaded` is None)
-    facts: Facts | None = None  # None: asked of the model
+    facts: Facts | None = None  # given with a pickled model; else taken from the model
+
+    def __post_init__(self):
+        if self.facts is None:
+            self.facts = facts_of(self.model, self.ctype)
 
     def __getattr__(self, name):
         if name.startswith("__") or name in ("loaded", "blob", "facts"):
@@ -117,11 +122,11 @@ class Entry:
 
     @property
     def index_no(self) -> str | None:
-        return self.facts.index_no if self.facts is not None else self.model.index_no
+        return self.facts.index_no
 
     @property
     def published(self) -> dt.date:
-        return self.facts.published if self.facts is not None else self.model.published
+        return self.facts.published
 
     @property
     def doc(self) -> RawDocument | None:
@@ -150,11 +155,11 @@ class Entry:
 
     @property
     def is_draft(self) -> bool:
-        return self.facts.draft if self.facts is not None else self.model.is_draft
+        return self.facts.draft
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.facts.withdrawn if self.facts is not None else self.model.withdrawn is not None
+        return self.facts.withdrawn
 
     @property
     def public(self) -> bool:
@@ -178,7 +183,7 @@ class Entry:
     @property
     def updated(self) -> dt.date:
         """The date of the last revision, or of publication."""
-        return self.facts.updated if self.facts is not None else updated(self.model)
+        return self.facts.updated
 
 
 @dataclass(frozen=True)
@@ -233,9 +238,14 @@ def sort_key(entry: Entry):
     return (-entry.published.toordinal(), entry.index_no or "", entry.rel)
 
 
-def updated(model: Item) -> dt.date:
-    """The date of an item's last revision, or of its publication."""
-    return max([model.published] + [r.date for r in model.revisions])
+def facts_of(model: Item, ctype: ContentType) -> Facts:
+    """What the stages that go over every entry ask of it (`Facts`)."""
+    texts = [field_value(model, path) for path in ctype.markdown_paths]
+    return Facts(
+        model.index_no, model.published, model.is_draft, model.withdrawn is not None,
+        max([model.published] + [r.date for r in model.revisions]), model.publisher,
+        tuple(a.file for a in model.attachments), any(may_link(text) for text in texts if text),
+    )  # fmt: skip
 
 
 @dataclass

@@ -62,8 +62,7 @@ def run_checks(site: Site, problems: Problems) -> Context:
 def check_entry(entry, ctx: Context) -> None:
     """The checks of one entry against the site as `ctx` knows it: its attachments, its
     type's own checks (cross-references), its figures, the single-file checks."""
-    files = entry.facts.attachments if entry.facts is not None else [a.file for a in entry.model.attachments]
-    for i, file in enumerate(files):
+    for i, file in enumerate(entry.facts.attachments):
         ctx.check_file(entry, ("attachments", i, "file"), file)
     if entry.ctype.check:
         type_check(entry, ctx)

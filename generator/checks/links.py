@@ -26,14 +26,13 @@ from typing import TYPE_CHECKING
 
 from generator.checks.context import resolve_attachment
 from generator.model.registry import field_title, field_value
-from generator.render.markdown import link_key, link_targets, refuse, url_kind
+from generator.render.markdown import link_key, link_targets, may_link, refuse, url_kind
 
 if TYPE_CHECKING:
     from generator.checks.context import Context
     from generator.site import Entry, Site
 
 ITEM_SUFFIXES = (".md", ".yml", ".yaml")
-MARKS = ("](", "]:", "href", "src")  # a text with none of these has no link to look at
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -103,7 +102,7 @@ class Resolver:
         """The link table and attachment files of one text; `report(target, what, hint)`
         for each link to nothing (`what` completes “正文中的链接“…””)."""
         table, files = {}, {}
-        if not any(mark in text for mark in MARKS) or refuse(text) is not None:
+        if not may_link(text) or refuse(text) is not None:
             return table, files  # no link; or refused (checks/markup.py reports it)
         for target in link_targets(text):
             if url_kind(target.url) != "site":
@@ -145,7 +144,7 @@ def check_entry(resolver: Resolver, entry: Entry, ctx: Context) -> None:
     """Resolve the links of an entry's Markdown fields into `entry.text_links` (linked
     attachments join `entry.files`); report the broken ones."""
     table: dict[str, str] = {}
-    if entry.facts is not None and not entry.facts.links:  # no text with a mark of a link (as `links` looks)
+    if not entry.facts.links:  # no text with a mark of a link (`may_link`)
         entry.text_links = table
         return
     for path in entry.ctype.markdown_paths:

@@ -26,12 +26,12 @@ from generator.load.aliases import normalize
 from generator.load.cache import ContentCache, FileMemo, content_salt, file_digest, reading, stamp, stamp_of
 from generator.load.documents import LoadProblem, RawDocument, load_document
 from generator.model.base import Item, Schema, label
-from generator.model.registry import TYPES, ContentType, field_value
+from generator.model.registry import TYPES, ContentType
 from generator.model.validate import validate
 from generator.paths import check_outputs, refused, refused_entry, site_root
 from generator.problems import Problems
 from generator.render.markdown import DANGEROUS
-from generator.site import Entry, Facts, FreePage, Section, Site, updated
+from generator.site import Entry, FreePage, Section, Site
 
 # The checks, the register and the readers of content files are imported where they are
 # used: a replayed check (`check_site`) reads no content file and runs no check, and
@@ -351,23 +351,10 @@ def _entry(
 ) -> Entry:  # fmt: skip
     """The entry of a model just read, or of a memo of the content cache: its model (when
     not given) is unpickled when first asked for (site.Entry)."""
-    facts = facts_of(model, ctype) if memo is None or memo.facts is None else memo.facts
-    publisher = facts.publisher or site.config.organization.name
-    blob = memo.model if model is None else None
-    return Entry(model, ctype, section, rel, entry_url(rel, section), record, doc, publisher, source=path, blob=blob,
-                 facts=facts)  # fmt: skip
-
-
-def facts_of(model: Item, ctype: ContentType) -> Facts:
-    """What the stages that go over every entry ask of it (site.Facts)."""
-    from generator.checks.links import MARKS
-
-    texts = [field_value(model, path) for path in ctype.markdown_paths]
-    return Facts(
-        model.index_no, model.published, model.is_draft, model.withdrawn is not None, updated(model), model.publisher,
-        tuple(a.file for a in model.attachments),
-        any(mark in text for text in texts if text for mark in MARKS),
-    )
+    facts, blob = (memo.facts, memo.model if model is None else None) if memo is not None else (None, None)
+    entry = Entry(model, ctype, section, rel, entry_url(rel, section), record, doc, source=path, blob=blob, facts=facts)
+    entry.publisher_name = entry.facts.publisher or site.config.organization.name
+    return entry
 
 
 PARALLEL_READ_FROM = 1000  # files to read; below this, forking costs more than it saves

@@ -242,6 +242,14 @@ def _is_image(line: str, close: int) -> bool:
     return False
 
 
+LINK_MARKS = ("](", "]:", "href", "src")  # a text with none of these has no link to look at
+
+
+def may_link(text: str) -> bool:
+    """Whether `text` has a mark of a link (checks/links.py resolves only such texts)."""
+    return any(mark in text for mark in LINK_MARKS)
+
+
 def link_targets(text: str) -> list[Target]:
     """Every link and image URL of a Markdown text — inline `[…](url)`, references
     `[x]: url` (an image's when some `![…][x]` uses it), HTML `<a href>`/`<img src>` —

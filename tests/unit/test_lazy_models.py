@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from generator.load import cache as cache_module
-from generator.load.site import facts_of, load_site
+from generator.load.site import load_site
 from generator.problems import Problems
-from generator.site import updated
+from generator.site import facts_of
 
 from helpers import copy_demo, num
 
@@ -41,7 +41,8 @@ def _answers(entry) -> tuple:
 def _from_model(entry, organisation: str) -> tuple:
     model = entry.model
     public = not model.is_draft and model.withdrawn is None
-    return (model.index_no, model.published, model.is_draft, model.withdrawn is not None, updated(model),
+    return (model.index_no, model.published, model.is_draft, model.withdrawn is not None,
+            max([model.published] + [r.date for r in model.revisions]),
             model.published.year, public, model.publisher or organisation)  # fmt: skip
 
 
