@@ -396,8 +396,7 @@ def assign(
         return []
     for entry, number, _, _, _ in changes:
         entry.model.index_no = number
-        if entry.facts is not None:
-            entry.facts = entry.facts._replace(index_no=number)
+        entry.facts = entry.facts._replace(index_no=number)
     return [(entry, number) for entry, number, _, _, _ in changes]
 
 

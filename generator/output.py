@@ -68,7 +68,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
-import gc
 import hashlib
 import marshal
 import os
@@ -89,7 +88,7 @@ from generator import __version__
 from generator import listing as listing_script
 from generator.faults import OutputBusy
 from generator.listing import listing
-from generator.load.cache import CACHE_DIR, stamp
+from generator.load.cache import CACHE_DIR, no_collection, stamp
 
 MARKER = ".gongkai-build"  # marks a folder as gongkai output, safe to replace
 BACKGROUND_DELETE_FROM = 2000  # files; smaller folders are removed before returning
@@ -740,21 +739,8 @@ def _load(path: Path):
     kept = _KEPT.pop(path, None)
     if kept is not None and kept[0] == stamp(path):
         return kept[1]
-    with path.open("rb") as handle, _no_collection():
+    with path.open("rb") as handle, no_collection():
         return pickle.load(handle)
-
-
-@contextmanager
-def _no_collection():
-    """Python's cycle collector off while a state is unpickled: its hundreds of thousands
-    of containers would set off collections again and again, and none of them is garbage."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _save(path: Path, value, folder: Path) -> None:

@@ -8,14 +8,13 @@ Nothing here reads the content folder or checks anything: phase one of the pipel
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from generator.config import Category, SiteConfig
-from generator.load.cache import FileMemo
+from generator.load.cache import FileMemo, no_collection
 from generator.load.documents import RawDocument
 from generator.load.read import read_document
 from generator.model.base import Item
@@ -223,14 +222,9 @@ def unpickle_models(entries: list[Entry]) -> None:
     """Unpickle the models of `entries` now, all at once, with the cycle collector off: a
     full build's open data asks for every one, and their new objects (none of them garbage)
     would set the collector off again and again (a third more time at 10,000 items)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_collection():
         for entry in entries:
             entry.model  # noqa: B018  (the property unpickles it)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def sort_key(entry: Entry):

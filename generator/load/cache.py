@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import os
 import pickle
@@ -52,6 +53,20 @@ def stamp(path: Path) -> tuple[int, int, int, int] | None:
 def stamp_of(st: os.stat_result) -> tuple[int, int, int, int]:
     """The stamp of a stat result already taken (`os.scandir`'s `DirEntry.stat()`)."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+@contextmanager
+def no_collection():
+    """Python's cycle collector off while much is unpickled (a build's state, every model
+    of a full build): its hundreds of thousands of containers would set off collections
+    again and again, and none of them is garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _READING: list[dict[str, tuple]] = []  # the records `reading()` keeps open
